@@ -1,0 +1,60 @@
+"""The simulated calendar: working days, English bank holidays and demand profiles by day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+import numpy as np
+
+MINUTES_PER_DAY = 1440
+
+
+@lru_cache(maxsize=64)
+def english_bank_holidays(first_year: int, last_year: int) -> frozenset[dt.date]:
+    """English bank holidays (the ``holidays`` package, subdivision ENG) between two years."""
+    days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    return frozenset(days.keys())
+
+
+class Calendar:
+    """Day index <-> date mapping for a run that starts ``warm_up_days`` before ``start_date``.
+
+    Day 0 is ``start_date``; warm-up days are negative. Internally arrays are offset by ``warm_up``
+    so index ``k`` is day ``k - warm_up``.
+    """
+
+    def __init__(self, start_date: dt.date, horizon_days: int, warm_up_days: int, extra_days: int = 0):
+        self.start_date = start_date
+        self.horizon = int(horizon_days)
+        self.warm_up = int(warm_up_days)
+        self.n = self.warm_up + self.horizon + int(extra_days)
+        first = start_date - dt.timedelta(days=self.warm_up)
+        self.dates = [first + dt.timedelta(days=k) for k in range(self.n)]
+        hol = english_bank_holidays(self.dates[0].year, self.dates[-1].year)
+        self.weekday = np.array([d.weekday() for d in self.dates], dtype=np.int8)
+        self.month = np.array([d.month for d in self.dates], dtype=np.int8)
+        self.is_bank_holiday = np.array([d in hol for d in self.dates], dtype=bool)
+        self.is_working_day = (self.weekday < 5) & ~self.is_bank_holiday
+
+    def date(self, index: int) -> dt.date:
+        """Date of internal index ``index``."""
+        return self.dates[index]
+
+    def demand_weights(self, day_of_week: list[float], monthly: list[float]) -> np.ndarray:
+        """Relative demand per internal day, zero where practices are closed (bank holidays)."""
+        dow = np.asarray(day_of_week, dtype=float)
+        mon = np.asarray(monthly, dtype=float)
+        mon = mon / mon.mean()
+        w = dow[self.weekday] * mon[self.month - 1]
+        w[self.is_bank_holiday] = 0.0
+        return w
+
+    def mean_annual_weight(self, day_of_week: list[float], monthly: list[float]) -> float:
+        """Sum of demand weights over a typical year (365.25 days), for turning annual rates daily."""
+        dow = np.asarray(day_of_week, dtype=float)
+        # over a year each weekday occurs 365.25/7 times; about 8 bank holidays fall on weekdays
+        per_year = dow.sum() * 365.25 / 7.0
+        weekday_mean = dow[:5].mean() if dow[:5].sum() > 0 else 0.0
+        return float(per_year - 8.0 * weekday_mean)

@@ -1,0 +1,165 @@
+"""SimPy processes of the working day: booked clinic sessions and the walk-in (same-day) queue.
+
+A booked session walks its list of appointments slot by slot: a patient who does not attend leaves
+the slot empty; a consultation longer than its slot pushes the rest of the session later, and a
+session that ends after its scheduled end turns the difference into overtime.
+
+The walk-in queue serves arrivals in order for the next free eligible clinician. With one role,
+Poisson arrivals and exponential consultations it is an M/M/c queue (the analytic check).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+
+import simpy
+
+
+@dataclass
+class SessionResult:
+    """What one clinician's session produced (minutes)."""
+
+    seen: int = 0
+    dna: int = 0
+    clinical_minutes: float = 0.0
+    overtime_minutes: float = 0.0
+
+
+def booked_session(env: simpy.Environment, start: float, slot_minutes: float, n_slots: int,
+                   appointments: Sequence[int], attends: Callable[[int], bool],
+                   duration: Callable[[int], float], on_outcome: Callable[[int, bool, float], None],
+                   result: SessionResult) -> Generator[simpy.Event, None, None]:
+    """One clinic session: appointments in slot order from ``start`` (absolute minutes)."""
+    if env.now < start:
+        yield env.timeout(start - env.now)
+    t0 = env.now
+    for k, rid in enumerate(appointments):
+        scheduled = t0 + k * slot_minutes
+        if env.now < scheduled:
+            yield env.timeout(scheduled - env.now)
+        if not attends(rid):
+            result.dna += 1
+            on_outcome(rid, False, 0.0)
+            continue
+        minutes = duration(rid)
+        yield env.timeout(minutes)
+        result.seen += 1
+        result.clinical_minutes += minutes
+        on_outcome(rid, True, minutes)
+    scheduled_end = t0 + max(n_slots, len(appointments)) * slot_minutes
+    result.overtime_minutes += max(0.0, env.now - scheduled_end)
+
+
+def lognormal_factor(z: float, cv: float) -> float:
+    """exp(sigma z - sigma^2/2): a mean-one lognormal multiplier with coefficient of variation cv."""
+    if cv <= 0:
+        return 1.0
+    s2 = math.log1p(cv * cv)
+    return math.exp(math.sqrt(s2) * z - 0.5 * s2)
+
+
+@dataclass
+class WalkInPatient:
+    """A patient in the walk-in queue."""
+
+    rid: int
+    roles: frozenset[int]
+    arrival: float
+    service_minutes: float
+
+
+@dataclass
+class WalkInStats:
+    """Queue statistics for Little's law: time-weighted queue length and waits of those served."""
+
+    waits: list[float] = field(default_factory=list)
+    served: int = 0
+    lost: int = 0
+    area: float = 0.0  # integral of queue length over time
+    last_change: float = 0.0
+    length: int = 0
+    started: float = 0.0
+
+
+class WalkInClinic:
+    """First-come, first-served queue in which each clinician takes the next patient they may see."""
+
+    def __init__(self, env: simpy.Environment, max_wait: float = math.inf,
+                 on_served: Callable[[WalkInPatient, int, float], None] | None = None,
+                 on_lost: Callable[[WalkInPatient], None] | None = None):
+        self.env = env
+        self.queue = simpy.FilterStore(env)
+        self.max_wait = max_wait
+        self.on_served = on_served
+        self.on_lost = on_lost
+        self.stats = WalkInStats(last_change=env.now, started=env.now)
+        self.recording = True
+
+    def _tick(self, delta: int) -> None:
+        s = self.stats
+        now = self.env.now
+        if self.recording:
+            s.area += s.length * (now - s.last_change)
+        s.last_change = now
+        s.length += delta
+
+    def reset_stats(self) -> None:
+        """Start measuring afresh (end of warm-up); patients already queued stay queued."""
+        length = self.stats.length
+        self.stats = WalkInStats(last_change=self.env.now, length=length, started=self.env.now)
+
+    def arrive(self, patient: WalkInPatient) -> None:
+        """A patient joins the queue now."""
+        self._tick(+1)
+        self.queue.put(patient)
+
+    def server(self, staff: int, role: int, until: float = math.inf,
+               budget_minutes: float = math.inf) -> Generator[simpy.Event, None, None]:
+        """A clinician serving the queue until ``until`` or until ``budget_minutes`` are used."""
+        used = 0.0
+        while self.env.now < until and used < budget_minutes:
+            get = self.queue.get(lambda p, r=role: r in p.roles)
+            remaining = until - self.env.now
+            if math.isfinite(remaining):
+                timeout = self.env.timeout(remaining)
+                outcome = yield get | timeout
+                if get not in outcome:
+                    get.cancel()
+                    break
+                patient = outcome[get]
+            else:
+                patient = yield get
+            self._tick(-1)
+            wait = self.env.now - patient.arrival
+            if wait > self.max_wait:
+                self.stats.lost += 1
+                if self.on_lost:
+                    self.on_lost(patient)
+                continue
+            if self.recording:
+                self.stats.waits.append(wait)
+                self.stats.served += 1
+            yield self.env.timeout(patient.service_minutes)
+            used += patient.service_minutes
+            if self.on_served:
+                self.on_served(patient, staff, wait)
+
+    def close(self) -> list[WalkInPatient]:
+        """End of the day: everyone still waiting is lost; return them."""
+        left = list(self.queue.items)
+        for p in left:
+            self._tick(-1)
+            self.stats.lost += 1
+            if self.on_lost:
+                self.on_lost(p)
+        self.queue.items.clear()
+        return left
+
+    def mean_queue_length(self) -> float:
+        """Time-average number waiting since the stats were last reset (up to now)."""
+        s = self.stats
+        area = s.area + s.length * (self.env.now - s.last_change)
+        span = self.env.now - s.started
+        return area / span if span > 0 else 0.0

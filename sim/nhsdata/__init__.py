@@ -1,0 +1,1 @@
+"""Readers for NHS Digital / NHS England general-practice data, as published."""

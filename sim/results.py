@@ -1,0 +1,90 @@
+"""Turn a finished model into tidy tables: the request ledger, the staff list and staff-days."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.config import MODES
+from sim.model import STATE_NAMES
+
+if TYPE_CHECKING:
+    from sim.model import GPSimModel
+
+
+def ledger_frame(model: GPSimModel) -> pd.DataFrame:
+    """One row per request: who, when, what need, and where it ended (seen, dna, waiting, lost).
+
+    Days are reporting days (0 = scenario start date; negative = warm-up).
+    """
+    R = model.requests
+    w = model.cal.warm_up
+    staff_role = np.array([model.role_index[s.role] for s in model.staff] + [-1], dtype=np.int16)
+    staff_unit = np.array([s.unit for s in model.staff] + [-1], dtype=np.int32)
+    st = model.appt_staff
+    has = st >= 0
+    usual = model.population.usual_gp[R.patient]
+    pcn_of_practice = np.array([p.pcn for p in model.practices], dtype=np.int32)
+    frame = pd.DataFrame({
+        "request_id": np.arange(R.size, dtype=np.int64),
+        "day": (R.day - w).astype(np.int32),
+        "minute": R.minute,
+        "patient": R.patient,
+        "practice": pd.Categorical.from_codes(R.practice, [p.code for p in model.practices]),
+        "pcn": pd.Categorical.from_codes(pcn_of_practice[R.practice], [p.code for p in model.pcns]),
+        "need": pd.Categorical.from_codes(R.need.astype(np.int16), model.need_names),
+        "urgent": R.urgent,
+        "mode": pd.Categorical.from_codes(R.mode.astype(np.int16), list(MODES)),
+        "lead_days": R.lead,
+        "tolerance_days": R.tolerance,
+        "state": pd.Categorical.from_codes(
+            model.state.astype(np.int16) - 1, [STATE_NAMES[k] for k in (1, 2, 3, 4)]),
+        "appt_day": pd.array(np.where(has, model.appt_day - w, 0), dtype="Int32"),
+        "wait_days": pd.array(np.where(has, model.appt_day - R.day, 0), dtype="Int32"),
+        "staff": st,
+        "role": pd.Categorical.from_codes(np.where(has, staff_role[st], -1), model.role_names),
+        "unit": np.where(has, staff_unit[st], -1).astype(np.int32),
+        "usual_gp_seen": has & (st == usual) & (usual >= 0),
+        "duration_minutes": model.duration,
+        "queue_minutes": model.queue_minutes,
+        "ltc": model.population.ltc[R.patient],
+    })
+    frame.loc[~has, ["appt_day", "wait_days"]] = pd.NA
+    return frame
+
+
+def staff_frame(model: GPSimModel) -> pd.DataFrame:
+    """One row per staff member: role, kind, unit, FTE, sessions, age, and whether still in post."""
+    rows = []
+    for s in model.staff:
+        level, code = model.unit_level(s.unit)
+        rows.append({"staff": s.index, "key": getattr(s, "key", ""), "role": s.role, "kind": s.kind,
+                     "level": level, "unit_code": code, "fte": s.fte,
+                     "sessions_per_week": s.sessions_per_week, "age": s.age,
+                     "contract": s.contract or "", "active": s.active,
+                     "left_day": -1 if s.left_day is None else s.left_day - model.cal.warm_up})
+    return pd.DataFrame(rows)
+
+
+def staff_days_frame(model: GPSimModel) -> pd.DataFrame:
+    """Long table per staff member and reporting day with any activity (minutes and counts)."""
+    sd = model.staff_days
+    w = model.cal.warm_up
+    days = slice(w, model.n_sim_days)
+    offered = sd.offered_slots[:, days]
+    admin = sd.admin_minutes[:, days]
+    active = (offered > 0) | (admin > 0) | (sd.seen[:, days] > 0)
+    s_idx, d_idx = np.nonzero(active)
+    return pd.DataFrame({
+        "staff": s_idx.astype(np.int32),
+        "day": d_idx.astype(np.int32),
+        "offered_slots": offered[s_idx, d_idx],
+        "seen": sd.seen[:, days][s_idx, d_idx],
+        "dna": sd.dna[:, days][s_idx, d_idx],
+        "clinical_minutes": sd.clinical_minutes[:, days][s_idx, d_idx],
+        "overtime_minutes": sd.overtime_minutes[:, days][s_idx, d_idx],
+        "admin_minutes": admin[s_idx, d_idx],
+        "session_minutes": sd.session_minutes[:, days][s_idx, d_idx],
+    })

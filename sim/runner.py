@@ -1,0 +1,100 @@
+"""Pure run functions: ``run_single(scenario, replication) -> RunResult``; the CLI is a thin shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config import Scenario
+from sim.metrics import Organisation, access_counts, tidy_metrics, workload_counts
+from sim.model import GPSimModel
+from sim.outputs import package_versions, write_csv, write_json, write_parquet
+from sim.results import ledger_frame, staff_days_frame, staff_frame
+from sim.summary import summarise
+
+
+@dataclass
+class RunResult:
+    """Everything one replication produced, as tidy tables."""
+
+    scenario: Scenario
+    replication: int
+    ledger: pd.DataFrame
+    staff: pd.DataFrame
+    staff_days: pd.DataFrame
+    org: Organisation
+    summary: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def tidy(self, period: str = "day") -> pd.DataFrame:
+        """Outcomes per period ('day', 'week', 'month') and unit: date, level, unit, metric, value."""
+        acc = access_counts(self.ledger, self.org, period)
+        wl = workload_counts(self.staff_days, self.staff, self.org, period)
+        return tidy_metrics(acc, wl, self.org)
+
+    def headline(self, level: str = "lgpo") -> dict[str, float]:
+        """Metric -> value for the top-level unit (or every unit of ``level`` summed by metric name)."""
+        s = self.summary[self.summary["level"] == level]
+        return dict(zip(s["metric"], s["value"], strict=True))
+
+
+def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
+    """The model for one replication, with the scenario's interventions attached."""
+    try:
+        from sim.interventions import attach
+    except ImportError:  # interventions module not present
+        return GPSimModel(scenario, replication)
+    return attach(scenario, replication)
+
+
+def run_single(scenario: Scenario, replication: int = 0,
+               progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Simulate one replication of ``scenario`` and return its tables."""
+    t0 = dt.datetime.now()
+    model = build_model(scenario, replication)
+    t1 = dt.datetime.now()
+    model.run(progress)
+    t2 = dt.datetime.now()
+    result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
+                       staff=staff_frame(model), staff_days=staff_days_frame(model),
+                       org=Organisation.from_model(model), summary=pd.DataFrame())
+    result.summary = summarise(result.ledger, result.staff, result.staff_days, result.org)
+    t3 = dt.datetime.now()
+    result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
+                      "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}
+    return result
+
+
+def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path | None = None,
+              scenario_sha256: str | None = None, started: dt.datetime | None = None,
+              ended: dt.datetime | None = None, ledger: bool = True) -> dict[str, Path]:
+    """Write summary.csv, daily/weekly/monthly.parquet, ledger.parquet, staff.parquet, manifest.json."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"summary": write_csv(result.summary, out / "summary.csv")}
+    for period, name in (("day", "daily"), ("week", "weekly"), ("month", "monthly")):
+        paths[name] = write_parquet(result.tidy(period), out / f"{name}.parquet")
+    if ledger:
+        paths["ledger"] = write_parquet(result.ledger, out / "ledger.parquet")
+    paths["staff"] = write_parquet(result.staff, out / "staff.parquet")
+    manifest = {
+        "scenario": result.scenario.name,
+        "scenario_file": str(scenario_file) if scenario_file else None,
+        "scenario_sha256": scenario_sha256,
+        "seed": result.scenario.seed,
+        "replication": result.replication,
+        "horizon_days": result.scenario.horizon_days,
+        "start_date": result.scenario.start_date.isoformat(),
+        "started": started.isoformat(timespec="seconds") if started else None,
+        "ended": ended.isoformat(timespec="seconds") if ended else None,
+        "timings": result.timings,
+        "packages": package_versions(),
+        "files": sorted(p.name for p in paths.values()),
+        "resolved_config": result.scenario.model_dump(mode="json"),
+    }
+    paths["manifest"] = write_json(manifest, out / "manifest.json")
+    return paths
