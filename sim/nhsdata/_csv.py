@@ -53,7 +53,7 @@ class Source:
                 return archive.open(self.member)
         if self.path.suffix.lower() == ".gz":
             return gzip.open(self.path, "rb")
-        return open(self.path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        return open(self.path, "rb")  # returned to the caller, who closes it
 
 
 def open_source(
@@ -405,8 +405,10 @@ _MONTHS = {m: i for i, m in enumerate(
 
 
 def parse_date_text(value: str) -> dt.date | None:
-    """Parse the date spellings NHS Digital uses: ``2026-03-01``, ``01JAN2021``, ``01Jan2022``,
-    ``20191001``, ``01/03/2026``; ``None`` when it is none of them."""
+    """Parse a date as NHS Digital spells it; ``None`` when it is not one.
+
+    Accepted: ``2026-03-01``, ``01JAN2021``, ``01Jan2022``, ``20191001``, ``01/03/2026``.
+    """
     v = value.strip()
     m = re.fullmatch(r"(\d{1,2})([A-Za-z]{3})(\d{4})", v)
     if m and m.group(2).upper() in _MONTHS:

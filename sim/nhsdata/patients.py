@@ -34,7 +34,10 @@ from sim.nhsdata._csv import (
     check_categories,
     check_not_empty,
     check_unique,
+    detect_encoding,
     drop_blank_rows,
+    open_source,
+    read_header,
     read_table,
     to_dates,
     to_int,
@@ -111,8 +114,6 @@ def _geography_required(header: Sequence[str]) -> list[str]:
 
 
 def _peek_header(path: PathLike, member: str | None) -> list[str]:
-    from sim.nhsdata._csv import detect_encoding, open_source, read_header
-
     source = open_source(path, member=member, prefer=_prefer_patients)
     return read_header(source, detect_encoding(source))
 
@@ -430,8 +431,9 @@ def read_practice_map(path: PathLike, *, member: str | None = None) -> pd.DataFr
 
 
 def detect_patients_file(path: PathLike, *, member: str | None = None) -> str:
-    """Which patients file ``path`` is, from its header: ``"totals"``, ``"quinary"``,
-    ``"single_year"`` or ``"map"``.
+    """Which patients file ``path`` is, from its header.
+
+    Returns ``"totals"``, ``"quinary"``, ``"single_year"`` or ``"map"``.
 
     Raises:
         DataFormatError: none of them.
