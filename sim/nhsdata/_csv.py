@@ -15,13 +15,13 @@ import datetime as dt
 import gzip
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import numpy as np
 import pandas as pd
 
 from sim.nhsdata.errors import DataFormatError, ExclusionReport
@@ -172,30 +172,58 @@ def read_strings(
     keep = None
     if columns is not None:
         wanted = set(columns)
-        keep = [raw for raw, clean in zip(raw_names, header, strict=True) if clean in wanted]
+        if not set(header) <= wanted:
+            keep = [raw for raw, clean in zip(raw_names, header, strict=True) if clean in wanted]
+    if keep is not None:
+        # pandas ignores surplus fields outside usecols, so count the fields of every row first
+        check_field_counts(source, encoding, len(raw_names))
     handle = source.open_binary()
     try:
-        reader = pd.read_csv(
-            handle,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-            usecols=keep,
-            chunksize=chunksize,
-            low_memory=False,
-        )
-    except pd.errors.ParserError as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            reader = pd.read_csv(
+                handle,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding=encoding,
+                header=0,
+                names=raw_names if keep is None else None,
+                index_col=False,
+                usecols=keep,
+                chunksize=chunksize,
+                low_memory=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         handle.close()
-        raise _parser_error(source, exc) from None
+        raise _parser_error(source, encoding, len(raw_names), exc) from None
     except Exception:
         handle.close()
         raise
     if chunksize is None:
         handle.close()
         return _finish(reader)
-    return _iter_chunks(reader, source, handle)
+    return _iter_chunks(reader, source, handle, encoding, len(raw_names))
+
+
+def check_field_counts(source: Source, encoding: str, fields: int) -> None:
+    """Raise naming the first row (blank rows aside) without exactly ``fields`` fields."""
+    found = _first_bad_field_count(source, encoding, fields)
+    if found is not None:
+        row, saw = found
+        raise DataFormatError(source.display, row, None,
+                              f"{fields} comma-separated fields, as in the header", f"{saw} fields")
+
+
+def _first_bad_field_count(source: Source, encoding: str, fields: int) -> tuple[int, int] | None:
+    with source.open_binary() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        reader = csv.reader(text)
+        next(reader, None)
+        for row_number, row in enumerate(reader, start=2):
+            if row and len(row) != fields:
+                return row_number, len(row)
+    return None
 
 
 def _raw_header(source: Source, encoding: str) -> list[str]:
@@ -205,15 +233,18 @@ def _raw_header(source: Source, encoding: str) -> list[str]:
     return [c.replace("\ufeff", "") for c in row]
 
 
-def _iter_chunks(reader, source: Source, handle: IO[bytes]) -> Iterator[pd.DataFrame]:  # type: ignore[no-untyped-def]
+def _iter_chunks(reader, source: Source, handle: IO[bytes], encoding: str,  # type: ignore[no-untyped-def]
+                 fields: int) -> Iterator[pd.DataFrame]:
     try:
         while True:
             try:
-                chunk = next(reader)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", pd.errors.ParserWarning)
+                    chunk = next(reader)
             except StopIteration:
                 return
-            except pd.errors.ParserError as exc:
-                raise _parser_error(source, exc) from None
+            except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+                raise _parser_error(source, encoding, fields, exc) from None
             yield _finish(chunk)
     finally:
         handle.close()
@@ -226,13 +257,13 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _parser_error(source: Source, exc: Exception) -> DataFormatError:
-    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-    if match:
-        expected, line, saw = (int(g) for g in match.groups())
-        return DataFormatError(
-            source.display, line, None, f"{expected} comma-separated fields", f"{saw} fields"
-        )
+def _parser_error(source: Source, encoding: str, fields: int, exc: Exception) -> DataFormatError:
+    """Turn a pandas parse failure into an error naming the row (found by counting fields)."""
+    found = _first_bad_field_count(source, encoding, fields)
+    if found is not None:
+        row, saw = found
+        return DataFormatError(source.display, row, None,
+                               f"{fields} comma-separated fields, as in the header", f"{saw} fields")
     return DataFormatError(source.display, None, None, "a well-formed CSV file", str(exc))
 
 
@@ -460,8 +491,3 @@ def to_dates(
     return frame[column].map(mapping).astype("datetime64[ns]")
 
 
-def as_python(value: object) -> object:
-    """Turn numpy scalars into plain Python values (for YAML and JSON)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
