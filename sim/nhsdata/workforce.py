@@ -62,13 +62,14 @@ from sim.nhsdata._csv import (
     PathLike,
     check_not_empty,
     check_unique,
+    count_markers,
     detect_encoding,
     drop_blank_rows,
     open_source,
     read_header,
     read_strings,
     require_columns,
-    to_float,
+    to_float_block,
 )
 from sim.nhsdata.errors import ExclusionReport, attach_report
 
@@ -203,7 +204,7 @@ def read_workforce(
             for measure in ("HC", "FTE"):
                 col = _measure_columns(stem, measure)
                 (numeric if col in present else absent).append(col)
-    numeric += [c for c in (_measure_columns("DPC", "HC"), _measure_columns("DPC", "FTE"))]
+    numeric += [_measure_columns("DPC", "HC"), _measure_columns("DPC", "FTE")]
     for band in GP_AGE_BANDS:
         for measure in ("HC", "FTE"):
             col = f"TOTAL_GP_{measure}_{band}"
@@ -223,13 +224,11 @@ def read_workforce(
     check_not_empty(source, frame, "PRAC_CODE", "a practice code")
     check_unique(source, frame, ["PRAC_CODE"], "each practice code once")
 
-    values: dict[str, pd.Series] = {}
-    for col in numeric:
-        values[col] = to_float(source, frame, col, allow_missing=True, markers=markers,
-                               report=report)
-    if "TOTAL_PATIENTS" in frame.columns:
-        values["TOTAL_PATIENTS"] = to_float(source, frame, "TOTAL_PATIENTS", allow_missing=True,
-                                            markers=markers, report=report)
+    # every row is checked; not-disclosed cells are counted only in the rows returned
+    block = to_float_block(
+        source, frame, [*numeric, *(["TOTAL_PATIENTS"] if "TOTAL_PATIENTS" in frame.columns else [])],
+        markers=markers)
+    values: dict[str, pd.Series] = {col: block[col] for col in block.columns}
 
     ok = pd.Series(True, index=frame.index)
     for flag in quality_flags:
@@ -241,6 +240,9 @@ def read_workforce(
             for value, count in frame.loc[this, flag].value_counts().items():
                 report.exclude(f"not fully provided: {flag}={value!r}", int(count))
             remaining &= ~this
+
+    used = frame.loc[ok] if not include_partial else frame
+    count_markers(used, list(values), markers, report)
 
     out = pd.DataFrame(index=frame.index)
     for col, name in _IDS.items():
@@ -291,8 +293,11 @@ def staff_by_role(workforce: pd.DataFrame) -> pd.DataFrame:
 
 
 def gp_age_profile(workforce: pd.DataFrame, *, measure: str = "hc") -> pd.DataFrame:
-    """GP headcount (or FTE, ``measure="fte"``) by age band: index ``practice_code``, one column
-    per band of :data:`GP_AGE_BANDS`."""
+    """GP headcount (or FTE, ``measure="fte"``) by age band.
+
+    Returns:
+        Index ``practice_code``, one column per band of :data:`GP_AGE_BANDS`.
+    """
     cols = [f"GP_{measure}_{band}" for band in GP_AGE_BANDS]
     table = workforce.set_index("practice_code")[cols]
     table.columns = list(GP_AGE_BANDS)
