@@ -1,7 +1,6 @@
-"""The ODS ePCN workbook (``ePCN.xlsx``, in ``ePCN.zip`` on the ODS "GP and GP practice related
-data" page): Primary Care Networks and their member practices.
+"""The ODS ePCN workbook: Primary Care Networks and their member practices.
 
-Two sheets are read:
+``ePCN.xlsx`` comes in ``ePCN.zip`` on the ODS "GP and GP practice related data" page. Two sheets are read:
 
 * ``PCN Details``: PCN Code, PCN Name, Current Clinical Commissioning Group Code (later "Sub ICB
   Location"), its name, Open Date (YYYYMMDD), Close Date, Address Lines 1-5, Postcode
@@ -77,7 +76,8 @@ _PARTNER_COLUMNS: dict[str, tuple[str, ...]] = {
 _PARTNER_REQUIRED = ("practice_code", "pcn_code", "start_date", "end_date")
 
 
-def _load_sheet(path: Path, sheet: str) -> list[tuple[Any, ...]]:
+def _load_sheets(path: Path, sheets: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The cell values (cached values for formulas) of each named sheet, opened once."""
     import openpyxl
 
     if not path.exists():
@@ -87,11 +87,14 @@ def _load_sheet(path: Path, sheet: str) -> list[tuple[Any, ...]]:
     except Exception as exc:  # openpyxl raises several kinds for a non-workbook
         raise DataFormatError(path, None, None, "an .xlsx workbook", type(exc).__name__) from None
     try:
-        wanted = _key(sheet)
         names = {_key(n): n for n in book.sheetnames}
-        if wanted not in names:
-            raise DataFormatError(path, None, None, f"a sheet named {sheet!r}", book.sheetnames)
-        return list(book[names[wanted]].iter_rows(values_only=True))
+        out = {}
+        for sheet in sheets:
+            if _key(sheet) not in names:
+                raise DataFormatError(path, None, None, f"a sheet named {sheet!r}",
+                                      book.sheetnames)
+            out[sheet] = list(book[names[_key(sheet)]].iter_rows(values_only=True))
+        return out
     finally:
         book.close()
 
@@ -130,9 +133,11 @@ def _text(value: Any) -> str:
 
 
 def _read(path: PathLike, sheet: str, spec: dict[str, tuple[str, ...]], required: Sequence[str],
-          dates: Sequence[str]) -> tuple[pd.DataFrame, ExclusionReport]:
+          dates: Sequence[str], rows: list[tuple[Any, ...]] | None = None,
+          ) -> tuple[pd.DataFrame, ExclusionReport]:
     p = Path(path)
-    rows = _load_sheet(p, sheet)
+    if rows is None:
+        rows = _load_sheets(p, [sheet])[sheet]
     where = f"{p} [sheet {sheet}]"
     if not rows:
         raise DataFormatError(where, 1, None, "a header row", "an empty sheet")
@@ -184,19 +189,7 @@ def read_pcn_details(path: PathLike, *, open_only: bool = False) -> pd.DataFrame
         One row per PCN: ``pcn_code``, ``pcn_name``, ``sub_icb_code``, ``sub_icb_name``,
         ``open_date``, ``close_date``, address lines, ``postcode`` and ``row`` (Excel row).
     """
-    frame, report = _read(path, PCN_DETAILS_SHEET, _DETAILS_COLUMNS, _DETAILS_REQUIRED,
-                          ("open_date", "close_date"))
-    dup = frame.duplicated("pcn_code")
-    if dup.any():
-        first = frame.loc[dup].iloc[0]
-        raise DataFormatError(report.source, int(first["row"]), "PCN Code", "each PCN code once",
-                              first["pcn_code"])
-    if open_only:
-        closed = frame["close_date"].notna()
-        report.exclude("PCN closed (Close Date given)", int(closed.sum()))
-        frame = frame.loc[~closed]
-    report.rows_used = len(frame)
-    return attach_report(frame.reset_index(drop=True), report)
+    return _details(path, None, open_only)
 
 
 def read_pcn_partners(path: PathLike, *, current_only: bool = True) -> pd.DataFrame:
@@ -212,10 +205,44 @@ def read_pcn_partners(path: PathLike, *, current_only: bool = True) -> pd.DataFr
         ``practice_sub_icb_name``, ``pcn_code``, ``pcn_name``, ``pcn_sub_icb_code``,
         ``pcn_sub_icb_name``, ``start_date``, ``end_date``, ``sub_icb_match`` and ``row``.
     """
+    return _partners(path, None, current_only)
+
+
+def read_epcn(path: PathLike, *, current_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both sheets, as ``(pcn_details, pcn_partners)``, opening the workbook once.
+
+    Args:
+        path: the ePCN workbook.
+        current_only: open PCNs and current relationships only.
+    """
+    sheets = _load_sheets(Path(path), [PCN_DETAILS_SHEET, PARTNER_SHEET])
+    return _details(path, sheets, current_only), _partners(path, sheets, current_only)
+
+
+_Sheets = dict[str, list[tuple[Any, ...]]] | None
+
+
+def _details(path: PathLike, sheets: _Sheets, open_only: bool) -> pd.DataFrame:
+    frame, report = _read(path, PCN_DETAILS_SHEET, _DETAILS_COLUMNS, _DETAILS_REQUIRED,
+                          ("open_date", "close_date"), (sheets or {}).get(PCN_DETAILS_SHEET))
+    dup = frame.duplicated("pcn_code")
+    if dup.any():
+        first = frame.loc[dup].iloc[0]
+        raise DataFormatError(report.source, int(first["row"]), "PCN Code", "each PCN code once",
+                              first["pcn_code"])
+    if open_only:
+        closed = frame["close_date"].notna()
+        report.exclude("PCN closed (Close Date given)", int(closed.sum()))
+        frame = frame.loc[~closed]
+    report.rows_used = len(frame)
+    return attach_report(frame.reset_index(drop=True), report)
+
+
+def _partners(path: PathLike, sheets: _Sheets, current_only: bool) -> pd.DataFrame:
     frame, report = _read(path, PARTNER_SHEET, _PARTNER_COLUMNS, _PARTNER_REQUIRED,
-                          ("start_date", "end_date"))
+                          ("start_date", "end_date"), (sheets or {}).get(PARTNER_SHEET))
     if "pcn_name" in frame.columns and frame["pcn_name"].eq("").any():
-        details = read_pcn_details(path)
+        details = _details(path, sheets, False)
         names = dict(zip(details["pcn_code"], details["pcn_name"], strict=True))
         blank = frame["pcn_name"].eq("")
         frame.loc[blank, "pcn_name"] = frame.loc[blank, "pcn_code"].map(names).fillna("")
@@ -227,10 +254,3 @@ def read_pcn_partners(path: PathLike, *, current_only: bool = True) -> pd.DataFr
         frame = frame.loc[~ended]
     report.rows_used = len(frame)
     return attach_report(frame.reset_index(drop=True), report)
-
-
-def read_epcn(path: PathLike, *, current_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both sheets: ``(read_pcn_details(path, open_only=current_only),
-    read_pcn_partners(path, current_only=current_only))``."""
-    return (read_pcn_details(path, open_only=current_only),
-            read_pcn_partners(path, current_only=current_only))
