@@ -86,7 +86,7 @@ def pcn_table(summary) -> Table:
 
 
 def default_out(name: str) -> Path:
-    """outputs/<scenario>-<timestamp>/"""
+    """outputs/<scenario>-<timestamp>/."""
     return Path("outputs") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 

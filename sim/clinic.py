@@ -84,13 +84,18 @@ class WalkInStats:
 
 
 class WalkInClinic:
-    """First-come, first-served queue in which each clinician takes the next patient they may see."""
+    """First-come, first-served queue in which each free clinician takes the next patient they may see.
+
+    Idle clinicians wait on an event; an arriving patient goes straight to an idle eligible clinician
+    or joins the back of the queue. About two SimPy events per patient, so long validation runs are cheap.
+    """
 
     def __init__(self, env: simpy.Environment, max_wait: float = math.inf,
                  on_served: Callable[[WalkInPatient, int, float], None] | None = None,
                  on_lost: Callable[[WalkInPatient], None] | None = None):
         self.env = env
-        self.queue = simpy.FilterStore(env)
+        self.queue: list[WalkInPatient] = []
+        self.idle: dict[int, list[simpy.Event]] = {}
         self.max_wait = max_wait
         self.on_served = on_served
         self.on_lost = on_lost
@@ -100,38 +105,49 @@ class WalkInClinic:
     def _tick(self, delta: int) -> None:
         s = self.stats
         now = self.env.now
-        if self.recording:
-            s.area += s.length * (now - s.last_change)
+        s.area += s.length * (now - s.last_change)
         s.last_change = now
         s.length += delta
 
     def reset_stats(self) -> None:
         """Start measuring afresh (end of warm-up); patients already queued stay queued."""
-        length = self.stats.length
-        self.stats = WalkInStats(last_change=self.env.now, length=length, started=self.env.now)
+        self.stats = WalkInStats(last_change=self.env.now, length=self.stats.length, started=self.env.now)
 
     def arrive(self, patient: WalkInPatient) -> None:
-        """A patient joins the queue now."""
+        """A patient arrives now: straight to an idle eligible clinician, else to the back of the queue."""
+        for role in patient.roles:
+            waiting = self.idle.get(role)
+            if waiting:
+                waiting.pop(0).succeed(patient)
+                return
         self._tick(+1)
-        self.queue.put(patient)
+        self.queue.append(patient)
+
+    def _take(self, role: int) -> WalkInPatient | None:
+        for k, patient in enumerate(self.queue):
+            if role in patient.roles:
+                del self.queue[k]
+                self._tick(-1)
+                return patient
+        return None
 
     def server(self, staff: int, role: int, until: float = math.inf,
                budget_minutes: float = math.inf) -> Generator[simpy.Event, None, None]:
         """A clinician serving the queue until ``until`` or until ``budget_minutes`` are used."""
         used = 0.0
         while self.env.now < until and used < budget_minutes:
-            get = self.queue.get(lambda p, r=role: r in p.roles)
-            remaining = until - self.env.now
-            if math.isfinite(remaining):
-                timeout = self.env.timeout(remaining)
-                outcome = yield get | timeout
-                if get not in outcome:
-                    get.cancel()
-                    break
-                patient = outcome[get]
-            else:
-                patient = yield get
-            self._tick(-1)
+            patient = self._take(role)
+            if patient is None:
+                wake = self.env.event()
+                self.idle.setdefault(role, []).append(wake)
+                if math.isfinite(until):
+                    outcome = yield wake | self.env.timeout(until - self.env.now)
+                    if wake not in outcome:
+                        self.idle[role].remove(wake)
+                        break
+                    patient = outcome[wake]
+                else:
+                    patient = yield wake
             wait = self.env.now - patient.arrival
             if wait > self.max_wait:
                 self.stats.lost += 1
@@ -148,13 +164,13 @@ class WalkInClinic:
 
     def close(self) -> list[WalkInPatient]:
         """End of the day: everyone still waiting is lost; return them."""
-        left = list(self.queue.items)
+        left = list(self.queue)
         for p in left:
             self._tick(-1)
             self.stats.lost += 1
             if self.on_lost:
                 self.on_lost(p)
-        self.queue.items.clear()
+        self.queue.clear()
         return left
 
     def mean_queue_length(self) -> float:

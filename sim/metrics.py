@@ -129,8 +129,16 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     keys = ["date", "level", "unit"]
     sums = a.drop(columns=["_hist", "practice"]).groupby(keys, observed=True).sum()
     p90 = a.groupby(keys, observed=True)["_hist"].quantile(0.9, interpolation="higher").rename("p90_wait_days")
-    out = r.join(sums, how="outer").join(p90, how="left").fillna(0.0).reset_index()
-    return out
+    out = r.join(sums, how="outer").join(p90, how="left")
+    # every period of the horizon for every unit, zeros where nothing happened (closed days)
+    dates = np.unique(period_start(np.arange(org.horizon_days), org.start_date, period))
+    units = [("practice", c) for c in org.practices] + [("pcn", c) for c in org.pcns] + [("lgpo", org.lgpo)]
+    full = pd.MultiIndex.from_tuples([(d, lv, u) for d in dates for lv, u in units], names=keys)
+    out = out.reindex(full)
+    p90_col = out["p90_wait_days"]
+    out = out.fillna(0.0)
+    out["p90_wait_days"] = p90_col  # undefined (NaN) where there were no appointments
+    return out.reset_index()
 
 
 def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisation,

@@ -335,7 +335,7 @@ class GPSimModel(mesa.Model):
             total_frac = sum(f for _, f in halves)
             k = 0
             for j, (h, f) in enumerate(halves):
-                n_slots = int(round(slots * f / total_frac)) if j < len(halves) - 1 else slots - k
+                n_slots = round(slots * f / total_frac) if j < len(halves) - 1 else slots - k
                 chunk = appts[k:k + n_slots] if j < len(halves) - 1 else appts[k:]
                 k += len(chunk)
                 self.env.process(booked_session(

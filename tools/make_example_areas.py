@@ -94,10 +94,15 @@ def make_area(name: str, code: str, pcn_sizes: list[list[int]], seed: int) -> di
 
 
 def list_sizes(rng: np.random.Generator, n_pcns: int, per_pcn: list[int], target: int) -> list[list[int]]:
-    """Practice list sizes: lognormal around the England mean, scaled to the target total."""
-    raw = [rng.lognormal(np.log(9_000), 0.45, size=k) for k in per_pcn]
-    total = sum(r.sum() for r in raw)
-    return [[int(round(max(2_500, min(20_000, x * target / total)), -1)) for x in r] for r in raw]
+    """Practice list sizes: PCN totals of 30-50k summing to the target, split by lognormal shares."""
+    totals = rng.uniform(0.85, 1.15, size=n_pcns)
+    totals = totals / totals.sum() * target
+    out = []
+    for total, k in zip(totals, per_pcn, strict=True):
+        shares = rng.lognormal(0.0, 0.45, size=k)
+        sizes = np.clip(shares / shares.sum() * total, 2_500, 20_000)
+        out.append([int(round(x, -1)) for x in sizes])
+    return out
 
 
 def write(path: Path, title: str, seed: int, scenario: dict) -> None:

@@ -1,0 +1,43 @@
+"""Shared test helpers: tiny scenario mappings built in code, and cached runs."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from sim.scenario_io import load_scenario, scenario_from_mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def tiny_mapping(list_sizes=(3000, 4000), gps=(2, 3), nurses=(1, 1), days=60, seed=3, warm_up=14,
+                 pcn_staff=None) -> dict:
+    """A one-PCN area mapping small enough to simulate in well under a second."""
+    practices = []
+    for k, (size, g, n) in enumerate(zip(list_sizes, gps, nurses, strict=True)):
+        staff = []
+        if g:
+            staff.append({"role": "GP", "count": g, "fte": 0.8, "age": 50})
+        if n:
+            staff.append({"role": "Nurse", "count": n, "fte": 0.8, "age": 45})
+        staff.append({"role": "HCA", "count": 1, "fte": 0.6, "age": 40})
+        practices.append({"code": f"T{k}", "list_size": size, "staff": staff})
+    return {
+        "name": "tiny", "start_date": "2025-04-01", "horizon_days": days, "warm_up_days": warm_up,
+        "seed": seed,
+        "area": {"code": "TL", "pcns": [{"code": "TN1", "practices": practices,
+                                         "staff": pcn_staff or [{"role": "Pharmacist", "count": 1, "fte": 0.5}]}]},
+    }
+
+
+def scenario(mapping: dict):
+    """Validate a mapping into a Scenario."""
+    return scenario_from_mapping(copy.deepcopy(mapping), "<test>")
+
+
+@pytest.fixture(scope="session")
+def small_scenario():
+    return load_scenario(SCENARIOS / "small.yaml")
