@@ -390,8 +390,10 @@ def build_area_details(
                            f"single-practice PCN U-<code>: {', '.join(unallocated)}")
     ratios = ", ".join(f"{r} {v:g}" for r, v in NATIONAL_FTE_PER_10K.items())
     ratio_text = (f"national FTE per 10,000 patients ({ratios}; GP = 2,291 patients per FTE GP, "
-                  f"June 2024) with GP headcount at {GP_FTE_PER_HEAD} FTE per GP and GP ages from "
-                  "a national profile (37% 50+, 23% 55+, 10% 60+)")
+                  "June 2024; other roles scaled from the 2022 FTE shares of general practice, "
+                  "BMJ Open 2024;14:e081535; both as quoted in the project's domain.md) with GP "
+                  f"headcount at {GP_FTE_PER_HEAD} FTE per GP (27,966 FTE / 38,124 GPs, Sep 2024) "
+                  "and GP ages from a national profile (37% 50+, 23% 55+, 10% 60+)")
     if workforce is None:
         build.assumed.append(f"staff of every practice: {ratio_text}")
     else:

@@ -456,7 +456,11 @@ def detect_patients_file(path: PathLike, *, member: str | None = None) -> str:
 
 
 def read_ages(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
-    """Read any mix of quinary and single-year age files into one long frame (report merged)."""
+    """Read any mix of quinary and single-year age files into one long frame (report merged).
+
+    Give each practice's ages once: a practice in both a quinary and a single-year file would be
+    counted twice by :func:`to_model_age_bands`.
+    """
     if isinstance(paths, str | bytes) or hasattr(paths, "__fspath__"):
         paths = [paths]  # type: ignore[list-item]
     frames = []
