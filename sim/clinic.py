@@ -48,7 +48,7 @@ def booked_session(env: simpy.Environment, start: float, slot_minutes: float, n_
         result.seen += 1
         result.clinical_minutes += minutes
         on_outcome(rid, True, minutes)
-    scheduled_end = t0 + max(n_slots, len(appointments)) * slot_minutes
+    scheduled_end = t0 + n_slots * slot_minutes  # extras beyond the slots run into overtime
     result.overtime_minutes += max(0.0, env.now - scheduled_end)
 
 

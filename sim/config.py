@@ -10,25 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-AGE_BANDS: tuple[str, ...] = ("0-4", "5-14", "15-24", "25-44", "45-64", "65-74", "75-84", "85+")
-AgeBand = Literal["0-4", "5-14", "15-24", "25-44", "45-64", "65-74", "75-84", "85+"]
-RoleKind = Literal["gp", "nurse", "pharmacist", "other_dpc", "admin"]
-Mode = Literal["face_to_face", "telephone", "video_online", "home_visit"]
-MODES: tuple[str, ...] = ("face_to_face", "telephone", "video_online", "home_visit")
-GpContract = Literal["partner", "salaried", "locum", "retainer", "trainee"]
-
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveFloat = Annotated[float, Field(gt=0.0)]
-NonNegFloat = Annotated[float, Field(ge=0.0)]
-
-
-class Strict(BaseModel):
-    """Base for every config model: unknown keys are errors and instances are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
+from sim.config_types import (  # noqa: F401  (re-exported: the public names of the schema)
+    AGE_BANDS,
+    MODES,
+    AgeBand,
+    Fraction,
+    GpContract,
+    Mode,
+    NonNegFloat,
+    PositiveFloat,
+    RoleKind,
+    Strict,
+)
+from sim.intervention_config import Intervention
 
 # --------------------------------------------------------------------------------------------
 # Roles
@@ -57,6 +53,10 @@ class RoleSpec(Strict):
     same_day_slot_share: Fraction | None = Field(
         None, description="share of this role's slots held for booking on the day; default booking.same_day_slot_share"
     )
+    extra_slots_per_session: Annotated[int, Field(ge=0, le=10)] = Field(
+        0, description=("same-day extras a clinician adds per session when every slot is gone (duty-doctor "
+                        "'extras'); they run past the session end and become overtime")
+    )
     absence_share: Fraction = Field(
         0.10, description=("share of working days lost to annual leave, study leave and sickness (about "
                            "5 weeks' leave plus 3% sickness; an assumption to calibrate)")
@@ -68,7 +68,8 @@ def default_roles() -> dict[str, RoleSpec]:
     """Default roles. Slot lengths follow common practice rotas; see domain.md (Hobbs 2016)."""
     return {
         "GP": RoleSpec(kind="gp", slot_minutes=10, session_minutes=180, sessions_per_fte_week=8,
-                       admin_minutes_per_session=75, same_day_slot_share=0.5),
+                       admin_minutes_per_session=75, same_day_slot_share=0.5,
+                       extra_slots_per_session=2),
         "Nurse": RoleSpec(kind="nurse", slot_minutes=15, session_minutes=210, sessions_per_fte_week=9,
                           admin_minutes_per_session=30, same_day_slot_share=0.15),
         "Pharmacist": RoleSpec(kind="pharmacist", slot_minutes=20, session_minutes=210,
@@ -308,6 +309,47 @@ class Booking(Strict):
                          default=self.dna_8_plus_days)
 
 
+class Workforce(Strict):
+    """Workforce feedback: sustained overtime raises burnout, which raises leaving and session cuts.
+
+    The vicious circle the seed documents describe (Londonwide LMCs 2014; Next Steps 2018): pressure ->
+    burnout -> leavers -> more pressure. Burnout is a 0-1 state per clinician updated monthly.
+    """
+
+    feedback: bool = Field(True, description="turn the burnout -> attrition feedback on or off")
+    overtime_threshold_hours_per_fte_week: NonNegFloat = Field(
+        2.0, description="overtime (hours per FTE-week, last month) above which burnout builds (assumption)"
+    )
+    burnout_gain_per_hour: NonNegFloat = Field(
+        0.08, description="burnout added per month for each hour per FTE-week above the threshold"
+    )
+    burnout_recovery_per_month: NonNegFloat = Field(0.05, description="burnout lost per month below the threshold")
+    leave_probability_at_full_burnout: Fraction = Field(
+        0.05, description="monthly probability of leaving at burnout 1 (37% of SW GPs likely to quit in 5 years, Fletcher 2017)"
+    )
+    reduce_sessions_probability_at_full_burnout: Fraction = Field(
+        0.08, description="monthly probability of dropping one session a week at burnout 1"
+    )
+    min_sessions_per_week: NonNegFloat = Field(2.0, description="sessions below which nobody cuts further")
+
+
+class AdminWorkload(Strict):
+    """Back-office and correspondence workload (pooled back office works on these)."""
+
+    practice_fixed_hours_per_week: NonNegFloat = Field(
+        60.0, description="back office hours a week every practice needs whatever its size (HR, payroll, finance, CQC, IT)"
+    )
+    hours_per_1000_patients_week: NonNegFloat = Field(
+        14.0, description="reception and patient administration hours per 1,000 patients a week (assumption)"
+    )
+    gp_correspondence_hours_per_1000_week: NonNegFloat = Field(
+        1.2, description="GP hours a week per 1,000 patients on clinical correspondence (letters, results) (assumption)"
+    )
+    admin_cost_per_fte_year_gbp: NonNegFloat = Field(
+        30_000.0, description="employer cost of one admin FTE a year, GBP (assumption, AfC band 3 with on-costs)"
+    )
+
+
 class WalkIn(Strict):
     """Walk-in queue parameters used where a practice's access_mode is walk_in."""
 
@@ -340,8 +382,10 @@ class Scenario(Strict):
     demand: Demand = Field(default_factory=Demand)
     booking: Booking = Field(default_factory=Booking)
     walk_in: WalkIn = Field(default_factory=WalkIn)
-    interventions: list[dict] = Field(
-        default_factory=list, description="scenario interventions (validated by sim.interventions)"
+    workforce: Workforce = Field(default_factory=Workforce)
+    admin: AdminWorkload = Field(default_factory=AdminWorkload)
+    interventions: list[Intervention] = Field(
+        default_factory=list, description="scenario interventions, each with a type, start, scope and parameters"
     )
 
     def iter_practices(self):

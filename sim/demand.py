@@ -32,6 +32,7 @@ class Requests:
     mode: np.ndarray  # int8 index into MODES
     u_dna: np.ndarray  # float64 uniform for did-not-attend (per request: CRN)
     z_duration: np.ndarray  # float64 standard normal for consultation length (per request: CRN)
+    u_triage: np.ndarray  # float64 uniform for triage-shift interventions (per request: CRN)
 
     @property
     def size(self) -> int:
@@ -80,13 +81,16 @@ class DemandGenerator:
     def draw(self, first_day: int, last_day: int, scale: np.ndarray | None = None) -> Requests:
         """Requests for internal days ``first_day`` .. ``last_day - 1``.
 
-        ``scale`` optionally multiplies each practice's rate (demand-growth interventions).
+        ``scale`` optionally multiplies each practice's rate: a vector (one factor per practice) or a
+        days x practices matrix (demand-growth interventions).
         """
         rng = self.rng
         days = np.arange(first_day, last_day)
         w = self.day_weights[days] / self.annual_weight
-        rate = self.practice_rate if scale is None else self.practice_rate * scale
-        counts = rng.poisson(np.outer(w, rate))  # days x practices
+        expected = np.outer(w, self.practice_rate)
+        if scale is not None:
+            expected = expected * scale
+        counts = rng.poisson(expected)  # days x practices
         n = int(counts.sum())
         day = np.repeat(np.repeat(days, self.n_practices), counts.ravel()).astype(np.int32)
         practice = np.repeat(np.tile(np.arange(self.n_practices), days.size), counts.ravel()).astype(np.int32)
@@ -106,8 +110,9 @@ class DemandGenerator:
         mode = np.minimum(mode, len(MODES) - 1)
         u_dna = rng.random(n)
         z = rng.standard_normal(n)
+        u_triage = rng.random(n)
         order = np.lexsort((minute, day))
         return Requests(day=day[order], minute=minute[order], patient=patient[order],
                         practice=practice[order], need=need[order], urgent=urgent[order],
                         lead=lead[order], tolerance=tol[order], mode=mode[order], u_dna=u_dna[order],
-                        z_duration=z[order])
+                        z_duration=z[order], u_triage=u_triage[order])

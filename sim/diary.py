@@ -117,3 +117,29 @@ class Diaries:
             if f > best_free:
                 best, best_free = c, f
         return best
+
+
+def grow(diaries: Diaries, n_new: int) -> None:
+    """Make room for ``n_new`` more staff (recruits and hub clinicians joining mid-run)."""
+    n = diaries.n_days + 1
+    for _ in range(n_new):
+        diaries.free_sd.append([0] * n)
+        diaries.free_rt.append([0] * n)
+        diaries.parent.append(list(range(n)))
+        diaries.staff_diary.append(None)
+
+
+def reindex(diaries: Diaries, rd: RoleDiary, t0: int, t1: int) -> None:
+    """Rebuild the next-free-day indexes of ``rd`` and its clinicians over days t0..t1.
+
+    Union-find cannot un-mark a full day, so when capacity is added to days already open (a recruit,
+    cover) the window is rebuilt; searches always start at or after today, so days before t0 don't matter.
+    """
+    t1 = min(t1, diaries.n_days - 1)
+    for t in range(t0, t1 + 1):
+        rd.parent[t] = t if rd.cap_rt[t] > 0 else t + 1
+        for c in rd.clinicians:
+            diaries.parent[c][t] = t if diaries.free_rt[c][t] > 0 else t + 1
+    t = t1 + 1
+    if t <= diaries.n_days:
+        rd.parent[t] = t if rd.parent[t] in (t, t + 1) else rd.parent[t]

@@ -160,11 +160,26 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, 
     return data, files
 
 
+def _intervention_tag(loc: tuple[Any, ...]) -> str | None:
+    """The intervention type pydantic put into a location (interventions, k, <type>, ...)."""
+    from sim.intervention_config import INTERVENTION_TYPES
+
+    if len(loc) >= 3 and loc[0] == "interventions" and loc[2] in INTERVENTION_TYPES:
+        return str(loc[2])
+    return None
+
+
 def _describe_error(err: dict[str, Any]) -> str:
+    from sim.intervention_config import INTERVENTION_TYPES
+
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))
     if kind == "extra_forbidden":
-        owner = _model_at(Scenario, loc[:-1])
+        tag = _intervention_tag(loc)
+        if tag:
+            owner = _model_at(INTERVENTION_TYPES[tag], loc[3:-1])
+        else:
+            owner = _model_at(Scenario, loc[:-1])
         allowed = sorted(owner.model_fields) if owner else []
         hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
         return f"unknown key '{loc[-1]}'{hint}"
@@ -187,6 +202,9 @@ def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | 
         loc = tuple(first.get("loc", ()))
         # pydantic puts validator names (e.g. 'function-after[...]') into locs of unions; drop them
         loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        if _intervention_tag(loc):
+            first = {**first, "loc": loc}
+            loc = loc[:2] + loc[3:]
         line = _line_of(text, loc) if text else None
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise ScenarioError(source, format_path(loc), _describe_error(first) + more, line) from None
@@ -227,6 +245,9 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
                 fail(("area", "pcns", i, "practices", j, "code"), f"duplicate practice code '{pr.code}'")
             codes.add(pr.code)
     check_staff(scenario.area.staff, ("area", "staff"))
+    from sim.interventions import check_intervention_references
+
+    check_intervention_references(scenario, fail)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -1,0 +1,24 @@
+"""Shared building blocks of the configuration schema (types with units, the strict base model)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AGE_BANDS: tuple[str, ...] = ("0-4", "5-14", "15-24", "25-44", "45-64", "65-74", "75-84", "85+")
+AgeBand = Literal["0-4", "5-14", "15-24", "25-44", "45-64", "65-74", "75-84", "85+"]
+RoleKind = Literal["gp", "nurse", "pharmacist", "other_dpc", "admin"]
+Mode = Literal["face_to_face", "telephone", "video_online", "home_visit"]
+MODES: tuple[str, ...] = ("face_to_face", "telephone", "video_online", "home_visit")
+GpContract = Literal["partner", "salaried", "locum", "retainer", "trainee"]
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+NonNegFloat = Annotated[float, Field(ge=0.0)]
+
+
+class Strict(BaseModel):
+    """Base for every config model: unknown keys are errors and instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
