@@ -95,40 +95,146 @@ def _expand_levels(df: pd.DataFrame, org: Organisation, unit_col: str = "practic
     return pd.concat(parts, ignore_index=True)
 
 
+def _is_value(col: pd.Series, value: str) -> np.ndarray:
+    """Boolean array ``col == value``, on the codes where ``col`` is categorical (no string copies)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = col.cat.categories
+        if value not in cats:
+            return np.zeros(len(col), dtype=bool)
+        return col.cat.codes.to_numpy() == cats.get_loc(value)
+    return (col == value).to_numpy(dtype=bool)
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and their labels (as strings) for a practice-like column."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int64), [str(c) for c in col.cat.categories]
+    codes, uniques = pd.factorize(col.astype(str))
+    return codes.astype(np.int64), [str(u) for u in uniques]
+
+
+def _period_codes(days: np.ndarray, org: Organisation, period: str) -> tuple[np.ndarray, np.ndarray]:
+    """Index of each day's period and the start dates of the periods spanned (datetime64[D], ascending)."""
+    days = days.astype(np.int64)
+    if days.size == 0:
+        return days, period_start(days, org.start_date, period)
+    lo = int(days.min())
+    span = np.arange(lo, int(days.max()) + 1)
+    starts, lookup = np.unique(period_start(span, org.start_date, period), return_inverse=True)
+    return lookup.reshape(-1)[days - lo], starts
+
+
+class _Levels:
+    """Sums over (period, practice) cells rolled up to practice, PCN and LGPO rows.
+
+    Counts are added with ``np.bincount`` over integer cell codes instead of grouping string columns
+    three times over (once per level), which is what made summaries slow for large ledgers.
+    """
+
+    def __init__(self, labels: list[str], org: Organisation):
+        pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
+        self.labels = labels
+        pcn_names = [pcn_of.get(c, c) for c in labels]
+        self.pcns = sorted(set(pcn_names))
+        pos = {c: k for k, c in enumerate(self.pcns)}
+        self.onehot = np.zeros((len(labels), len(self.pcns)), dtype=np.int64)
+        for k, c in enumerate(pcn_names):
+            self.onehot[k, pos[c]] = 1
+        self.lgpo = org.lgpo
+
+    def roll_up(self, cells: np.ndarray) -> list[tuple[str, list[str], np.ndarray]]:
+        """(level, unit labels, periods x units x columns) for practice, PCN and LGPO."""
+        pcn = np.einsum("dpc,pq->dqc", cells, self.onehot)
+        return [("practice", self.labels, cells), ("pcn", self.pcns, pcn),
+                ("lgpo", [self.lgpo], cells.sum(axis=1, keepdims=True))]
+
+
+def _count(cell: np.ndarray, n_cells: int, mask: np.ndarray | None = None,
+           weights: np.ndarray | None = None) -> np.ndarray:
+    """Per-cell count of rows (where ``mask``), or sum of integer ``weights``, as an int64 column."""
+    if mask is not None:
+        cell = cell[mask]
+    if weights is None:
+        return np.bincount(cell, minlength=n_cells)[:, None].astype(np.int64)
+    return np.bincount(cell, weights=weights, minlength=n_cells).round().astype(np.int64)[:, None]
+
+
+def _count_codes(cell: np.ndarray, n_cells: int, codes: np.ndarray, k: int) -> np.ndarray:
+    """Per-cell counts of each of ``k`` codes (rows with a negative code count nowhere): cells x k."""
+    ok = codes >= 0
+    flat = cell[ok] * k + codes[ok]
+    return np.bincount(flat, minlength=n_cells * k).reshape(n_cells, k).astype(np.int64)
+
+
+def _frame(levels: list[tuple[str, list[str], np.ndarray]], dates: np.ndarray, names: list[str],
+           present: int = 0) -> pd.DataFrame:
+    """Rows (date, level, unit) where column ``present`` is non-zero, indexed and sorted like a groupby."""
+    parts = []
+    for level, units, arr in levels:
+        d_idx, u_idx = np.nonzero(arr[:, :, present] > 0)
+        part = pd.DataFrame(arr[d_idx, u_idx], columns=names)
+        part.insert(0, "unit", np.asarray(units, dtype=object)[u_idx] if len(units) else [])
+        part.insert(0, "level", level)
+        part.insert(0, "date", dates[d_idx])
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).set_index(["date", "level", "unit"]).sort_index()
+
+
+def _p90(hist: np.ndarray) -> np.ndarray:
+    """90th percentile ('higher' interpolation, as pandas) of each row of a histogram of waits."""
+    n = hist.sum(axis=-1)
+    q_idx = 0.9 * (n - 1).astype(np.float64)
+    k = np.floor(q_idx).astype(np.int64) + ((q_idx % 1) > 0)
+    cum = np.cumsum(hist, axis=-1)
+    return (cum <= k[..., None]).sum(axis=-1).astype(np.float64)
+
+
 def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.DataFrame:
     """Additive access counts per (period, level, unit): requests, lost, appointments, waits ..."""
-    req = ledger[ledger["day"] >= 0]
-    req_days = req["day"].to_numpy()
-    r = pd.DataFrame({"date": period_start(req_days, org.start_date, period),
-                      "practice": req["practice"].astype(str).to_numpy(),
-                      "requests": 1, "lost": (req["state"] == "lost").to_numpy().astype(int),
-                      "waiting_at_end": (req["state"] == "waiting").to_numpy().astype(int)})
-    r = _expand_levels(r, org).groupby(["date", "level", "unit"], observed=True)[
-        ["requests", "lost", "waiting_at_end"]].sum()
-
-    ap = ledger[ledger["state"].isin(["seen", "dna"]).to_numpy()]
-    ap = ap[ap["appt_day"].to_numpy(dtype=float, na_value=-1) >= 0]
-    wait = ap["wait_days"].to_numpy(dtype=np.int64)
-    a = pd.DataFrame({"date": period_start(ap["appt_day"].to_numpy(dtype=np.int64), org.start_date, period),
-                      "practice": ap["practice"].astype(str).to_numpy(),
-                      "appointments": 1,
-                      "seen": (ap["state"] == "seen").to_numpy().astype(int),
-                      "dna": (ap["state"] == "dna").to_numpy().astype(int),
-                      "wait_days_sum": wait,
-                      "usual_gp_seen": ap["usual_gp_seen"].to_numpy().astype(int)})
-    bins = wait_bin_index(wait)
-    for k, label in enumerate(WAIT_BINS):
-        a[f"wait_bin:{label}"] = (bins == k).astype(int)
-    for role in ap["role"].cat.categories:
-        a[f"appointments_role:{role}"] = (ap["role"] == role).to_numpy().astype(int)
-    for mode in ap["mode"].cat.categories:
-        a[f"appointments_mode:{mode}"] = (ap["mode"] == mode).to_numpy().astype(int)
-    hist = np.minimum(wait, MAX_WAIT_HIST)
-    a["_hist"] = hist
-    a = _expand_levels(a, org)
     keys = ["date", "level", "unit"]
-    sums = a.drop(columns=["_hist", "practice"]).groupby(keys, observed=True).sum()
-    p90 = a.groupby(keys, observed=True)["_hist"].quantile(0.9, interpolation="higher").rename("p90_wait_days")
+    practice, labels = _codes(ledger["practice"])
+    levels = _Levels(labels, org)
+    P = len(labels)
+    state = ledger["state"]
+
+    day = ledger["day"].to_numpy()
+    req = day >= 0
+    pc, dates = _period_codes(day[req], org, period)
+    n_cells = len(dates) * P
+    cell = pc * P + practice[req]
+    cols = [_count(cell, n_cells), _count(cell, n_cells, _is_value(state, "lost")[req]),
+            _count(cell, n_cells, _is_value(state, "waiting")[req])]
+    cells = np.hstack(cols).reshape(len(dates), P, len(cols))
+    r = _frame(levels.roll_up(cells), dates, ["requests", "lost", "waiting_at_end"])
+
+    seen, dna = _is_value(state, "seen"), _is_value(state, "dna")
+    appt_day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1)
+    ap = (seen | dna) & (appt_day >= 0)
+    wait = ledger["wait_days"].to_numpy(dtype=np.int64, na_value=0)[ap]
+    apc, adates = _period_codes(appt_day[ap], org, period)
+    n_cells = len(adates) * P
+    cell = apc * P + practice[ap]
+    names = ["appointments", "seen", "dna", "wait_days_sum", "usual_gp_seen"]
+    cols = [_count(cell, n_cells), _count(cell, n_cells, seen[ap]), _count(cell, n_cells, dna[ap]),
+            _count(cell, n_cells, weights=wait),
+            _count(cell, n_cells, ledger["usual_gp_seen"].to_numpy(dtype=bool)[ap])]
+    names += [f"wait_bin:{label}" for label in WAIT_BINS]
+    cols.append(_count_codes(cell, n_cells, wait_bin_index(wait), len(WAIT_BINS)))
+    for col, prefix in (("role", "appointments_role"), ("mode", "appointments_mode")):
+        cats = ledger[col].cat.categories
+        names += [f"{prefix}:{cat}" for cat in cats]
+        cols.append(_count_codes(cell, n_cells, ledger[col].cat.codes.to_numpy()[ap], len(cats)))
+    cells = np.hstack(cols).reshape(len(adates), P, len(names))
+    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST), MAX_WAIT_HIST + 1)
+    hist = hist.reshape(len(adates), P, MAX_WAIT_HIST + 1)
+    rolled = levels.roll_up(cells)
+    rolled_hist = levels.roll_up(hist)
+    # the 90th percentile is not additive: take it from each level's rolled-up histogram
+    with_p90 = [(lv, units, np.concatenate([arr, _p90(h)[..., None].astype(np.int64)], axis=2))
+                for (lv, units, arr), (_, _, h) in zip(rolled, rolled_hist, strict=True)]
+    both = _frame(with_p90, adates, [*names, "p90_wait_days"])
+    sums = both[names]
+    p90 = both["p90_wait_days"]
     out = r.join(sums, how="outer").join(p90, how="left")
     # every period of the horizon for every unit, zeros where nothing happened (closed days)
     dates = np.unique(period_start(np.arange(org.horizon_days), org.start_date, period))

@@ -49,6 +49,14 @@ def _unit_of(metric: str) -> str:
     return ""
 
 
+def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> np.ndarray:
+    """The kind (gp, nurse ...) of each row's role; None where there is no role or it is unknown."""
+    if isinstance(role.dtype, pd.CategoricalDtype):
+        kinds = np.array([role_kind.get(str(c)) for c in role.cat.categories] + [None], dtype=object)
+        return kinds[role.cat.codes.to_numpy()]
+    return role.astype(str).map(role_kind).to_numpy(dtype=object)
+
+
 def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFrame,
               org: Organisation) -> pd.DataFrame:
     """Headline outcomes per practice, PCN and LGPO over the horizon: columns level, unit, metric, value, units."""
@@ -86,7 +94,9 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
             if col.startswith("appointments_mode:"):
                 rows.append((level, unit, "mode_pct:" + col.split(":", 1)[1],
                              100.0 * a[col] / appts if appts else np.nan))
-    cont = continuity_by_unit(ledger.assign(role_kind=ledger["role"].astype(str).map(role_kind)), org)
+    # only the columns continuity needs (copying a ledger of millions of rows is slow)
+    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
+    cont = continuity_by_unit(ledger[cols].assign(role_kind=_role_kinds(ledger["role"], role_kind)), org)
     for _, c in cont.iterrows():
         rows.append((c["level"], c["unit"], "continuity_upc", c["upc"]))
 
