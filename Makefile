@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/gpsim main-job
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools

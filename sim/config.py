@@ -337,10 +337,11 @@ class AdminWorkload(Strict):
     """Back-office and correspondence workload (pooled back office works on these)."""
 
     practice_fixed_hours_per_week: NonNegFloat = Field(
-        60.0, description="back office hours a week every practice needs whatever its size (HR, payroll, finance, CQC, IT)"
+        80.0, description="back office hours a week every practice needs whatever its size (HR, payroll, finance, CQC, IT)"
     )
     hours_per_1000_patients_week: NonNegFloat = Field(
-        14.0, description="reception and patient administration hours per 1,000 patients a week (assumption)"
+        32.0, description=("reception and patient administration hours per 1,000 patients a week (assumption, set so an "
+                           "8,000-patient practice needs ~11 admin FTE per 10,000: the 2022 FTE shares, domain.md)")
     )
     gp_correspondence_hours_per_1000_week: NonNegFloat = Field(
         1.2, description="GP hours a week per 1,000 patients on clinical correspondence (letters, results) (assumption)"

@@ -63,7 +63,8 @@ def staff_frame(model: GPSimModel) -> pd.DataFrame:
         rows.append({"staff": s.index, "key": getattr(s, "key", ""), "role": s.role, "kind": s.kind,
                      "level": level, "unit_code": code, "fte": s.fte,
                      "sessions_per_week": s.sessions_per_week, "age": s.age,
-                     "contract": s.contract or "", "active": s.active,
+                     "contract": s.contract or "", "active": s.active, "burnout": s.burnout,
+                     "joined_day": getattr(s, "joined_day", 0) - model.cal.warm_up,
                      "left_day": -1 if s.left_day is None else s.left_day - model.cal.warm_up})
     return pd.DataFrame(rows)
 
@@ -88,3 +89,29 @@ def staff_days_frame(model: GPSimModel) -> pd.DataFrame:
         "admin_minutes": admin[s_idx, d_idx],
         "session_minutes": sd.session_minutes[:, days][s_idx, d_idx],
     })
+
+
+def events_frame(model: GPSimModel) -> pd.DataFrame:
+    """Workforce events (joined, retired, left, recruited, reduced or added sessions), reporting days."""
+    cols = ["day", "staff", "role", "unit", "event", "fte"]
+    if not model.events:
+        return pd.DataFrame(columns=cols)
+    ev = pd.DataFrame(model.events)[cols]
+    ev["day"] = ev["day"] - model.cal.warm_up
+    return ev.sort_values(["day", "staff"], kind="stable").reset_index(drop=True)
+
+
+def fte_by_month(staff: pd.DataFrame, start, horizon_days: int) -> pd.DataFrame:
+    """FTE in post by role at the start of each month of the horizon (level lgpo)."""
+    import datetime as dt
+
+    rows = []
+    first = dt.date(start.year, start.month, 1)
+    month = first
+    while (month - start).days < horizon_days:
+        day = max(0, (month - start).days)
+        in_post = (staff["joined_day"] <= day) & ((staff["left_day"] < 0) | (staff["left_day"] > day))
+        for role, fte in staff[in_post].groupby("role")["fte"].sum().items():
+            rows.append({"month": month, "role": role, "fte": float(fte)})
+        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return pd.DataFrame(rows, columns=["month", "role", "fte"])

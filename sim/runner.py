@@ -13,8 +13,9 @@ from sim.config import Scenario
 from sim.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.model import GPSimModel
 from sim.outputs import package_versions, write_csv, write_json, write_parquet
-from sim.results import ledger_frame, staff_days_frame, staff_frame
+from sim.results import events_frame, ledger_frame, staff_days_frame, staff_frame
 from sim.summary import summarise
+from sim.summary_extra import extra_summary
 
 
 @dataclass
@@ -28,6 +29,7 @@ class RunResult:
     staff_days: pd.DataFrame
     org: Organisation
     summary: pd.DataFrame
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
 
     def tidy(self, period: str = "day") -> pd.DataFrame:
@@ -61,23 +63,37 @@ def run_single(scenario: Scenario, replication: int = 0,
     t2 = dt.datetime.now()
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
-                       org=Organisation.from_model(model), summary=pd.DataFrame())
-    result.summary = summarise(result.ledger, result.staff, result.staff_days, result.org)
+                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
+    result.summary = _order(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+                                       extra_summary(model)], ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
                       "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}
     return result
 
 
+def _order(summary: pd.DataFrame) -> pd.DataFrame:
+    """LGPO first, then PCNs, then practices; metrics in the order they were produced."""
+    rank = {"lgpo": 0, "pcn": 1, "practice": 2}
+    return summary.assign(_o=summary["level"].map(rank)).sort_values(["_o", "unit"], kind="stable").drop(
+        columns="_o").reset_index(drop=True)
+
+
+PERIOD_FILES = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
 def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path | None = None,
               scenario_sha256: str | None = None, started: dt.datetime | None = None,
-              ended: dt.datetime | None = None, ledger: bool = True) -> dict[str, Path]:
-    """Write summary.csv, daily/weekly/monthly.parquet, ledger.parquet, staff.parquet, manifest.json."""
+              ended: dt.datetime | None = None, ledger: bool = True,
+              periods: tuple[str, ...] = ("day", "week", "month")) -> dict[str, Path]:
+    """Write summary.csv, daily/weekly/monthly.parquet, ledger.parquet, staff.parquet, events.csv, manifest.json."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"summary": write_csv(result.summary, out / "summary.csv")}
-    for period, name in (("day", "daily"), ("week", "weekly"), ("month", "monthly")):
+    for period in periods:
+        name = PERIOD_FILES[period]
         paths[name] = write_parquet(result.tidy(period), out / f"{name}.parquet")
+    paths["events"] = write_csv(result.events, out / "events.csv")
     if ledger:
         paths["ledger"] = write_parquet(result.ledger, out / "ledger.parquet")
     paths["staff"] = write_parquet(result.staff, out / "staff.parquet")
