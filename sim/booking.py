@@ -39,11 +39,13 @@ class Booked:
 
 
 LOST = Booked(-1, -1, -1)
+_INF = float("inf")
 
 
 def book_request(diaries: Diaries, options: list[RoleDiary], d: int, urgent: bool, lead: int,
                  tolerance: int, usual_gp: int, continuity: bool, rules: BookingRules) -> Booked:
     """Find and take a slot for one request made on internal day ``d``; return where it went."""
+    # runs once per request: conditional expressions instead of min(), locals instead of attributes
     horizon = d + rules.book_ahead_days
     if urgent:
         for rd in options:
@@ -53,33 +55,44 @@ def book_request(diaries: Diaries, options: list[RoleDiary], d: int, urgent: boo
                 pool = ROUTINE
             else:
                 continue
-            prefer = usual_gp if continuity else -1
-            staff = diaries.pick_clinician(rd, d, pool, prefer)
+            staff = diaries.pick_clinician(rd, d, pool, usual_gp if continuity else -1)
             diaries.take(staff, d, pool)
             return Booked(staff, d, pool)
-        last = min(d + tolerance, horizon)
+        last = d + tolerance
+        if last > horizon:
+            last = horizon
         start = d + 1
     else:
-        start = min(d + lead, horizon)
-        last = min(start + tolerance, horizon)
-    best_t, best_rd, best_score = last + 1, None, float("inf")
+        start = d + lead
+        if start > horizon:
+            start = horizon
+        last = start + tolerance
+        if last > horizon:
+            last = horizon
+    best_t, best_rd, best_score = last + 1, None, _INF
     slack = rules.preference_days_per_rank
     rank, prev_role = -1, -1
     for rd in options:
         if rd.role != prev_role:
             rank += 1
             prev_role = rd.role
-        t = find(rd.parent, start)
+        parent = rd.parent
+        t = start if parent[start] == start else find(parent, start)
         if t <= last:
             score = t + slack * rank
             if score < best_score:
                 best_t, best_rd, best_score = t, rd, score
-    if continuity and usual_gp >= 0 and diaries.staff_diary[usual_gp] is not None:
+    if continuity and usual_gp >= 0:
         own = diaries.staff_diary[usual_gp]
-        if own in options:
-            limit = min(best_t + rules.continuity_extra_days, horizon,
-                        last + rules.continuity_extra_days)
-            tg = find(diaries.parent[usual_gp], start)
+        if own is not None and own in options:
+            extra = rules.continuity_extra_days
+            limit = best_t + extra
+            if horizon < limit:
+                limit = horizon
+            if last + extra < limit:
+                limit = last + extra
+            own_parent = diaries.parent[usual_gp]
+            tg = start if own_parent[start] == start else find(own_parent, start)
             if tg <= limit:
                 diaries.take(usual_gp, tg, ROUTINE)
                 return Booked(usual_gp, tg, ROUTINE)
