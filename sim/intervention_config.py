@@ -228,6 +228,10 @@ class DemandGrowth(Base):
     ltc_prevalence_growth_per_year: NonNegFloat = Field(
         0.02, description="relative rise in long-term conditions per year (dementia +37% in four years in London, seed)"
     )
+    years_ahead: NonNegFloat = Field(
+        0.0, description=("years of growth already accrued when the run starts (e.g. 4 to simulate 2029-30 on the "
+                          "baseline's calendar, keeping common random numbers with it)")
+    )
 
 
 class MicroTeams(Base):

@@ -310,7 +310,7 @@ def _split_items(model: GPSimModel, items: list, members: list[int]) -> dict[int
 def _demand_growth(model: GPSimModel, iv: DemandGrowth, start: int, end: int, practices: list[int]) -> None:
     n_days, n_p = model.n_sim_days, len(model.practices)
     years = np.clip((np.arange(n_days) - start) / 365.25, 0.0, None)
-    years = np.minimum(years, max(0.0, (end - start) / 365.25))
+    years = np.minimum(years, max(0.0, (end - start) / 365.25)) + iv.years_ahead
     beta = model.scenario.demand.ltc_rate_ratio_per_condition
     pop = model.population
     mean_ltc = np.bincount(pop.practice, weights=pop.ltc, minlength=n_p) / np.maximum(
