@@ -147,11 +147,13 @@ def validate(files: tuple[str, ...]) -> None:
 
 @main.command("main-job")
 @click.option("--out", type=click.Path(file_okay=False), default="outputs/main", show_default=True)
-def main_job(out: str) -> None:
-    """What `make run` does: the main job on the embedded example area."""
+@click.option("--reps", type=click.IntRange(1, 1000), default=3, show_default=True, help="Replications per scenario.")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")
+def main_job(out: str, reps: int, workers: int | None) -> None:
+    """What `make run` does: compare the key scenarios on the example area and write the report."""
     from sim.main_job import run_main_job
 
-    run_main_job(Path(out), console)
+    run_main_job(Path(out), console, reps=reps, workers=workers)
 
 
 def _register_optional() -> None:

@@ -63,29 +63,16 @@ def comparison_table(comparison, order: list[str], console_width: int = 160) -> 
     return table
 
 
-@click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--reps", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Replications per scenario.")
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="Output folder.")
-@click.option("--seed", type=int, default=None, help="Base seed for all scenarios (default: the first scenario's).")
-@click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")
-@click.option("--cluster", default=None, help="Address of a Dask scheduler (tcp://host:8786) to run on a cluster.")
-@click.option("--ledger", is_flag=True, help="Also keep each replication's ledger.parquet (large).")
-@click.option("--report", "make_report", is_flag=True, help="Write report.html, figures and report.xlsx when done.")
-def compare(scenarios: tuple[str, ...], reps: int, out: str, seed: int | None, workers: int | None,
-            cluster: str | None, ledger: bool, make_report: bool) -> None:
-    """Run SCENARIOS with common random numbers; compare each with the first (paired 95% intervals).
-
-    Replications already finished in OUT (same scenario content, seed and replication) are reused,
-    so an interrupted comparison resumes where it stopped.
-    """
+def run_comparison(paths: list[str | Path], reps: int, out_dir: Path, *, seed: int | None = None,
+                   workers: int | None = None, cluster: str | None = None, ledger: bool = False,
+                   console: Console | None = None):
+    """Plan, run (resuming finished replications) and summarise a comparison; return comparison.csv's frame."""
     from sim.compare import finish, is_done, plan, run_task
     from sim.parallel import TaskError, run_tasks
 
-    console = Console()
-    out_dir = Path(out)
+    console = console or Console()
     try:
-        tasks, infos = plan(list(scenarios), reps, out_dir, seed=seed, ledger=ledger)
+        tasks, infos = plan(list(paths), reps, out_dir, seed=seed, ledger=ledger)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
     base_seed = tasks[0].mapping["seed"]
@@ -117,6 +104,29 @@ def compare(scenarios: tuple[str, ...], reps: int, out: str, seed: int | None, w
     console.print(comparison_table(comparison, [i["label"] for i in infos]))
     console.print(f"Comparison in [bold]{out_dir / 'comparison.csv'}[/bold]; each scenario's replications in "
                   f"{out_dir}/<scenario>/rep-NNN/")
+    return comparison
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--reps", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Replications per scenario.")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Output folder.")
+@click.option("--seed", type=int, default=None, help="Base seed for all scenarios (default: the first scenario's).")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")
+@click.option("--cluster", default=None, help="Address of a Dask scheduler (tcp://host:8786) to run on a cluster.")
+@click.option("--ledger", is_flag=True, help="Also keep each replication's ledger.parquet (large).")
+@click.option("--report", "make_report", is_flag=True, help="Write report.html, figures and report.xlsx when done.")
+def compare(scenarios: tuple[str, ...], reps: int, out: str, seed: int | None, workers: int | None,
+            cluster: str | None, ledger: bool, make_report: bool) -> None:
+    """Run SCENARIOS with common random numbers; compare each with the first (paired 95% intervals).
+
+    Replications already finished in OUT (same scenario content, seed and replication) are reused,
+    so an interrupted comparison resumes where it stopped.
+    """
+    console = Console()
+    out_dir = Path(out)
+    run_comparison(list(scenarios), reps, out_dir, seed=seed, workers=workers, cluster=cluster, ledger=ledger,
+                   console=console)
     if make_report:
         from sim.report import build_report
 

@@ -1,31 +1,40 @@
-"""The main job behind `make run`: run the embedded example area and say where the results are."""
+"""The main job behind `make run`: compare the key scenarios on the example area and write the report."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from rich.console import Console
 
-from sim.scenario_io import load_scenario, scenario_hash
-
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+KEY_SCENARIOS = (
+    "baseline.yaml",
+    "gp-retirement-wave.yaml",
+    "pharmacist-1-per-30k.yaml",
+    "harness-extended-access.yaml",
+    "northumbria-pooled-back-office.yaml",
+)
 
 
-def run_main_job(out: Path, console: Console) -> Path:
-    """Baseline run of scenarios/baseline.yaml (seed from the file) into ``out``."""
-    from sim.cli import pcn_table, progress_bar, summary_table
-    from sim.runner import run_single, write_run
+def run_main_job(out: Path, console: Console, reps: int = 3, workers: int | None = None) -> Path:
+    """Baseline and key scenarios with common random numbers, paired intervals and a board report."""
+    from sim.cli_compare import run_comparison
 
-    path = SCENARIO_DIR / "baseline.yaml"
-    sc = load_scenario(path)
-    started = dt.datetime.now()
-    with progress_bar(f"Simulating {sc.name}", sc.horizon_days + sc.warm_up_days) as update:
-        result = run_single(sc, 0, update)
-    write_run(result, out / "baseline", scenario_file=path, scenario_sha256=scenario_hash(path),
-              started=started, ended=dt.datetime.now())
-    console.print(summary_table(result.summary, f"Baseline: {sc.name}, {sc.horizon_days} days, seed {sc.seed}"))
-    console.print(pcn_table(result.summary))
-    console.print(f"Results are in [bold]{(out / 'baseline').resolve()}[/bold] "
-                  "(summary.csv opens in a spreadsheet; daily/weekly/monthly.parquet, ledger.parquet, manifest.json)")
+    paths = [SCENARIO_DIR / name for name in KEY_SCENARIOS]
+    console.print(f"Comparing {len(paths)} scenarios on the example borough federation "
+                  f"({reps} replications each; finished replications in {out} are reused) ...")
+    run_comparison(paths, reps, out, workers=workers, console=console)
+    try:
+        from sim.report import build_report
+    except ImportError:
+        report = None
+    else:
+        report = build_report(out)
+    console.print(f"\nResults are in [bold]{out.resolve()}[/bold]:")
+    console.print("  comparison.csv      every outcome per scenario with 95% intervals and paired differences")
+    console.print("  <scenario>/rep-NNN/ each replication's summary.csv, monthly tables and workforce events")
+    if report is not None:
+        console.print(f"  {Path(report).name:<19} the board report (open in a browser; figures/ and report.xlsx beside it)")
+    console.print("For board-quality intervals use more replications: "
+                  "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report")
     return out

@@ -43,8 +43,8 @@ def format_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the YAML node at ``loc`` (or its nearest existing parent)."""
+def _line_of(text: str, loc: tuple[Any, ...], exact: bool = False) -> int | None:
+    """1-based line of the YAML node at ``loc`` (or its nearest existing parent, unless ``exact``)."""
     try:
         node = yaml.compose(text)
     except yaml.YAMLError:
@@ -65,7 +65,9 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
-            break
+            node = None
+        if node is None and exact:
+            return None
     if node is not None:
         line = node.start_mark.line + 1
     return line
@@ -192,7 +194,8 @@ def _describe_error(err: dict[str, Any]) -> str:
     return msg
 
 
-def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | None = None) -> Scenario:
+def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | None = None,
+                          exact_lines: bool = False) -> Scenario:
     """Validate a merged mapping; raise :class:`ScenarioError` naming the first problem."""
     try:
         scenario = Scenario.model_validate(data)
@@ -205,20 +208,21 @@ def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | 
         if _intervention_tag(loc):
             first = {**first, "loc": loc}
             loc = loc[:2] + loc[3:]
-        line = _line_of(text, loc) if text else None
+        line = _line_of(text, loc, exact_lines) if text else None
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise ScenarioError(source, format_path(loc), _describe_error(first) + more, line) from None
-    check_references(scenario, source, text)
+    check_references(scenario, source, text, exact_lines)
     return scenario
 
 
-def check_references(scenario: Scenario, source: str | Path, text: str | None = None) -> None:
+def check_references(scenario: Scenario, source: str | Path, text: str | None = None,
+                     exact_lines: bool = False) -> None:
     """Cross-field checks pydantic cannot do alone: every role named must be defined."""
     roles = scenario.roles
     allowed = ", ".join(sorted(roles))
 
     def fail(loc: tuple[Any, ...], message: str) -> None:
-        raise ScenarioError(source, format_path(loc), message, _line_of(text, loc) if text else None)
+        raise ScenarioError(source, format_path(loc), message, _line_of(text, loc, exact_lines) if text else None)
 
     for name, need in scenario.demand.need_types.items():
         for k, role in enumerate(need.eligible_roles):
@@ -256,8 +260,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     data, files = load_raw(path)
     if overrides:
         data = deep_merge(data, overrides)
-    text = path.read_text(encoding="utf-8") if len(files) == 1 else None
-    return scenario_from_mapping(data, path, text)
+    # with extends, a line is given only where the mistake is in this file (not in a base it extends)
+    return scenario_from_mapping(data, path, path.read_text(encoding="utf-8"), exact_lines=len(files) > 1)
 
 
 def scenario_hash(path: str | Path) -> str:

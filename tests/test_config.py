@@ -119,3 +119,39 @@ def test_dna_probability_rises_with_wait(small_scenario):
     b = small_scenario.booking
     p = [float(b.dna_probability(w)) for w in (0, 1, 5, 10, 40)]
     assert p == sorted(p) and p[0] == pytest.approx(0.019) and p[-1] == pytest.approx(0.085)
+
+
+def test_intervention_errors_name_path_line_and_allowed(tmp_path):
+    write(tmp_path, BASE, "base.yaml")
+    child = write(tmp_path, "extends: base.yaml\nname: c\ninterventions:\n  - type: retirement\n"
+                            "    wave: {role: GP, shar: 0.3}\n", "c.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(child)
+    assert exc.value.yaml_path == "interventions[0].wave.shar"
+    assert exc.value.line == 5 and "allowed keys here: min_age, over_months, role, share" in str(exc.value)
+
+    bad_type = write(tmp_path, "extends: base.yaml\nname: c\ninterventions:\n  - type: retire\n", "t.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(bad_type)
+    assert exc.value.yaml_path == "interventions[0]"
+    assert "'retirement'" in str(exc.value) and "'pooled_cover'" in str(exc.value)
+
+    bad_scope = write(tmp_path, "extends: base.yaml\nname: c\ninterventions:\n  - type: micro_teams\n"
+                                "    scope: N9\n", "s.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(bad_scope)
+    assert exc.value.yaml_path == "interventions[0].scope" and "N1" in str(exc.value)
+
+    bad_role = write(tmp_path, "extends: base.yaml\nname: c\ninterventions:\n  - type: skill_mix\n"
+                               "    add: [{role: Pharmacistt, count: 1}]\n", "r.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(bad_role)
+    assert exc.value.yaml_path == "interventions[0].add[0].role" and "Pharmacist" in str(exc.value)
+
+
+def test_error_in_a_base_file_gives_no_misleading_line(tmp_path):
+    write(tmp_path, BASE.replace("list_size: 1000\n          staff:\n            - {role", "list_size: -5\n          staff:\n            - {role", 1), "base.yaml")
+    child = write(tmp_path, "extends: base.yaml\nname: c\n", "c.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(child)
+    assert exc.value.yaml_path == "area.pcns[0].practices[0].list_size" and exc.value.line is None
