@@ -415,8 +415,9 @@ class GPSimModel(mesa.Model):
         """Start one SimPy process per clinician session on internal day ``t``."""
         booked = self.day_book.pop(t, {})
         base = t * MINUTES_PER_DAY
-        R = self.requests
         sdays = self.staff_days
+        attend_of, minutes_of = self._day_draws(t, booked)
+        default_start = self.scenario.booking.session_start_minutes[0]
         for s in self.staff:
             if not s.is_clinician:
                 if s.active and not self.absent[s.index, t] and self.cal.is_working_day[t]:
@@ -427,31 +428,41 @@ class GPSimModel(mesa.Model):
             if slots == 0 and not appts:
                 continue
             spec = self.role_specs[self.role_index[s.role]]
-            rid = np.asarray(appts, dtype=np.int64)
-            if rid.size:
-                attends = (R.u_dna[rid] >= self.scenario.booking.dna_probability(t - R.day[rid])).tolist()
-                s2 = np.log1p(spec.duration_cv ** 2)
-                mins = (spec.slot_minutes * np.exp(np.sqrt(s2) * R.z_duration[rid] - 0.5 * s2)).tolist()
-            else:
-                attends, mins = [], []
-            att = dict(zip(appts, attends, strict=True))
-            dur = dict(zip(appts, mins, strict=True))
             result = SessionResult()
-            sessions = self.sessions_of(s.index, t) or [(self.scenario.booking.session_start_minutes[0],
-                                                        spec.session_minutes)]
+            sessions = self.sessions_of(s.index, t) or [(default_start, spec.session_minutes)]
             k = 0
             for j, (start, minutes) in enumerate(sessions):
-                last = j == len(sessions) - 1
                 n_slots = int(minutes / spec.slot_minutes)
-                chunk = appts[k:] if last else appts[k:k + n_slots]
+                chunk = appts[k:] if j == len(sessions) - 1 else appts[k:k + n_slots]
                 k += len(chunk)
                 self.env.process(booked_session(
                     self.env, base + start, spec.slot_minutes, n_slots, chunk,
-                    att.__getitem__, dur.__getitem__, self._record_outcome, result))
+                    attend_of.__getitem__, minutes_of.__getitem__, self._record_outcome, result))
             n_sessions = sum(m for _, m in sessions) / spec.session_minutes
             sdays.admin_minutes[s.index, t] += spec.admin_minutes_per_session * n_sessions
             self._session_results.append((s.index, t, result))
         self._correspondence(t)
+
+    def _day_draws(self, t: int, booked: dict[int, list[int]]) -> tuple[dict[int, bool], dict[int, float]]:
+        """Attendance and consultation minutes of every appointment on day ``t``, vectorised.
+
+        Both come from per-request draws (u_dna, z_duration), so the same request behaves the same
+        way whichever clinician sees it: common random numbers across scenarios.
+        """
+        if not booked:
+            return {}, {}
+        R = self.requests
+        rids, slot, cv = [], [], []
+        for s, appts in booked.items():
+            spec = self.role_specs[self.role_index[self.staff[s].role]]
+            rids += appts
+            slot += [spec.slot_minutes] * len(appts)
+            cv += [spec.duration_cv] * len(appts)
+        rid = np.asarray(rids, dtype=np.int64)
+        attends = R.u_dna[rid] >= self.scenario.booking.dna_probability(t - R.day[rid])
+        s2 = np.log1p(np.asarray(cv) ** 2)
+        minutes = np.asarray(slot) * np.exp(np.sqrt(s2) * R.z_duration[rid] - 0.5 * s2)
+        return dict(zip(rids, attends.tolist(), strict=True)), dict(zip(rids, minutes.tolist(), strict=True))
 
     def _correspondence(self, t: int) -> None:
         """GP correspondence hours of each practice, shared by its GPs working that day."""
