@@ -1,0 +1,58 @@
+"""``gpsim bench``: the speed and memory benchmark of benchmarks/run.py from the command line."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import click
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def load_benchmarks():
+    """benchmarks/run.py as a module (it lives beside the package, in the source checkout)."""
+    if not BENCHMARKS.exists():
+        raise click.ClickException(f"{BENCHMARKS} not found: gpsim bench needs the source checkout "
+                                   "(pip install -e .), where benchmarks/ sits beside sim/")
+    import sys
+
+    import cloudpickle
+
+    name = "gpsim_benchmarks_run"
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    # its task functions go to Dask workers, which cannot import this module by name
+    cloudpickle.register_pickle_by_value(module)
+    return module
+
+
+@click.command()
+@click.option("--sizes", default="pcn,lgpo,london", show_default=True,
+              help="Areas to time: pcn (50,000), lgpo (300,000), london (11.1 million on local workers).")
+@click.option("--no-reference", is_flag=True, help="Skip the straightforward reference implementation.")
+@click.option("--no-workers", is_flag=True, help="Skip the 1 vs 2 local workers comparison.")
+@click.option("--london-lgpos", type=click.IntRange(1), default=None,
+              help="Run only the first N of London's 40 LGPOs (a quicker look).")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True, help="Local workers for London.")
+@click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True, help="Days simulated.")
+@click.option("--proposed", is_flag=True, help="Also time the model.py changes prototyped in benchmarks/.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="JSON results (default outputs/bench-<time>.json, with a .md table beside it).")
+def bench(sizes: str, no_reference: bool, no_workers: bool, london_lgpos: int | None, workers: int, days: int,
+          proposed: bool, out: str | None) -> None:
+    """Time one replication at PCN, LGPO and London scale against a straightforward reference."""
+    argv = ["--sizes", sizes, "--workers", str(workers), "--days", str(days)]
+    if no_reference:
+        argv.append("--no-reference")
+    if no_workers:
+        argv.append("--no-workers")
+    if london_lgpos is not None:
+        argv += ["--london-lgpos", str(london_lgpos)]
+    if proposed:
+        argv.append("--proposed")
+    if out:
+        argv += ["--out", out]
+    raise SystemExit(load_benchmarks().main(argv))
