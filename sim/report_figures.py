@@ -294,7 +294,11 @@ def continuity(data: ReportData) -> Figure | None:
     ax.set_ylabel("UPC index (0–1; 1 = always the same GP)", fontsize=9.5)
     ax.set_xlabel("Area, PCN and practice\n" + _interval_note(data), fontsize=9.5)
     if len(cats) > 8:
-        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set(rotation=45, ha="right", rotation_mode="anchor")
+    for k, label in enumerate(cats):  # a faint line before each PCN: its practices follow it
+        if label.startswith("PCN ") and k > 0:
+            ax.axvline(k - 0.5, color="#b8c4d0", lw=0.8, ls="--", zorder=0)
     ax.set_title("Continuity of GP care for patients with long-term conditions (Usual Provider of Care)",
                  fontsize=12, loc="left", fontweight="bold")
     ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="upper left",
