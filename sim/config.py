@@ -213,7 +213,23 @@ def default_need_types() -> dict[str, NeedType]:
 
 
 class Demand(Strict):
-    """Requests for appointments: per-patient rates, calendar profiles and the need mix."""
+    """Requests for appointments: per-patient rates, calendar profiles and the need mix.
+
+    Age-band tables given in part (say only ``"85+"``) override those bands and keep the defaults
+    for the rest; ``need_types``, if given, replaces the whole mix (its shares must sum to 1).
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_age_bands(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for name in ("rate_per_patient_year", "ltc_mean_by_age", "default_age_mix"):
+                given = data.get(name)
+                if isinstance(given, dict):
+                    default = cls.model_fields[name].default_factory()
+                    data[name] = {**default, **given}
+        return data
 
     rate_per_patient_year: dict[AgeBand, NonNegFloat] = Field(
         default_factory=lambda: {"0-4": 6.5, "5-14": 3.0, "15-24": 4.0, "25-44": 4.8, "45-64": 6.0,
@@ -367,7 +383,24 @@ class WalkIn(Strict):
 
 
 class Scenario(Strict):
-    """A complete, resolved scenario: area, parameters, horizon and seed."""
+    """A complete, resolved scenario: area, parameters, horizon and seed.
+
+    ``roles`` given in a scenario are merged into the default roles (a role named there overrides
+    the fields it sets; new names add roles), so a file can tune one role without restating all.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_roles(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("roles"), dict):
+            merged = {k: v.model_dump() for k, v in default_roles().items()}
+            for name, spec in data["roles"].items():
+                if isinstance(spec, dict) and name in merged:
+                    merged[name] = {**merged[name], **spec}
+                else:
+                    merged[name] = spec
+            data = {**data, "roles": merged}
+        return data
 
     name: str = Field(description="short name used in output folder names")
     description: str = ""

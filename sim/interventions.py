@@ -439,7 +439,8 @@ def describe(iv) -> str:
                                                          else f"practices {', '.join(iv.scope)}")
     text = {
         "retirement": lambda: (f"{iv.wave.share:.0%} of {iv.wave.role}s aged {iv.wave.min_age}+ retire over "
-                               f"{iv.wave.over_months} months" if iv.wave else "staff retire by an age hazard"),
+                               f"{iv.wave.over_months} month{'s' if iv.wave.over_months != 1 else ''}"
+                               if iv.wave else "staff retire by an age hazard"),
         "recruitment": lambda: "vacancies refilled after a delay: " + ", ".join(
             f"{r} {p:.0%} after {iv.delay_months.get(r, 3):g} months" for r, p in iv.fill_probability.items()),
         "skill_mix": lambda: "skill mix: " + "; ".join(

@@ -341,7 +341,8 @@ def fte_weeks(staff: pd.DataFrame, org: Organisation) -> pd.DataFrame:
     """FTE-weeks in post over the horizon by (level, unit, role)."""
     st = staff.copy()
     start = st["joined_day"].clip(lower=0) if "joined_day" in st else 0
-    end = st["left_day"].where(st["left_day"] >= 0, org.horizon_days).clip(upper=org.horizon_days)
+    left = st["left_day"].astype("Float64").fillna(org.horizon_days).astype(float)  # <NA>: in post at the end
+    end = left.clip(upper=org.horizon_days)
     st["fte_weeks"] = st["fte"] * (end - start).clip(lower=0) / 7.0
     pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
     parts = []

@@ -401,8 +401,7 @@ def fte_series(data: ReportData) -> pd.DataFrame:
     days = np.arange(0, info.horizon_days + 1, step)
     per: dict[tuple[str, str], list[np.ndarray]] = {}  # (scenario, role) -> one FTE curve per replication
     for (name, _rep), staff in data.staff.items():
-        left = staff["left_day"].to_numpy(dtype=float)
-        left = np.where(left < 0, np.inf, left)
+        left = staff["left_day"].to_numpy(dtype=float, na_value=np.inf)  # <NA>: still in post
         joined = staff["joined_day"].to_numpy(dtype=float)
         in_post = (joined[:, None] <= days[None, :]) & (left[:, None] > days[None, :])
         fte = staff["fte"].to_numpy(dtype=float)[:, None] * in_post

@@ -65,8 +65,12 @@ def staff_frame(model: GPSimModel) -> pd.DataFrame:
                      "sessions_per_week": s.sessions_per_week, "age": s.age,
                      "contract": s.contract or "", "active": s.active, "burnout": s.burnout,
                      "joined_day": getattr(s, "joined_day", 0) - model.cal.warm_up,
-                     "left_day": -1 if s.left_day is None else s.left_day - model.cal.warm_up})
-    return pd.DataFrame(rows)
+                     "left_day": pd.NA if s.left_day is None else s.left_day - model.cal.warm_up})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame["left_day"] = frame["left_day"].astype("Int32")  # <NA>: still in post at the end
+    return frame
 
 
 def staff_days_frame(model: GPSimModel) -> pd.DataFrame:
@@ -110,7 +114,8 @@ def fte_by_month(staff: pd.DataFrame, start, horizon_days: int) -> pd.DataFrame:
     month = first
     while (month - start).days < horizon_days:
         day = max(0, (month - start).days)
-        in_post = (staff["joined_day"] <= day) & ((staff["left_day"] < 0) | (staff["left_day"] > day))
+        left = staff["left_day"].to_numpy(dtype=float, na_value=np.inf)
+        in_post = (staff["joined_day"].to_numpy() <= day) & (left > day)
         for role, fte in staff[in_post].groupby("role")["fte"].sum().items():
             rows.append({"month": month, "role": role, "fte": float(fte)})
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)

@@ -155,3 +155,16 @@ def test_error_in_a_base_file_gives_no_misleading_line(tmp_path):
     with pytest.raises(ScenarioError) as exc:
         load_scenario(child)
     assert exc.value.yaml_path == "area.pcns[0].practices[0].list_size" and exc.value.line is None
+
+
+def test_partial_age_band_tables_and_roles_merge_into_defaults(tmp_path):
+    p = write(tmp_path, BASE + "demand:\n  rate_per_patient_year: {'85+': 20.0}\nroles:\n  GP: {slot_minutes: 12}\n"
+                               "  Dietitian: {kind: other_dpc, slot_minutes: 30}\n")
+    sc = load_scenario(p)
+    assert sc.demand.rate_per_patient_year["85+"] == 20.0
+    assert sc.demand.rate_per_patient_year["0-4"] == 6.5  # default kept
+    assert sc.roles["GP"].slot_minutes == 12 and sc.roles["GP"].extra_slots_per_session == 2
+    assert "Nurse" in sc.roles and sc.roles["Dietitian"].slot_minutes == 30
+    from sim.runner import run_single
+
+    assert run_single(sc.model_copy(update={"horizon_days": 5, "warm_up_days": 0}), 0).headline()["requests"] > 0

@@ -151,7 +151,7 @@ def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparis
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
     assert "<link" not in text and "<script" not in text
     # the scenarios and interventions in plain words, the assumptions with their source
-    assert "gp-retirement-wave" in text and "50% of GPs aged 50+ retire over 1 months" in text
+    assert "gp-retirement-wave" in text and "50% of GPs aged 50+ retire over 1 month" in text
     assert "horizon_days" in text and "simulated days reported" in text
     assert "PCN TN1" in text and "PCN TN2" in text
 
