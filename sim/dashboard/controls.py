@@ -156,7 +156,7 @@ def scenario_mapping(base: dict[str, Any], controls: Controls) -> dict[str, Any]
     kept = [iv for iv in out.get("interventions") or [] if iv.get("type") not in CONTROLLED_TYPES]
     from sim.config import default_roles
 
-    roles = set(out.get("roles") or default_roles())  # a scenario's roles replace the defaults
+    roles = set(default_roles()) | set(out.get("roles") or ())  # a scenario's roles merge into the defaults
     out["interventions"] = kept + interventions(controls, roles)
     return out
 
