@@ -1,0 +1,89 @@
+"""A representative, deterministic sample of an STP's practices to simulate.
+
+A London STP has 1.5-2.5 million registered patients: far too many to simulate for every trial of a
+fit. The targets are rates per 1,000 patients and shares, so a sample of practices serves:
+:func:`stratified_sample` sorts the STP's practices by list size, cuts them into ``n`` strata of
+(nearly) equal numbers of practices and takes from each the practice at the stratum's median
+(ties by practice code). The same files and ``n`` always give the same sample. Practices with
+fewer than ``min_list`` patients (closing or newly opened lists) are not sampled.
+
+:func:`sample_scenario` builds the sample as a scenario area with
+:func:`sim.area_builder.build_area` (staff from national ratios unless a workforce file is given)
+and puts the input scenario's parameters around it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.area_builder import build_area_details
+from sim.calibrate.observed import Area
+
+#: Scenario keys taken from the input scenario when its area is replaced by a sample.
+PARAMETER_KEYS: tuple[str, ...] = ("roles", "demand", "booking", "walk_in", "workforce", "admin")
+
+
+def stratified_sample(practices: pd.DataFrame, n: int, *, min_list: int = 1000) -> pd.DataFrame:
+    """``n`` practices, one per list-size stratum (the stratum's median practice).
+
+    Args:
+        practices: ``practice_code`` and ``list_size`` (e.g. :attr:`Area.practices`).
+        n: practices wanted (all of them if there are fewer).
+        min_list: practices with smaller lists are left out.
+
+    Returns:
+        The chosen rows, sorted by list size, with a ``stratum`` column.
+    """
+    if n < 1:
+        raise ValueError("the sample needs at least one practice")
+    pool = practices.loc[practices["list_size"] >= min_list].sort_values(
+        ["list_size", "practice_code"]).reset_index(drop=True)
+    if pool.empty:
+        raise ValueError(f"no practice with a list of {min_list} or more to sample")
+    n = min(n, len(pool))
+    edges = np.linspace(0, len(pool), n + 1)
+    picks = []
+    for k in range(n):
+        lo, hi = round(float(edges[k])), round(float(edges[k + 1]))
+        hi = max(hi, lo + 1)
+        picks.append((lo + hi - 1) // 2)
+    out = pool.iloc[picks].copy()
+    out["stratum"] = range(1, n + 1)
+    return out.reset_index(drop=True)
+
+
+def sample_area_mapping(area: Area, n: int, map_file, patients_file, *,
+                        workforce_file=None, min_list: int = 1000) -> tuple[dict[str, Any],
+                                                                            pd.DataFrame,
+                                                                            list[str]]:
+    """The ``area`` mapping of a stratified sample of ``area``'s practices.
+
+    Returns:
+        (the scenario's ``area`` mapping, the sample's rows, what the builder assumed and noted).
+    """
+    sample = stratified_sample(area.practices, n, min_list=min_list)
+    build = build_area_details(map_file, patients_file, workforce_file=workforce_file,
+                               practices=list(sample["practice_code"]),
+                               area_name=f"{area.name}: sample of {len(sample)} practices")
+    mapping = build.mapping["area"]
+    mapping["code"] = f"{area.icb_code}-SAMPLE"
+    notes = [*(f"assumed: {a}" for a in build.assumed), *(f"note: {x}" for x in build.notes)]
+    return mapping, sample, notes
+
+
+def with_area(base: Mapping[str, Any], area_mapping: Mapping[str, Any], *,
+              name: str | None = None) -> dict[str, Any]:
+    """``base`` (a scenario mapping) with its area replaced; interventions are dropped.
+
+    Interventions name practices and PCNs of the original area, so they cannot follow it.
+    """
+    out = {k: copy.deepcopy(v) for k, v in base.items()
+           if k in (*PARAMETER_KEYS, "seed", "warm_up_days")}
+    out["name"] = name or f"{base.get('name', 'scenario')}-sample"
+    out["area"] = copy.deepcopy(dict(area_mapping))
+    return out

@@ -1,0 +1,102 @@
+"""Simulated calibration targets: the model's ledger in the shape of the GPAD targets.
+
+Mapping (see :mod:`sim.calibrate.observed` for the observed side):
+
+* appointments are ledger rows in state ``seen`` or ``dna``, counted in the month of their
+  appointment day (``appt_day`` + ``start_date``; warm-up days and days after the horizon are not
+  counted); attended = ``seen``, DNA = ``dna``;
+* HCP_TYPE: roles of kind ``gp`` -> "GP", every other role -> "Other Practice staff";
+* APPT_MODE: :data:`sim.calibrate.observed.MODE_LABELS`;
+* TIME_BETWEEN_BOOK_AND_APPT: the NHS bins of ``wait_days`` (:data:`sim.metrics.WAIT_BINS`;
+  requests are booked the day they are made, so the request-to-appointment days are the
+  booking-to-appointment days).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate.observed import MODE_LABELS, TARGET_NAMES
+from sim.config import Scenario
+from sim.metrics import WAIT_BINS, wait_bin_index
+
+
+def gp_roles(scenario: Scenario) -> set[str]:
+    """Names of the scenario's roles counted as HCP_TYPE "GP" (kind ``gp``)."""
+    return {name for name, spec in scenario.roles.items() if spec.kind == "gp"}
+
+
+def _labels(column: pd.Series) -> np.ndarray:
+    """String labels of a (usually categorical) column without a per-row string conversion."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = np.asarray([str(c) for c in column.cat.categories] + [""], dtype=object)
+        return cats[column.cat.codes.to_numpy()]  # code -1 (missing) -> ""
+    return column.astype(str).to_numpy()
+
+
+def simulated_targets(ledger: pd.DataFrame, scenario: Scenario,
+                      months: Iterable[pd.Timestamp] | None = None,
+                      list_size: int | None = None) -> pd.DataFrame:
+    """Targets per month from one replication's ledger.
+
+    Args:
+        ledger: :attr:`sim.runner.RunResult.ledger` (or :func:`sim.results.ledger_frame`).
+        scenario: the scenario run (start date, list size, role kinds).
+        months: months to report (first days); default every month with appointments.
+        list_size: per-1,000 denominator (default the scenario's registered list).
+
+    Returns:
+        ``month``, ``target`` (:data:`~sim.calibrate.observed.TARGET_NAMES`), ``value``, ``n``.
+    """
+    size = int(list_size if list_size is not None else scenario.list_size)
+    state = _labels(ledger["state"])
+    booked = np.isin(state, ["seen", "dna"])
+    appt_day = ledger["appt_day"].to_numpy(dtype="float64", na_value=np.nan)
+    inside = booked & (appt_day >= 0) & (appt_day < scenario.horizon_days)
+    day = appt_day[inside].astype(np.int64)
+    start = np.datetime64(scenario.start_date, "D")
+    month = (start + day.astype("timedelta64[D]")).astype("datetime64[M]")
+    seen = state[inside] == "seen"
+    gp = np.isin(_labels(ledger["role"])[inside], list(gp_roles(scenario)))
+    mode = _labels(ledger["mode"])[inside]
+    wait = ledger["wait_days"].to_numpy(dtype="float64", na_value=0.0)[inside]
+    bins = wait_bin_index(wait.astype(np.int64))
+    if months is None:
+        wanted = sorted(pd.Timestamp(m) for m in np.unique(month))
+    else:
+        wanted = [pd.Timestamp(m) for m in months]
+    keys = np.array([np.datetime64(m.to_period("M").start_time, "M") for m in wanted],
+                    dtype="datetime64[M]")
+    order = np.argsort(keys)
+    pos = np.searchsorted(keys[order], month)
+    pos = np.minimum(pos, max(len(keys) - 1, 0))
+    found = keys[order][pos] == month if len(keys) else np.zeros(month.size, dtype=bool)
+    idx = np.where(found, order[pos] if len(keys) else 0, -1).astype(np.int64)
+    keep = idx >= 0
+    idx, seen, gp, mode, bins = idx[keep], seen[keep], gp[keep], mode[keep], bins[keep]
+    n = len(wanted)
+    appts = np.bincount(idx, minlength=n).astype(float)
+    attended = np.bincount(idx, weights=seen, minlength=n)
+    gp_n = np.bincount(idx, weights=gp, minlength=n)
+    rows: list[tuple[pd.Timestamp, str, float, float]] = []
+
+    def share(k: np.ndarray) -> np.ndarray:
+        return np.divide(k, appts, out=np.full(n, np.nan), where=appts > 0)
+
+    values: dict[str, np.ndarray] = {
+        "attended_per_1000": attended / size * 1000.0,
+        "gp_share": share(gp_n),
+        "dna_share": share(appts - attended),
+    }
+    for model_mode, label in MODE_LABELS.items():
+        values[f"mode:{label}"] = share(np.bincount(idx, weights=mode == model_mode, minlength=n))
+    for b, label in enumerate(WAIT_BINS):
+        values[f"wait_bin:{label}"] = share(np.bincount(idx, weights=bins == b, minlength=n))
+    for target in TARGET_NAMES:
+        denom = attended if target == "attended_per_1000" else appts
+        for k, m in enumerate(wanted):
+            rows.append((m, target, float(values[target][k]), float(denom[k])))
+    return pd.DataFrame(rows, columns=["month", "target", "value", "n"])
