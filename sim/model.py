@@ -345,53 +345,57 @@ class GPSimModel(mesa.Model):
         self.diaries.seal_day(t)
 
     def _book_day(self, d: int) -> None:
-        """Book every request made on internal day ``d``, in order of arrival."""
+        """Book every request made on internal day ``d``, in order of arrival.
+
+        Runs once per request: bookkeeping stays in Python lists and locals; arrays are written once.
+        """
         a, b = self.day_start[d], self.day_start[d + 1]
         if a == b:
             return
         R = self.requests
+        n = b - a
         practice = R.practice[a:b].tolist()
         need = R.need[a:b].tolist()
         urgent = R.urgent[a:b].tolist()
         lead = R.lead[a:b].tolist()
         tol = R.tolerance[a:b].tolist()
         usual = self.population.usual_gp[R.patient[a:b]].tolist()
-        if self.micro_team is not None:
-            named = (self.population.ltc[R.patient[a:b]] >= self.micro_team[0]).tolist()
-        else:
-            named = [False] * (b - a)
-        if self.shift is not None:
-            shifted = ((R.u_triage[a:b] < self.shift[1]) & np.isin(R.need[a:b], list(self.shift[0]))).tolist()
-        else:
-            shifted = [False] * (b - a)
-        staff_out = np.full(b - a, -1, dtype=np.int32)
-        day_out = np.full(b - a, -1, dtype=np.int32)
-        pool_out = np.full(b - a, -1, dtype=np.int8)
+        named = (self.population.ltc[R.patient[a:b]] >= self.micro_team[0]).tolist() if self.micro_team else None
+        shifted = (((R.u_triage[a:b] < self.shift[1]) & np.isin(R.need[a:b], list(self.shift[0]))).tolist()
+                   if self.shift is not None else None)
+        staff_out, day_out, pool_out = [-1] * n, [-1] * n, [-1] * n
         walk_in: list[int] = []
         diaries, rules, cont = self.diaries, self.rules, self.need_continuity
         mt_rules = self.micro_team[1] if self.micro_team is not None else rules
-        book = self.day_book
+        options, options_shift = self.options, self.options_shift
         access = [p.access_mode == "walk_in" for p in self.practices]
-        for i in range(b - a):
-            p = practice[i]
-            if urgent[i] and access[p]:
+        any_walk_in = any(access)
+        book_extra = self._book_extra
+        for i in range(n):
+            p, u, k = practice[i], urgent[i], need[i]
+            if u and any_walk_in and access[p]:
                 walk_in.append(a + i)
                 continue
-            n = need[i]
-            opts = self.options_shift[p][n] if shifted[i] else self.options[p][n]
-            if named[i]:
-                res = book_request(diaries, opts, d, urgent[i], lead[i], tol[i], usual[i], True, mt_rules)
+            opts = options_shift[p][k] if shifted is not None and shifted[i] else options[p][k]
+            if named is not None and named[i]:
+                res = book_request(diaries, opts, d, u, lead[i], tol[i], usual[i], True, mt_rules)
+                prefer = usual[i]
             else:
-                res = book_request(diaries, opts, d, urgent[i], lead[i], tol[i], usual[i], cont[n], rules)
-            if res.staff < 0 and urgent[i]:
-                res = self._book_extra(opts, d, usual[i] if (cont[n] or named[i]) else -1)
+                c = cont[k]
+                res = book_request(diaries, opts, d, u, lead[i], tol[i], usual[i], c, rules)
+                prefer = usual[i] if c else -1
+            if res.staff < 0 and u:
+                res = book_extra(opts, d, prefer)
             if res.staff >= 0:
                 staff_out[i], day_out[i], pool_out[i] = res.staff, res.day, res.pool
-                book.setdefault(res.day, {}).setdefault(res.staff, []).append(a + i)
-        self.appt_staff[a:b] = staff_out
-        self.appt_day[a:b] = day_out
-        self.appt_pool[a:b] = pool_out
-        lost = staff_out < 0
+        staff_arr = np.array(staff_out, dtype=np.int32)
+        self.appt_staff[a:b] = staff_arr
+        self.appt_day[a:b] = np.array(day_out, dtype=np.int32)
+        self.appt_pool[a:b] = np.array(pool_out, dtype=np.int8)
+        book = self.day_book
+        for i in np.flatnonzero(staff_arr >= 0).tolist():  # the day book keeps arrival order
+            book.setdefault(day_out[i], {}).setdefault(staff_out[i], []).append(a + i)
+        lost = staff_arr < 0
         if walk_in:
             lost[np.asarray(walk_in) - a] = False
         self.state[a:b][lost] = LOST
