@@ -162,7 +162,7 @@ def child(kind: str, mapping_file: str, out_file: str, proposed: bool) -> None:
     from sim.scenario_io import scenario_from_mapping
 
     mapping = json.loads(Path(mapping_file).read_text())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     scenario = scenario_from_mapping(mapping, mapping_file)
     if kind == "reference":
         sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -182,6 +182,7 @@ def child(kind: str, mapping_file: str, out_file: str, proposed: bool) -> None:
                "requests": float(len(result.ledger)),
                "appointments": float(state.isin(["seen", "dna"]).sum()),
                "lost": float((state == "lost").sum())}
+    res["cpu_s"] = time.process_time() - c0
     res["peak_rss_mb"] = _peak_rss_mb()
     Path(out_file).write_text(json.dumps(res))
 
@@ -274,6 +275,7 @@ def run_many(mappings: list[dict[str, Any]], reps: list[tuple[int, ...]], worker
     return {"wall_s": wall, "peak_rss_mb": mem.peak, "tasks": len(tasks), "workers": workers,
             "patients": float(sum(list_size(m) for m in mappings)) * len(reps),
             "requests": float(tim["requests"].sum()), "appointments": float(tim["appointments"].sum()),
+            "cpu_s": float(tim["cpu_s"].sum()), "cpu_s_per_worker": float(tim["cpu_s"].sum()) / workers,
             "task_wall_s_mean": float(tim.groupby("task")["wall_s"].sum().mean()),
             "worker_peak_rss_mb_max": float(tim["peak_rss_mb"].max()),
             "table": table.reset_index(drop=True)}
@@ -310,16 +312,17 @@ def machine() -> dict[str, Any]:
 
 
 def row(name: str, res: dict[str, Any]) -> str:
-    """One Markdown table row."""
+    """One Markdown table row (CPU is per worker where tasks ran on several)."""
     us = res["wall_s"] / max(res["appointments"], 1) * 1e6
-    return (f"| {name} | {res['patients']:,.0f} | {res['wall_s']:,.1f} | {res['peak_rss_mb']:,.0f} | "
+    cpu = res.get("cpu_s_per_worker", res.get("cpu_s", float("nan")))
+    return (f"| {name} | {res['patients']:,.0f} | {res['wall_s']:,.1f} | {cpu:,.1f} | {res['peak_rss_mb']:,.0f} | "
             f"{res['requests']:,.0f} | {res['appointments']:,.0f} | {us:,.1f} |")
 
 
 def report(results: dict[str, Any]) -> str:
     """The Markdown summary of a benchmark run."""
-    lines = ["| case | patients | wall (s) | peak RSS (MB) | requests | appointments | us / appointment |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| case | patients | wall (s) | CPU (s) | peak RSS (MB) | requests | appointments | us / appointment |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     names = {"pcn": "PCN, 1 process", "lgpo": "LGPO / borough, 1 process", "london": "London, 2 workers",
              "pcn_proposed": "PCN, proposed model.py", "lgpo_proposed": "LGPO, proposed model.py",
              "london_proposed": "London, proposed model.py", "reference": "reference on the PCN"}
@@ -329,9 +332,10 @@ def report(results: dict[str, Any]) -> str:
     if "reference" in results:
         for key in ("pcn", "pcn_proposed"):
             if key in results:
-                lines.append(f"\nSpeed-up over the reference ({names[key]}): "
-                             f"{results['reference']['wall_s'] / results[key]['wall_s']:.1f}x "
-                             f"(per appointment: {_per_appt(results['reference']) / _per_appt(results[key]):.1f}x)")
+                ref, res = results["reference"], results[key]
+                lines.append(f"\nSpeed-up over the reference ({names[key]}): wall {ref['wall_s'] / res['wall_s']:.1f}x, "
+                             f"CPU {ref['cpu_s'] / res['cpu_s']:.1f}x, "
+                             f"per appointment {_per_appt(ref) / _per_appt(res):.1f}x")
     if "workers_1" in results and "workers_2" in results:
         w1, w2 = results["workers_1"], results["workers_2"]
         lines.append(f"\n{w1['tasks']} tasks (PCN, 2 replications each): 1 worker {w1['wall_s']:.1f} s, "

@@ -86,3 +86,11 @@ def test_replication_task_can_return_every_level():
     res = run_replications(ReplicationTask("all", tiny_mapping(days=10, warm_up=0), (0,),
                                            levels=("lgpo", "pcn", "practice")))
     assert set(res["summary"]["level"]) == {"lgpo", "pcn", "practice"}
+
+
+def test_finished_replications_do_not_keep_their_models_alive():
+    import mesa
+
+    before = len(getattr(mesa.Agent, "_ids", {}))
+    run_replications(ReplicationTask("leak", tiny_mapping(days=5, warm_up=0), (0, 1)))
+    assert len(getattr(mesa.Agent, "_ids", {})) == before
