@@ -109,10 +109,14 @@ def _run_serial(fn, tasks, names, on_done, on_progress) -> Iterator[tuple[Any, A
 
 
 def local_cluster(workers: int):
-    """A LocalCluster of ``workers`` processes with one thread each, quiet, no dashboard."""
+    """A LocalCluster of ``workers`` processes with one thread each, quiet.
+
+    Its diagnostics page goes on any free port (":0"): asking for Dask's default 8787 warns whenever
+    another cluster is running, which is noise in a planner's terminal.
+    """
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                         silence_logs=logging.ERROR)
 
 
