@@ -247,6 +247,20 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     return out.reset_index()
 
 
+def staff_levels(df: pd.DataFrame, org: Organisation) -> list[pd.DataFrame]:
+    """Rows keyed by the staff member's employing unit, at practice, PCN and LGPO level.
+
+    Practice staff count at their practice, their PCN and the LGPO; PCN-employed staff at their PCN
+    and the LGPO; LGPO-employed staff at the LGPO only. Adds 'level' and 'unit' columns.
+    """
+    pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
+    practice = df[df["level"] == "practice"].assign(unit=lambda x: x["unit_code"])
+    pcn = df[df["level"].isin(["practice", "pcn"])].assign(
+        unit=lambda x: x["unit_code"].map(lambda c: pcn_of.get(c, c)))
+    lgpo = df.assign(unit=org.lgpo)
+    return [part.assign(level=level) for level, part in zip(LEVELS, (practice, pcn, lgpo), strict=True)]
+
+
 def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisation,
                     period: str) -> pd.DataFrame:
     """Additive workload counts per (period, level, unit, role) from staff-days."""
@@ -255,18 +269,8 @@ def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisa
     sd["booked_slots"] = sd["seen"] + sd["dna"]
     cols = ["offered_slots", "booked_slots", "seen", "dna", "clinical_minutes", "overtime_minutes",
             "admin_minutes", "session_minutes"]
-    pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
-    parts = []
-    for level in LEVELS:
-        part = sd
-        if level == "practice":
-            part = sd[sd["level"] == "practice"].assign(unit=lambda x: x["unit_code"])
-        elif level == "pcn":
-            part = sd[sd["level"].isin(["practice", "pcn"])].assign(
-                unit=lambda x: x["unit_code"].map(lambda c: pcn_of.get(c, c)))
-        else:
-            part = sd.assign(unit=org.lgpo)
-        parts.append(part.assign(level=level).groupby(["date", "level", "unit", "role"], observed=True)[cols].sum())
+    parts = [part.groupby(["date", "level", "unit", "role"], observed=True)[cols].sum()
+             for part in staff_levels(sd, org)]
     return pd.concat(parts).reset_index()
 
 
@@ -344,15 +348,5 @@ def fte_weeks(staff: pd.DataFrame, org: Organisation) -> pd.DataFrame:
     left = st["left_day"].astype("Float64").fillna(org.horizon_days).astype(float)  # <NA>: in post at the end
     end = left.clip(upper=org.horizon_days)
     st["fte_weeks"] = st["fte"] * (end - start).clip(lower=0) / 7.0
-    pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
-    parts = []
-    for level in LEVELS:
-        if level == "practice":
-            part = st[st["level"] == "practice"].assign(unit=lambda x: x["unit_code"])
-        elif level == "pcn":
-            part = st[st["level"].isin(["practice", "pcn"])].assign(
-                unit=lambda x: x["unit_code"].map(lambda c: pcn_of.get(c, c)))
-        else:
-            part = st.assign(unit=org.lgpo)
-        parts.append(part.assign(level=level).groupby(["level", "unit", "role"])["fte_weeks"].sum())
+    parts = [part.groupby(["level", "unit", "role"])["fte_weeks"].sum() for part in staff_levels(st, org)]
     return pd.concat(parts).reset_index()
