@@ -83,6 +83,8 @@ Example (the shipped London files; a folder means its Regional_CSV_*.csv):
               help="Fit trials in all (3 pilot + TPE + 3 polish).")
 @click.option("--reps", type=click.IntRange(1), default=1, show_default=True,
               help="Replications per trial (common random numbers across trials).")
+@click.option("--final-reps", type=click.IntRange(1), default=3, show_default=True,
+              help="Replications the last candidates are compared on before the best is chosen.")
 @click.option("--eval-reps", type=click.IntRange(2), default=8, show_default=True,
               help="Replications of the best parameters for the intervals.")
 @click.option("--sample-practices", type=click.IntRange(0), default=10, show_default=True,
@@ -105,7 +107,8 @@ Example (the shipped London files; a folder means its Regional_CSV_*.csv):
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
               holdout_months: str, out: Path, map_file: Path | None, patients_file: Path | None,
-              workforce_file: Path | None, trials: int, reps: int, eval_reps: int,
+              workforce_file: Path | None, trials: int, reps: int, final_reps: int,
+              eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
               share_distance: str) -> None:
@@ -136,9 +139,10 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
         raise click.UsageError("give --map and --patients (no shipped copies were found in "
                                f"{_DATA})")
     settings = Settings(stp=stp, fit_months=fit_months, holdout_months=holdout_months,
-                        trials=trials, reps=reps, eval_reps=eval_reps,
+                        trials=trials, reps=reps, final_reps=final_reps, eval_reps=eval_reps,
                         sample_practices=sample_practices, seed=seed, season_months=season_months,
-                        season_steps=season_steps, transfer=transfer, params=list(params) or None, weights=_weights(weights),
+                        season_steps=season_steps, transfer=transfer,
+                        params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance)
     console = Console()
     err = Console(stderr=True)

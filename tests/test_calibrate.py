@@ -317,7 +317,7 @@ def test_fit_recovers_a_known_rate_multiplier():
     """Synthetic 'observed' data from the model itself (rate multiplier 0.8, other replications)."""
     truth = 0.8
     months = month_range("2025-04:2025-05")
-    base = full_mapping(list_sizes=(6000, 6000), gps=(4, 4), nurses=(2, 2))
+    base = full_mapping(list_sizes=(5000, 5000), gps=(3, 3), nurses=(2, 2))
     observed_runs = [run_targets(scenario_for(apply_parameters(base, {"rate_multiplier": truth}),
                                               months), r, months) for r in (7, 8)]
     observed = pd.concat(observed_runs).groupby(["month", "target"], as_index=False)["value"].mean()
@@ -345,7 +345,8 @@ def test_fit_recovers_a_known_rate_multiplier():
 def tiny_calibration(tmp_path_factory):
     out = tmp_path_factory.mktemp("calibration")
     settings = Settings(stp="QMF", fit_months="2019-04", holdout_months="2019-05", trials=6,
-                        pilot=2, polish=1, eval_reps=2, sample_practices=2, transfer=("QKK",))
+                        pilot=2, polish=1, eval_reps=2, sample_practices=1, transfer=("QKK",),
+                        final_reps=1)
     result = calibrate(ROOT / "scenarios" / "small.yaml", REGIONAL, settings, out,
                        map_file=MAP, patients_file=PATIENTS)
     return result, out
@@ -387,12 +388,14 @@ def test_calibrate_command(tmp_path):
     args = ["calibrate", str(ROOT / "scenarios" / "small.yaml"), "--appointments",
             str(DATA / "appointments-london-2019-2021"), "--stp", "QMF", "--fit", "2019-04",
             "--holdout", "2019-05", "--trials", "7", "--eval-reps", "2", "--sample-practices",
-            "2", "--param", "rate_multiplier", "--param", "dna_multiplier", "--out", str(out)]
+            "2", "--param", "rate_multiplier", "--param", "dna_multiplier", "--final-reps", "1",
+            "--season-steps", "0", "--out", str(out)]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     assert "held-out months" in res.output and (out / "calibrated.yaml").exists()
     params = pd.read_csv(out / "parameters.csv")
     assert list(params["parameter"]) == ["rate_multiplier", "dna_multiplier"]
+    assert not (out / "seasonality.csv").exists()  # --season-steps 0: no correction
     bad = CliRunner().invoke(main, [*args[:7], "2019-05", "--holdout", "2019-05", "--out",
                                     str(tmp_path / "x")])
     assert bad.exit_code != 0 and "overlap" in bad.output

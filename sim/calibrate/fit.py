@@ -486,6 +486,7 @@ def fit(
     season_target: Sequence[float] | None = None,
     season_window: Sequence[pd.Timestamp] | None = None,
     season_steps: int = 1,
+    final_reps: int = 3,
     progress: Progress | None = None,
 ) -> FitResult:
     """Fit ``params`` so the simulated fit months match ``components``.
@@ -502,8 +503,11 @@ def fit(
        with the best values, so that simulated appointments follow the other areas' profile
        (these are not trials);
     4. polish (``polish`` trials): moment matching from the best trial (with the corrected
-       profile, when there was a correction: the best polish trial is then the result, as the
-       earlier trials ran with the uncorrected profile).
+       profile, when there was a correction: the earlier trials ran with the uncorrected
+       profile, so the best of them is re-run first and only these runs compete);
+    5. the candidates (the polish trials, and without a correction the best trial before them)
+       are re-scored on ``final_reps`` replications and the best is the result (its
+       ``final_distance`` in the trials table).
 
     Args:
         mapping: a full scenario mapping (``Scenario.model_dump(mode="json")``), the practice
@@ -520,6 +524,7 @@ def fit(
         season_target: the other areas' appointment profile (12 values) to correct towards.
         season_window: the 12 months it was estimated over.
         season_steps: correction steps.
+        final_reps: replications for the final choice (at most ``reps``: no re-scoring).
         progress: ``progress(label, done, total)`` after each trial and correction run.
 
     Returns:
@@ -540,10 +545,15 @@ def fit(
     best: dict[str, Any] = {"distance": float("inf"), "values": dict(base), "sim": None}
     total_steps = trials + (season_steps if correcting else 0)
 
+    runs_of: dict[int, list[pd.DataFrame]] = {}
+
     def evaluate(stage: str, values: dict[str, float]) -> tuple[float, pd.DataFrame]:
         sc = scenario_for(apply_parameters(mapping, values, params), months)
-        sim = mean_targets([run_targets(sc, r, months, list_size) for r in range(reps)])
+        runs = [run_targets(sc, r, months, list_size) for r in range(reps)]
+        sim = mean_targets(runs)
         total, parts = total_distance(components, sim)
+        if stage == "polish":
+            runs_of[len(rows)] = runs
         rows.append({"trial": len(rows), "stage": stage, "distance": total, **values,
                      **{f"d_{k}": v for k, v in parts.items()}})
         if total < best["distance"]:
@@ -574,7 +584,8 @@ def fit(
         return evaluate("tpe", vals)[0]
 
     study.optimize(objective, n_trials=trials - pilot - polish)
-    first_final = 0
+    first_final = len(rows)
+    candidates = [min(range(len(rows)), key=lambda k: rows[k]["distance"])]
     if correcting:
         assert season_target is not None and season_window is not None
         for k in range(season_steps):
@@ -586,19 +597,39 @@ def fit(
             if progress:
                 progress("fit", len(rows) + len(steps), total_steps)
         # the earlier trials ran with the old profile: re-score the best under the new one
-        first_final = len(rows)
+        candidates = []
         best.update(distance=float("inf"))
         _, sim = evaluate("polish", best["values"])
         polish -= 1
+    tried = [tuple(r[p.name] for p in params) for r in rows[first_final:]]
     for _ in range(polish):
-        evaluate("polish", _moment_match(best["values"], params, components, best["sim"]))
+        moved = _moment_match(best["values"], params, components, best["sim"])
+        if tuple(moved[p.name] for p in params) in tried:
+            break  # the best trial did not move: nothing left to polish
+        tried.append(tuple(moved[p.name] for p in params))
+        evaluate("polish", moved)
+    candidates += list(range(first_final, len(rows)))
+    # the final choice among the candidates is made on ``final_reps`` replications: single
+    # replications differ by more than the polishing moves
+    key = "distance"
+    if final_reps > reps:
+        key = "final_distance"
+        for k in candidates:
+            values = {p.name: rows[k][p.name] for p in params}
+            sc = scenario_for(apply_parameters(mapping, values, params), months)
+            runs = runs_of.get(k) or [run_targets(sc, r, months, list_size) for r in range(reps)]
+            runs = runs + [run_targets(sc, r, months, list_size)
+                           for r in range(reps, final_reps)]
+            total, parts = total_distance(components, mean_targets(runs))
+            rows[k].update({"final_distance": total,
+                            **{f"final_d_{n}": v for n, v in parts.items()}})
     table = pd.DataFrame(rows)
-    final = table.iloc[first_final:]
-    best_row = final.loc[final["distance"].idxmin()]
+    best_row = table.loc[candidates].sort_values(key, kind="stable").iloc[0]
+    prefix = "final_d_" if key == "final_distance" else "d_"
     values = {p.name: (int(best_row[p.name]) if p.step is not None else float(best_row[p.name]))
               for p in params}
-    comps = {c.name: float(best_row[f"d_{c.name}"]) for c in components}
-    return FitResult(best=values, best_distance=float(best_row["distance"]), trials=table,
+    comps = {c.name: float(best_row[f"{prefix}{c.name}"]) for c in components}
+    return FitResult(best=values, best_distance=float(best_row[key]), trials=table,
                      base=base, seconds=time.perf_counter() - t0, components=comps,
                      seasonality=list(mapping["demand"]["monthly_seasonality"]),
                      season_steps=pd.concat(steps, ignore_index=True) if steps else (

@@ -74,6 +74,7 @@ class Settings:
         share_distance: ``"squared"`` or ``"multinomial"``.
         pilot, polish: trials in the pilot and polish stages.
         season_steps: steps of :func:`sim.calibrate.fit.correct_seasonality` (0: none).
+        final_reps: replications the final candidates are compared on.
     """
 
     stp: str
@@ -92,6 +93,7 @@ class Settings:
     pilot: int = 3
     polish: int = 3
     season_steps: int = 1
+    final_reps: int = 3
 
 
 @dataclass
@@ -306,7 +308,8 @@ def calibrate(
                  pilot=settings.pilot, polish=settings.polish, reps=settings.reps,
                  seed=settings.seed, progress=progress,
                  season_target=seasonality, season_window=season_window,
-                 season_steps=settings.season_steps if seasonality else 0)
+                 season_steps=settings.season_steps if seasonality else 0,
+                 final_reps=settings.final_reps)
     timings["fit_s"] = time.perf_counter() - t0
     if seasonality:
         season_info["observed_profile"] = season_info["values"]
@@ -429,9 +432,11 @@ def calibrate(
         "components": [{"name": c.name, "targets": c.targets, "weight": c.weight,
                         "tolerance": c.tolerance, "distance": getattr(c, "distance_kind", "rate"),
                         "best_distance": result.components.get(c.name)} for c in components],
-        "fit": {"method": ("pilot moment matching, then Optuna TPE (multivariate, seeded), "
-                           "then a polishing moment-matching step"),
+        "fit": {"method": ("pilot moment matching, then Optuna TPE (multivariate, seeded), then "
+                           "the seasonal correction, then polishing moment matching "
+                           "(sim.calibrate.fit.fit)"),
                 "trials": settings.trials, "pilot": settings.pilot, "polish": settings.polish,
+                "final_reps": settings.final_reps,
                 "reps_per_trial": settings.reps, "sampler_seed": settings.seed,
                 "model_seed": scenario.seed, "trial_replications": list(range(settings.reps)),
                 "best_distance": result.best_distance, "best": result.best,

@@ -148,11 +148,13 @@ class ShareComponent(Component):
 
 
 #: Default component weights. The total and the GP share are single numbers checked against tight
-#: acceptance tolerances, while the bins component sums seven squared errors: weighting the two
-#: single targets up keeps the fit from trading a biased total for a slightly better bin mix.
+#: acceptance tolerances, so they weigh more than one share; the booking-interval component sums
+#: seven squared errors but is also the hardest for the model to match in every bin, and weighs
+#: 2.5 (with 1.0 the fit traded bins for a slightly better total: on the London acceptance run
+#: 0 of 5 held-out months passed every check against 3 of 5 with 2.5; calibration/README.md).
 #: Modes are the least important target (no acceptance check) and weigh half.
 DEFAULT_WEIGHTS: dict[str, float] = {"total": 3.0, "gp_share": 2.0, "modes": 0.5,
-                                     "wait_bins": 1.0, "dna_share": 1.0}
+                                     "wait_bins": 2.5, "dna_share": 1.0}
 
 
 def default_components(observed_long: pd.DataFrame, *, weights: dict[str, float] | None = None,
