@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -544,16 +542,8 @@ def write_area_yaml(mapping: dict[str, Any], path: PathLike, *, header: str | No
     target = Path(path)
     text = area_yaml_text(mapping, header)
     scenario_from_mapping(yaml.safe_load(text), target, text)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    from sim.outputs import (
+        atomic_write,  # temp file + rename, readable permissions like every output
+    )
+
+    return atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))

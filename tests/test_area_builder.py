@@ -276,3 +276,14 @@ def test_cli_reports_file_row_and_column(tmp_path):
     assert not (tmp_path / "x.yaml").exists()
     with pytest.raises(DataFormatError):
         build_area(MAP, bad, pcns=PCN)
+
+
+def test_written_area_is_readable_by_others(tmp_path):
+    import stat
+
+    from sim.area_builder import write_area_yaml
+    from sim.scenario_io import load_raw
+
+    mapping, _ = load_raw("scenarios/small.yaml")
+    out = write_area_yaml(mapping, tmp_path / "area.yaml")
+    assert out.stat().st_mode & stat.S_IROTH, "mkstemp's 0600 must not leak into written scenarios"
