@@ -140,21 +140,11 @@ def _peak_rss_mb() -> float:
 
 
 def _use_proposed_model() -> None:
-    """Make run_single build benchmarks/proposed_model.ProposedModel (the recommended model changes)."""
+    """Start clinic sessions with benchmarks/proposed_model.walked_session (the recommended change)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from proposed_model import ProposedModel
+    from proposed_model import install
 
-    import sim.runner as runner
-
-    try:
-        from sim.interventions import setup_interventions
-    except ImportError:
-        setup_interventions = None
-
-    def build(scenario, replication=0):
-        return ProposedModel(scenario, replication, setup=setup_interventions)
-
-    runner.build_model = build
+    install()
 
 
 def child(kind: str, mapping_file: str, out_file: str, proposed: bool) -> None:
@@ -324,8 +314,8 @@ def report(results: dict[str, Any]) -> str:
     lines = ["| case | patients | wall (s) | CPU (s) | peak RSS (MB) | requests | appointments | us / appointment |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     names = {"pcn": "PCN, 1 process", "lgpo": "LGPO / borough, 1 process", "london": "London, 2 workers",
-             "pcn_proposed": "PCN, proposed model.py", "lgpo_proposed": "LGPO, proposed model.py",
-             "london_proposed": "London, proposed model.py", "reference": "reference on the PCN"}
+             "pcn_proposed": "PCN, proposed sessions", "lgpo_proposed": "LGPO, proposed sessions",
+             "london_proposed": "London, proposed sessions", "reference": "reference on the PCN"}
     for key, label in names.items():
         if key in results:
             lines.append(row(label, results[key]))
@@ -361,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="local workers for London (default 2)")
     ap.add_argument("--days", type=int, default=365, help="horizon in days (default 365)")
     ap.add_argument("--proposed", action="store_true",
-                    help="also time benchmarks/proposed_model.py (recommended model.py changes)")
+                    help="also time benchmarks/proposed_model.py (one SimPy event per clinic session)")
     ap.add_argument("--out", default=None, help="JSON results file (default outputs/bench-<time>.json)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "SCENARIO_JSON", "RESULT_JSON"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

@@ -38,7 +38,7 @@ def load_benchmarks():
               help="Run only the first N of London's 40 LGPOs (a quicker look).")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True, help="Local workers for London.")
 @click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True, help="Days simulated.")
-@click.option("--proposed", is_flag=True, help="Also time the model.py changes prototyped in benchmarks/.")
+@click.option("--proposed", is_flag=True, help="Also time the clinic-session change prototyped in benchmarks/proposed_model.py.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="JSON results (default outputs/bench-<time>.json, with a .md table beside it).")
 def bench(sizes: str, no_reference: bool, no_workers: bool, london_lgpos: int | None, workers: int, days: int,
