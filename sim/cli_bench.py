@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -10,23 +11,16 @@ import click
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
 
-def load_benchmarks():
-    """benchmarks/run.py as a module (it lives beside the package, in the source checkout)."""
+def run_benchmarks(argv: list[str]) -> int:
+    """Run benchmarks/run.py with ``argv`` in a fresh Python, as `make bench` does; its exit status.
+
+    A script (not an imported module), so the task functions it sends to Dask workers travel by
+    value and the workers need not import it.
+    """
     if not BENCHMARKS.exists():
         raise click.ClickException(f"{BENCHMARKS} not found: gpsim bench needs the source checkout "
                                    "(pip install -e .), where benchmarks/ sits beside sim/")
-    import sys
-
-    import cloudpickle
-
-    name = "gpsim_benchmarks_run"
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    # its task functions go to Dask workers, which cannot import this module by name
-    cloudpickle.register_pickle_by_value(module)
-    return module
+    return subprocess.run([sys.executable, str(BENCHMARKS), *argv], check=False).returncode
 
 
 @click.command()
@@ -55,4 +49,4 @@ def bench(sizes: str, no_reference: bool, no_workers: bool, london_lgpos: int | 
         argv.append("--proposed")
     if out:
         argv += ["--out", out]
-    raise SystemExit(load_benchmarks().main(argv))
+    raise SystemExit(run_benchmarks(argv))
