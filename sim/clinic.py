@@ -2,7 +2,8 @@
 
 A booked session walks its list of appointments slot by slot: a patient who does not attend leaves
 the slot empty; a consultation longer than its slot pushes the rest of the session later, and a
-session that ends after its scheduled end turns the difference into overtime.
+session that ends after its scheduled end turns the difference into overtime. Each session is one
+SimPy process that yields once to its start and once to its end.
 
 The walk-in queue serves arrivals in order for the next free eligible clinician. With one role,
 Poisson arrivals and exponential consultations it is an M/M/c queue (the analytic check).
@@ -31,25 +32,33 @@ def booked_session(env: simpy.Environment, start: float, slot_minutes: float, n_
                    appointments: Sequence[int], attends: Callable[[int], bool],
                    duration: Callable[[int], float], on_outcome: Callable[[int, bool, float], None],
                    result: SessionResult) -> Generator[simpy.Event, None, None]:
-    """One clinic session: appointments in slot order from ``start`` (absolute minutes)."""
+    """One clinic session from ``start`` (absolute minutes): appointments in slot order, one SimPy yield.
+
+    The clinician's clock is walked with the same arithmetic SimPy would do for one timeout per
+    appointment (wait for the slot's time, then consult), and the process then holds the clinician
+    until the last patient leaves. Nothing in the model reads an outcome before the day ends, so
+    recording outcomes when the session starts changes no result and saves ~1.3 events per appointment.
+    """
     if env.now < start:
         yield env.timeout(start - env.now)
-    t0 = env.now
+    t0 = now = env.now
     for k, rid in enumerate(appointments):
         scheduled = t0 + k * slot_minutes
-        if env.now < scheduled:
-            yield env.timeout(scheduled - env.now)
+        if now < scheduled:
+            now = now + (scheduled - now)
         if not attends(rid):
             result.dna += 1
             on_outcome(rid, False, 0.0)
             continue
         minutes = duration(rid)
-        yield env.timeout(minutes)
+        now = now + minutes
         result.seen += 1
         result.clinical_minutes += minutes
         on_outcome(rid, True, minutes)
+    if now > env.now:
+        yield env.timeout(now - env.now)  # busy until the session's last patient leaves
     scheduled_end = t0 + n_slots * slot_minutes  # extras beyond the slots run into overtime
-    result.overtime_minutes += max(0.0, env.now - scheduled_end)
+    result.overtime_minutes += max(0.0, now - scheduled_end)
 
 
 def lognormal_factor(z: float, cv: float) -> float:
