@@ -2,8 +2,9 @@
 
 A booked session walks its list of appointments slot by slot: a patient who does not attend leaves
 the slot empty; a consultation longer than its slot pushes the rest of the session later, and a
-session that ends after its scheduled end turns the difference into overtime. Each session is one
-SimPy process that yields once to its start and once to its end.
+session that ends after its scheduled end turns the difference into overtime. The day's sessions are
+walked together in compiled code (:func:`walk_sessions`); each stays one SimPy process that holds its
+clinician from the session's start to its last patient (:func:`clinic_session`).
 
 The walk-in queue serves arrivals in order for the next free eligible clinician. With one role,
 Poisson arrivals and exponential consultations it is an M/M/c queue (the analytic check).
@@ -12,53 +13,56 @@ Poisson arrivals and exponential consultations it is an M/M/c queue (the analyti
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
+import numpy as np
 import simpy
+from numba import njit
 
 
-@dataclass
-class SessionResult:
-    """What one clinician's session produced (minutes)."""
+@njit(cache=True)
+def walk_sessions(start, slot_minutes, n_slots, first, count, owner, attends, minutes,
+                  n_owners):  # pragma: no cover - compiled
+    """Walk every clinic session of a day: each appointment waits for its slot time, then consults.
 
-    seen: int = 0
-    dna: int = 0
-    clinical_minutes: float = 0.0
-    overtime_minutes: float = 0.0
-
-
-def booked_session(env: simpy.Environment, start: float, slot_minutes: float, n_slots: int,
-                   appointments: Sequence[int], attends: Callable[[int], bool],
-                   duration: Callable[[int], float], on_outcome: Callable[[int, bool, float], None],
-                   result: SessionResult) -> Generator[simpy.Event, None, None]:
-    """One clinic session from ``start`` (absolute minutes): appointments in slot order, one SimPy yield.
-
-    The clinician's clock is walked with the same arithmetic SimPy would do for one timeout per
-    appointment (wait for the slot's time, then consult), and the process then holds the clinician
-    until the last patient leaves. Nothing in the model reads an outcome before the day ends, so
-    recording outcomes when the session starts changes no result and saves ~1.3 events per appointment.
+    Sessions are rows (absolute start minute, slot length, slots, first appointment, appointments,
+    owning clinician-day); appointments are in slot order with their attendance and minutes. A DNA
+    leaves the slot empty, a long consultation pushes the rest of the session later, and a session
+    that ends after its last slot's end turns the difference into overtime. Returns each session's
+    end and, per clinician-day, appointments seen, DNAs, clinical minutes and overtime minutes,
+    accumulated in session and slot order.
     """
+    ends = np.empty(start.size)
+    seen = np.zeros(n_owners)
+    dna = np.zeros(n_owners)
+    clinical = np.zeros(n_owners)
+    overtime = np.zeros(n_owners)
+    for j in range(start.size):
+        o = owner[j]
+        t0 = now = start[j]
+        for k in range(count[j]):
+            i = first[j] + k
+            scheduled = t0 + k * slot_minutes[j]
+            if now < scheduled:
+                now = now + (scheduled - now)
+            if not attends[i]:
+                dna[o] += 1
+                continue
+            now = now + minutes[i]
+            seen[o] += 1
+            clinical[o] += minutes[i]
+        ends[j] = now
+        overtime[o] += max(0.0, now - (t0 + n_slots[j] * slot_minutes[j]))
+    return ends, seen, dna, clinical, overtime
+
+
+def clinic_session(env: simpy.Environment, start: float, end: float) -> Generator[simpy.Event, None, None]:
+    """One clinician's clinic session as a SimPy process: busy from ``start`` until ``end`` (minutes)."""
     if env.now < start:
         yield env.timeout(start - env.now)
-    t0 = now = env.now
-    for k, rid in enumerate(appointments):
-        scheduled = t0 + k * slot_minutes
-        if now < scheduled:
-            now = now + (scheduled - now)
-        if not attends(rid):
-            result.dna += 1
-            on_outcome(rid, False, 0.0)
-            continue
-        minutes = duration(rid)
-        now = now + minutes
-        result.seen += 1
-        result.clinical_minutes += minutes
-        on_outcome(rid, True, minutes)
-    if now > env.now:
-        yield env.timeout(now - env.now)  # busy until the session's last patient leaves
-    scheduled_end = t0 + n_slots * slot_minutes  # extras beyond the slots run into overtime
-    result.overtime_minutes += max(0.0, now - scheduled_end)
+    if end > env.now:
+        yield env.timeout(end - env.now)
 
 
 def lognormal_factor(z: float, cv: float) -> float:

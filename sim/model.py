@@ -16,10 +16,11 @@ import numpy as np
 import simpy
 
 from sim.agents import STAFF_CLASSES, Patient, Staff
-from sim.booking import Booked, BookingRules, book_request
+from sim.booking import BookingRules, book_day, rules_array
 from sim.calendar import MINUTES_PER_DAY, Calendar
-from sim.clinic import SessionResult, WalkInClinic, WalkInPatient, booked_session, lognormal_factor
+from sim.clinic import WalkInClinic, WalkInPatient, clinic_session, lognormal_factor, walk_sessions
 from sim.config import AGE_BANDS, Scenario, StaffGroup
+from sim.day_book import DayBook
 from sim.demand import DemandGenerator, Requests
 from sim.diary import ROUTINE, SAME_DAY, Diaries
 from sim.organisation import LGPOUnit, PCNUnit, PracticeUnit
@@ -29,7 +30,6 @@ from sim.rng import Streams
 # ledger states: every request ends in exactly one of SEEN, DNA, WAITING, LOST
 BOOKED, SEEN, DNA, WAITING, LOST = 0, 1, 2, 3, 4
 STATE_NAMES = {SEEN: "seen", DNA: "dna", WAITING: "waiting", LOST: "lost", BOOKED: "booked"}
-EXTRA = 2  # pool code of a same-day extra added beyond the session's slots
 HALF_DAYS = 10  # Monday AM .. Friday PM
 
 
@@ -96,10 +96,9 @@ class GPSimModel(mesa.Model):
         self.correspondence_share_kept = np.ones(0)
         self.cover = None  # a sim.workforce.CoverPool
         self.demand_scale: np.ndarray | None = None
-        self.extras: dict[tuple[int, int], int] = {}
         self.walk_in_budget: dict[tuple[int, int], float] = {}
         self.hub_same_day_share: dict[int, float] = {}
-        self._session_results: list[tuple[int, int, SessionResult]] = []
+        self._session_results: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._patients: dict[int, Patient] = {}
         self._build_organisation()
         self._build_population()
@@ -113,7 +112,7 @@ class GPSimModel(mesa.Model):
         self.staff_days = StaffDays.zeros(len(self.staff), self.cal.n)
         self.planned_slots = np.zeros((len(self.practices), self.cal.n))
         self.correspondence_share_kept = np.ones(len(self.practices))
-        self.day_book: dict[int, dict[int, list[int]]] = {}
+        self.day_book = DayBook()
         self.day = 0  # internal day index of the next day to simulate
         if scenario.workforce.feedback:
             from sim.workforce import burnout_feedback
@@ -264,10 +263,19 @@ class GPSimModel(mesa.Model):
             self.options.append(per_need)
             self.options_shift.append(per_need_shift)
         self.need_continuity = [needs[n].continuity for n in self.need_names]
+        self._opt_csr = self._csr(self.options)
+        self._shift_csr = self._csr(self.options_shift) if self.shift is not None else self._opt_csr
         self.need_roles = [frozenset(self.role_index[r] for r in self.eligibility.get(n, needs[n].eligible_roles))
                            for n in self.need_names]
 
-    def _diaries_for(self, units: list[int], roles: list[str]) -> list:
+    def _csr(self, options: list[list[list[int]]]) -> tuple[np.ndarray, np.ndarray]:
+        """Role-diary option lists per (practice, need) as compressed rows for the compiled booking loop."""
+        flat = [opts for per_need in options for opts in per_need]
+        ptr = np.cumsum([0] + [len(o) for o in flat]).astype(np.int32)
+        rds = np.asarray([rd for o in flat for rd in o], dtype=np.int32)
+        return ptr, rds
+
+    def _diaries_for(self, units: list[int], roles: list[str]) -> list[int]:
         opts = []
         for role in roles:
             r = self.role_index[role]
@@ -338,135 +346,131 @@ class GPSimModel(mesa.Model):
             else:
                 self.diaries.open_day(t, s.index, same_day, slots - same_day)
             if spec.extra_slots_per_session:
-                self.extras[(s.index, t)] = spec.extra_slots_per_session * max(1, round(
+                self.diaries.extras[s.index, t] = spec.extra_slots_per_session * max(1, round(
                     sum(m for _, m in sessions) / spec.session_minutes))
             sdays.offered_slots[s.index, t] = slots
             sdays.session_minutes[s.index, t] = sum(m for _, m in sessions)
         self.diaries.seal_day(t)
 
     def _book_day(self, d: int) -> None:
-        """Book every request made on internal day ``d``, in order of arrival.
-
-        Runs once per request: bookkeeping stays in Python lists and locals; arrays are written once.
-        """
+        """Book every request made on internal day ``d``, in order of arrival (one compiled call)."""
         a, b = self.day_start[d], self.day_start[d + 1]
         if a == b:
             return
         R = self.requests
         n = b - a
-        practice = R.practice[a:b].tolist()
-        need = R.need[a:b].tolist()
-        urgent = R.urgent[a:b].tolist()
-        lead = R.lead[a:b].tolist()
-        tol = R.tolerance[a:b].tolist()
-        usual = self.population.usual_gp[R.patient[a:b]].tolist()
-        named = (self.population.ltc[R.patient[a:b]] >= self.micro_team[0]).tolist() if self.micro_team else None
-        shifted = (((R.u_triage[a:b] < self.shift[1]) & np.isin(R.need[a:b], list(self.shift[0]))).tolist()
-                   if self.shift is not None else None)
-        staff_out, day_out, pool_out = [-1] * n, [-1] * n, [-1] * n
-        walk_in: list[int] = []
-        diaries, rules, cont = self.diaries, self.rules, self.need_continuity
-        mt_rules = self.micro_team[1] if self.micro_team is not None else rules
-        options, options_shift = self.options, self.options_shift
-        access = [p.access_mode == "walk_in" for p in self.practices]
-        any_walk_in = any(access)
-        book_extra = self._book_extra
-        for i in range(n):
-            p, u, k = practice[i], urgent[i], need[i]
-            if u and any_walk_in and access[p]:
-                walk_in.append(a + i)
-                continue
-            opts = options_shift[p][k] if shifted is not None and shifted[i] else options[p][k]
-            if named is not None and named[i]:
-                res = book_request(diaries, opts, d, u, lead[i], tol[i], usual[i], True, mt_rules)
-                prefer = usual[i]
-            else:
-                c = cont[k]
-                res = book_request(diaries, opts, d, u, lead[i], tol[i], usual[i], c, rules)
-                prefer = usual[i] if c else -1
-            if res.staff < 0 and u:
-                res = book_extra(opts, d, prefer)
-            if res.staff >= 0:
-                staff_out[i], day_out[i], pool_out[i] = res.staff, res.day, res.pool
-        staff_arr = np.array(staff_out, dtype=np.int32)
-        self.appt_staff[a:b] = staff_arr
-        self.appt_day[a:b] = np.array(day_out, dtype=np.int32)
-        self.appt_pool[a:b] = np.array(pool_out, dtype=np.int8)
-        book = self.day_book
-        for i in np.flatnonzero(staff_arr >= 0).tolist():  # the day book keeps arrival order
-            book.setdefault(day_out[i], {}).setdefault(staff_out[i], []).append(a + i)
-        lost = staff_arr < 0
-        if walk_in:
-            lost[np.asarray(walk_in) - a] = False
+        patients = R.patient[a:b]
+        if self.micro_team is not None:
+            named = self.population.ltc[patients] >= self.micro_team[0]
+            mt_rules = rules_array(self.micro_team[1])
+        else:
+            named, mt_rules = np.zeros(n, dtype=bool), rules_array(self.rules)
+        if self.shift is not None:
+            shifted = (R.u_triage[a:b] < self.shift[1]) & np.isin(R.need[a:b], list(self.shift[0]))
+        else:
+            shifted = np.zeros(n, dtype=bool)
+        staff_out = np.full(n, -1, dtype=np.int32)
+        day_out = np.full(n, -1, dtype=np.int32)
+        pool_out = np.full(n, -1, dtype=np.int8)
+        walk_out = np.zeros(n, dtype=bool)
+        g = self.diaries
+        book_day(d, R.practice[a:b], R.need[a:b], R.urgent[a:b], R.lead[a:b], R.tolerance[a:b],
+                 self.population.usual_gp[patients], named, shifted, self._walk_in_practices,
+                 self._need_continuity, len(self.need_names), *self._opt_csr, *self._shift_csr,
+                 rules_array(self.rules), mt_rules, g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt,
+                 g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
+                 staff_out, day_out, pool_out, walk_out)
+        self.appt_staff[a:b] = staff_out
+        self.appt_day[a:b] = day_out
+        self.appt_pool[a:b] = pool_out
+        booked = np.flatnonzero(staff_out >= 0)
+        self.day_book.add(booked + a, day_out[booked])
+        lost = (staff_out < 0) & ~walk_out
         self.state[a:b][lost] = LOST
-        if walk_in:
-            self._run_walk_in(d, walk_in)
+        if walk_out.any():
+            self._run_walk_in(d, (np.flatnonzero(walk_out) + a).tolist())
 
-    def _book_extra(self, options: list, d: int, prefer: int) -> Booked:
-        """Duty-clinician extras: an urgent request with no slot left today is squeezed in as an extra."""
-        extras = self.extras
-        if prefer >= 0 and extras.get((prefer, d), 0) > 0 and any(prefer in rd.clinicians for rd in options):
-            extras[(prefer, d)] -= 1
-            return Booked(prefer, d, EXTRA)
-        for rd in options:
-            for c in rd.clinicians:
-                if extras.get((c, d), 0) > 0:
-                    extras[(c, d)] -= 1
-                    return Booked(c, d, EXTRA)
-        return Booked(-1, -1, -1)
+    @property
+    def _walk_in_practices(self) -> np.ndarray:
+        return np.array([p.access_mode == "walk_in" for p in self.practices], dtype=bool)
+
+    @property
+    def _need_continuity(self) -> np.ndarray:
+        return np.array(self.need_continuity, dtype=bool)
 
     def _start_sessions(self, t: int) -> None:
-        """Start one SimPy process per clinician session on internal day ``t``."""
-        booked = self.day_book.pop(t, {})
+        """Walk day ``t``'s clinic sessions and start one SimPy process per session to hold its clinician.
+
+        The walk (slot times, overruns, DNAs, overtime) is computed for all sessions at once; each
+        session's process then occupies the clinician's clock from its start to its last patient.
+        """
+        staff_of, rids = self.day_book.pop_day(t, self.appt_staff)
         base = t * MINUTES_PER_DAY
         sdays = self.staff_days
-        attend_of, minutes_of = self._day_draws(t, booked)
         default_start = self.scenario.booking.session_start_minutes[0]
+        bounds = np.searchsorted(staff_of, np.arange(len(self.staff) + 1)).tolist()
+        s_start, s_slot, s_nslots, s_first, s_count, s_owner, owners = [], [], [], [], [], [], []
+        slot_of, cv_of = [], []
         for s in self.staff:
             if not s.is_clinician:
                 if s.active and not self.absent[s.index, t] and self.cal.is_working_day[t]:
                     sdays.admin_minutes[s.index, t] = s.fte * 450.0  # 7.5 h x FTE
                 continue
-            appts = booked.get(s.index, [])
+            lo, hi = bounds[s.index], bounds[s.index + 1]
             slots = int(sdays.offered_slots[s.index, t])
-            if slots == 0 and not appts:
+            if slots == 0 and lo == hi:
                 continue
             spec = self.role_specs[self.role_index[s.role]]
-            result = SessionResult()
             sessions = self.sessions_of(s.index, t) or [(default_start, spec.session_minutes)]
-            k = 0
+            k = lo
+            owner = len(owners)
+            owners.append(s.index)
             for j, (start, minutes) in enumerate(sessions):
                 n_slots = int(minutes / spec.slot_minutes)
-                chunk = appts[k:] if j == len(sessions) - 1 else appts[k:k + n_slots]
-                k += len(chunk)
-                self.env.process(booked_session(
-                    self.env, base + start, spec.slot_minutes, n_slots, chunk,
-                    attend_of.__getitem__, minutes_of.__getitem__, self._record_outcome, result))
+                count = hi - k if j == len(sessions) - 1 else min(n_slots, hi - k)
+                s_start.append(base + start)
+                s_slot.append(spec.slot_minutes)
+                s_nslots.append(n_slots)
+                s_first.append(k - lo)
+                s_count.append(count)
+                s_owner.append(owner)
+                k += count
+            slot_of.append(spec.slot_minutes)
+            cv_of.append(spec.duration_cv)
             n_sessions = sum(m for _, m in sessions) / spec.session_minutes
             sdays.admin_minutes[s.index, t] += spec.admin_minutes_per_session * n_sessions
-            self._session_results.append((s.index, t, result))
+        if owners:
+            counts = np.asarray([bounds[s + 1] - bounds[s] for s in owners], dtype=np.int64)
+            first_of_owner = np.asarray([bounds[s] for s in owners], dtype=np.int64)
+            appt = np.concatenate([rids[f:f + c] for f, c in zip(first_of_owner, counts, strict=True)]) \
+                if counts.sum() else np.zeros(0, dtype=np.int64)
+            per_appt = np.repeat(np.arange(len(owners)), counts)
+            attends, minutes = self._day_draws(t, appt, np.asarray(slot_of)[per_appt], np.asarray(cv_of)[per_appt])
+            offset = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+            first = np.asarray(s_first, dtype=np.int64) + offset[np.asarray(s_owner, dtype=np.int64)]
+            ends, seen, dna, clinical, overtime = walk_sessions(
+                np.asarray(s_start, dtype=np.float64), np.asarray(s_slot, dtype=np.float64),
+                np.asarray(s_nslots, dtype=np.int64), first, np.asarray(s_count, dtype=np.int64),
+                np.asarray(s_owner, dtype=np.int64), attends, minutes, len(owners))
+            self.state[appt] = np.where(attends, SEEN, DNA)
+            self.duration[appt] = np.where(attends, minutes, 0.0)
+            for start, end in zip(s_start, ends.tolist(), strict=True):
+                self.env.process(clinic_session(self.env, start, end))
+            self._session_results.append((t, np.asarray(owners, dtype=np.int64),
+                                          np.stack([seen, dna, clinical, overtime])))
         self._correspondence(t)
 
-    def _day_draws(self, t: int, booked: dict[int, list[int]]) -> tuple[dict[int, bool], dict[int, float]]:
-        """Attendance and consultation minutes of every appointment on day ``t``, vectorised.
+    def _day_draws(self, t: int, rid: np.ndarray, slot: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Attendance and consultation minutes of appointments ``rid`` on day ``t``, vectorised.
 
         Both come from per-request draws (u_dna, z_duration), so the same request behaves the same
         way whichever clinician sees it: common random numbers across scenarios.
         """
-        if not booked:
-            return {}, {}
         R = self.requests
-        rids, slot, cv = [], [], []
-        for s, appts in booked.items():
-            spec = self.role_specs[self.role_index[self.staff[s].role]]
-            rids += appts
-            slot += [spec.slot_minutes] * len(appts)
-            cv += [spec.duration_cv] * len(appts)
-        rid = np.asarray(rids, dtype=np.int64)
         attends = R.u_dna[rid] >= self.scenario.booking.dna_probability(t - R.day[rid])
-        s2 = np.log1p(np.asarray(cv) ** 2)
-        minutes = np.asarray(slot) * np.exp(np.sqrt(s2) * R.z_duration[rid] - 0.5 * s2)
-        return dict(zip(rids, attends.tolist(), strict=True)), dict(zip(rids, minutes.tolist(), strict=True))
+        s2 = np.log1p(cv ** 2)
+        minutes = slot * np.exp(np.sqrt(s2) * R.z_duration[rid] - 0.5 * s2)
+        return attends, minutes
 
     def _correspondence(self, t: int) -> None:
         """GP correspondence hours of each practice, shared by its GPs working that day."""
@@ -481,10 +485,6 @@ class GPSimModel(mesa.Model):
                 each = minutes / len(gps)
                 sd.correspondence_minutes[gps, t] += each
                 sd.admin_minutes[gps, t] += each
-
-    def _record_outcome(self, rid: int, attended: bool, minutes: float) -> None:
-        self.state[rid] = SEEN if attended else DNA
-        self.duration[rid] = minutes
 
     def _run_walk_in(self, d: int, rids: list[int]) -> None:
         """Walk-in practices: today's same-day requests queue for the next free eligible clinician."""
@@ -566,17 +566,21 @@ class GPSimModel(mesa.Model):
             self._collect_sessions(d)
 
     def _collect_sessions(self, t: int) -> None:
+        """At the end of the day: add the sessions' appointments, minutes and overtime to the staff-days."""
         sd = self.staff_days
         supervised: dict[int, int] = {}
         sup = self.supervision
-        for s, day, r in self._session_results:
-            sd.seen[s, day] += r.seen
-            sd.dna[s, day] += r.dna
-            sd.clinical_minutes[s, day] += r.clinical_minutes
-            sd.overtime_minutes[s, day] += r.overtime_minutes
-            if sup is not None and r.seen and self.staff[s].role in sup[0]:
-                unit = self.staff[s].unit
-                supervised[unit] = supervised.get(unit, 0) + r.seen
+        for day, owners, res in self._session_results:
+            seen, dna, clinical, overtime = res
+            sd.seen[owners, day] += seen
+            sd.dna[owners, day] += dna
+            sd.clinical_minutes[owners, day] += clinical
+            sd.overtime_minutes[owners, day] += overtime
+            if sup is not None:
+                for s, n_seen in zip(owners.tolist(), seen.tolist(), strict=True):
+                    if n_seen and self.staff[s].role in sup[0]:
+                        unit = self.staff[s].unit
+                        supervised[unit] = supervised.get(unit, 0) + int(n_seen)
         self._session_results.clear()
         if supervised:
             self._supervise(t, supervised)

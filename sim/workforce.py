@@ -94,10 +94,7 @@ def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left") -> No
 
 def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
     """Appointments booked with a leaver from ``day`` on are rebooked from today, or lost."""
-    rids: list[int] = []
-    for t in sorted(model.day_book):
-        if t >= day:
-            rids += model.day_book[t].pop(s, [])
+    rids = model.day_book.remove_staff(s, day, model.appt_staff)
     if not rids:
         return
     from sim.model import LOST
@@ -109,7 +106,7 @@ def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
                            model.scenario.booking.book_ahead_days, -1, False, model.rules)
         if res.staff >= 0:
             model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = res.staff, res.day, res.pool
-            model.day_book.setdefault(res.day, {}).setdefault(res.staff, []).append(rid)
+            model.day_book.add_one(rid, res.day)
         else:
             model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = -1, -1, -1
             model.state[rid] = LOST
