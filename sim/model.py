@@ -100,6 +100,7 @@ class GPSimModel(mesa.Model):
         self.hub_same_day_share: dict[int, float] = {}
         self._session_results: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._patients: dict[int, Patient] = {}
+        self._staff_arrays: dict[str, np.ndarray] | None = None
         self._build_organisation()
         self._build_population()
         self.pattern = np.zeros((0, HALF_DAYS))
@@ -316,40 +317,100 @@ class GPSimModel(mesa.Model):
         return [(starts[h], f * spec.session_minutes)
                 for h in (0, 1) if (f := self.pattern[s, 2 * wd + h]) > 0]
 
+    def _staff_table(self) -> dict[str, np.ndarray]:
+        """Per-staff constants of the daily cycle as arrays (rebuilt when staff join)."""
+        if self._staff_arrays is None or len(self._staff_arrays["unit"]) != len(self.staff):
+            default_share = self.scenario.booking.same_day_slot_share
+            specs = [self.role_specs[self.role_index[s.role]] for s in self.staff]
+            self._staff_arrays = {
+                "unit": np.array([s.unit for s in self.staff], dtype=np.int64),
+                "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
+                "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
+                "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
+                "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
+                "cv": np.array([sp.duration_cv for sp in specs], dtype=np.float64),
+                "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
+                "share": np.array([default_share if sp.same_day_slot_share is None else sp.same_day_slot_share
+                                   for sp in specs], dtype=np.float64),
+            }
+        return self._staff_arrays
+
+    def sessions_on(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every session worked on day ``t``: (staff, start minute, clinical minutes), by staff then time.
+
+        The same sessions as :meth:`sessions_of` for each staff member, for everyone at once.
+        """
+        wd = int(self.cal.weekday[t])
+        staff_parts, start_parts, minute_parts = [], [], []
+        n = len(self.staff)
+        if self.cal.is_working_day[t]:
+            table = self._staff_table()
+            frac = self.pattern[:n, 2 * wd:2 * wd + 2].copy()
+            if self.custom_sessions:
+                frac[list(self.custom_sessions)] = 0.0
+            who, half = np.nonzero(frac > 0)  # row-major: each staff member's morning before afternoon
+            starts = np.asarray(self.scenario.booking.session_start_minutes[:2], dtype=np.float64)
+            staff_parts.append(who)
+            start_parts.append(starts[half])
+            minute_parts.append(frac[who, half] * table["session"][who])
+        if self.custom_sessions and not self.cal.is_bank_holiday[t]:
+            for s, week in self.custom_sessions.items():
+                for start, minutes in week.get(wd, []):
+                    staff_parts.append(np.array([s]))
+                    start_parts.append(np.array([start], dtype=np.float64))
+                    minute_parts.append(np.array([minutes], dtype=np.float64))
+        if not staff_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        staff = np.concatenate(staff_parts).astype(np.int64)
+        order = np.argsort(staff, kind="stable")
+        return staff[order], np.concatenate(start_parts)[order], np.concatenate(minute_parts)[order]
+
     def _open_day(self, t: int) -> None:
         """Open day ``t`` of every clinician's book: slots from their sessions unless absent."""
         if t >= self.cal.n - 1:
             return
-        default_share = self.scenario.booking.same_day_slot_share
         sdays = self.staff_days
-        covered = self.cover.covered(self, t) if self.cover is not None else set()
+        table = self._staff_table()
+        staff, _start, minutes = self.sessions_on(t)
+        active = np.array([s.active for s in self.staff], dtype=bool)
+        keep = active[staff] & table["clinician"][staff]
+        staff, minutes = staff[keep], minutes[keep]
+        if staff.size == 0:
+            self.diaries.seal_day(t)
+            return
+        slots_each = np.floor(minutes / table["slot"][staff]).astype(np.int64)
+        first = np.flatnonzero(np.r_[True, staff[1:] != staff[:-1]])
+        who = staff[first]
+        slots = np.add.reduceat(slots_each, first)
+        worked = np.add.reduceat(minutes, first)
         n_practices = len(self.practices)
-        for s in self.staff:
-            if not s.active or not s.is_clinician:
-                continue
-            sessions = self.sessions_of(s.index, t)
-            if not sessions:
-                continue
-            spec = self.role_specs[self.role_index[s.role]]
-            slots = sum(int(m / spec.slot_minutes) for _, m in sessions)
-            if s.unit < n_practices:
-                self.planned_slots[s.unit, t] += slots
-            if self.absent[s.index, t] and s.index not in covered:
-                continue
-            share = default_share if spec.same_day_slot_share is None else spec.same_day_slot_share
-            if s.index in self.custom_sessions:
-                share = self.hub_same_day_share.get(s.index, share)
-            same_day = round(slots * share)
-            if s.unit < n_practices and self.practices[s.unit].access_mode == "walk_in":
-                self.walk_in_budget[(s.index, t)] = same_day * spec.slot_minutes
-                self.diaries.open_day(t, s.index, 0, slots - same_day)
-            else:
-                self.diaries.open_day(t, s.index, same_day, slots - same_day)
-            if spec.extra_slots_per_session:
-                self.diaries.extras[s.index, t] = spec.extra_slots_per_session * max(1, round(
-                    sum(m for _, m in sessions) / spec.session_minutes))
-            sdays.offered_slots[s.index, t] = slots
-            sdays.session_minutes[s.index, t] = sum(m for _, m in sessions)
+        unit = table["unit"][who]
+        at_practice = unit < n_practices
+        np.add.at(self.planned_slots[:, t], unit[at_practice], slots[at_practice])
+        covered = self.cover.covered(self, t) if self.cover is not None else set()
+        here = ~self.absent[who, t]
+        if covered:
+            here |= np.isin(who, list(covered))
+        who, slots, worked, unit = who[here], slots[here], worked[here], unit[here]
+        share = table["share"][who]
+        for j, s in enumerate(who.tolist()):
+            if s in self.custom_sessions:
+                share[j] = self.hub_same_day_share.get(s, share[j])
+        same_day = np.round(slots * share).astype(np.int64)
+        walk_in = np.zeros(who.size, dtype=bool)
+        walk_in_units = [p.index for p in self.practices if p.access_mode == "walk_in"]
+        if walk_in_units:
+            walk_in = np.isin(unit, walk_in_units)
+            for s, n_same in zip(who[walk_in].tolist(), same_day[walk_in].tolist(), strict=True):
+                self.walk_in_budget[(s, t)] = n_same * float(table["slot"][s])
+        self.diaries.open_many(t, who, np.where(walk_in, 0, same_day), slots - same_day)
+        extra = table["extra"][who]
+        if extra.any():
+            has = extra > 0
+            self.diaries.extras[who[has], t] = extra[has] * np.maximum(
+                1, np.round(worked[has] / table["session"][who[has]])).astype(np.int64)
+        sdays.offered_slots[who, t] = slots
+        sdays.session_minutes[who, t] = worked
         self.diaries.seal_day(t)
 
     def _book_day(self, d: int) -> None:
@@ -407,57 +468,60 @@ class GPSimModel(mesa.Model):
         staff_of, rids = self.day_book.pop_day(t, self.appt_staff)
         base = t * MINUTES_PER_DAY
         sdays = self.staff_days
-        default_start = self.scenario.booking.session_start_minutes[0]
-        bounds = np.searchsorted(staff_of, np.arange(len(self.staff) + 1)).tolist()
-        s_start, s_slot, s_nslots, s_first, s_count, s_owner, owners = [], [], [], [], [], [], []
-        slot_of, cv_of = [], []
-        for s in self.staff:
-            if not s.is_clinician:
-                if s.active and not self.absent[s.index, t] and self.cal.is_working_day[t]:
-                    sdays.admin_minutes[s.index, t] = s.fte * 450.0  # 7.5 h x FTE
-                continue
-            lo, hi = bounds[s.index], bounds[s.index + 1]
-            slots = int(sdays.offered_slots[s.index, t])
-            if slots == 0 and lo == hi:
-                continue
-            spec = self.role_specs[self.role_index[s.role]]
-            sessions = self.sessions_of(s.index, t) or [(default_start, spec.session_minutes)]
-            k = lo
-            owner = len(owners)
-            owners.append(s.index)
-            for j, (start, minutes) in enumerate(sessions):
-                n_slots = int(minutes / spec.slot_minutes)
-                count = hi - k if j == len(sessions) - 1 else min(n_slots, hi - k)
-                s_start.append(base + start)
-                s_slot.append(spec.slot_minutes)
-                s_nslots.append(n_slots)
-                s_first.append(k - lo)
-                s_count.append(count)
-                s_owner.append(owner)
-                k += count
-            slot_of.append(spec.slot_minutes)
-            cv_of.append(spec.duration_cv)
-            n_sessions = sum(m for _, m in sessions) / spec.session_minutes
-            sdays.admin_minutes[s.index, t] += spec.admin_minutes_per_session * n_sessions
-        if owners:
-            counts = np.asarray([bounds[s + 1] - bounds[s] for s in owners], dtype=np.int64)
-            first_of_owner = np.asarray([bounds[s] for s in owners], dtype=np.int64)
-            appt = np.concatenate([rids[f:f + c] for f, c in zip(first_of_owner, counts, strict=True)]) \
-                if counts.sum() else np.zeros(0, dtype=np.int64)
-            per_appt = np.repeat(np.arange(len(owners)), counts)
-            attends, minutes = self._day_draws(t, appt, np.asarray(slot_of)[per_appt], np.asarray(cv_of)[per_appt])
-            offset = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-            first = np.asarray(s_first, dtype=np.int64) + offset[np.asarray(s_owner, dtype=np.int64)]
-            ends, seen, dna, clinical, overtime = walk_sessions(
-                np.asarray(s_start, dtype=np.float64), np.asarray(s_slot, dtype=np.float64),
-                np.asarray(s_nslots, dtype=np.int64), first, np.asarray(s_count, dtype=np.int64),
-                np.asarray(s_owner, dtype=np.int64), attends, minutes, len(owners))
+        table = self._staff_table()
+        n = len(self.staff)
+        clinician = table["clinician"]
+        if self.cal.is_working_day[t]:
+            office = np.flatnonzero(~clinician & np.array([s.active for s in self.staff], dtype=bool)
+                                    & ~self.absent[:n, t])
+            fte = np.array([s.fte for s in self.staff], dtype=np.float64)
+            sdays.admin_minutes[office, t] = fte[office] * 450.0  # 7.5 h x FTE
+        bounds = np.searchsorted(staff_of, np.arange(n + 1))
+        booked = np.diff(bounds)
+        owners = np.flatnonzero(clinician & ((sdays.offered_slots[:n, t] != 0) | (booked > 0)))
+        if owners.size == 0:
+            self._correspondence(t)
+            return
+        # sessions of each owner: today's, or one default session for appointments without one
+        sess_staff, sess_start, sess_minutes = self.sessions_on(t)
+        on = np.isin(sess_staff, owners)
+        sess_staff, sess_start, sess_minutes = sess_staff[on], sess_start[on], sess_minutes[on]
+        missing = np.setdiff1d(owners, sess_staff)
+        if missing.size:
+            sess_staff = np.concatenate([sess_staff, missing])
+            sess_start = np.concatenate([sess_start, np.full(missing.size, float(
+                self.scenario.booking.session_start_minutes[0]))])
+            sess_minutes = np.concatenate([sess_minutes, table["session"][missing]])
+            order = np.argsort(sess_staff, kind="stable")
+            sess_staff, sess_start, sess_minutes = sess_staff[order], sess_start[order], sess_minutes[order]
+        owner = np.searchsorted(owners, sess_staff)
+        slot = table["slot"][sess_staff]
+        n_slots = np.floor(sess_minutes / slot).astype(np.int64)
+        # appointments in slot order fill each session's slots; the last session takes any beyond
+        head = np.r_[True, owner[1:] != owner[:-1]]
+        last = np.r_[owner[1:] != owner[:-1], True]
+        cum = np.cumsum(n_slots)
+        group = np.diff(np.r_[np.flatnonzero(head), owner.size])
+        before = cum - n_slots - np.repeat(cum[head] - n_slots[head], group)  # slots of earlier sessions
+        count_owner = booked[owners][owner]
+        done = np.minimum(before, count_owner)  # appointments taken by the owner's earlier sessions
+        count = np.where(last, count_owner - done, np.minimum(n_slots, count_owner - done))
+        appt_base = np.r_[0, np.cumsum(booked[owners])[:-1]]  # owner's first appointment in ``appt``
+        first = appt_base[owner] + done
+        appt = np.concatenate([rids[bounds[o]:bounds[o + 1]] for o in owners.tolist()]) if rids.size             else np.zeros(0, dtype=np.int64)
+        attends, minutes = self._day_draws(t, appt, np.repeat(table["slot"][owners], booked[owners]),
+                                           np.repeat(table["cv"][owners], booked[owners]))
+        ends, seen, dna, clinical, overtime = walk_sessions(
+            base + sess_start, slot, n_slots, first, count, owner, attends, minutes, owners.size)
+        if appt.size:
             self.state[appt] = np.where(attends, SEEN, DNA)
             self.duration[appt] = np.where(attends, minutes, 0.0)
-            for start, end in zip(s_start, ends.tolist(), strict=True):
-                self.env.process(clinic_session(self.env, start, end))
-            self._session_results.append((t, np.asarray(owners, dtype=np.int64),
-                                          np.stack([seen, dna, clinical, overtime])))
+        env = self.env
+        for start, end in zip((base + sess_start).tolist(), ends.tolist(), strict=True):
+            env.process(clinic_session(env, start, end))
+        worked = np.bincount(owner, weights=sess_minutes, minlength=owners.size)
+        sdays.admin_minutes[owners, t] += table["admin"][owners] * (worked / table["session"][owners])
+        self._session_results.append((t, owners, np.stack([seen, dna, clinical, overtime])))
         self._correspondence(t)
 
     def _day_draws(self, t: int, rid: np.ndarray, slot: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
