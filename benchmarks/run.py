@@ -139,32 +139,21 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _use_proposed_model() -> None:
-    """Start clinic sessions with benchmarks/proposed_model.walked_session (the recommended change)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from proposed_model import install
-
-    install()
-
-
-def child(kind: str, mapping_file: str, out_file: str, proposed: bool) -> None:
+def child(kind: str, mapping_file: str, out_file: str) -> None:
     """Run one replication (gpsim or the reference) and write its measurements as JSON."""
+    from sim.runner import run_single  # imports (numba, pandas, mesa) are not part of the timed run
     from sim.scenario_io import scenario_from_mapping
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from reference import run_reference
 
     mapping = json.loads(Path(mapping_file).read_text())
     t0, c0 = time.perf_counter(), time.process_time()
     scenario = scenario_from_mapping(mapping, mapping_file)
     if kind == "reference":
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from reference import run_reference
-
         res = run_reference(scenario, 0)
         res["wall_s"] = time.perf_counter() - t0
     else:
-        if proposed:
-            _use_proposed_model()
-        from sim.runner import run_single
-
         result = run_single(scenario, 0)
         wall = time.perf_counter() - t0
         state = result.ledger["state"]
@@ -177,14 +166,12 @@ def child(kind: str, mapping_file: str, out_file: str, proposed: bool) -> None:
     Path(out_file).write_text(json.dumps(res))
 
 
-def measure(kind: str, mapping: dict[str, Any], proposed: bool = False) -> dict[str, Any]:
+def measure(kind: str, mapping: dict[str, Any]) -> dict[str, Any]:
     """Measure one replication of ``mapping`` in a fresh Python process."""
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "scenario.json", Path(tmp) / "result.json"
         src.write_text(json.dumps(mapping))
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(src), str(dst)]
-        if proposed:
-            cmd.append("--proposed")
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True)
         res = json.loads(dst.read_text())
@@ -233,7 +220,7 @@ class TreeMemory:
 
 
 def run_many(mappings: list[dict[str, Any]], reps: list[tuple[int, ...]], workers: int,
-             label: str, proposed: bool = False) -> dict[str, Any]:
+             label: str) -> dict[str, Any]:
     """Run (mapping, replications) tasks on ``workers`` local Dask workers; time, memory, results."""
     import pandas as pd
 
@@ -241,7 +228,7 @@ def run_many(mappings: list[dict[str, Any]], reps: list[tuple[int, ...]], worker
 
     tasks = [ReplicationTask(key=f"{m['name']}-{'-'.join(map(str, r))}", scenario=m, replications=r,
                              labels={"area": m["name"]}) for m in mappings for r in reps]
-    fn = run_replications_proposed if proposed else run_replications
+    fn = run_replications
     summaries, timings = [], []
     done = 0
     t0 = time.perf_counter()
@@ -269,14 +256,6 @@ def run_many(mappings: list[dict[str, Any]], reps: list[tuple[int, ...]], worker
             "task_wall_s_mean": float(tim.groupby("task")["wall_s"].sum().mean()),
             "worker_peak_rss_mb_max": float(tim["peak_rss_mb"].max()),
             "table": table.reset_index(drop=True)}
-
-
-def run_replications_proposed(task):
-    """run_replications with the proposed model (for --proposed; runs on the workers)."""
-    _use_proposed_model()
-    from sim.parallel import run_replications
-
-    return run_replications(task)
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,24 +292,31 @@ def report(results: dict[str, Any]) -> str:
     """The Markdown summary of a benchmark run."""
     lines = ["| case | patients | wall (s) | CPU (s) | peak RSS (MB) | requests | appointments | us / appointment |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    names = {"pcn": "PCN, 1 process", "lgpo": "LGPO / borough, 1 process", "london": "London, 2 workers",
-             "pcn_proposed": "PCN, proposed sessions", "lgpo_proposed": "LGPO, proposed sessions",
-             "london_proposed": "London, proposed sessions", "reference": "reference on the PCN"}
+    names = {"pcn": "PCN, 1 process", "lgpo": "LGPO / borough, 1 process",
+             "london": f"London, {results.get('london', {}).get('workers', 2)} workers",
+             "reference": "reference on the PCN"}
     for key, label in names.items():
         if key in results:
             lines.append(row(label, results[key]))
     if "reference" in results:
-        for key in ("pcn", "pcn_proposed"):
+        for key in ("pcn",):
             if key in results:
                 ref, res = results["reference"], results[key]
                 lines.append(f"\nSpeed-up over the reference ({names[key]}): wall {ref['wall_s'] / res['wall_s']:.1f}x, "
                              f"CPU {ref['cpu_s'] / res['cpu_s']:.1f}x, "
                              f"per appointment {_per_appt(ref) / _per_appt(res):.1f}x")
-    if "workers_1" in results and "workers_2" in results:
-        w1, w2 = results["workers_1"], results["workers_2"]
-        lines.append(f"\n{w1['tasks']} tasks (PCN, 2 replications each): 1 worker {w1['wall_s']:.1f} s, "
-                     f"2 workers {w2['wall_s']:.1f} s, speed-up {w1['wall_s'] / w2['wall_s']:.2f}x; "
-                     f"results identical: {results['workers_identical']}")
+    counts = sorted(int(k.split("_")[1]) for k in results if k.startswith("workers_") and k[8:].isdigit())
+    if len(counts) > 1:
+        first = results[f"workers_{counts[0]}"]
+        lines.append(f"\n{first['tasks']} tasks (PCN, 2 replications each) on local Dask workers:\n")
+        lines.append("| workers | wall (s) | speed-up over 1 | CPU per worker (s) |\n|---:|---:|---:|---:|")
+        for n in counts:
+            w = results[f"workers_{n}"]
+            lines.append(f"| {n} | {w['wall_s']:.1f} | {first['wall_s'] / w['wall_s']:.2f}x | {w['cpu_s_per_worker']:.1f} |")
+        lines.append(f"\nResult tables identical for every worker count: {results['workers_identical']}")
+    if "compile_s" in results:
+        lines.append(f"\nFirst run on a fresh install compiles the Numba kernels: {results['compile_s']:.1f} s "
+                     "(a 14-day run, cached for later runs; not in the figures above).")
     m = results["machine"]
     lines.append(f"\nMeasured {m['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; "
                  f"load average at start {', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}.")
@@ -350,13 +336,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--london-lgpos", type=int, default=None, help="run only the first N of London's 40 LGPOs")
     ap.add_argument("--workers", type=int, default=2, help="local workers for London (default 2)")
     ap.add_argument("--days", type=int, default=365, help="horizon in days (default 365)")
-    ap.add_argument("--proposed", action="store_true",
-                    help="also time benchmarks/proposed_model.py (one SimPy event per clinic session)")
+    ap.add_argument("--worker-counts", default="1,2",
+                    help="local worker counts for the scale-out comparison (default 1,2; e.g. 1,2,4,8,16)")
+    ap.add_argument("--worker-tasks", type=int, default=4,
+                    help="tasks of 2 PCN replications each in the scale-out comparison (default 4)")
     ap.add_argument("--out", default=None, help="JSON results file (default outputs/bench-<time>.json)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "SCENARIO_JSON", "RESULT_JSON"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(*args.child, proposed=args.proposed)
+        child(*args.child)
         return 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = set(sizes) - set(SIZES)
@@ -365,12 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine(), "days": args.days}
     print(f"Benchmark on {results['machine']['cores']} cores; load average {results['machine']['load_average_at_start']}")
     pcn = pcn_scenario(args.days)
+    warm = measure("gpsim", pcn_scenario(14))  # compiles (or loads) the Numba kernels once
+    results["compile_s"] = warm["wall_s"]
     if "pcn" in sizes:
         results["pcn"] = measure("gpsim", pcn)
         print(row("pcn", results["pcn"]), flush=True)
-        if args.proposed:
-            results["pcn_proposed"] = measure("gpsim", pcn, proposed=True)
-            print(row("pcn proposed", results["pcn_proposed"]), flush=True)
     if not args.no_reference:
         results["reference"] = measure("reference", pcn)
         print(row("reference", results["reference"]), flush=True)
@@ -378,27 +365,23 @@ def main(argv: list[str] | None = None) -> int:
         lgpo = lgpo_scenario(args.days)
         results["lgpo"] = measure("gpsim", lgpo)
         print(row("lgpo", results["lgpo"]), flush=True)
-        if args.proposed:
-            results["lgpo_proposed"] = measure("gpsim", lgpo, proposed=True)
-            print(row("lgpo proposed", results["lgpo_proposed"]), flush=True)
     if not args.no_workers:
-        reps = [(0, 1), (2, 3), (4, 5), (6, 7)]
-        w1 = run_many([pcn], reps, 1, "1 worker")
-        w2 = run_many([pcn], reps, 2, "2 workers")
-        results["workers_identical"] = bool(w1.pop("table").equals(w2.pop("table")))
-        results["workers_1"], results["workers_2"] = w1, w2
+        reps = [(2 * k, 2 * k + 1) for k in range(args.worker_tasks)]
+        tables = []
+        for n in sorted({int(x) for x in args.worker_counts.split(",") if x.strip()}):
+            res = run_many([pcn], reps, n, f"{n} worker(s)")
+            tables.append(res.pop("table"))
+            results[f"workers_{n}"] = res
+        results["workers_identical"] = all(t.equals(tables[0]) for t in tables[1:])
     if "london" in sizes:
         areas = london_scenarios(args.london_lgpos, args.days)
-        for key, proposed in (("london", False), ("london_proposed", True)):
-            if proposed and not args.proposed:
-                continue
-            res = run_many(areas, [(0,)], args.workers, key, proposed=proposed)
-            res.pop("table")
-            res.update({"lgpos": len(areas), "practices": sum(len(p["practices"]) for m in areas
-                                                             for p in m["area"]["pcns"]),
-                        "pcns": sum(len(m["area"]["pcns"]) for m in areas)})
-            results[key] = res
-            print(row(key, res), flush=True)
+        res = run_many(areas, [(0,)], args.workers, "london")
+        res.pop("table")
+        res.update({"lgpos": len(areas), "practices": sum(len(p["practices"]) for m in areas
+                                                         for p in m["area"]["pcns"]),
+                    "pcns": sum(len(m["area"]["pcns"]) for m in areas)})
+        results["london"] = res
+        print(row("london", res), flush=True)
     text = report(results)
     print("\n" + text)
     out = Path(args.out) if args.out else ROOT / "outputs" / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.json"

@@ -27,26 +27,28 @@ def run_benchmarks(argv: list[str]) -> int:
 @click.option("--sizes", default="pcn,lgpo,london", show_default=True,
               help="Areas to time: pcn (50,000), lgpo (300,000), london (11.1 million on local workers).")
 @click.option("--no-reference", is_flag=True, help="Skip the straightforward reference implementation.")
-@click.option("--no-workers", is_flag=True, help="Skip the 1 vs 2 local workers comparison.")
+@click.option("--no-workers", is_flag=True, help="Skip the local workers scale-out comparison.")
 @click.option("--london-lgpos", type=click.IntRange(1), default=None,
               help="Run only the first N of London's 40 LGPOs (a quicker look).")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True, help="Local workers for London.")
 @click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True, help="Days simulated.")
-@click.option("--proposed", is_flag=True, help="Also time the clinic-session change prototyped in benchmarks/proposed_model.py.")
+@click.option("--worker-counts", default="1,2", show_default=True,
+              help="Local worker counts for the scale-out comparison, e.g. 1,2,4,8,16 on a larger machine.")
+@click.option("--worker-tasks", type=click.IntRange(1), default=4, show_default=True,
+              help="Tasks (2 PCN replications each) in the scale-out comparison.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="JSON results (default outputs/bench-<time>.json, with a .md table beside it).")
 def bench(sizes: str, no_reference: bool, no_workers: bool, london_lgpos: int | None, workers: int, days: int,
-          proposed: bool, out: str | None) -> None:
+          worker_counts: str, worker_tasks: int, out: str | None) -> None:
     """Time one replication at PCN, LGPO and London scale against a straightforward reference."""
-    argv = ["--sizes", sizes, "--workers", str(workers), "--days", str(days)]
+    argv = ["--sizes", sizes, "--workers", str(workers), "--days", str(days),
+            "--worker-counts", worker_counts, "--worker-tasks", str(worker_tasks)]
     if no_reference:
         argv.append("--no-reference")
     if no_workers:
         argv.append("--no-workers")
     if london_lgpos is not None:
         argv += ["--london-lgpos", str(london_lgpos)]
-    if proposed:
-        argv.append("--proposed")
     if out:
         argv += ["--out", out]
     raise SystemExit(run_benchmarks(argv))
