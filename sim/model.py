@@ -99,6 +99,15 @@ class GPSimModel(mesa.Model):
         self.extras: dict[tuple[int, int], int] = {}
         self.walk_in_budget: dict[tuple[int, int], float] = {}
         self.hub_same_day_share: dict[int, float] = {}
+        # per (staff, day) sessions replacing the weekly pattern: hub rotas and redeployed practice hours
+        self.session_override: dict[tuple[int, int], list[tuple[int, float]]] = {}
+        self.walk_in_staff: set[int] = set()  # hub clinicians who serve a walk-in queue instead of slots
+        self.open_day_hooks: list[Callable[[GPSimModel, int], None]] = []  # before a day's book opens
+        self.after_booking_hooks: list[Callable[[GPSimModel, int], None]] = []  # after a day's requests are booked
+        self.day_end_hooks: list[Callable[[GPSimModel, int], None]] = []  # after a day's sessions are collected
+        self.finalise_hooks: list[Callable[[GPSimModel], None]] = []  # once, after the last day
+        self.hubs: list = []  # sim.hubs.Hub: member-staffed and walk-in extended-access hubs
+        self.hub_appointment: np.ndarray | None = None  # per request: seen at such a hub (set at the end)
         self._session_results: list[tuple[int, int, SessionResult]] = []
         self._patients: dict[int, Patient] = {}
         self._build_organisation()
@@ -297,6 +306,10 @@ class GPSimModel(mesa.Model):
     # ---------------------------------------------------------------- daily cycle
     def sessions_of(self, s: int, t: int) -> list[tuple[int, float]]:
         """(start minute, clinical minutes) of each session staff member ``s`` works on day ``t``."""
+        if self.session_override:
+            override = self.session_override.get((s, t))
+            if override is not None:
+                return override
         wd = int(self.cal.weekday[t])
         custom = self.custom_sessions.get(s)
         if custom is not None:
@@ -312,6 +325,8 @@ class GPSimModel(mesa.Model):
         """Open day ``t`` of every clinician's book: slots from their sessions unless absent."""
         if t >= self.cal.n - 1:
             return
+        for hook in self.open_day_hooks:
+            hook(self, t)
         default_share = self.scenario.booking.same_day_slot_share
         sdays = self.staff_days
         covered = self.cover.covered(self, t) if self.cover is not None else set()
@@ -329,9 +344,12 @@ class GPSimModel(mesa.Model):
             if self.absent[s.index, t] and s.index not in covered:
                 continue
             share = default_share if spec.same_day_slot_share is None else spec.same_day_slot_share
-            if s.index in self.custom_sessions:
-                share = self.hub_same_day_share.get(s.index, share)
+            share = self.hub_same_day_share.get(s.index, share)
             same_day = round(slots * share)
+            if s.index in self.walk_in_staff:  # a walk-in hub: capacity serves the queue, nothing is bookable
+                sdays.offered_slots[s.index, t] = slots
+                sdays.session_minutes[s.index, t] = sum(m for _, m in sessions)
+                continue
             if s.unit < n_practices and self.practices[s.unit].access_mode == "walk_in":
                 self.walk_in_budget[(s.index, t)] = same_day * spec.slot_minutes
                 self.diaries.open_day(t, s.index, 0, slots - same_day)
@@ -561,9 +579,13 @@ class GPSimModel(mesa.Model):
             if d > 0:
                 self._open_day(d + H)
             self._book_day(d)
+            for hook in self.after_booking_hooks:
+                hook(self, d)
             self._start_sessions(d)
             yield self.env.timeout(MINUTES_PER_DAY)
             self._collect_sessions(d)
+            for hook in self.day_end_hooks:
+                hook(self, d)
 
     def _collect_sessions(self, t: int) -> None:
         sd = self.staff_days
@@ -629,6 +651,8 @@ class GPSimModel(mesa.Model):
 
     def _finalise(self) -> None:
         """Requests still booked after the last simulated day are waiting at horizon end."""
+        for hook in self.finalise_hooks:
+            hook(self)
         self.state[(self.state == BOOKED) & (self.appt_day >= self.n_sim_days)] = WAITING
         stray = self.state == BOOKED
         if stray.any():  # booked into a day that was never run: must not happen
