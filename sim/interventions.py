@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.booking import BookingRules
 from sim.config import Scenario
+from sim.hubs import add_hub
 from sim.intervention_config import (
     WEEKDAYS,
     DemandGrowth,
@@ -83,7 +84,8 @@ def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: boo
         units |= {model.pcns[c].unit for c in _pcns_of(model, practices)}
         if len(practices) == len(model.practices):
             units.add(model.lgpo_unit)
-    return [s.index for s in model.staff if s.unit in units]
+    posts = {p.agent for hub in model.hubs for p in hub.posts}  # hub rota posts are not people
+    return [s.index for s in model.staff if s.unit in units and s.index not in posts]
 
 
 # ----------------------------------------------------------------------------- workforce
@@ -264,6 +266,13 @@ def _extended_access(model: GPSimModel, iv: ExtendedAccess, start: int, end: int
     else:
         groups = [(model.lgpo_unit, practices)]
     items = _hub_items(iv)
+    if iv.staffed_from != "own" or iv.mode != "booked":
+        units = []
+        for hub_unit, members in groups:
+            assignment = {hub_unit: items} if iv.pooled else _split_items(model, items, members)
+            units += [(unit, members, its) for unit, its in assignment.items()]
+        add_hub(model, iv, start, end, units)
+        return
     for hub_unit, members in groups:
         hub_code = model.unit_level(hub_unit)[1]
         if iv.pooled:
@@ -451,7 +460,10 @@ def describe(iv) -> str:
             + [f"{n} seen by {', '.join(r)}" for n, r in iv.eligibility.items()]),
         "pooled_back_office": lambda: (f"LGPO pooled back office; workflow coordinators take "
                                        f"{iv.correspondence_moved_share:.0%} of GP correspondence"),
-        "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access hub: "
+        "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access "
+                                    f"{'walk-in ' if iv.mode == 'walk_in' else ''}hub"
+                                    + (f" worked by member practices' clinicians ({iv.member_hours} hours)"
+                                       if iv.staffed_from == "member_practices" else "") + ": "
                                     + "; ".join(f"{','.join(s.days)} {s.start}-{s.end}" for s in iv.sessions)),
         "demand_growth": lambda: (f"demand growth: list +{iv.list_growth_per_year:.1%}/yr, rate +{iv.rate_growth_per_year:.1%}/yr, "
                                   f"LTC prevalence +{iv.ltc_prevalence_growth_per_year:.1%}/yr"),
