@@ -434,11 +434,29 @@ def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str
                 for j, r in enumerate(iv.shift.to_roles):
                     role_ok((*base, "shift", "to_roles", j), r)
         if isinstance(iv, ExtendedAccess):
+            employed = _roles_in_scope(scenario, iv.scope) | {
+                a.role for other in scenario.interventions if isinstance(other, SkillMix)
+                for a in other.add if a.level == "practice"}
             for j, hs in enumerate(iv.staff):
                 role_ok((*base, "staff", j, "role"), hs.role)
+                if iv.staffed_from == "member_practices" and hs.role in roles and hs.role not in employed:
+                    fail((*base, "staff", j, "role"),
+                         f"no member practice in scope employs a '{hs.role}' to work the hub; they employ: "
+                         f"{', '.join(sorted(employed))}")
         if isinstance(iv, PooledCover):
             for j, r in enumerate(iv.roles):
                 role_ok((*base, "roles", j), r)
+
+
+def _roles_in_scope(scenario: Scenario, scope: str | list[str]) -> set[str]:
+    """Roles employed by the practices an intervention's scope covers (for hub rota checks)."""
+    out = set()
+    for pcn in scenario.area.pcns:
+        for pr in pcn.practices:
+            if (scope in ("lgpo", scenario.area.code) or scope == pcn.code or scope == pr.code
+                    or (isinstance(scope, list) and pr.code in scope)):
+                out |= {g.role for g in pr.staff}
+    return out
 
 
 def describe(iv) -> str:

@@ -161,7 +161,9 @@ def test_hub_option_errors_name_the_yaml_path(tmp_path):
     bad = [("member_hours: extra", "member_hours applies only with staffed_from: member_practices"),
            ("staffed_from: members", "member_practices"),
            ("mode: walk_in\n    same_day_slot_share: 0.3", "same_day_slot_share applies only with mode: booked"),
-           ("walk_in_max_wait_minutes: 30", "walk_in_max_wait_minutes applies only with mode: walk_in")]
+           ("walk_in_max_wait_minutes: 30", "walk_in_max_wait_minutes applies only with mode: walk_in"),
+           ("staffed_from: member_practices\n    staff: [{role: Pharmacist}]",
+            "no member practice in scope employs a 'Pharmacist'")]
     for k, (extra, message) in enumerate(bad):
         f = tmp_path / f"c{k}.yaml"
         f.write_text(f"extends: {base}\nname: c\ninterventions:\n  - type: extended_access\n    {extra}\n")
