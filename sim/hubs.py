@@ -133,8 +133,9 @@ class Hub:
     def _members(self, model: GPSimModel, post: HubPost) -> list[int]:
         """Clinicians of the post's role in its practices, in a rota order seeded by the replication."""
         sc = model.scenario
+        posts = {p.agent for hub in model.hubs for p in hub.posts}  # a split hub's posts sit in practices
         out = [s for p in post.practices for s in model.practices[p].staff
-               if model.staff[s].role == post.role and model.staff[s].active]
+               if model.staff[s].role == post.role and model.staff[s].active and s not in posts]
         return sorted(out, key=lambda s: stable_hash(f"{sc.seed}/{model.replication}/{model.staff[s].key}"))
 
     def _pick(self, model: GPSimModel, post: HubPost, u: int, sessions: Sessions, week: list[int] | None) -> int:
@@ -227,6 +228,8 @@ class Hub:
             return
         roles = {model.role_index[model.staff[sh.agent].role] for sh in group}
         windows = sorted({(s0, s0 + m) for sh in group for s0, m in model.session_override[(sh.agent, d)]})
+        if not windows:
+            return
         last_end = max(e for _, e in windows)
         walk_in_practices = [p.index for p in model.practices if p.access_mode == "walk_in"]
         members = [p for p in practices if p not in walk_in_practices]

@@ -28,6 +28,7 @@ MEMBER = dict(HUB, staffed_from="member_practices")
 EXTRA = dict(MEMBER, member_hours="extra")
 WALK_IN = dict(HUB, mode="walk_in", walk_in_max_wait_minutes=60)
 WALK_IN_MEMBER = dict(MEMBER, mode="walk_in")
+SPLIT_WALK_IN_MEMBER = dict(WALK_IN_MEMBER, pooled=False)  # posts sit in each practice, beside its staff
 HUB_ROLES = ("GP", "Nurse")
 
 
@@ -38,9 +39,10 @@ def _measure(iv: dict | None, r: int) -> dict:
     model = attach(scenario_from_mapping(m, "<test>"), r)
     model.run()
     sd, w, n = model.staff_days, model.cal.warm_up, model.n_sim_days
-    members = [s.index for s in model.staff if s.unit < len(model.practices) and s.role in HUB_ROLES]
-    gps = [s for s in members if model.staff[s].role == "GP"]
     posts = [p.agent for hub in model.hubs for p in hub.posts]
+    members = [s.index for s in model.staff
+               if s.unit < len(model.practices) and s.role in HUB_ROLES and s.index not in posts]
+    gps = [s for s in members if model.staff[s].role == "GP"]
     shifts = [sh for hub in model.hubs for sh in hub.worked(model)]
     hub_minutes = sum(sh.minutes for sh in shifts if sh.home in set(members))
     led, st = ledger_frame(model), staff_frame(model)
@@ -124,7 +126,8 @@ def test_extra_hours_member_hub_raises_members_overtime_and_capacity():
         assert e["total_minutes"] - b["total_minutes"] == pytest.approx(e["all_hub_minutes"], abs=1e-6)
 
 
-@pytest.mark.parametrize("iv", [MEMBER, EXTRA, WALK_IN_MEMBER], ids=["redeployed", "extra", "walk_in"])
+@pytest.mark.parametrize("iv", [MEMBER, EXTRA, WALK_IN_MEMBER, SPLIT_WALK_IN_MEMBER],
+                         ids=["redeployed", "extra", "walk_in", "split_walk_in"])
 def test_member_hub_work_is_attributed_exactly_to_the_real_clinician(iv):
     for run in reps(iv):
         # the ledger and the staff-days agree clinician by clinician, and nothing is left on the posts
