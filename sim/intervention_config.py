@@ -196,7 +196,11 @@ class HubStaff(Strict):
 
 
 class ExtendedAccess(Base):
-    """PCN or LGPO hub sessions on evenings and weekends, bookable by every member practice's patients."""
+    """PCN or LGPO hub sessions on evenings and weekends for every member practice's patients.
+
+    Booked or walk-in (``mode``), worked by the hub's own clinicians or member practices' clinicians
+    on a rota (``staffed_from``, ``member_hours``); the mechanisms are described in :mod:`sim.hubs`.
+    """
 
     type: Literal["extended_access"]
     level: Literal["pcn", "lgpo"] = "pcn"

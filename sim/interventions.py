@@ -260,6 +260,7 @@ def _hub_items(iv: ExtendedAccess) -> list[tuple[int, str, int, int, float]]:
 
 
 def _extended_access(model: GPSimModel, iv: ExtendedAccess, start: int, end: int, practices: list[int]) -> None:
+    """Hub posts with their own clinicians and booked slots here; member-staffed or walk-in hubs in sim.hubs."""
     if iv.level == "pcn":
         groups = [(model.pcns[c].unit, [p for p in model.pcns[c].practices if p in practices])
                   for c in _pcns_of(model, practices)]
