@@ -189,14 +189,18 @@ class HubSession(Strict):
 
 
 class HubStaff(Strict):
-    """Clinicians who work every hub session."""
+    """Clinicians who work every hub session (hub-employed, or drawn from member practices on a rota)."""
 
     role: str = "GP"
     count: Annotated[int, Field(ge=1)] = 1
 
 
 class ExtendedAccess(Base):
-    """PCN or LGPO hub sessions on evenings and weekends, bookable by every member practice's patients."""
+    """PCN or LGPO hub sessions on evenings and weekends for every member practice's patients.
+
+    Booked or walk-in (``mode``), worked by the hub's own clinicians or member practices' clinicians
+    on a rota (``staffed_from``, ``member_hours``); the mechanisms are described in :mod:`sim.hubs`.
+    """
 
     type: Literal["extended_access"]
     level: Literal["pcn", "lgpo"] = "pcn"
@@ -210,6 +214,35 @@ class ExtendedAccess(Base):
     staff: list[HubStaff] = Field(default_factory=lambda: [HubStaff()])
     pooled: bool = Field(True, description="one hub for all member practices; false splits the same hours across them")
     same_day_slot_share: Fraction = Field(0.5, description="share of hub slots held for booking on the day")
+    staffed_from: Literal["own", "member_practices"] = Field(
+        "own", description=("who works the hub sessions: its own clinicians (extra staff employed by the hub), or "
+                            "clinicians of the member practices on a rota (Harness / London extended access hubs "
+                            "are staffed either way, seed)")
+    )
+    member_hours: Literal["redeployed", "extra"] = Field(
+        "redeployed", description=("with staffed_from member_practices: 'redeployed' takes each hub session's minutes "
+                                   "out of the same clinician's practice sessions that week (total capacity "
+                                   "unchanged, access spread to evenings and weekends); 'extra' works them on top, "
+                                   "counted in full as that clinician's overtime (assumption)")
+    )
+    mode: Literal["booked", "walk_in"] = Field(
+        "booked", description=("'booked': hub sessions are slots in the hub diary; 'walk_in': the hub serves member "
+                               "practices' same-day requests that got no slot first come, first served (seed: "
+                               "hubs are walk-in or booked)")
+    )
+    walk_in_max_wait_minutes: PositiveFloat | None = Field(
+        None, description="walk-in hubs: minutes a patient queues before giving up; default walk_in.max_wait_minutes"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExtendedAccess:
+        if "member_hours" in self.model_fields_set and self.staffed_from != "member_practices":
+            raise ValueError("member_hours applies only with staffed_from: member_practices")
+        if self.walk_in_max_wait_minutes is not None and self.mode != "walk_in":
+            raise ValueError("walk_in_max_wait_minutes applies only with mode: walk_in")
+        if "same_day_slot_share" in self.model_fields_set and self.mode == "walk_in":
+            raise ValueError("same_day_slot_share applies only with mode: booked (a walk-in hub has no slots)")
+        return self
 
 
 # ----------------------------------------------------------------------------- demand

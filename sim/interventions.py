@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.booking import BookingRules
 from sim.config import Scenario
+from sim.hubs import add_hub
 from sim.intervention_config import (
     WEEKDAYS,
     DemandGrowth,
@@ -83,7 +84,8 @@ def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: boo
         units |= {model.pcns[c].unit for c in _pcns_of(model, practices)}
         if len(practices) == len(model.practices):
             units.add(model.lgpo_unit)
-    return [s.index for s in model.staff if s.unit in units]
+    posts = {p.agent for hub in model.hubs for p in hub.posts}  # hub rota posts are not people
+    return [s.index for s in model.staff if s.unit in units and s.index not in posts]
 
 
 # ----------------------------------------------------------------------------- workforce
@@ -258,12 +260,20 @@ def _hub_items(iv: ExtendedAccess) -> list[tuple[int, str, int, int, float]]:
 
 
 def _extended_access(model: GPSimModel, iv: ExtendedAccess, start: int, end: int, practices: list[int]) -> None:
+    """Hub posts with their own clinicians and booked slots here; member-staffed or walk-in hubs in sim.hubs."""
     if iv.level == "pcn":
         groups = [(model.pcns[c].unit, [p for p in model.pcns[c].practices if p in practices])
                   for c in _pcns_of(model, practices)]
     else:
         groups = [(model.lgpo_unit, practices)]
     items = _hub_items(iv)
+    if iv.staffed_from != "own" or iv.mode != "booked":
+        units = []
+        for hub_unit, members in groups:
+            assignment = {hub_unit: items} if iv.pooled else _split_items(model, items, members)
+            units += [(unit, members, its) for unit, its in assignment.items()]
+        add_hub(model, iv, start, end, units)
+        return
     for hub_unit, members in groups:
         hub_code = model.unit_level(hub_unit)[1]
         if iv.pooled:
@@ -425,11 +435,29 @@ def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str
                 for j, r in enumerate(iv.shift.to_roles):
                     role_ok((*base, "shift", "to_roles", j), r)
         if isinstance(iv, ExtendedAccess):
+            employed = _roles_in_scope(scenario, iv.scope) | {
+                a.role for other in scenario.interventions if isinstance(other, SkillMix)
+                for a in other.add if a.level == "practice"}
             for j, hs in enumerate(iv.staff):
                 role_ok((*base, "staff", j, "role"), hs.role)
+                if iv.staffed_from == "member_practices" and hs.role in roles and hs.role not in employed:
+                    fail((*base, "staff", j, "role"),
+                         f"no member practice in scope employs a '{hs.role}' to work the hub; they employ: "
+                         f"{', '.join(sorted(employed))}")
         if isinstance(iv, PooledCover):
             for j, r in enumerate(iv.roles):
                 role_ok((*base, "roles", j), r)
+
+
+def _roles_in_scope(scenario: Scenario, scope: str | list[str]) -> set[str]:
+    """Roles employed by the practices an intervention's scope covers (for hub rota checks)."""
+    out = set()
+    for pcn in scenario.area.pcns:
+        for pr in pcn.practices:
+            if (scope in ("lgpo", scenario.area.code) or scope == pcn.code or scope == pr.code
+                    or (isinstance(scope, list) and pr.code in scope)):
+                out |= {g.role for g in pr.staff}
+    return out
 
 
 def describe(iv) -> str:
@@ -451,7 +479,10 @@ def describe(iv) -> str:
             + [f"{n} seen by {', '.join(r)}" for n, r in iv.eligibility.items()]),
         "pooled_back_office": lambda: (f"LGPO pooled back office; workflow coordinators take "
                                        f"{iv.correspondence_moved_share:.0%} of GP correspondence"),
-        "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access hub: "
+        "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access "
+                                    f"{'walk-in ' if iv.mode == 'walk_in' else ''}hub"
+                                    + (f" worked by member practices' clinicians ({iv.member_hours} hours)"
+                                       if iv.staffed_from == "member_practices" else "") + ": "
                                     + "; ".join(f"{','.join(s.days)} {s.start}-{s.end}" for s in iv.sessions)),
         "demand_growth": lambda: (f"demand growth: list +{iv.list_growth_per_year:.1%}/yr, rate +{iv.rate_growth_per_year:.1%}/yr, "
                                   f"LTC prevalence +{iv.ltc_prevalence_growth_per_year:.1%}/yr"),

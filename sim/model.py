@@ -33,6 +33,33 @@ STATE_NAMES = {SEEN: "seen", DNA: "dna", WAITING: "waiting", LOST: "lost", BOOKE
 HALF_DAYS = 10  # Monday AM .. Friday PM
 
 
+class SessionOverrides(dict):
+    """Sessions replacing a staff member's usual ones on one day, keyed (staff, day) and indexed by day.
+
+    Hub rotas write one entry per shift; the daily cycle reads one day's entries at a time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_day: dict[int, dict[int, list[tuple[int, float]]]] = {}
+
+    def __setitem__(self, key: tuple[int, int], sessions: list[tuple[int, float]]) -> None:
+        super().__setitem__(key, sessions)
+        self._by_day.setdefault(key[1], {})[key[0]] = sessions
+
+    def __delitem__(self, key: tuple[int, int]) -> None:
+        super().__delitem__(key)
+        self._by_day.get(key[1], {}).pop(key[0], None)
+
+    def pop(self, key, *default):  # noqa: D102 - dict.pop, keeping the day index in step
+        self._by_day.get(key[1], {}).pop(key[0], None)
+        return super().pop(key, *default)
+
+    def on_day(self, t: int) -> dict[int, list[tuple[int, float]]]:
+        """Staff with replaced sessions on day ``t`` and their sessions."""
+        return self._by_day.get(t, {})
+
+
 @dataclass
 class StaffDays:
     """Per staff member and internal day: capacity offered and work done (minutes and counts)."""
@@ -98,6 +125,15 @@ class GPSimModel(mesa.Model):
         self.demand_scale: np.ndarray | None = None
         self.walk_in_budget: dict[tuple[int, int], float] = {}
         self.hub_same_day_share: dict[int, float] = {}
+        # per (staff, day) sessions replacing the weekly pattern: hub rotas and redeployed practice hours
+        self.session_override = SessionOverrides()
+        self.walk_in_staff: set[int] = set()  # hub clinicians who serve a walk-in queue instead of slots
+        self.open_day_hooks: list[Callable[[GPSimModel, int], None]] = []  # before a day's book opens
+        self.after_booking_hooks: list[Callable[[GPSimModel, int], None]] = []  # after a day's requests are booked
+        self.day_end_hooks: list[Callable[[GPSimModel, int], None]] = []  # after a day's sessions are collected
+        self.finalise_hooks: list[Callable[[GPSimModel], None]] = []  # once, after the last day
+        self.hubs: list = []  # sim.hubs.Hub: member-staffed and walk-in extended-access hubs
+        self.hub_appointment: np.ndarray | None = None  # per request: seen at such a hub (set at the end)
         self._session_results: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
@@ -306,6 +342,10 @@ class GPSimModel(mesa.Model):
     # ---------------------------------------------------------------- daily cycle
     def sessions_of(self, s: int, t: int) -> list[tuple[int, float]]:
         """(start minute, clinical minutes) of each session staff member ``s`` works on day ``t``."""
+        if self.session_override:
+            override = self.session_override.get((s, t))
+            if override is not None:
+                return override
         wd = int(self.cal.weekday[t])
         custom = self.custom_sessions.get(s)
         if custom is not None:
@@ -359,6 +399,17 @@ class GPSimModel(mesa.Model):
                     staff_parts.append(np.array([s]))
                     start_parts.append(np.array([start], dtype=np.float64))
                     minute_parts.append(np.array([minutes], dtype=np.float64))
+        overrides = self.session_override.on_day(t)
+        if overrides:
+            staff_parts = [np.asarray(part) for part in staff_parts]
+            for k, part in enumerate(staff_parts):
+                keep = ~np.isin(part, list(overrides))
+                staff_parts[k], start_parts[k], minute_parts[k] = part[keep], start_parts[k][keep], minute_parts[k][keep]
+            for s, sessions in overrides.items():
+                for start, minutes in sessions:
+                    staff_parts.append(np.array([s]))
+                    start_parts.append(np.array([start], dtype=np.float64))
+                    minute_parts.append(np.array([minutes], dtype=np.float64))
         if not staff_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
         staff = np.concatenate(staff_parts).astype(np.int64)
@@ -369,6 +420,8 @@ class GPSimModel(mesa.Model):
         """Open day ``t`` of every clinician's book: slots from their sessions unless absent."""
         if t >= self.cal.n - 1:
             return
+        for hook in self.open_day_hooks:
+            hook(self, t)
         sdays = self.staff_days
         table = self._staff_table()
         staff, _start, minutes = self.sessions_on(t)
@@ -392,9 +445,14 @@ class GPSimModel(mesa.Model):
         if covered:
             here |= np.isin(who, list(covered))
         who, slots, worked, unit = who[here], slots[here], worked[here], unit[here]
+        if self.walk_in_staff:  # walk-in hub clinicians: capacity serves the queue, nothing is bookable
+            queue = np.isin(who, list(self.walk_in_staff))
+            sdays.offered_slots[who[queue], t] = slots[queue]
+            sdays.session_minutes[who[queue], t] = worked[queue]
+            who, slots, worked, unit = who[~queue], slots[~queue], worked[~queue], unit[~queue]
         share = table["share"][who]
-        for j, s in enumerate(who.tolist()):
-            if s in self.custom_sessions:
+        if self.hub_same_day_share:
+            for j, s in enumerate(who.tolist()):
                 share[j] = self.hub_same_day_share.get(s, share[j])
         same_day = np.round(slots * share).astype(np.int64)
         walk_in = np.zeros(who.size, dtype=bool)
@@ -625,9 +683,13 @@ class GPSimModel(mesa.Model):
             if d > 0:
                 self._open_day(d + H)
             self._book_day(d)
+            for hook in self.after_booking_hooks:
+                hook(self, d)
             self._start_sessions(d)
             yield self.env.timeout(MINUTES_PER_DAY)
             self._collect_sessions(d)
+            for hook in self.day_end_hooks:
+                hook(self, d)
 
     def _collect_sessions(self, t: int) -> None:
         """At the end of the day: add the sessions' appointments, minutes and overtime to the staff-days."""
@@ -697,6 +759,8 @@ class GPSimModel(mesa.Model):
 
     def _finalise(self) -> None:
         """Requests still booked after the last simulated day are waiting at horizon end."""
+        for hook in self.finalise_hooks:
+            hook(self)
         self.state[(self.state == BOOKED) & (self.appt_day >= self.n_sim_days)] = WAITING
         stray = self.state == BOOKED
         if stray.any():  # booked into a day that was never run: must not happen

@@ -27,6 +27,10 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
     has = st >= 0
     usual = model.population.usual_gp[R.patient]
     pcn_of_practice = np.array([p.pcn for p in model.practices], dtype=np.int32)
+    hub_post = np.array(["/hub/" in getattr(s, "key", "") for s in model.staff] + [False])
+    at_hub = has & hub_post[st]
+    if model.hub_appointment is not None:  # member-worked hub appointments now name the real clinician
+        at_hub |= model.hub_appointment
     frame = pd.DataFrame({
         "request_id": np.arange(R.size, dtype=np.int64),
         "day": (R.day - w).astype(np.int32),
@@ -47,6 +51,7 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
         "role": pd.Categorical.from_codes(np.where(has, staff_role[st], -1), model.role_names),
         "unit": np.where(has, staff_unit[st], -1).astype(np.int32),
         "usual_gp_seen": has & (st == usual) & (usual >= 0),
+        "hub": at_hub,
         "duration_minutes": model.duration,
         "queue_minutes": model.queue_minutes,
         "ltc": model.population.ltc[R.patient],
@@ -57,6 +62,12 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
 
 def staff_frame(model: GPSimModel) -> pd.DataFrame:
     """One row per staff member: role, kind, unit, FTE, sessions, age, and whether still in post."""
+    shifts: dict[int, int] = {}
+    hub_minutes: dict[int, float] = {}
+    for hub in model.hubs:  # hub sessions worked through a rota, counted for the clinician who worked them
+        for sh in hub.worked(model):
+            shifts[sh.home] = shifts.get(sh.home, 0) + 1
+            hub_minutes[sh.home] = hub_minutes.get(sh.home, 0.0) + sh.minutes
     rows = []
     for s in model.staff:
         level, code = model.unit_level(s.unit)
@@ -65,7 +76,8 @@ def staff_frame(model: GPSimModel) -> pd.DataFrame:
                      "sessions_per_week": s.sessions_per_week, "age": s.age,
                      "contract": s.contract or "", "active": s.active, "burnout": s.burnout,
                      "joined_day": getattr(s, "joined_day", 0) - model.cal.warm_up,
-                     "left_day": pd.NA if s.left_day is None else s.left_day - model.cal.warm_up})
+                     "left_day": pd.NA if s.left_day is None else s.left_day - model.cal.warm_up,
+                     "hub_shifts": shifts.get(s.index, 0), "hub_hours": hub_minutes.get(s.index, 0.0) / 60.0})
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame

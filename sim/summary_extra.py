@@ -112,7 +112,8 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
     }
     for metric, value in counts.items():
         rows.append(("lgpo", model.lgpo.code, metric, float(value)))
-    gps = [s for s in model.staff if s.kind == "gp"]
+    posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # rota posts, not people
+    gps = [s for s in model.staff if s.kind == "gp" and s.index not in posts]
     rows.append(("lgpo", model.lgpo.code, "gp_fte_end", float(sum(s.fte for s in gps if s.active))))
     rows.append(("lgpo", model.lgpo.code, "gp_burnout_mean",
                  float(np.mean([s.burnout for s in gps if s.active])) if gps else np.nan))
