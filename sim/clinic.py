@@ -57,6 +57,21 @@ def walk_sessions(start, slot_minutes, n_slots, first, count, owner, attends, mi
     return ends, seen, dna, clinical, overtime
 
 
+@njit(cache=True)
+def two_state_spells(u, start_share, p_end, p_start):  # pragma: no cover - compiled
+    """Days absent as spells: a two-state chain driven by uniforms ``u`` (one per day).
+
+    Starts absent with probability ``start_share``; an absence ends each day with ``p_end`` and one
+    starts with ``p_start``, so the long-run absent share is start_share and spells average 1/p_end days.
+    """
+    out = np.zeros(u.size, dtype=np.bool_)
+    state = u[0] < start_share
+    for t in range(u.size):
+        out[t] = state
+        state = (u[t] >= p_end) if state else (u[t] < p_start)
+    return out
+
+
 def clinic_session(env: simpy.Environment, start: float, end: float) -> Generator[simpy.Event, None, None]:
     """One clinician's clinic session as a SimPy process: busy from ``start`` until ``end`` (minutes)."""
     if env.now < start:

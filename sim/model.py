@@ -18,7 +18,14 @@ import simpy
 from sim.agents import STAFF_CLASSES, Patient, Staff
 from sim.booking import BookingRules, book_day, rules_array
 from sim.calendar import MINUTES_PER_DAY, Calendar
-from sim.clinic import WalkInClinic, WalkInPatient, clinic_session, lognormal_factor, walk_sessions
+from sim.clinic import (
+    WalkInClinic,
+    WalkInPatient,
+    clinic_session,
+    lognormal_factor,
+    two_state_spells,
+    walk_sessions,
+)
 from sim.config import AGE_BANDS, Scenario, StaffGroup
 from sim.day_book import DayBook
 from sim.demand import DemandGenerator, Requests
@@ -269,18 +276,12 @@ class GPSimModel(mesa.Model):
     def _absence_spells(self, s: Staff, n: int) -> np.ndarray:
         """Leave and sickness as spells (a two-state chain) from the staff member's own stream."""
         spec = self.scenario.roles[s.role]
-        out = np.zeros(n, dtype=bool)
         if spec.absence_share <= 0:
-            return out
+            return np.zeros(n, dtype=bool)
         rng = self.streams.get(f"absence/{s.key}")
         p_end = 1.0 / spec.absence_spell_days
         p_start = spec.absence_share * p_end / max(1e-9, 1.0 - spec.absence_share)
-        u = rng.random(n)
-        state = bool(u[0] < spec.absence_share)
-        for t in range(n):
-            out[t] = state
-            state = (u[t] >= p_end) if state else (u[t] < p_start)
-        return out
+        return two_state_spells(rng.random(n), spec.absence_share, p_end, p_start)
 
     def _build_options(self) -> None:
         """For each practice and need: the role diaries that may serve it, in preference order."""
