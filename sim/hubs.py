@@ -184,7 +184,7 @@ class Hub:
     def finalise(self, model: GPSimModel) -> None:
         """Finalise hook: mark hub appointments and give member-worked ones to the real clinician.
 
-        The run stops at the last day's end before day-end hooks run, so that day is attributed here.
+        The model closes the last day before this hook; the check below only guards a run stopped early.
         """
         last = model.n_sim_days - 1
         if last not in self.attributed:

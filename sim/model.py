@@ -759,7 +759,15 @@ class GPSimModel(mesa.Model):
                 progress(self.day, self.n_sim_days)
 
     def _finalise(self) -> None:
-        """Requests still booked after the last simulated day are waiting at horizon end."""
+        """Close the last day, then requests still booked beyond it are waiting at horizon end.
+
+        The clock stops at the last day's end before the day driver resumes, so that day's sessions
+        are collected and its day-end hooks run here (otherwise its workload would be dropped).
+        """
+        last = self.n_sim_days - 1
+        self._collect_sessions(last)
+        for hook in self.day_end_hooks:
+            hook(self, last)
         for hook in self.finalise_hooks:
             hook(self)
         self.state[(self.state == BOOKED) & (self.appt_day >= self.n_sim_days)] = WAITING

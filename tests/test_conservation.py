@@ -41,3 +41,22 @@ def test_every_request_ends_in_exactly_one_state(practices, days, seed, walk_in,
     assert (booked["staff"] >= 0).all()
     assert (booked["wait_days"].to_numpy(dtype=float) >= 0).all()
     assert np.isfinite(led["duration_minutes"]).all()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(practices=st.lists(practice_st, min_size=1, max_size=2), days=st.integers(3, 30),
+       seed=st.integers(0, 10_000), walk_in=st.booleans())
+def test_staff_day_workload_equals_the_ledger_on_every_day(practices, days, seed, walk_in):
+    """Seen and DNA counts per clinician and day agree with the ledger, the horizon's last day included."""
+    sizes, gps, nurses = zip(*practices, strict=True)
+    mapping = tiny_mapping(sizes, gps, nurses, days=days, seed=seed, warm_up=7)
+    if walk_in:
+        mapping["area"]["pcns"][0]["practices"][0]["access_mode"] = "walk_in"
+    model = GPSimModel(scenario(mapping), 0)
+    model.run()
+    for state, table in ((1, model.staff_days.seen), (2, model.staff_days.dna)):
+        mine = model.state == state
+        counted = np.zeros_like(table)
+        np.add.at(counted, (model.appt_staff[mine], model.appt_day[mine]), 1)
+        assert np.array_equal(counted[:, :model.n_sim_days], table[:, :model.n_sim_days])
+        assert table[:, model.n_sim_days - 1].sum() == counted[:, model.n_sim_days - 1].sum()
