@@ -102,12 +102,14 @@ def is_done(task: CompareTask) -> bool:
 
 def run_task(task: CompareTask) -> str:
     """Run one replication and write its files (runs on a worker)."""
+    from sim.parallel import release_models
     from sim.results import fte_by_month
     from sim.runner import run_single, write_run
 
     started = dt.datetime.now()
     sc = scenario_from_mapping(copy.deepcopy(task.mapping), task.source)
-    result = run_single(sc, task.replication)
+    with release_models():  # a worker runs many replications: don't keep each model alive in Mesa
+        result = run_single(sc, task.replication)
     out = Path(task.out)
     write_run(result, out, scenario_file=task.source, scenario_sha256=task.sha256, started=started,
               ended=dt.datetime.now(), ledger=task.ledger, periods=("month",))

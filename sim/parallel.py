@@ -207,7 +207,7 @@ def peak_rss_mb() -> float:
 
 
 @contextlib.contextmanager
-def _release_models() -> Iterator[None]:
+def release_models() -> Iterator[None]:
     """Let the models built inside the block be freed when they are finished with.
 
     Mesa 3 numbers agents per model in a class-level ``defaultdict`` keyed by the model
@@ -243,7 +243,7 @@ def run_replications(task: ReplicationTask) -> dict[str, pd.DataFrame]:
     summaries, timings = [], []
     for rep in task.replications:
         t0, c0 = time.perf_counter(), time.process_time()
-        with _release_models():
+        with release_models():
             result = run_single(scenario, rep)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         s = result.summary[result.summary["level"].isin(task.levels)].reset_index(drop=True)

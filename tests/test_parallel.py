@@ -94,3 +94,17 @@ def test_finished_replications_do_not_keep_their_models_alive():
     before = len(getattr(mesa.Agent, "_ids", {}))
     run_replications(ReplicationTask("leak", tiny_mapping(days=5, warm_up=0), (0, 1)))
     assert len(getattr(mesa.Agent, "_ids", {})) == before
+
+
+def test_compare_replications_do_not_keep_their_models_alive(tmp_path):
+    """A worker of `gpsim compare` runs many replications; none of their models may stay in Mesa's registry."""
+    import mesa
+
+    from sim.compare import CompareTask, run_task
+
+    before = len(getattr(mesa.Agent, "_ids", {}))
+    for rep in (0, 1):
+        run_task(CompareTask(key=f"t{rep}", name="tiny", mapping=tiny_mapping(days=5, warm_up=0), replication=rep,
+                             out=str(tmp_path / f"r{rep}"), source="tiny.yaml", sha256="0"))
+        assert (tmp_path / f"r{rep}" / "manifest.json").exists()
+    assert len(getattr(mesa.Agent, "_ids", {})) == before
