@@ -575,13 +575,26 @@ class GPSimModel(mesa.Model):
         if appt.size:
             self.state[appt] = np.where(attends, SEEN, DNA)
             self.duration[appt] = np.where(attends, minutes, 0.0)
-        env = self.env
-        for start, end in zip((base + sess_start).tolist(), ends.tolist(), strict=True):
-            env.process(clinic_session(env, start, end))
+        # one SimPy process per session, started at the session's start: sessions starting together
+        # share the timeout that starts them
+        starts = base + sess_start
+        for start in np.unique(starts).tolist():
+            together = ends[starts == start].tolist()
+            if start > self.env.now:
+                self.env.timeout(start - self.env.now).callbacks.append(
+                    lambda _event, start=start, together=together: self._begin_sessions(start, together))
+            else:
+                self._begin_sessions(start, together)
         worked = np.bincount(owner, weights=sess_minutes, minlength=owners.size)
         sdays.admin_minutes[owners, t] += table["admin"][owners] * (worked / table["session"][owners])
         self._session_results.append((t, owners, np.stack([seen, dna, clinical, overtime])))
         self._correspondence(t)
+
+    def _begin_sessions(self, start: float, ends: list[float]) -> None:
+        """Start the SimPy processes of sessions that begin now, each holding its clinician to its end."""
+        env = self.env
+        for end in ends:
+            env.process(clinic_session(env, start, end))
 
     def _day_draws(self, t: int, rid: np.ndarray, slot: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Attendance and consultation minutes of appointments ``rid`` on day ``t``, vectorised.
