@@ -12,13 +12,13 @@ from functools import cache
 import numpy as np
 import pytest
 import yaml
-from scipy import stats
 
 from sim.interventions import attach
 from sim.model import DNA, LOST, SEEN
 from sim.results import ledger_frame, staff_frame
 from sim.scenario_io import ScenarioError, load_scenario, scenario_from_mapping
 from tests.conftest import SCENARIOS
+from tests.paired import assert_down, assert_up, paired
 
 REPS = 6
 BASE = yaml.safe_load((SCENARIOS / "small.yaml").read_text())
@@ -84,23 +84,6 @@ def runs(key: str) -> list[dict]:
 
 def reps(iv: dict | None) -> list[dict]:
     return runs(yaml.safe_dump(iv, sort_keys=True))
-
-
-def paired(a: list[dict], b: list[dict], metric: str) -> tuple[float, float, float]:
-    """Mean paired difference b - a and its 95% interval."""
-    d = np.array([y[metric] - x[metric] for x, y in zip(a, b, strict=True)], dtype=float)
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
-
-
-def assert_up(a, b, metric):
-    m, lo, hi = paired(a, b, metric)
-    assert lo > 0, f"{metric}: expected a rise, got {m:.4g} [{lo:.4g}, {hi:.4g}]"
-
-
-def assert_down(a, b, metric):
-    m, lo, hi = paired(a, b, metric)
-    assert hi < 0, f"{metric}: expected a fall, got {m:.4g} [{lo:.4g}, {hi:.4g}]"
 
 
 def test_redeployed_member_hub_keeps_total_hours_and_moves_some_to_evenings_and_weekends():

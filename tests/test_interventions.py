@@ -11,13 +11,13 @@ from functools import cache
 import numpy as np
 import pytest
 import yaml
-from scipy import stats
 
 from sim.compare import paired_comparison
 from sim.interventions import attach
 from sim.runner import run_single
 from sim.scenario_io import scenario_from_mapping
 from tests.conftest import SCENARIOS
+from tests.paired import assert_down, assert_up
 
 REPS = 5
 BASE = yaml.safe_load((SCENARIOS / "small.yaml").read_text())
@@ -48,23 +48,6 @@ def _runs(key: str):
 
 def runs(m):
     return _runs(yaml.safe_dump(m, sort_keys=True))
-
-
-def paired(a, b, metric):
-    """Mean paired difference b - a and its 95% interval."""
-    d = np.array([y[metric] - x[metric] for x, y in zip(a, b, strict=True)])
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
-
-
-def assert_up(a, b, metric):
-    m, lo, hi = paired(a, b, metric)
-    assert lo > 0, f"{metric}: expected a rise, got {m:.4g} [{lo:.4g}, {hi:.4g}]"
-
-
-def assert_down(a, b, metric):
-    m, lo, hi = paired(a, b, metric)
-    assert hi < 0, f"{metric}: expected a fall, got {m:.4g} [{lo:.4g}, {hi:.4g}]"
 
 
 WAVE = {"type": "retirement", "wave": {"role": "GP", "min_age": 50, "share": 0.5, "over_months": 1}}
