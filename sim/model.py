@@ -366,6 +366,7 @@ class GPSimModel(mesa.Model):
             self._staff_arrays = {
                 "unit": np.array([s.unit for s in self.staff], dtype=np.int64),
                 "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
+                "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
                 "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
                 "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
@@ -614,13 +615,20 @@ class GPSimModel(mesa.Model):
             return
         hours_per_1000_week = self.scenario.admin.gp_correspondence_hours_per_1000_week
         sd = self.staff_days
-        for p in self.practices:
-            minutes = hours_per_1000_week * 60.0 * p.list_size / 1000.0 / 5.0 * self.correspondence_share_kept[p.index]
-            gps = [s for s in p.staff if self.staff[s].kind == "gp" and sd.offered_slots[s, t] > 0]
-            if gps and minutes > 0:
-                each = minutes / len(gps)
-                sd.correspondence_minutes[gps, t] += each
-                sd.admin_minutes[gps, t] += each
+        table = self._staff_table()
+        n, n_practices = len(self.staff), len(self.practices)
+        unit = table["unit"]
+        gps = np.flatnonzero(table["gp"] & (unit < n_practices) & (sd.offered_slots[:n, t] > 0))
+        if gps.size == 0:
+            return
+        sizes = np.array([p.list_size for p in self.practices], dtype=np.float64)
+        minutes = hours_per_1000_week * 60.0 * sizes / 1000.0 / 5.0 * self.correspondence_share_kept
+        home = unit[gps]
+        gps = gps[minutes[home] > 0]
+        home = unit[gps]
+        each = minutes[home] / np.bincount(home, minlength=n_practices)[home]
+        sd.correspondence_minutes[gps, t] += each
+        sd.admin_minutes[gps, t] += each
 
     def _run_walk_in(self, d: int, rids: list[int]) -> None:
         """Walk-in practices: today's same-day requests queue for the next free eligible clinician."""
