@@ -141,6 +141,8 @@ def _peak_rss_mb() -> float:
 
 def child(kind: str, mapping_file: str, out_file: str) -> None:
     """Run one replication (gpsim or the reference) and write its measurements as JSON."""
+    import holidays.countries  # noqa: F401 - `holidays` imports all ~280 countries on first use: an import
+
     from sim.runner import run_single  # imports (numba, pandas, mesa) are not part of the timed run
     from sim.scenario_io import scenario_from_mapping
 
