@@ -264,11 +264,14 @@ def staff_levels(df: pd.DataFrame, org: Organisation) -> list[pd.DataFrame]:
 def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisation,
                     period: str) -> pd.DataFrame:
     """Additive workload counts per (period, level, unit, role) from staff-days."""
-    sd = staff_days.merge(staff[["staff", "role", "level", "unit_code"]], on="staff", how="left")
-    sd["date"] = period_start(sd["day"].to_numpy(), org.start_date, period)
+    cols = ["offered_slots", "seen", "dna", "clinical_minutes", "overtime_minutes", "admin_minutes",
+            "session_minutes"]
+    # sum each staff member's days within a period first: far fewer rows to label and group by unit
+    sd = staff_days[["staff", *cols]].assign(date=period_start(staff_days["day"].to_numpy(), org.start_date, period))
+    sd = sd.groupby(["staff", "date"], sort=False)[cols].sum().reset_index()
+    sd = sd.merge(staff[["staff", "role", "level", "unit_code"]], on="staff", how="left")
     sd["booked_slots"] = sd["seen"] + sd["dna"]
-    cols = ["offered_slots", "booked_slots", "seen", "dna", "clinical_minutes", "overtime_minutes",
-            "admin_minutes", "session_minutes"]
+    cols = ["offered_slots", "booked_slots", *cols[1:]]
     parts = [part.groupby(["date", "level", "unit", "role"], observed=True)[cols].sum()
              for part in staff_levels(sd, org)]
     return pd.concat(parts).reset_index()
