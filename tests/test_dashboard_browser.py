@@ -95,8 +95,14 @@ def _day(page) -> int:
     return int(re.match(r"Day (\d+)", page.inner_text(".gpsim-day")).group(1))
 
 
+def _text(selector: str) -> str:
+    """A JavaScript expression for an element's text, '' while a re-render has removed it (no TypeError)."""
+    return f"(document.querySelector('{selector}')?.innerText ?? '')"
+
+
 def _canvas(page, name: str) -> str:
-    return page.evaluate(f"document.querySelector('.gpsim-chart-{name} canvas').toDataURL()")
+    page.wait_for_selector(f".gpsim-chart-{name} canvas")
+    return page.evaluate(f"document.querySelector('.gpsim-chart-{name} canvas')?.toDataURL() ?? ''")
 
 
 def test_move_a_lever_step_and_watch(dashboard_url):
@@ -116,17 +122,17 @@ def test_move_a_lever_step_and_watch(dashboard_url):
             slider.press("ArrowRight")
             slider.press("ArrowRight")
             page.wait_for_function(
-                "document.querySelector('.gpsim-control-pharmacists').innerText.includes('1.0 FTE')")
+                f"{_text('.gpsim-control-pharmacists')}.includes('1.0 FTE')")
             page.wait_for_selector(".gpsim-busy", state="detached")  # both models rebuilt
 
             waiting = page.inner_text(".gpsim-waiting-list-collaborating")
             area = _canvas(page, "area-collaborating")
             page.click(".gpsim-step")
-            page.wait_for_function("document.querySelector('.gpsim-day').innerText.startsWith('Day 1 ')")
+            page.wait_for_function(f"{_text('.gpsim-day')}.startsWith('Day 1 ')")
             page.wait_for_function(
-                f"document.querySelector('.gpsim-waiting-list-collaborating').innerText !== '{waiting}'")
+                f"{_text('.gpsim-waiting-list-collaborating')} !== '' && {_text('.gpsim-waiting-list-collaborating')} !== '{waiting}'")
             page.wait_for_function(
-                "(old) => document.querySelector('.gpsim-chart-area-collaborating canvas').toDataURL() !== old",
+                "(old) => (document.querySelector('.gpsim-chart-area-collaborating canvas')?.toDataURL() ?? old) !== old",
                 arg=area)
             assert page.inner_text(".gpsim-waiting-list-collaborating") != waiting
 
@@ -134,11 +140,11 @@ def test_move_a_lever_step_and_watch(dashboard_url):
             speed = page.locator(".gpsim-control-speed [role=slider]")
             speed.focus()
             speed.press("End")
-            page.wait_for_function("document.querySelector('.gpsim-control-speed').innerText.includes('30 simulated')")
+            page.wait_for_function(f"{_text('.gpsim-control-speed')}.includes('30 simulated')")
             page.click(".gpsim-play")
-            page.wait_for_function("parseInt(document.querySelector('.gpsim-day').innerText.split(' ')[1]) >= 28")
+            page.wait_for_function(f"parseInt({_text('.gpsim-day')}.split(' ')[1] ?? '0') >= 28")
             page.click(".gpsim-play")
-            page.wait_for_function("document.querySelector('.gpsim-play').innerText.trim().toUpperCase() === 'PLAY'")
+            page.wait_for_function(f"{_text('.gpsim-play')}.trim().toUpperCase() === 'PLAY'")
             assert _day(page) >= 28
             assert page.inner_text(".gpsim-unmet-per-1000-year-standalone") != "–"
             page.wait_for_timeout(1000)  # let the charts settle before the picture
