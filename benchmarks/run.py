@@ -350,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=365, help="horizon in days (default 365)")
     ap.add_argument("--worker-counts", default="1,2",
                     help="local worker counts for the scale-out comparison (default 1,2; e.g. 1,2,4,8,16)")
-    ap.add_argument("--worker-tasks", type=int, default=4,
-                    help="tasks of 2 PCN replications each in the scale-out comparison (default 4)")
+    ap.add_argument("--worker-tasks", type=int, default=16,
+                    help="tasks of 2 PCN replications each in the scale-out comparison (default 16)")
     ap.add_argument("--out", default=None, help="JSON results file (default outputs/bench-<time>.json)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "SCENARIO_JSON", "RESULT_JSON"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

@@ -34,7 +34,7 @@ def run_benchmarks(argv: list[str]) -> int:
 @click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True, help="Days simulated.")
 @click.option("--worker-counts", default="1,2", show_default=True,
               help="Local worker counts for the scale-out comparison, e.g. 1,2,4,8,16 on a larger machine.")
-@click.option("--worker-tasks", type=click.IntRange(1), default=4, show_default=True,
+@click.option("--worker-tasks", type=click.IntRange(1), default=16, show_default=True,
               help="Tasks (2 PCN replications each) in the scale-out comparison.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="JSON results (default outputs/bench-<time>.json, with a .md table beside it).")
