@@ -58,3 +58,24 @@ class Calendar:
         per_year = dow.sum() * 365.25 / 7.0
         weekday_mean = dow[:5].mean() if dow[:5].sum() > 0 else 0.0
         return float(per_year - 8.0 * weekday_mean)
+
+    def in_window(self, first: tuple[int, int], last: tuple[int, int]) -> np.ndarray:
+        """Whether each internal day lies in the yearly (month, day) window, wrapping the year end."""
+        key = np.array([d.month * 100 + d.day for d in self.dates])
+        lo, hi = first[0] * 100 + first[1], last[0] * 100 + last[1]
+        return (key >= lo) & (key <= hi) if lo <= hi else (key >= lo) | (key <= hi)
+
+    def first_after_window(self, first: tuple[int, int], last: tuple[int, int]) -> np.ndarray:
+        """For each internal day in the window, the index of the first working day after it; -1 elsewhere.
+
+        A window running past the calendar's last working day maps to ``n`` (beyond the run).
+        """
+        inside = self.in_window(first, last)
+        out = np.full(self.n, -1, dtype=np.int64)
+        nxt = self.n
+        for k in range(self.n - 1, -1, -1):
+            if inside[k]:
+                out[k] = nxt
+            elif self.is_working_day[k]:
+                nxt = k
+        return out

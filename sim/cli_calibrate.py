@@ -97,6 +97,12 @@ Example (the shipped London files; a folder means its Regional_CSV_*.csv):
 @click.option("--season-steps", type=click.IntRange(0), default=1, show_default=True,
               help="Correction steps of the request profile so that simulated appointments "
                    "follow the other areas' profile (0: use the appointment profile as is).")
+@click.option("--staff-mix/--no-staff-mix", default=True, show_default=True,
+              help="Give the non-GP-first needs the other areas' monthly staff mix "
+                   "(need_types.*.monthly_share_factor: the autumn vaccination months).")
+@click.option("--holiday/--no-holiday", default=True, show_default=True,
+              help="Move routine bookings out of the Christmas-New Year window "
+                   "(demand.holiday_booking), its share set to the other areas' December lift.")
 @click.option("--transfer", "transfer", multiple=True,
               help="Apply the calibrated parameters to this other STP too (repeatable).")
 @click.option("--param", "params", multiple=True,
@@ -110,7 +116,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               workforce_file: Path | None, trials: int, reps: int, final_reps: int,
               eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
-              transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
+              staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
               share_distance: str) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
@@ -141,7 +147,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     settings = Settings(stp=stp, fit_months=fit_months, holdout_months=holdout_months,
                         trials=trials, reps=reps, final_reps=final_reps, eval_reps=eval_reps,
                         sample_practices=sample_practices, seed=seed, season_months=season_months,
-                        season_steps=season_steps, transfer=transfer,
+                        season_steps=season_steps, staff_mix=staff_mix, holiday=holiday,
+                        transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance)
     console = Console()

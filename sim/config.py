@@ -188,6 +188,14 @@ class NeedType(Strict):
                                  "home_visit": 0.02},
         description="appointment mode shares (Appointments in GP, Apr-Jun 2024: about 65% face to face)",
     )
+    monthly_share_factor: list[PositiveFloat] | None = Field(
+        None, min_length=12, max_length=12,
+        description=("relative weight (dimensionless) of this need's share in requests made in each calendar "
+                     "month, January..December; each day's need mix is renormalised, so the total demand keeps "
+                     "demand.monthly_seasonality. None (default, the original model): the same share every "
+                     "month. gpsim calibrate sets it on the non-GP-first needs from other areas' GPAD GP share "
+                     "by month (the autumn vaccination dip)"),
+    )
 
 
 def default_need_types() -> dict[str, NeedType]:
@@ -210,6 +218,43 @@ def default_need_types() -> dict[str, NeedType]:
         "musculoskeletal": NeedType(share=0.05, eligible_roles=["GP", "Physiotherapist"],
                                     same_day_share=0.20, lead_days_mean=4.0),
     }
+
+
+class HolidayBooking(Strict):
+    """Routine booking around a holiday window (Christmas to New Year): preferred days move after it.
+
+    Patients rarely book routine care into the Christmas week: a routine request whose preferred
+    appointment day falls in the window avoids it with probability ``avoid_share`` (``action``
+    says how). Same-day requests are unaffected, so December's booking mix moves
+    towards same-day appointments (GPAD: December same-day share 3-4 points above November's and
+    January's in every London STP, 2019).
+    """
+
+    first_day: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=31)]] = Field(
+        (12, 24), description="(month, day) the window starts, inclusive (default 24 December: Christmas Eve)"
+    )
+    last_day: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=31)]] = Field(
+        (1, 1), description=("(month, day) the window ends, inclusive; before first_day means it wraps the year "
+                             "end (default 1 January: New Year's Day)")
+    )
+    avoid_share: Fraction = Field(
+        1.0, description=("share (0-1) of routine requests preferring a day in the window that avoid it "
+                          "(assumption; gpsim calibrate estimates it from other areas' December same-day lift)")
+    )
+    action: Literal["drop_request", "defer_request", "move_preferred_day"] = Field(
+        "drop_request", description=("what an avoiding request does (an assumption): drop_request (default: the "
+                                     "patient does not ask; the calibrated monthly profile restores December's "
+                                     "total), defer_request (asks on the first working day after the window, "
+                                     "wanting the same days ahead) or move_preferred_day (asks now for the first "
+                                     "working day after the window). On East London 2019 only drop_request kept "
+                                     "January's booking mix: the other two crowd early January")
+    )
+
+    @model_validator(mode="after")
+    def _real_days(self) -> HolidayBooking:
+        for month, day in (self.first_day, self.last_day):
+            dt.date(2000, month, day)  # a leap year: 29 February is allowed; raises on 31 April
+        return self
 
 
 class Demand(Strict):
@@ -271,6 +316,16 @@ class Demand(Strict):
         description="share of the day's requests by hour of arrival (the 8 a.m. peak)",
     )
     need_types: dict[str, NeedType] = Field(default_factory=default_need_types)
+    lead_shape: PositiveFloat = Field(
+        1.0, description=("shape (dimensionless) of the negative binomial (gamma-Poisson) preferred days ahead of "
+                          "routine requests, mean each need's lead_days_mean; 1 (default, the original model) is "
+                          "the geometric distribution; above 1 leads gather around the mean (a hump at 1-3 weeks "
+                          "and a thinner tail past 28 days, as in GPAD's booking intervals). Fitted by calibration")
+    )
+    holiday_booking: HolidayBooking | None = Field(
+        None, description=("routine booking around the Christmas-New Year window; None (default, the original "
+                           "model): booked like any other days")
+    )
 
     @field_validator("need_types")
     @classmethod

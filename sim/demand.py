@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.calendar import Calendar
 from sim.config import MODES, Demand
 from sim.population import Population
 
@@ -45,7 +46,7 @@ class DemandGenerator:
 
     def __init__(self, demand: Demand, population: Population, n_practices: int, day_weights: np.ndarray,
                  annual_weight: float, routine_tolerance_mean: float, urgent_tolerance: int,
-                 rng: np.random.Generator):
+                 rng: np.random.Generator, calendar: Calendar | None = None):
         self.demand = demand
         self.pop = population
         self.rng = rng
@@ -56,7 +57,30 @@ class DemandGenerator:
         self.need_p = np.array([n.share for n in needs])
         self.need_p = self.need_p / self.need_p.sum()
         self.same_day_p = np.array([n.same_day_share for n in needs])
-        self.lead_p = 1.0 / (1.0 + np.array([n.lead_days_mean for n in needs]))
+        self.lead_mean = np.array([n.lead_days_mean for n in needs])
+        self.lead_p = 1.0 / (1.0 + self.lead_mean)
+        self.lead_shape = float(demand.lead_shape)
+        # optional per-month need mix: calendar month (1-12) of each internal day and 12 x needs
+        # cumulative probabilities; None keeps the one mix (and the original random draws)
+        self.day_month: np.ndarray | None = None
+        self.need_cum_by_month: np.ndarray | None = None
+        if any(n.monthly_share_factor is not None for n in needs):
+            if calendar is None:
+                raise ValueError("need_types.*.monthly_share_factor needs the run's calendar")
+            factor = np.array([n.monthly_share_factor or [1.0] * 12 for n in needs]).T  # 12 x needs
+            by_month = self.need_p[None, :] * factor
+            by_month = by_month / by_month.sum(axis=1, keepdims=True)
+            self.need_cum_by_month = np.cumsum(by_month, axis=1)
+            self.day_month = np.asarray(calendar.month, dtype=np.int64)
+        self.holiday_next: np.ndarray | None = None
+        self.holiday_avoid = 0.0
+        if demand.holiday_booking is not None:
+            if calendar is None:
+                raise ValueError("demand.holiday_booking needs the run's calendar")
+            hb = demand.holiday_booking
+            self.holiday_next = calendar.first_after_window(hb.first_day, hb.last_day)
+            self.holiday_avoid = float(hb.avoid_share)
+            self.holiday_action = hb.action
         self.mode_p = np.array([[n.mode_shares.get(m, 0.0) for m in MODES] for n in needs])
         self.mode_p = self.mode_p / self.mode_p.sum(axis=1, keepdims=True)
         self.mode_cum = np.cumsum(self.mode_p, axis=1)
@@ -97,11 +121,19 @@ class DemandGenerator:
         # patient in proportion to rate, within the practice's segment of the cumulative rates
         u = rng.random(n) * self.practice_rate[practice] + self.practice_start_cum[practice]
         patient = np.minimum(np.searchsorted(self.cum_rate, u, side="right"), self.pop.size - 1).astype(np.int32)
-        need = rng.choice(self.need_p.size, size=n, p=self.need_p).astype(np.int8)
+        if self.need_cum_by_month is None:
+            need = rng.choice(self.need_p.size, size=n, p=self.need_p).astype(np.int8)
+        else:
+            cum = self.need_cum_by_month[self.day_month[day] - 1]
+            need = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), self.need_p.size - 1).astype(np.int8)
         urgent = rng.random(n) < self.same_day_p[need]
         hour = self.hours[rng.choice(self.hours.size, size=n, p=self.hour_p)]
         minute = (hour * 60 + rng.integers(0, 60, size=n)).astype(np.int16)
-        lead = (rng.geometric(self.lead_p[need]) - 1).astype(np.int16)
+        if self.lead_shape == 1.0:
+            lead = (rng.geometric(self.lead_p[need]) - 1).astype(np.int16)
+        else:
+            k = self.lead_shape
+            lead = rng.negative_binomial(k, k / (k + self.lead_mean[need])).astype(np.int16)
         lead[urgent] = 0
         tol = np.rint(rng.exponential(max(self.routine_tol_mean, 1e-9), size=n)).astype(np.int16)
         tol[urgent] = self.urgent_tol
@@ -111,8 +143,37 @@ class DemandGenerator:
         u_dna = rng.random(n)
         z = rng.standard_normal(n)
         u_triage = rng.random(n)
+        if self.holiday_next is not None:  # drawn last: the other draws stay as without it
+            day, lead, keep = self._avoid_holiday(day, lead, urgent, rng.random(n), last_day)
+            if not keep.all():
+                day, minute, patient, practice, need, urgent, lead, tol, mode, u_dna, z, u_triage = (
+                    a[keep] for a in (day, minute, patient, practice, need, urgent, lead, tol, mode,
+                                      u_dna, z, u_triage))
         order = np.lexsort((minute, day))
         return Requests(day=day[order], minute=minute[order], patient=patient[order],
                         practice=practice[order], need=need[order], urgent=urgent[order],
                         lead=lead[order], tolerance=tol[order], mode=mode[order], u_dna=u_dna[order],
                         z_duration=z[order], u_triage=u_triage[order])
+
+    def _avoid_holiday(self, day: np.ndarray, lead: np.ndarray, urgent: np.ndarray, u: np.ndarray,
+                       last_day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Routine requests preferring a holiday-window day avoid it: (day, lead, keep) after the action.
+
+        A deferred request that would fall after ``last_day - 1`` (outside this batch) is dropped.
+        """
+        assert self.holiday_next is not None
+        pref = day.astype(np.int64) + lead
+        inside = np.zeros(day.size, dtype=bool)
+        ok = pref < self.holiday_next.size
+        inside[ok] = self.holiday_next[pref[ok]] >= 0
+        move = inside & ~urgent & (u < self.holiday_avoid)
+        after = np.where(move, self.holiday_next[np.where(ok, pref, 0)], 0)
+        day, lead, keep = day.copy(), lead.copy(), np.ones(day.size, dtype=bool)
+        if self.holiday_action == "move_preferred_day":
+            lead[move] = np.minimum(after[move] - day[move], np.iinfo(np.int16).max)
+        elif self.holiday_action == "defer_request":
+            day[move] = after[move]
+            keep &= ~(move & (after >= last_day))
+        else:  # drop_request
+            keep &= ~move
+        return day, lead, keep

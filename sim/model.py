@@ -329,7 +329,7 @@ class GPSimModel(mesa.Model):
         annual = self.cal.mean_annual_weight(sc.demand.day_of_week, sc.demand.monthly_seasonality)
         gen = DemandGenerator(sc.demand, self.population, len(self.practices), weights, annual,
                               sc.booking.routine_tolerance_days_mean, sc.booking.urgent_tolerance_days,
-                              self.streams.get("demand"))
+                              self.streams.get("demand"), calendar=self.cal)
         self.requests: Requests = gen.draw(0, self.n_sim_days, scale)
         n = self.requests.size
         self.day_start = np.searchsorted(self.requests.day, np.arange(self.n_sim_days + 1)).tolist()

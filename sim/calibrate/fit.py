@@ -24,7 +24,15 @@ Parameters (:data:`PARAMETERS`), each applied to a full scenario mapping:
 * ``continuity_extra_days`` -> ``booking.continuity_extra_days`` (0 to 7): waiting for the usual
   GP moves next-day appointments later;
 * ``book_ahead_days`` -> ``booking.book_ahead_days`` (28 to 56 in steps of 7: appointments booked
-  more than 28 days ahead need a book open that far).
+  more than 28 days ahead need a book open that far);
+* ``lead_shape`` -> ``demand.lead_shape``: the negative binomial shape of preferred days ahead (1
+  geometric; higher gathers leads around their mean: the 8-21 day hump and a thinner tail past
+  28 days).
+
+Two calendar terms are not fitted to the area either: ``need_types.<need>.monthly_share_factor``
+(the seasonal staff mix, from other areas' GP and other-staff profiles) and
+``demand.holiday_booking.avoid_share``, set after the TPE stage so the model's December same-day
+lift matches the other areas' (:func:`estimate_holiday_share`).
 
 ``demand.monthly_seasonality`` is not fitted to the area: it is estimated from the other areas'
 data (:func:`sim.calibrate.observed.seasonal_profile`) before the fit, and corrected after the TPE
@@ -70,7 +78,8 @@ _DNA_FIELDS = ("dna_same_day", "dna_next_day", "dna_2_to_7_days", "dna_8_plus_da
 # ---------------------------------------------------------------------------------------------
 
 
-def _gp_first(mapping: dict[str, Any]) -> dict[str, bool]:
+def gp_first(mapping: dict[str, Any]) -> dict[str, bool]:
+    """For each need type of a full mapping, whether its first eligible role is a GP."""
     roles = mapping["roles"]
     return {name: roles[need["eligible_roles"][0]]["kind"] == "gp"
             for name, need in mapping["demand"]["need_types"].items()}
@@ -78,14 +87,14 @@ def _gp_first(mapping: dict[str, Any]) -> dict[str, bool]:
 
 def non_gp_need_share(mapping: dict[str, Any]) -> float:
     """Share of need types whose first eligible role is not a GP."""
-    first = _gp_first(mapping)
+    first = gp_first(mapping)
     needs = mapping["demand"]["need_types"]
     total = sum(n["share"] for n in needs.values())
     return sum(n["share"] for k, n in needs.items() if not first[k]) / total
 
 
 def _set_non_gp(mapping: dict[str, Any], value: float) -> None:
-    first = _gp_first(mapping)
+    first = gp_first(mapping)
     needs = mapping["demand"]["need_types"]
     other = sum(n["share"] for k, n in needs.items() if not first[k])
     gp = sum(n["share"] for k, n in needs.items() if first[k])
@@ -222,6 +231,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("book_ahead_days", 28, 56, "days ahead the appointment book is open",
               "booking.book_ahead_days", _setter("booking", "book_ahead_days", int),
               lambda m: float(m["booking"]["book_ahead_days"]), step=7),
+    Parameter("lead_shape", 1.0, 8.0,
+              "negative binomial shape of preferred days ahead (1: geometric)",
+              "demand.lead_shape", _setter("demand", "lead_shape"),
+              lambda m: float(m["demand"].get("lead_shape", 1.0)), log=True),
 )
 
 PARAMETER_NAMES = tuple(p.name for p in PARAMETERS)
@@ -256,7 +269,10 @@ def apply_parameters(mapping: dict[str, Any], values: dict[str, float],
 def fitted_overrides(full: dict[str, Any], seasonality: Sequence[float] | None) -> dict[str, Any]:
     """The scenario fields the calibration sets, as a mapping to merge into the input YAML."""
     demand = {"rate_multiplier": full["demand"]["rate_multiplier"],
-              "need_types": copy.deepcopy(full["demand"]["need_types"])}
+              "need_types": copy.deepcopy(full["demand"]["need_types"]),
+              "lead_shape": full["demand"].get("lead_shape", 1.0)}
+    if full["demand"].get("holiday_booking") is not None:
+        demand["holiday_booking"] = copy.deepcopy(full["demand"]["holiday_booking"])
     if seasonality is not None:
         demand["monthly_seasonality"] = [float(v) for v in seasonality]
     booking = {k: full["booking"][k] for k in ("routine_tolerance_days_mean", "book_ahead_days",
@@ -374,6 +390,46 @@ def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
     return new, pd.DataFrame(rows)
 
 
+def same_day_lift(sim: pd.DataFrame, december: pd.Timestamp) -> float:
+    """December's same-day share minus the mean of November's and January's, in points."""
+    same = sim.loc[sim["target"] == "wait_bin:Same Day"].set_index("month")["value"]
+    nov, jan = december - pd.DateOffset(months=1), december + pd.DateOffset(months=1)
+    return float(100.0 * (same[december] - (same[nov] + same[jan]) / 2))
+
+
+def estimate_holiday_share(mapping: dict[str, Any], target_lift: float, december: pd.Timestamp,
+                           *, reps: int = 2, list_size: int | None = None
+                           ) -> tuple[float, pd.DataFrame]:
+    """``demand.holiday_booking.avoid_share`` that gives the model the other areas' December lift.
+
+    The model runs November to January with the share at 0 and at 1 (``reps`` replications
+    each, common random numbers); the December same-day lift (:func:`same_day_lift`) is
+    interpolated linearly between the two to reach ``target_lift`` (the other areas' lift, from
+    :func:`sim.calibrate.observed.december_same_day_lift`), and clipped to 0-1. No data of the
+    fitted area is used.
+
+    Returns:
+        (the share, table: avoid_share, simulated lift, target lift).
+    """
+    december = pd.Timestamp(december)
+    months = [december - pd.DateOffset(months=1), december, december + pd.DateOffset(months=1)]
+    lifts = {}
+    for share in (0.0, 1.0):
+        m = copy.deepcopy(mapping)
+        m["demand"]["holiday_booking"] = {**(m["demand"].get("holiday_booking") or {}),
+                                          "avoid_share": share}
+        sc = scenario_for(m, months)
+        lifts[share] = same_day_lift(
+            mean_targets([run_targets(sc, r, months, list_size) for r in range(reps)]), december)
+    gain = lifts[1.0] - lifts[0.0]
+    share = 0.0 if gain <= 1e-9 else min(1.0, max(0.0, (target_lift - lifts[0.0]) / gain))
+    table = pd.DataFrame({"avoid_share": [0.0, 1.0, round(share, 4)],
+                          "simulated_lift_pp": [lifts[0.0], lifts[1.0], float("nan")],
+                          "target_lift_pp": [target_lift] * 3,
+                          "row": ["run", "run", "chosen"]})
+    return round(share, 4), table
+
+
 @dataclass
 class FitResult:
     """What :func:`fit` found.
@@ -388,6 +444,8 @@ class FitResult:
         seasonality: the request profile the best trial ran with (corrected, where a
             seasonal target was given).
         season_steps: the correction steps (see :func:`correct_seasonality`).
+        holiday_share: ``demand.holiday_booking.avoid_share`` chosen (None: not estimated).
+        holiday_steps: the runs behind it (see :func:`estimate_holiday_share`).
     """
 
     best: dict[str, float]
@@ -398,6 +456,8 @@ class FitResult:
     components: dict[str, float] = field(default_factory=dict)
     seasonality: list[float] | None = None
     season_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    holiday_share: float | None = None
+    holiday_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _moment_match(base: dict[str, float], params: Sequence[Parameter], comps: Sequence[Component],
@@ -487,6 +547,7 @@ def fit(
     season_window: Sequence[pd.Timestamp] | None = None,
     season_steps: int = 1,
     final_reps: int = 3,
+    holiday_lift: float | None = None,
     progress: Progress | None = None,
 ) -> FitResult:
     """Fit ``params`` so the simulated fit months match ``components``.
@@ -501,7 +562,9 @@ def fit(
        booking-shape parameters over their full ranges;
     3. where ``season_target`` is given: ``season_steps`` runs of :func:`correct_seasonality`
        with the best values, so that simulated appointments follow the other areas' profile
-       (these are not trials);
+       (these are not trials); before it, where ``holiday_lift`` is given and the mapping has a
+       ``demand.holiday_booking``, its ``avoid_share`` is set by :func:`estimate_holiday_share`
+       (the December of ``season_window``);
     4. polish (``polish`` trials): moment matching from the best trial (with the corrected
        profile, when there was a correction: the earlier trials ran with the uncorrected
        profile, so the best of them is re-run first and only these runs compete);
@@ -525,6 +588,7 @@ def fit(
         season_window: the 12 months it was estimated over.
         season_steps: correction steps.
         final_reps: replications for the final choice (at most ``reps``: no re-scoring).
+        holiday_lift: the other areas' December same-day lift in points (None: not estimated).
         progress: ``progress(label, done, total)`` after each trial and correction run.
 
     Returns:
@@ -563,6 +627,8 @@ def fit(
         return total, sim
 
     steps: list[pd.DataFrame] = []
+    holiday_share: float | None = None
+    holiday_table = pd.DataFrame()
     values = dict(base)
     for _ in range(pilot):
         _, sim = evaluate("pilot", values)
@@ -588,6 +654,12 @@ def fit(
     candidates = [min(range(len(rows)), key=lambda k: rows[k]["distance"])]
     if correcting:
         assert season_target is not None and season_window is not None
+        if holiday_lift is not None and mapping["demand"].get("holiday_booking") is not None:
+            decs = [m for m in season_window if pd.Timestamp(m).month == 12]
+            holiday_share, holiday_table = estimate_holiday_share(
+                apply_parameters(mapping, best["values"], params), holiday_lift, decs[-1],
+                list_size=list_size)
+            mapping["demand"]["holiday_booking"]["avoid_share"] = holiday_share
         for k in range(season_steps):
             new, table = correct_seasonality(apply_parameters(mapping, best["values"], params),
                                              season_target, season_window,
@@ -633,7 +705,8 @@ def fit(
                      base=base, seconds=time.perf_counter() - t0, components=comps,
                      seasonality=list(mapping["demand"]["monthly_seasonality"]),
                      season_steps=pd.concat(steps, ignore_index=True) if steps else (
-                         pd.DataFrame()))
+                         pd.DataFrame()),
+                     holiday_share=holiday_share, holiday_steps=holiday_table)
 
 
 # ---------------------------------------------------------------------------------------------

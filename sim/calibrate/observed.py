@@ -348,3 +348,85 @@ def seasonal_profile(appointments: pd.DataFrame, exclude_sub_icbs: Iterable[str]
     values = by_cal.reindex(range(1, 13)).to_numpy(dtype=float)
     values = values / values.mean()
     return [round(float(v), 4) for v in values], per_day
+
+
+def _other_areas(appointments: pd.DataFrame, exclude_sub_icbs: Iterable[str],
+                 months: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    """Rows of the areas not excluded, in ``months``; error when none is left."""
+    exclude = {c.upper() for c in exclude_sub_icbs}
+    rows = appointments.loc[~appointments["sub_icb_code"].astype(str).str.upper().isin(exclude)
+                            & appointments["month"].isin([pd.Timestamp(m) for m in months])]
+    if rows.empty:
+        raise ValueError("no other area's appointments in the window (give the appointment files "
+                         "of at least one other area)")
+    return rows
+
+
+def staff_mix_profile(appointments: pd.DataFrame, exclude_sub_icbs: Iterable[str],
+                      months: Sequence[pd.Timestamp], day_of_week: Sequence[float]
+                      ) -> tuple[list[float], pd.DataFrame]:
+    """Monthly factor on non-GP-first need shares, from other areas' GP and other-staff profiles.
+
+    The GP and the ``Other Practice staff`` appointments (every status, as the GP-share target)
+    each get a seasonal profile exactly as :func:`seasonal_profile` makes the total's: per area,
+    appointments per weighted working day normalised to the area's mean, averaged over areas by
+    calendar month and normalised to mean 1. The factor is other / GP: the odds of an other-staff
+    appointment in each month relative to the year (below 1 where GPs take a larger share, above
+    1 in the autumn vaccination months). It is meant for
+    ``demand.need_types.<need>.monthly_share_factor`` of the needs not first routed to a GP.
+
+    Returns:
+        (12 factors January..December, table: calendar month x gp, other, factor).
+    """
+    months = [pd.Timestamp(m) for m in months]
+    if {m.month for m in months} != set(range(1, 13)):
+        raise ValueError("the staff-mix window must cover every calendar month")
+    rows = _other_areas(appointments, exclude_sub_icbs, months)
+    weights = pd.Series({m: weighted_days(m, day_of_week) for m in months})
+    profiles = {}
+    for label, hcp in (("gp", "GP"), ("other", "Other Practice staff")):
+        sel = rows.loc[rows["hcp_type"] == hcp]
+        table = sel.groupby(["sub_icb_code", "month"])["count"].sum().unstack("month")
+        table = table.reindex(columns=months).dropna()
+        if table.empty:
+            raise ValueError(f"no other area has {hcp} appointments for every month of the window")
+        per_day = table.div(weights, axis=1)
+        per_day = per_day.div(per_day.mean(axis=1), axis=0)
+        by_cal = per_day.T.groupby(lambda m: m.month).mean().mean(axis=1).reindex(range(1, 13))
+        profiles[label] = by_cal / by_cal.mean()
+    out = pd.DataFrame(profiles)
+    out["factor"] = out["other"] / out["gp"]
+    out["factor"] = out["factor"] / out["factor"].mean()
+    out.index.name = "calendar_month"
+    return [round(float(v), 4) for v in out["factor"]], out
+
+
+def december_same_day_lift(appointments: pd.DataFrame, exclude_sub_icbs: Iterable[str],
+                           months: Sequence[pd.Timestamp]) -> tuple[float, pd.DataFrame]:
+    """Other areas' December same-day share minus the mean of November's and January's (points).
+
+    Shares are among appointments with a known booking interval. ``months`` must hold a
+    November, the December after it and the January after that; each area's lift is computed
+    and the lift returned is their mean, in percentage points.
+
+    Returns:
+        (mean lift in points, table: area x november, december, january, lift).
+    """
+    months = sorted(pd.Timestamp(m) for m in months)
+    decs = [m for m in months if m.month == 12
+            and m - pd.DateOffset(months=1) in months and m + pd.DateOffset(months=1) in months]
+    if not decs:
+        raise ValueError("the window needs a November, December and January in a row")
+    dec = decs[-1]
+    nov, jan = dec - pd.DateOffset(months=1), dec + pd.DateOffset(months=1)
+    rows = _other_areas(appointments, exclude_sub_icbs, [nov, dec, jan])
+    known = rows.loc[rows["time_between_book_and_appt"].isin(WAIT_BINS)]
+    total = known.groupby(["sub_icb_code", "month"])["count"].sum()
+    same = known.loc[known["time_between_book_and_appt"] == "Same Day"].groupby(
+        ["sub_icb_code", "month"])["count"].sum()
+    share = (same / total * 100.0).unstack("month").reindex(columns=[nov, dec, jan]).dropna()
+    if share.empty:
+        raise ValueError("no other area has booking intervals for November, December and January")
+    share.columns = ["november", "december", "january"]
+    share["lift"] = share["december"] - (share["november"] + share["january"]) / 2
+    return round(float(share["lift"].mean()), 3), share

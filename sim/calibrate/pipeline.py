@@ -29,6 +29,7 @@ from sim.calibrate.fit import (
     fit,
     fit_table,
     fitted_overrides,
+    gp_first,
     parameters_by_name,
     simulate_intervals,
     warm_up_for,
@@ -37,11 +38,13 @@ from sim.calibrate.observed import (
     Area,
     Observed,
     area_rows,
+    december_same_day_lift,
     load_area,
     month_range,
     observed_targets,
     read_appointments,
     seasonal_profile,
+    staff_mix_profile,
     working_days,
 )
 from sim.calibrate.sample import sample_area_mapping, with_area
@@ -75,6 +78,10 @@ class Settings:
         pilot, polish: trials in the pilot and polish stages.
         season_steps: steps of :func:`sim.calibrate.fit.correct_seasonality` (0: none).
         final_reps: replications the final candidates are compared on.
+        staff_mix: with a seasonal profile from other areas, also give the non-GP-first needs
+            the other areas' monthly staff mix (``monthly_share_factor``).
+        holiday: with a seasonal profile from other areas, turn on ``demand.holiday_booking``
+            and set its ``avoid_share`` to the other areas' December same-day lift.
     """
 
     stp: str
@@ -94,6 +101,8 @@ class Settings:
     polish: int = 3
     season_steps: int = 1
     final_reps: int = 3
+    staff_mix: bool = True
+    holiday: bool = True
 
 
 @dataclass
@@ -274,6 +283,7 @@ def calibrate(
     notes: list[str] = []
     season_info: dict[str, Any]
     season_window: list[pd.Timestamp] | None = None
+    holiday_lift: float | None = None
     if settings.season_months == "scenario":
         seasonality = None
         season_info = {"source": "the input scenario's demand.monthly_seasonality",
@@ -293,6 +303,32 @@ def calibrate(
             "window": _months_text(window), "areas": sorted(per_area.index.astype(str)),
             "values": seasonality,
         }
+        if settings.staff_mix:
+            factors, mix_table = staff_mix_profile(appointments, area.sub_icb_codes, window,
+                                                   full["demand"]["day_of_week"])
+            other_first = [k for k, gp in gp_first(full).items() if not gp]
+            for k in other_first:
+                full["demand"]["need_types"][k]["monthly_share_factor"] = factors
+            season_info["staff_mix"] = {
+                "source": ("GP and Other Practice staff appointments (every status) per weighted "
+                           "working day by calendar month, other areas' data, each area "
+                           "normalised, then averaged; factor = other / GP, mean 1"),
+                "needs": other_first, "factors": factors,
+                "gp_profile": [round(float(v), 4) for v in mix_table["gp"]],
+                "other_profile": [round(float(v), 4) for v in mix_table["other"]]}
+        if settings.holiday:
+            from sim.config import HolidayBooking
+
+            holiday_lift, lift_table = december_same_day_lift(appointments, area.sub_icb_codes,
+                                                              window)
+            full["demand"]["holiday_booking"] = (full["demand"].get("holiday_booking")
+                                                 or HolidayBooking().model_dump(mode="json"))
+            season_info["holiday"] = {
+                "source": ("other areas' December same-day share minus the mean of November's "
+                           "and January's, in points; the model's avoid_share is interpolated "
+                           "to give the same lift (sim.calibrate.fit.estimate_holiday_share)"),
+                "target_lift_pp": holiday_lift,
+                "areas": {str(k): round(float(v), 3) for k, v in lift_table["lift"].items()}}
 
     mapping, sample_info = _sample_mapping(area, settings, full, map_file, patients_file,
                                            workforce_file)
@@ -309,7 +345,7 @@ def calibrate(
                  seed=settings.seed, progress=progress,
                  season_target=seasonality, season_window=season_window,
                  season_steps=settings.season_steps if seasonality else 0,
-                 final_reps=settings.final_reps)
+                 final_reps=settings.final_reps, holiday_lift=holiday_lift)
     timings["fit_s"] = time.perf_counter() - t0
     if seasonality:
         season_info["observed_profile"] = season_info["values"]
@@ -322,6 +358,11 @@ def calibrate(
         seasonality = result.seasonality
         mapping["demand"]["monthly_seasonality"] = seasonality
         full["demand"]["monthly_seasonality"] = seasonality
+    if result.holiday_share is not None:
+        for m in (mapping, full):
+            m["demand"]["holiday_booking"]["avoid_share"] = result.holiday_share
+        season_info["holiday"]["avoid_share"] = result.holiday_share
+        season_info["holiday"]["runs"] = result.holiday_steps.to_dict("records")
 
     t0 = time.perf_counter()
     fitted_mapping = apply_parameters(mapping, result.best, params)
