@@ -93,6 +93,11 @@ def plot_period(table: pd.DataFrame, period: str, path: str | Path, *, title: st
     ax.set_title("Booking-interval error by month", fontsize=10)
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
+    return _save(fig, title, path)
+
+
+def _save(fig: plt.Figure, title: str, path: str | Path) -> Path:
+    """Title, lay out, write and close a figure; return where it went."""
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     path = Path(path)
@@ -111,9 +116,4 @@ def plot_transfer(table: pd.DataFrame, path: str | Path, *, title: str) -> Path:
         _line(ax, t, "attended_per_1000", 1.0, period.split(":", 1)[1],
               "attended appointments per 1,000 a month")
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle(title, fontsize=12)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, title, path)
