@@ -566,11 +566,11 @@ class GPSimModel(mesa.Model):
         count_owner = booked[owners][owner]
         done = np.minimum(before, count_owner)  # appointments taken by the owner's earlier sessions
         count = np.where(last, count_owner - done, np.minimum(n_slots, count_owner - done))
-        appt_base = np.r_[0, np.cumsum(booked[owners])[:-1]]  # owner's first appointment in ``appt``
-        first = appt_base[owner] + done
-        appt = np.concatenate([rids[bounds[o]:bounds[o + 1]] for o in owners.tolist()]) if rids.size             else np.zeros(0, dtype=np.int64)
-        attends, minutes = self._day_draws(t, appt, np.repeat(table["slot"][owners], booked[owners]),
-                                           np.repeat(table["cv"][owners], booked[owners]))
+        # only clinicians are booked, and each booked clinician is an owner: the day's appointments
+        # are ``rids`` as they are, grouped by owner in slot order
+        first = bounds[owners][owner] + done
+        appt = rids
+        attends, minutes = self._day_draws(t, appt, table["slot"][staff_of], table["cv"][staff_of])
         ends, seen, dna, clinical, overtime = walk_sessions(
             base + sess_start, slot, n_slots, first, count, owner, attends, minutes, owners.size)
         if appt.size:
