@@ -321,27 +321,57 @@ def tidy_metrics(access: pd.DataFrame, workload: pd.DataFrame, org: Organisation
     return out.sort_values(["date", "level", "unit", "metric"], kind="stable").reset_index(drop=True)
 
 
+def _upc_arrays(ledger: pd.DataFrame, min_contacts: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(practice code, patient, UPC) per qualifying patient, and the practice labels; numpy throughout.
+
+    Qualifying: a long-term condition and >= ``min_contacts`` GP appointments seen in the horizon.
+    """
+    practice, labels = _codes(ledger["practice"])
+    keep = (_is_value(ledger["state"], "seen") & (ledger["ltc"].to_numpy() > 0)
+            & (ledger["day"].to_numpy() >= 0))
+    if "role_kind" in ledger:
+        keep &= _is_value(ledger["role_kind"], "gp")
+    practice = practice[keep]
+    patient = ledger["patient"].to_numpy().astype(np.int64)[keep]
+    staff = ledger["staff"].to_numpy().astype(np.int64)[keep]
+    if patient.size == 0:
+        return practice, patient, np.zeros(0), labels
+    n_staff = int(staff.max()) + 2
+    n_patient = int(patient.max()) + 1
+    key = (practice * n_patient + patient) * n_staff + (staff + 1)
+    pairs, counts = np.unique(key, return_counts=True)  # appointments per (practice, patient, clinician)
+    who = pairs // n_staff
+    head = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    most = np.maximum.reduceat(counts, head)
+    total = np.add.reduceat(counts, head)
+    ok = total >= min_contacts
+    who = who[head][ok]
+    return who // n_patient, who % n_patient, most[ok] / total[ok], labels
+
+
 def usual_provider_of_care(ledger: pd.DataFrame, min_contacts: int = 2) -> pd.DataFrame:
     """UPC index per patient with a long-term condition and >= ``min_contacts`` GP appointments.
 
     UPC = (appointments with the most-seen GP) / (all GP appointments), 1 = perfect continuity.
     """
-    gp = ledger[(ledger["state"] == "seen") & (ledger["ltc"] > 0) & (ledger["day"] >= 0)]
-    gp = gp[gp["role_kind"] == "gp"] if "role_kind" in gp else gp
-    counts = gp.groupby(["practice", "patient", "staff"], observed=True).size()
-    per_patient = counts.groupby(level=["practice", "patient"], observed=True).agg(["max", "sum"])
-    per_patient = per_patient[per_patient["sum"] >= min_contacts]
-    per_patient["upc"] = per_patient["max"] / per_patient["sum"]
-    return per_patient.reset_index()
+    practice, patient, upc, labels = _upc_arrays(ledger, min_contacts)
+    return pd.DataFrame({"practice": np.asarray(labels, dtype=object)[practice] if labels else [],
+                         "patient": patient, "upc": upc})
 
 
 def continuity_by_unit(ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame:
-    """Mean UPC for LTC patients by (level, unit)."""
-    upc = usual_provider_of_care(ledger)
-    if upc.empty:
+    """Mean UPC for LTC patients by (level, unit): sums and counts per practice, rolled up."""
+    practice, _, upc, labels = _upc_arrays(ledger)
+    if upc.size == 0:
         return pd.DataFrame(columns=["level", "unit", "upc"])
-    df = _expand_levels(upc[["practice", "upc"]].assign(practice=upc["practice"].astype(str)), org)
-    return df.groupby(["level", "unit"], observed=True)["upc"].mean().reset_index()
+    cells = np.stack([np.bincount(practice, weights=upc, minlength=len(labels)),
+                      np.bincount(practice, minlength=len(labels)).astype(np.float64)], axis=1)[None]
+    rows = []
+    for level, units, arr in _Levels(labels, org).roll_up(cells):
+        for k, unit in enumerate(units):
+            if arr[0, k, 1] > 0:
+                rows.append((level, unit, arr[0, k, 0] / arr[0, k, 1]))
+    return pd.DataFrame(rows, columns=["level", "unit", "upc"]).sort_values(["level", "unit"]).reset_index(drop=True)
 
 
 def fte_weeks(staff: pd.DataFrame, org: Organisation) -> pd.DataFrame:

@@ -49,12 +49,14 @@ def _unit_of(metric: str) -> str:
     return ""
 
 
-def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> np.ndarray:
-    """The kind (gp, nurse ...) of each row's role; None where there is no role or it is unknown."""
-    if isinstance(role.dtype, pd.CategoricalDtype):
-        kinds = np.array([role_kind.get(str(c)) for c in role.cat.categories] + [None], dtype=object)
-        return kinds[role.cat.codes.to_numpy()]
-    return role.astype(str).map(role_kind).to_numpy(dtype=object)
+def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> pd.Categorical:
+    """The kind (gp, nurse ...) of each row's role, as a categorical; missing where there is no role or it is unknown."""
+    if not isinstance(role.dtype, pd.CategoricalDtype):
+        role = role.astype("category")
+    kinds = sorted({k for k in role_kind.values() if k is not None})
+    code_of = {k: i for i, k in enumerate(kinds)}
+    codes = np.array([code_of.get(role_kind.get(str(c)), -1) for c in role.cat.categories] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(codes[role.cat.codes.to_numpy()], kinds)
 
 
 def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFrame,
