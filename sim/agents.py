@@ -26,13 +26,38 @@ class Staff(mesa.Agent):
         self.index = index  # position in the model's staff arrays
         self.role = role
         self.unit = unit  # practice index, or a PCN/LGPO unit index
-        self.fte = fte  # 1.0 = 37.5 hours a week
+        self.fte = fte
         self.sessions_per_week = sessions_per_week
         self.age = age  # years at the start of the run
         self.contract = contract
         self.active = True
         self.left_day: int | None = None
         self.burnout = 0.0  # 0 (none) .. 1 (severe); feeds attrition (scenarios issue)
+
+    @property
+    def active(self) -> bool:
+        """In post (False once they have left)."""
+        return self._active
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self._active = bool(value)
+        self._staff_changed()
+
+    @property
+    def fte(self) -> float:
+        """Full-time equivalent: 1.0 = 37.5 hours a week."""
+        return self._fte
+
+    @fte.setter
+    def fte(self, value: float) -> None:
+        self._fte = float(value)
+        self._staff_changed()
+
+    def _staff_changed(self) -> None:
+        """Tell the model its per-staff arrays (in post, FTE) must be rebuilt."""
+        if hasattr(self.model, "_staff_status"):
+            self.model._staff_status = None
 
     @property
     def is_clinician(self) -> bool:

@@ -1,11 +1,14 @@
 """The day book: which requests are booked into each future day, in the order they were booked.
 
-A day's clinic sessions see each clinician's appointments in booking order (slot order), so the book
-keeps, per appointment day, chunks of request ids appended as bookings are made; the clinician of
-each is read from the model's ``appt_staff`` array when the day comes.
+A day's clinic sessions see each clinician's appointments in booking order (slot order). The book
+keeps, per request, the day it is booked into and a booking sequence number; a day's appointments
+are found by scanning only the requests that could reach that day (made at most ``reach`` days
+before it), so booking costs a few array writes instead of per-day lists of chunks.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -13,48 +16,48 @@ import numpy as np
 class DayBook:
     """Request ids booked into each future day, in booking order."""
 
-    def __init__(self) -> None:
-        self._chunks: dict[int, list[np.ndarray]] = {}
+    def __init__(self, request_day: np.ndarray, day_start: Sequence[int]):
+        """``request_day``: each request's day (ascending); ``day_start[d]``: the first request of day ``d``."""
+        self._request_day = np.asarray(request_day)
+        self._day_start = np.asarray(day_start, dtype=np.int64)
+        self._day = np.full(self._request_day.size, -1, dtype=np.int32)  # booked day; -1: not in the book
+        self._seq = np.zeros(self._request_day.size, dtype=np.int64)  # booking order
+        self._next = 0
+        self._reach = 0  # the most days between a booked request's day and its appointment day
 
     def add(self, rids: np.ndarray, days: np.ndarray) -> None:
         """Book requests ``rids`` (in booking order) into ``days`` (same length)."""
         if rids.size == 0:
             return
-        order = np.argsort(days, kind="stable")
-        days_sorted = days[order]
-        cuts = np.flatnonzero(np.diff(days_sorted)) + 1
-        for part in np.split(order, cuts):
-            self._chunks.setdefault(int(days[part[0]]), []).append(rids[part])
+        self._day[rids] = days
+        self._seq[rids] = np.arange(self._next, self._next + rids.size)
+        self._next += rids.size
+        self._reach = max(self._reach, int((days - self._request_day[rids]).max()))
 
     def add_one(self, rid: int, day: int) -> None:
         """Book one request (a rebooking) after everything already booked into ``day``."""
-        self._chunks.setdefault(int(day), []).append(np.array([rid], dtype=np.int64))
+        self.add(np.array([rid], dtype=np.int64), np.array([day], dtype=np.int64))
 
     def pop_day(self, day: int, appt_staff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Remove day ``day``: its (staff, request ids), grouped by staff, each in booking order."""
-        chunks = self._chunks.pop(day, None)
-        if not chunks:
+        last = len(self._day_start) - 1
+        lo = int(self._day_start[min(max(0, day - self._reach), last)])
+        hi = int(self._day_start[min(day + 1, last)])
+        rids = lo + np.flatnonzero(self._day[lo:hi] == day)
+        if rids.size == 0:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        rids = np.concatenate(chunks)
+        self._day[rids] = -1
         staff = appt_staff[rids]
-        order = np.argsort(staff, kind="stable")
+        order = np.lexsort((self._seq[rids], staff))
         return staff[order], rids[order]
 
     def remove_staff(self, staff: int, from_day: int, appt_staff: np.ndarray) -> list[int]:
         """Take out every appointment of ``staff`` from ``from_day`` on; return them by day, in booking order."""
-        out: list[int] = []
-        for day in sorted(d for d in self._chunks if d >= from_day):
-            kept = []
-            for chunk in self._chunks[day]:
-                mine = appt_staff[chunk] == staff
-                if mine.any():
-                    out += chunk[mine].tolist()
-                    chunk = chunk[~mine]
-                if chunk.size:
-                    kept.append(chunk)
-            self._chunks[day] = kept
-        return out
+        rids = np.flatnonzero((self._day >= from_day) & (appt_staff[:self._day.size] == staff))
+        order = np.lexsort((self._seq[rids], self._day[rids]))
+        self._day[rids] = -1
+        return rids[order].tolist()
 
     def days(self) -> list[int]:
         """Days with anything booked."""
-        return sorted(d for d, c in self._chunks.items() if c)
+        return np.unique(self._day[self._day >= 0]).tolist()

@@ -40,6 +40,15 @@ STATE_NAMES = {SEEN: "seen", DNA: "dna", WAITING: "waiting", LOST: "lost", BOOKE
 HALF_DAYS = 10  # Monday AM .. Friday PM
 
 
+def _starts_run(sorted_keys: np.ndarray) -> np.ndarray:
+    """True where a run of equal keys begins (the first element, and wherever the key changes)."""
+    head = np.empty(sorted_keys.size, dtype=bool)
+    if sorted_keys.size:
+        head[0] = True
+        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=head[1:])
+    return head
+
+
 class SessionOverrides(dict):
     """Sessions replacing a staff member's usual ones on one day, keyed (staff, day) and indexed by day.
 
@@ -144,6 +153,8 @@ class GPSimModel(mesa.Model):
         self._session_results: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
+        self._dna_by_wait: np.ndarray | None = None
+        self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status
         self._build_organisation()
         self._build_population()
         self.pattern = np.zeros((0, HALF_DAYS))
@@ -156,7 +167,6 @@ class GPSimModel(mesa.Model):
         self.staff_days = StaffDays.zeros(len(self.staff), self.cal.n)
         self.planned_slots = np.zeros((len(self.practices), self.cal.n))
         self.correspondence_share_kept = np.ones(len(self.practices))
-        self.day_book = DayBook()
         self.day = 0  # internal day index of the next day to simulate
         if scenario.workforce.feedback:
             from sim.workforce import burnout_feedback
@@ -333,6 +343,7 @@ class GPSimModel(mesa.Model):
         self.requests: Requests = gen.draw(0, self.n_sim_days, scale)
         n = self.requests.size
         self.day_start = np.searchsorted(self.requests.day, np.arange(self.n_sim_days + 1)).tolist()
+        self.day_book = DayBook(self.requests.day, self.day_start)
         self.state = np.zeros(n, dtype=np.int8)
         self.appt_day = np.full(n, -1, dtype=np.int32)
         self.appt_staff = np.full(n, -1, dtype=np.int32)
@@ -376,6 +387,15 @@ class GPSimModel(mesa.Model):
                                    for sp in specs], dtype=np.float64),
             }
         return self._staff_arrays
+
+    def staff_status(self) -> tuple[np.ndarray, np.ndarray]:
+        """(in post, FTE) of every staff member as arrays; rebuilt only after a change (a leaver, a joiner)."""
+        st = self._staff_status
+        if st is None or st[0].size != len(self.staff):
+            st = (np.array([s.active for s in self.staff], dtype=bool),
+                  np.array([s.fte for s in self.staff], dtype=np.float64))
+            self._staff_status = st
+        return st
 
     def sessions_on(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every session worked on day ``t``: (staff, start minute, clinical minutes), by staff then time.
@@ -427,14 +447,14 @@ class GPSimModel(mesa.Model):
         sdays = self.staff_days
         table = self._staff_table()
         staff, _start, minutes = self.sessions_on(t)
-        active = np.array([s.active for s in self.staff], dtype=bool)
+        active = self.staff_status()[0]
         keep = active[staff] & table["clinician"][staff]
         staff, minutes = staff[keep], minutes[keep]
         if staff.size == 0:
             self.diaries.seal_day(t)
             return
         slots_each = np.floor(minutes / table["slot"][staff]).astype(np.int64)
-        first = np.flatnonzero(np.r_[True, staff[1:] != staff[:-1]])
+        first = np.flatnonzero(_starts_run(staff))
         who = staff[first]
         slots = np.add.reduceat(slots_each, first)
         worked = np.add.reduceat(minutes, first)
@@ -532,9 +552,8 @@ class GPSimModel(mesa.Model):
         n = len(self.staff)
         clinician = table["clinician"]
         if self.cal.is_working_day[t]:
-            office = np.flatnonzero(~clinician & np.array([s.active for s in self.staff], dtype=bool)
-                                    & ~self.absent[:n, t])
-            fte = np.array([s.fte for s in self.staff], dtype=np.float64)
+            active, fte = self.staff_status()
+            office = np.flatnonzero(~clinician & active & ~self.absent[:n, t])
             sdays.admin_minutes[office, t] = fte[office] * 450.0  # 7.5 h x FTE
         bounds = np.searchsorted(staff_of, np.arange(n + 1))
         booked = np.diff(bounds)
@@ -544,9 +563,13 @@ class GPSimModel(mesa.Model):
             return
         # sessions of each owner: today's, or one default session for appointments without one
         sess_staff, sess_start, sess_minutes = self.sessions_on(t)
-        on = np.isin(sess_staff, owners)
+        is_owner = np.zeros(n, dtype=bool)
+        is_owner[owners] = True
+        on = is_owner[sess_staff]
         sess_staff, sess_start, sess_minutes = sess_staff[on], sess_start[on], sess_minutes[on]
-        missing = np.setdiff1d(owners, sess_staff)
+        has_session = np.zeros(n, dtype=bool)
+        has_session[sess_staff] = True
+        missing = owners[~has_session[owners]]
         if missing.size:
             sess_staff = np.concatenate([sess_staff, missing])
             sess_start = np.concatenate([sess_start, np.full(missing.size, float(
@@ -558,10 +581,10 @@ class GPSimModel(mesa.Model):
         slot = table["slot"][sess_staff]
         n_slots = np.floor(sess_minutes / slot).astype(np.int64)
         # appointments in slot order fill each session's slots; the last session takes any beyond
-        head = np.r_[True, owner[1:] != owner[:-1]]
-        last = np.r_[owner[1:] != owner[:-1], True]
+        head = _starts_run(owner)
+        last = np.append(head[1:], True)
         cum = np.cumsum(n_slots)
-        group = np.diff(np.r_[np.flatnonzero(head), owner.size])
+        group = np.diff(np.append(np.flatnonzero(head), owner.size))
         before = cum - n_slots - np.repeat(cum[head] - n_slots[head], group)  # slots of earlier sessions
         count_owner = booked[owners][owner]
         done = np.minimum(before, count_owner)  # appointments taken by the owner's earlier sessions
@@ -604,7 +627,9 @@ class GPSimModel(mesa.Model):
         way whichever clinician sees it: common random numbers across scenarios.
         """
         R = self.requests
-        attends = R.u_dna[rid] >= self.scenario.booking.dna_probability(t - R.day[rid])
+        if self._dna_by_wait is None:  # DNA probability for waits of 0, 1, 2 .. 7 and 8+ days
+            self._dna_by_wait = np.asarray(self.scenario.booking.dna_probability(np.arange(9)), dtype=np.float64)
+        attends = R.u_dna[rid] >= self._dna_by_wait[np.clip(t - R.day[rid], 0, 8)]
         s2 = np.log1p(cv ** 2)
         minutes = slot * np.exp(np.sqrt(s2) * R.z_duration[rid] - 0.5 * s2)
         return attends, minutes
