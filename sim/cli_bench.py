@@ -36,13 +36,15 @@ def run_benchmarks(argv: list[str]) -> int:
               help="Local worker counts for the scale-out comparison, e.g. 1,2,4,8,16 on a larger machine.")
 @click.option("--worker-tasks", type=click.IntRange(1), default=16, show_default=True,
               help="Tasks (2 PCN replications each) in the scale-out comparison.")
+@click.option("--repeats", type=click.IntRange(0), default=3, show_default=True,
+              help="PCN replications timed after the first in the same process (wall time: their median).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="JSON results (default outputs/bench-<time>.json, with a .md table beside it).")
 def bench(sizes: str, no_reference: bool, no_workers: bool, london_lgpos: int | None, workers: int, days: int,
-          worker_counts: str, worker_tasks: int, out: str | None) -> None:
+          worker_counts: str, worker_tasks: int, repeats: int, out: str | None) -> None:
     """Time one replication at PCN, LGPO and London scale against a straightforward reference."""
     argv = ["--sizes", sizes, "--workers", str(workers), "--days", str(days),
-            "--worker-counts", worker_counts, "--worker-tasks", str(worker_tasks)]
+            "--worker-counts", worker_counts, "--worker-tasks", str(worker_tasks), "--repeats", str(repeats)]
     if no_reference:
         argv.append("--no-reference")
     if no_workers:

@@ -166,18 +166,17 @@ def _count_codes(cell: np.ndarray, n_cells: int, codes: np.ndarray, k: int) -> n
     return np.bincount(flat, minlength=n_cells * k).reshape(n_cells, k).astype(np.int64)
 
 
-def _frame(levels: list[tuple[str, list[str], np.ndarray]], dates: np.ndarray, names: list[str],
-           present: int = 0) -> pd.DataFrame:
-    """Rows (date, level, unit) where column ``present`` is non-zero, indexed and sorted like a groupby."""
-    parts = []
+def _place(grid: np.ndarray, positions: dict[tuple[str, str], int], out: np.ndarray,
+           levels: list[tuple[str, list[str], np.ndarray]], dates: np.ndarray) -> None:
+    """Write each level's (periods x units x columns) sums into ``out`` (grid periods x all units x columns)."""
+    if dates.size == 0:
+        return
+    gi = np.minimum(np.searchsorted(grid, dates), len(grid) - 1)
+    in_grid = grid[gi] == dates
     for level, units, arr in levels:
-        d_idx, u_idx = np.nonzero(arr[:, :, present] > 0)
-        part = pd.DataFrame(arr[d_idx, u_idx], columns=names)
-        part.insert(0, "unit", np.asarray(units, dtype=object)[u_idx] if len(units) else [])
-        part.insert(0, "level", level)
-        part.insert(0, "date", dates[d_idx])
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True).set_index(["date", "level", "unit"]).sort_index()
+        cols = np.array([positions.get((level, u), -1) for u in units], dtype=np.int64)
+        known = cols >= 0
+        out[np.ix_(gi[in_grid], cols[known])] = arr[np.ix_(np.flatnonzero(in_grid), np.flatnonzero(known))]
 
 
 def _p90(hist: np.ndarray) -> np.ndarray:
@@ -190,12 +189,18 @@ def _p90(hist: np.ndarray) -> np.ndarray:
 
 
 def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.DataFrame:
-    """Additive access counts per (period, level, unit): requests, lost, appointments, waits ..."""
-    keys = ["date", "level", "unit"]
+    """Additive access counts per (period, level, unit): requests, lost, appointments, waits ...
+
+    One row for every period of the horizon and every practice, PCN and the LGPO (zeros where nothing
+    happened; ``p90_wait_days`` is NaN where there were no appointments).
+    """
     practice, labels = _codes(ledger["practice"])
     levels = _Levels(labels, org)
     P = len(labels)
     state = ledger["state"]
+    grid = np.unique(period_start(np.arange(org.horizon_days), org.start_date, period))
+    units = [("practice", c) for c in org.practices] + [("pcn", c) for c in org.pcns] + [("lgpo", org.lgpo)]
+    positions = {u: k for k, u in enumerate(units)}
 
     day = ledger["day"].to_numpy()
     req = day >= 0
@@ -204,8 +209,8 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     cell = pc * P + practice[req]
     cols = [_count(cell, n_cells), _count(cell, n_cells, _is_value(state, "lost")[req]),
             _count(cell, n_cells, _is_value(state, "waiting")[req])]
-    cells = np.hstack(cols).reshape(len(dates), P, len(cols))
-    r = _frame(levels.roll_up(cells), dates, ["requests", "lost", "waiting_at_end"])
+    requests = np.zeros((len(grid), len(units), len(cols)))
+    _place(grid, positions, requests, levels.roll_up(np.hstack(cols).reshape(len(dates), P, len(cols))), dates)
 
     seen, dna = _is_value(state, "seen"), _is_value(state, "dna")
     appt_day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1)
@@ -224,57 +229,73 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
         cats = ledger[col].cat.categories
         names += [f"{prefix}:{cat}" for cat in cats]
         cols.append(_count_codes(cell, n_cells, ledger[col].cat.codes.to_numpy()[ap], len(cats)))
-    cells = np.hstack(cols).reshape(len(adates), P, len(names))
-    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST), MAX_WAIT_HIST + 1)
-    hist = hist.reshape(len(adates), P, MAX_WAIT_HIST + 1)
-    rolled = levels.roll_up(cells)
-    rolled_hist = levels.roll_up(hist)
+    appts = np.zeros((len(grid), len(units), len(names)))
+    _place(grid, positions, appts, levels.roll_up(np.hstack(cols).reshape(len(adates), P, len(names))), adates)
     # the 90th percentile is not additive: take it from each level's rolled-up histogram
-    with_p90 = [(lv, units, np.concatenate([arr, _p90(h)[..., None].astype(np.int64)], axis=2))
-                for (lv, units, arr), (_, _, h) in zip(rolled, rolled_hist, strict=True)]
-    both = _frame(with_p90, adates, [*names, "p90_wait_days"])
-    sums = both[names]
-    p90 = both["p90_wait_days"]
-    out = r.join(sums, how="outer").join(p90, how="left")
-    # every period of the horizon for every unit, zeros where nothing happened (closed days)
-    dates = np.unique(period_start(np.arange(org.horizon_days), org.start_date, period))
-    units = [("practice", c) for c in org.practices] + [("pcn", c) for c in org.pcns] + [("lgpo", org.lgpo)]
-    full = pd.MultiIndex.from_tuples([(d, lv, u) for d in dates for lv, u in units], names=keys)
-    out = out.reindex(full)
-    p90_col = out["p90_wait_days"]
-    out = out.fillna(0.0)
-    out["p90_wait_days"] = p90_col  # undefined (NaN) where there were no appointments
-    return out.reset_index()
+    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST), MAX_WAIT_HIST + 1)
+    p90 = np.full((len(grid), len(units), 1), np.nan)
+    rolled_hist = [(lv, u, _p90(h)[..., None]) for lv, u, h in
+                   levels.roll_up(hist.reshape(len(adates), P, MAX_WAIT_HIST + 1))]
+    _place(grid, positions, p90, rolled_hist, adates)
+    p90[appts[:, :, :1] == 0] = np.nan  # undefined where there were no appointments
+
+    counts = np.concatenate([requests, appts], axis=2).reshape(len(grid) * len(units), -1).astype(np.int64)
+    return pd.DataFrame({"date": np.repeat(grid, len(units)),
+                         "level": [lv for lv, _ in units] * len(grid), "unit": [u for _, u in units] * len(grid),
+                         **dict(zip(["requests", "lost", "waiting_at_end", *names], counts.T, strict=True)),
+                         "p90_wait_days": p90.reshape(-1)})
 
 
-def staff_levels(df: pd.DataFrame, org: Organisation) -> list[pd.DataFrame]:
-    """Rows keyed by the staff member's employing unit, at practice, PCN and LGPO level.
+def _staff_groups(staff: pd.DataFrame, org: Organisation) -> list[tuple[str, list[tuple[str, str]], np.ndarray]]:
+    """Per level: the sorted (unit, role) groups and each staff row's group (-1: not counted at that level).
 
     Practice staff count at their practice, their PCN and the LGPO; PCN-employed staff at their PCN
-    and the LGPO; LGPO-employed staff at the LGPO only. Adds 'level' and 'unit' columns.
+    and the LGPO; LGPO-employed staff at the LGPO only. Integer codes, so sums are one ``np.bincount``.
     """
     pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
-    practice = df[df["level"] == "practice"].assign(unit=lambda x: x["unit_code"])
-    pcn = df[df["level"].isin(["practice", "pcn"])].assign(
-        unit=lambda x: x["unit_code"].map(lambda c: pcn_of.get(c, c)))
-    lgpo = df.assign(unit=org.lgpo)
-    return [part.assign(level=level) for level, part in zip(LEVELS, (practice, pcn, lgpo), strict=True)]
+    levels = staff["level"].astype(str).tolist()
+    codes = staff["unit_code"].astype(str).tolist()
+    roles = staff["role"].astype(str).tolist()
+    units = {
+        "practice": [c if lv == "practice" else None for lv, c in zip(levels, codes, strict=True)],
+        "pcn": [pcn_of.get(c, c) if lv in ("practice", "pcn") else None for lv, c in zip(levels, codes, strict=True)],
+        "lgpo": [org.lgpo] * len(levels),
+    }
+    out = []
+    for level in LEVELS:
+        keys = [(u, r) if u is not None else None for u, r in zip(units[level], roles, strict=True)]
+        labels = sorted({k for k in keys if k is not None})
+        pos = {k: i for i, k in enumerate(labels)}
+        out.append((level, labels, np.array([pos[k] if k is not None else -1 for k in keys], dtype=np.int64)))
+    return out
 
 
 def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisation,
                     period: str) -> pd.DataFrame:
-    """Additive workload counts per (period, level, unit, role) from staff-days."""
+    """Additive workload counts per (period, level, unit, role) from staff-days.
+
+    Rows come ordered by level (practice, PCN, LGPO), then date, unit and role, one per group with
+    any staff-day in the period.
+    """
     cols = ["offered_slots", "seen", "dna", "clinical_minutes", "overtime_minutes", "admin_minutes",
             "session_minutes"]
-    # sum each staff member's days within a period first: far fewer rows to label and group by unit
-    sd = staff_days[["staff", *cols]].assign(date=period_start(staff_days["day"].to_numpy(), org.start_date, period))
-    sd = sd.groupby(["staff", "date"], sort=False)[cols].sum().reset_index()
-    sd = sd.merge(staff[["staff", "role", "level", "unit_code"]], on="staff", how="left")
-    sd["booked_slots"] = sd["seen"] + sd["dna"]
-    cols = ["offered_slots", "booked_slots", *cols[1:]]
-    parts = [part.groupby(["date", "level", "unit", "role"], observed=True)[cols].sum()
-             for part in staff_levels(sd, org)]
-    return pd.concat(parts).reset_index()
+    out_cols = ["offered_slots", "booked_slots", *cols[1:]]
+    row = pd.Index(staff["staff"].to_numpy()).get_indexer(staff_days["staff"].to_numpy())
+    pc, dates = _period_codes(staff_days["day"].to_numpy(), org, period)
+    values = {c: staff_days[c].to_numpy(dtype=np.float64) for c in cols}
+    values["booked_slots"] = values["seen"] + values["dna"]
+    parts = []
+    for level, labels, group in _staff_groups(staff, org):
+        g = np.where(row >= 0, group[np.maximum(row, 0)], -1)
+        ok = g >= 0
+        n_groups = max(len(labels), 1)
+        cell, inverse = np.unique(pc[ok] * n_groups + g[ok], return_inverse=True)
+        which = (cell % n_groups).tolist()
+        parts.append(pd.DataFrame({
+            "date": dates[cell // n_groups], "level": level,
+            "unit": [labels[k][0] for k in which], "role": [labels[k][1] for k in which],
+            **{c: np.bincount(inverse, weights=values[c][ok], minlength=cell.size) for c in out_cols}}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def tidy_metrics(access: pd.DataFrame, workload: pd.DataFrame, org: Organisation) -> pd.DataFrame:
@@ -376,10 +397,14 @@ def continuity_by_unit(ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame:
 
 def fte_weeks(staff: pd.DataFrame, org: Organisation) -> pd.DataFrame:
     """FTE-weeks in post over the horizon by (level, unit, role)."""
-    st = staff.copy()
-    start = st["joined_day"].clip(lower=0) if "joined_day" in st else 0
-    left = st["left_day"].astype("Float64").fillna(org.horizon_days).astype(float)  # <NA>: in post at the end
-    end = left.clip(upper=org.horizon_days)
-    st["fte_weeks"] = st["fte"] * (end - start).clip(lower=0) / 7.0
-    parts = [part.groupby(["level", "unit", "role"])["fte_weeks"].sum() for part in staff_levels(st, org)]
-    return pd.concat(parts).reset_index()
+    start = (staff["joined_day"].clip(lower=0).to_numpy(dtype=np.float64) if "joined_day" in staff
+             else np.zeros(len(staff)))
+    left = staff["left_day"].astype("Float64").fillna(org.horizon_days).to_numpy(dtype=np.float64)  # <NA>: in post
+    weeks = staff["fte"].to_numpy(dtype=np.float64) * np.clip(np.minimum(left, org.horizon_days) - start, 0, None) / 7.0
+    rows = []
+    for level, labels, group in _staff_groups(staff, org):
+        ok = group >= 0
+        sums = np.bincount(group[ok], weights=weeks[ok], minlength=len(labels))
+        present = np.bincount(group[ok], minlength=len(labels)) > 0
+        rows += [(level, unit, role, float(v)) for (unit, role), v, here in zip(labels, sums, present, strict=True) if here]
+    return pd.DataFrame(rows, columns=["level", "unit", "role", "fte_weeks"])
