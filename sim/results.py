@@ -45,8 +45,8 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
         "tolerance_days": R.tolerance,
         "state": pd.Categorical.from_codes(
             model.state.astype(np.int16) - 1, [STATE_NAMES[k] for k in (1, 2, 3, 4)]),
-        "appt_day": pd.array(np.where(has, model.appt_day - w, 0), dtype="Int32"),
-        "wait_days": pd.array(np.where(has, model.appt_day - R.day, 0), dtype="Int32"),
+        "appt_day": pd.arrays.IntegerArray(np.where(has, model.appt_day - w, 0).astype(np.int32), ~has),
+        "wait_days": pd.arrays.IntegerArray(np.where(has, model.appt_day - R.day, 0).astype(np.int32), ~has),
         "staff": st,
         "role": pd.Categorical.from_codes(np.where(has, staff_role[st], -1), model.role_names),
         "unit": np.where(has, staff_unit[st], -1).astype(np.int32),
@@ -55,8 +55,7 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
         "duration_minutes": model.duration,
         "queue_minutes": model.queue_minutes,
         "ltc": model.population.ltc[R.patient],
-    })
-    frame.loc[~has, ["appt_day", "wait_days"]] = pd.NA
+    }, copy=False)  # the columns are new arrays already: no need to copy them into blocks
     return frame
 
 
