@@ -22,6 +22,71 @@ from numba import njit
 
 
 @njit(cache=True)
+def plan_sessions(staff_of, n_staff, clinician, offered, sess_staff, sess_start, sess_minutes, slot_minutes,
+                  session_minutes, default_start):  # pragma: no cover - compiled
+    """Lay a day's appointments onto its clinic sessions, for :func:`walk_sessions`.
+
+    ``staff_of``: the clinician of each appointment, ascending (appointments grouped by clinician in
+    slot order); ``sess_*``: the day's sessions, ascending by staff. Clinicians with slots offered or
+    appointments booked own the day ("owners"); an owner booked without a session today gets one
+    default session. Appointments fill each owner's sessions in order, and the last session takes any
+    beyond its slots. Returns owners and, per session, (staff, start, minutes, owner index, slots,
+    first appointment, appointments).
+    """
+    booked = np.zeros(n_staff, np.int64)
+    for s in staff_of:
+        booked[s] += 1
+    first_of = np.zeros(n_staff + 1, np.int64)  # each clinician's first appointment in staff_of
+    for s in range(n_staff):
+        first_of[s + 1] = first_of[s] + booked[s]
+    owner_of = np.full(n_staff, -1, np.int64)
+    n_owners = 0
+    for s in range(n_staff):
+        if clinician[s] and (offered[s] != 0 or booked[s] > 0):
+            owner_of[s] = n_owners
+            n_owners += 1
+    owners = np.empty(n_owners, np.int64)
+    for s in range(n_staff):
+        if owner_of[s] >= 0:
+            owners[owner_of[s]] = s
+    sessions_of = np.zeros(n_staff, np.int64)
+    sess_from = np.full(n_staff, -1, np.int64)  # each staff member's first session in sess_*
+    for j in range(sess_staff.size):
+        s = sess_staff[j]
+        if sessions_of[s] == 0:
+            sess_from[s] = j
+        sessions_of[s] += 1
+    n_sessions = 0
+    for o in range(n_owners):
+        n_sessions += max(sessions_of[owners[o]], 1)
+    staff = np.empty(n_sessions, np.int64)
+    start = np.empty(n_sessions)
+    minutes = np.empty(n_sessions)
+    owner = np.empty(n_sessions, np.int64)
+    n_slots = np.empty(n_sessions, np.int64)
+    first = np.empty(n_sessions, np.int64)
+    count = np.empty(n_sessions, np.int64)
+    j = 0
+    for o in range(n_owners):
+        s = owners[o]
+        k = sessions_of[s]
+        before = 0  # slots of the owner's earlier sessions
+        for m in range(max(k, 1)):
+            if k == 0:
+                start[j], minutes[j] = default_start, session_minutes[s]
+            else:
+                start[j], minutes[j] = sess_start[sess_from[s] + m], sess_minutes[sess_from[s] + m]
+            staff[j], owner[j] = s, o
+            n_slots[j] = np.int64(np.floor(minutes[j] / slot_minutes[s]))
+            done = min(before, booked[s])  # appointments taken by the owner's earlier sessions
+            count[j] = booked[s] - done if m == max(k, 1) - 1 else min(n_slots[j], booked[s] - done)
+            first[j] = first_of[s] + done
+            before += n_slots[j]
+            j += 1
+    return owners, staff, start, minutes, owner, n_slots, first, count
+
+
+@njit(cache=True)
 def walk_sessions(start, slot_minutes, n_slots, first, count, owner, attends, minutes,
                   n_owners):  # pragma: no cover - compiled
     """Walk every clinic session of a day: each appointment waits for its slot time, then consults.

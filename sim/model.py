@@ -23,6 +23,7 @@ from sim.clinic import (
     WalkInPatient,
     clinic_session,
     lognormal_factor,
+    plan_sessions,
     two_state_spells,
     walk_sessions,
 )
@@ -555,43 +556,16 @@ class GPSimModel(mesa.Model):
             active, fte = self.staff_status()
             office = np.flatnonzero(~clinician & active & ~self.absent[:n, t])
             sdays.admin_minutes[office, t] = fte[office] * 450.0  # 7.5 h x FTE
-        bounds = np.searchsorted(staff_of, np.arange(n + 1))
-        booked = np.diff(bounds)
-        owners = np.flatnonzero(clinician & ((sdays.offered_slots[:n, t] != 0) | (booked > 0)))
+        sess_staff, sess_start, sess_minutes = self.sessions_on(t)
+        owners, sess_staff, sess_start, sess_minutes, owner, n_slots, first, count = plan_sessions(
+            staff_of, n, clinician, sdays.offered_slots[:n, t], sess_staff, sess_start, sess_minutes,
+            table["slot"], table["session"], float(self.scenario.booking.session_start_minutes[0]))
         if owners.size == 0:
             self._correspondence(t)
             return
-        # sessions of each owner: today's, or one default session for appointments without one
-        sess_staff, sess_start, sess_minutes = self.sessions_on(t)
-        is_owner = np.zeros(n, dtype=bool)
-        is_owner[owners] = True
-        on = is_owner[sess_staff]
-        sess_staff, sess_start, sess_minutes = sess_staff[on], sess_start[on], sess_minutes[on]
-        has_session = np.zeros(n, dtype=bool)
-        has_session[sess_staff] = True
-        missing = owners[~has_session[owners]]
-        if missing.size:
-            sess_staff = np.concatenate([sess_staff, missing])
-            sess_start = np.concatenate([sess_start, np.full(missing.size, float(
-                self.scenario.booking.session_start_minutes[0]))])
-            sess_minutes = np.concatenate([sess_minutes, table["session"][missing]])
-            order = np.argsort(sess_staff, kind="stable")
-            sess_staff, sess_start, sess_minutes = sess_staff[order], sess_start[order], sess_minutes[order]
-        owner = np.searchsorted(owners, sess_staff)
         slot = table["slot"][sess_staff]
-        n_slots = np.floor(sess_minutes / slot).astype(np.int64)
-        # appointments in slot order fill each session's slots; the last session takes any beyond
-        head = _starts_run(owner)
-        last = np.append(head[1:], True)
-        cum = np.cumsum(n_slots)
-        group = np.diff(np.append(np.flatnonzero(head), owner.size))
-        before = cum - n_slots - np.repeat(cum[head] - n_slots[head], group)  # slots of earlier sessions
-        count_owner = booked[owners][owner]
-        done = np.minimum(before, count_owner)  # appointments taken by the owner's earlier sessions
-        count = np.where(last, count_owner - done, np.minimum(n_slots, count_owner - done))
         # only clinicians are booked, and each booked clinician is an owner: the day's appointments
         # are ``rids`` as they are, grouped by owner in slot order
-        first = bounds[owners][owner] + done
         appt = rids
         attends, minutes = self._day_draws(t, appt, table["slot"][staff_of], table["cv"][staff_of])
         ends, seen, dna, clinical, overtime = walk_sessions(
