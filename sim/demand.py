@@ -16,6 +16,7 @@ import numpy as np
 from sim.calendar import Calendar
 from sim.config import MODES, Demand
 from sim.population import Population
+from sim.sampling import CumulativeSearch
 
 
 @dataclass
@@ -97,6 +98,7 @@ class DemandGenerator:
         """Recompute per-practice rate totals (after list growth, ageing or rate changes)."""
         self.pop = population
         self.cum_rate = np.cumsum(population.rate)
+        self.patient_search = CumulativeSearch(self.cum_rate)  # = np.searchsorted(cum_rate, u, "right"), faster
         self.practice_rate = np.bincount(population.practice, weights=population.rate,
                                          minlength=self.n_practices)
         starts = np.searchsorted(population.practice, np.arange(self.n_practices), side="left")
@@ -120,7 +122,7 @@ class DemandGenerator:
         practice = np.repeat(np.tile(np.arange(self.n_practices), days.size), counts.ravel()).astype(np.int32)
         # patient in proportion to rate, within the practice's segment of the cumulative rates
         u = rng.random(n) * self.practice_rate[practice] + self.practice_start_cum[practice]
-        patient = np.minimum(np.searchsorted(self.cum_rate, u, side="right"), self.pop.size - 1).astype(np.int32)
+        patient = np.minimum(self.patient_search.search(u), self.pop.size - 1).astype(np.int32)
         if self.need_cum_by_month is None:
             need = rng.choice(self.need_p.size, size=n, p=self.need_p).astype(np.int8)
         else:
@@ -138,7 +140,10 @@ class DemandGenerator:
         tol = np.rint(rng.exponential(max(self.routine_tol_mean, 1e-9), size=n)).astype(np.int16)
         tol[urgent] = self.urgent_tol
         mu = rng.random(n)
-        mode = (mu[:, None] > self.mode_cum[need]).sum(axis=1).astype(np.int8)
+        mode = np.empty(n, dtype=np.int8)
+        for k in range(self.mode_cum.shape[0]):  # modes below u: the same as (mu > cum[need]).sum(axis=1)
+            of_k = np.flatnonzero(need == k)
+            mode[of_k] = np.searchsorted(self.mode_cum[k], mu[of_k], side="left")
         mode = np.minimum(mode, len(MODES) - 1)
         u_dna = rng.random(n)
         z = rng.standard_normal(n)
