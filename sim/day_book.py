@@ -48,7 +48,7 @@ class DayBook:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
         self._day[rids] = -1
         staff = appt_staff[rids]
-        order = np.lexsort((self._seq[rids], staff))
+        order = np.argsort((staff.astype(np.int64) << 40) | self._seq[rids])  # by staff, then booking order
         return staff[order], rids[order]
 
     def remove_staff(self, staff: int, from_day: int, appt_staff: np.ndarray) -> list[int]:

@@ -382,11 +382,12 @@ class GPSimModel(mesa.Model):
                 "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
                 "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
-                "cv": np.array([sp.duration_cv for sp in specs], dtype=np.float64),
+                "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
                 "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
                 "share": np.array([default_share if sp.same_day_slot_share is None else sp.same_day_slot_share
                                    for sp in specs], dtype=np.float64),
             }
+            self._staff_arrays["sigma"] = np.sqrt(self._staff_arrays["s2"])
         return self._staff_arrays
 
     def staff_status(self) -> tuple[np.ndarray, np.ndarray]:
@@ -567,7 +568,7 @@ class GPSimModel(mesa.Model):
         # only clinicians are booked, and each booked clinician is an owner: the day's appointments
         # are ``rids`` as they are, grouped by owner in slot order
         appt = rids
-        attends, minutes = self._day_draws(t, appt, table["slot"][staff_of], table["cv"][staff_of])
+        attends, minutes = self._day_draws(t, appt, staff_of)
         ends, seen, dna, clinical, overtime = walk_sessions(
             base + sess_start, slot, n_slots, first, count, owner, attends, minutes, owners.size)
         if appt.size:
@@ -594,7 +595,7 @@ class GPSimModel(mesa.Model):
         for end in ends:
             env.process(clinic_session(env, start, end))
 
-    def _day_draws(self, t: int, rid: np.ndarray, slot: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _day_draws(self, t: int, rid: np.ndarray, staff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Attendance and consultation minutes of appointments ``rid`` on day ``t``, vectorised.
 
         Both come from per-request draws (u_dna, z_duration), so the same request behaves the same
@@ -604,8 +605,8 @@ class GPSimModel(mesa.Model):
         if self._dna_by_wait is None:  # DNA probability for waits of 0, 1, 2 .. 7 and 8+ days
             self._dna_by_wait = np.asarray(self.scenario.booking.dna_probability(np.arange(9)), dtype=np.float64)
         attends = R.u_dna[rid] >= self._dna_by_wait[np.clip(t - R.day[rid], 0, 8)]
-        s2 = np.log1p(cv ** 2)
-        minutes = slot * np.exp(np.sqrt(s2) * R.z_duration[rid] - 0.5 * s2)
+        table = self._staff_table()  # minutes: slot x a mean-one lognormal, log-variance s2 = log(1 + cv^2)
+        minutes = table["slot"][staff] * np.exp(table["sigma"][staff] * R.z_duration[rid] - 0.5 * table["s2"][staff])
         return attends, minutes
 
     def _correspondence(self, t: int) -> None:
