@@ -22,6 +22,35 @@ from numba import njit
 
 
 @njit(cache=True)
+def weekly_sessions(pattern, n_staff, wd, skip, session_minutes, am_start, pm_start):  # pragma: no cover
+    """Sessions of the usual weekly pattern on weekday ``wd``: (staff, start, minutes), by staff, AM first.
+
+    ``pattern`` holds each staff member's share of a session per half-day (Monday AM .. Friday PM);
+    staff with ``skip`` set (custom session lists) are left out.
+    """
+    k = 0
+    for s in range(n_staff):
+        if not skip[s]:
+            for h in range(2):
+                if pattern[s, 2 * wd + h] > 0:
+                    k += 1
+    staff = np.empty(k, np.int64)
+    start = np.empty(k)
+    minutes = np.empty(k)
+    j = 0
+    for s in range(n_staff):
+        if not skip[s]:
+            for h in range(2):
+                f = pattern[s, 2 * wd + h]
+                if f > 0:
+                    staff[j] = s
+                    start[j] = am_start if h == 0 else pm_start
+                    minutes[j] = f * session_minutes[s]
+                    j += 1
+    return staff, start, minutes
+
+
+@njit(cache=True)
 def plan_sessions(staff_of, n_staff, clinician, offered, sess_staff, sess_start, sess_minutes, slot_minutes,
                   session_minutes, default_start):  # pragma: no cover - compiled
     """Lay a day's appointments onto its clinic sessions, for :func:`walk_sessions`.
@@ -84,6 +113,29 @@ def plan_sessions(staff_of, n_staff, clinician, offered, sess_staff, sess_start,
             before += n_slots[j]
             j += 1
     return owners, staff, start, minutes, owner, n_slots, first, count
+
+
+@njit(cache=True)
+def appointment_draws(t, rid, staff, u_dna, request_day, z_duration, dna_by_wait, slot_minutes, sigma, s2,
+                      state, duration, seen_code, dna_code):  # pragma: no cover - compiled
+    """Attendance and consultation minutes of day ``t``'s appointments ``rid`` (seen by ``staff``).
+
+    A patient does not attend with the probability for their wait (``dna_by_wait``: 0, 1, .. 7, 8+
+    days); minutes are the slot times a mean-one lognormal (log-variance ``s2``). Both come from the
+    request's own draws (``u_dna``, ``z_duration``): common random numbers whoever sees them.
+    Writes each appointment's state and minutes (0 for a DNA); returns (attends, minutes).
+    """
+    attends = np.empty(rid.size, np.bool_)
+    minutes = np.empty(rid.size)
+    for i in range(rid.size):
+        r = rid[i]
+        s = staff[i]
+        wait = min(max(t - request_day[r], 0), 8)
+        attends[i] = u_dna[r] >= dna_by_wait[wait]
+        minutes[i] = slot_minutes[s] * np.exp(sigma[s] * z_duration[r] - 0.5 * s2[s])
+        state[r] = seen_code if attends[i] else dna_code
+        duration[r] = minutes[i] if attends[i] else 0.0
+    return attends, minutes
 
 
 @njit(cache=True)

@@ -21,11 +21,13 @@ from sim.calendar import MINUTES_PER_DAY, Calendar
 from sim.clinic import (
     WalkInClinic,
     WalkInPatient,
+    appointment_draws,
     clinic_session,
     lognormal_factor,
     plan_sessions,
     two_state_spells,
     walk_sessions,
+    weekly_sessions,
 )
 from sim.config import AGE_BANDS, Scenario, StaffGroup
 from sim.day_book import DayBook
@@ -408,15 +410,17 @@ class GPSimModel(mesa.Model):
         staff_parts, start_parts, minute_parts = [], [], []
         n = len(self.staff)
         if self.cal.is_working_day[t]:
-            table = self._staff_table()
-            frac = self.pattern[:n, 2 * wd:2 * wd + 2].copy()
+            skip = np.zeros(n, dtype=bool)
             if self.custom_sessions:
-                frac[list(self.custom_sessions)] = 0.0
-            who, half = np.nonzero(frac > 0)  # row-major: each staff member's morning before afternoon
-            starts = np.asarray(self.scenario.booking.session_start_minutes[:2], dtype=np.float64)
+                skip[list(self.custom_sessions)] = True
+            am, pm = self.scenario.booking.session_start_minutes[:2]
+            who, start, minutes = weekly_sessions(self.pattern, n, wd, skip, self._staff_table()["session"],
+                                                  float(am), float(pm))
+            if not self.custom_sessions and not self.session_override.on_day(t):
+                return who, start, minutes  # already by staff, morning before afternoon
             staff_parts.append(who)
-            start_parts.append(starts[half])
-            minute_parts.append(frac[who, half] * table["session"][who])
+            start_parts.append(start)
+            minute_parts.append(minutes)
         if self.custom_sessions and not self.cal.is_bank_holiday[t]:
             for s, week in self.custom_sessions.items():
                 for start, minutes in week.get(wd, []):
@@ -571,9 +575,6 @@ class GPSimModel(mesa.Model):
         attends, minutes = self._day_draws(t, appt, staff_of)
         ends, seen, dna, clinical, overtime = walk_sessions(
             base + sess_start, slot, n_slots, first, count, owner, attends, minutes, owners.size)
-        if appt.size:
-            self.state[appt] = np.where(attends, SEEN, DNA)
-            self.duration[appt] = np.where(attends, minutes, 0.0)
         # one SimPy process per session, started at the session's start: sessions starting together
         # share the timeout that starts them
         starts = base + sess_start
@@ -596,7 +597,7 @@ class GPSimModel(mesa.Model):
             env.process(clinic_session(env, start, end))
 
     def _day_draws(self, t: int, rid: np.ndarray, staff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Attendance and consultation minutes of appointments ``rid`` on day ``t``, vectorised.
+        """Attendance and consultation minutes of appointments ``rid`` on day ``t``; sets their state and minutes.
 
         Both come from per-request draws (u_dna, z_duration), so the same request behaves the same
         way whichever clinician sees it: common random numbers across scenarios.
@@ -604,10 +605,9 @@ class GPSimModel(mesa.Model):
         R = self.requests
         if self._dna_by_wait is None:  # DNA probability for waits of 0, 1, 2 .. 7 and 8+ days
             self._dna_by_wait = np.asarray(self.scenario.booking.dna_probability(np.arange(9)), dtype=np.float64)
-        attends = R.u_dna[rid] >= self._dna_by_wait[np.clip(t - R.day[rid], 0, 8)]
-        table = self._staff_table()  # minutes: slot x a mean-one lognormal, log-variance s2 = log(1 + cv^2)
-        minutes = table["slot"][staff] * np.exp(table["sigma"][staff] * R.z_duration[rid] - 0.5 * table["s2"][staff])
-        return attends, minutes
+        table = self._staff_table()
+        return appointment_draws(t, rid, staff, R.u_dna, R.day, R.z_duration, self._dna_by_wait, table["slot"],
+                                 table["sigma"], table["s2"], self.state, self.duration, SEEN, DNA)
 
     def _correspondence(self, t: int) -> None:
         """GP correspondence hours of each practice, shared by its GPs working that day."""
