@@ -162,3 +162,48 @@ def test_fit_recovers_a_known_next_day_share():
     assert result.base["next_day_share"] == 0.0
     assert result.best["next_day_share"] == pytest.approx(truth, abs=0.03)
     assert result.best_distance < result.trials.loc[0, "distance"]
+
+
+def test_refine_stage_moves_only_the_lead_and_next_day_parameters():
+    months = month_range("2025-04")
+    base = scenario(tiny_mapping(list_sizes=(4000, 4000), gps=(2, 2), nurses=(1, 1))).model_dump(mode="json")
+    observed = run_targets(scenario_for(apply_parameters(base, {"next_day_share": 0.1}), months), 5, months)
+    params = parameters_by_name(["rate_multiplier", "lead_scale", "next_day_share"])
+    result = fit(base, default_components(observed[["month", "target", "value"]]), months, params=params,
+                 trials=9, pilot=2, polish=1, refine=3, seed=3)
+    stages = result.trials["stage"].tolist()
+    assert stages.count("refine") == 3 and stages.index("refine") == 2 + 3  # after pilot and TPE
+    ref = result.trials.loc[result.trials["stage"] == "refine"]
+    assert ref["rate_multiplier"].nunique() == 1  # a directly identified parameter stays put
+    assert ref["lead_scale"].nunique() == 3 and ref["next_day_share"].nunique() == 3
+    first = ref.iloc[0]
+    assert ref["next_day_share"].min() >= 0.0 and ref["next_day_share"].max() <= first["next_day_share"] + 0.08 + 1e-9
+    with pytest.raises(ValueError, match="refine"):
+        fit(base, default_components(observed[["month", "target", "value"]]), months, params=params,
+            trials=5, pilot=2, polish=1, refine=3)
+
+
+def test_seasonal_correction_runs_at_the_moment_matched_rate(monkeypatch):
+    """The profile is corrected at the rate the result will have, not at the TPE's best rate."""
+    from sim.calibrate import fit as fit_module
+
+    months = month_range("2025-04")
+    base = scenario(tiny_mapping(list_sizes=(4000, 4000), gps=(2, 2), nurses=(1, 1))).model_dump(mode="json")
+    observed = run_targets(scenario_for(apply_parameters(base, {"rate_multiplier": 0.7}), months), 5, months)
+    seen: list[float] = []
+
+    def fake_correction(mapping, target, window, **_):
+        seen.append(mapping["demand"]["rate_multiplier"])
+        return list(mapping["demand"]["monthly_seasonality"]), pd.DataFrame({"month": ["2025-04"]})
+
+    monkeypatch.setattr(fit_module, "correct_seasonality", fake_correction)
+    params = parameters_by_name(["rate_multiplier"])
+    result = fit(base, default_components(observed[["month", "target", "value"]]), months, params=params,
+                 trials=5, pilot=1, polish=1, seed=2, season_target=[1.0] * 12,
+                 season_window=list(pd.date_range("2025-01-01", "2025-12-01", freq="MS")))
+    trials = result.trials
+    before = trials.loc[trials["stage"] != "polish"]
+    best_before = before.loc[before["distance"].idxmin()]
+    anchor = trials.loc[trials["stage"] == "polish"].iloc[0]
+    assert seen == [anchor["rate_multiplier"]]
+    assert anchor["rate_multiplier"] != best_before["rate_multiplier"]  # moment-matched first

@@ -552,6 +552,25 @@ def narrowed(params: Sequence[Parameter], centre: dict[str, float], *, factor: f
     return out
 
 
+_SHAPE = {"lead_scale": ("ratio", 1.25), "lead_spread": ("width", 0.25),
+          "lead_shape": ("ratio", 1.6), "next_day_share": ("width", 0.08)}
+
+
+def refined(params: Sequence[Parameter], centre: dict[str, float]) -> list[Parameter]:
+    """Search ranges of the refine stage: the lead and next-day parameters near ``centre``."""
+    out = []
+    for p in params:
+        if p.name not in _SHAPE or p.name not in centre:
+            continue
+        kind, f = _SHAPE[p.name]
+        c = centre[p.name]
+        lo, hi = (c / f, c * f) if kind == "ratio" else (c - f, c + f)
+        lo, hi = max(p.low, lo), min(p.high, hi)
+        if hi - lo > 1e-6:
+            out.append(dataclasses.replace(p, low=lo, high=hi))
+    return out
+
+
 _DIRECT = ("rate_multiplier", "dna_multiplier", "remote_scale", "non_gp_need_share",
            "urgent_scale", "next_day_share")
 
@@ -573,6 +592,7 @@ def fit(
     season_steps: int = 1,
     final_reps: int = 3,
     holiday_lift: float | None = None,
+    refine: int = 0,
     progress: Progress | None = None,
 ) -> FitResult:
     """Fit ``params`` so the simulated fit months match ``components``.
@@ -586,8 +606,12 @@ def fit(
     2. Optuna TPE (multivariate, seeded): its first trial the last moment-matched values, the
        directly identified parameters searched near them (:func:`narrowed`) and the
        booking-shape parameters over their full ranges;
+    2b. refine (``refine`` trials, none by default): a second seeded TPE over the lead and
+       next-day parameters only (:data:`_SHAPE`), near the best trial with its directly
+       identified parameters moment-matched, the other parameters fixed there. In 13 dimensions
+       the first TPE finds the capacity regime but leaves the booking-interval mix rough;
     3. where ``season_target`` is given: ``season_steps`` runs of :func:`correct_seasonality`
-       with the best values, so that simulated appointments follow the other areas' profile
+       with the best values after one moment-matching step (the rate the result will have), so that simulated appointments follow the other areas' profile
        (these are not trials); before it, where ``holiday_lift`` is given and the mapping has a
        ``demand.holiday_booking``, its ``avoid_share`` is set by :func:`estimate_holiday_share`
        (the December of ``season_window``);
@@ -614,6 +638,7 @@ def fit(
         season_window: the 12 months it was estimated over.
         season_steps: correction steps.
         final_reps: replications for the final choice (at most ``reps``: no re-scoring).
+        refine: trials of the refine stage (taken from ``trials``).
         holiday_lift: the other areas' December same-day lift in points (None: not estimated).
         progress: ``progress(label, done, total)`` after each trial and correction run.
 
@@ -626,8 +651,9 @@ def fit(
     correcting = season_target is not None and season_steps > 0
     if correcting and (season_window is None or polish < 1):
         raise ValueError("a seasonal correction needs its window and at least one polish trial")
-    if trials < pilot + polish + 1:
-        raise ValueError(f"trials must be at least pilot + polish + 1 = {pilot + polish + 1}")
+    if trials < pilot + polish + refine + 1:
+        raise ValueError("trials must be at least pilot + polish + refine + 1 = "
+                         f"{pilot + polish + refine + 1}")
     t0 = time.perf_counter()
     mapping = copy.deepcopy(mapping)
     base = base_values(mapping, params)
@@ -675,29 +701,48 @@ def fit(
                 vals[p.name] = trial.suggest_float(p.name, p.low, p.high, log=p.log)
         return evaluate("tpe", vals)[0]
 
-    study.optimize(objective, n_trials=trials - pilot - polish)
+    study.optimize(objective, n_trials=trials - pilot - polish - refine)
+    centre = _moment_match(best["values"], params, components, best["sim"]) if refine else {}
+    shape = refined(params, centre)
+    if shape:
+        study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(
+            seed=seed + 1, multivariate=True, n_startup_trials=max(2, min(10, refine // 4))))
+        study.enqueue_trial({p.name: p.clip(centre[p.name]) for p in shape})
+
+        def refine_objective(trial: optuna.Trial) -> float:
+            vals = dict(centre)
+            for p in shape:
+                vals[p.name] = trial.suggest_float(p.name, p.low, p.high, log=p.log)
+            return evaluate("refine", vals)[0]
+
+        study.optimize(refine_objective, n_trials=refine)
     first_final = len(rows)
     candidates = [min(range(len(rows)), key=lambda k: rows[k]["distance"])]
     if correcting:
         assert season_target is not None and season_window is not None
+        # the correction runs at the demand the result will have: the best trial with the
+        # directly identified parameters moment-matched first (TPE leaves the rate a few per cent
+        # off; corrected at the wrong rate, a model near capacity gets a profile for the wrong
+        # load, and the polish then moves the rate away from it)
+        anchor = _moment_match(best["values"], params, components, best["sim"])
         if holiday_lift is not None and mapping["demand"].get("holiday_booking") is not None:
             decs = [m for m in season_window if pd.Timestamp(m).month == 12]
             holiday_share, holiday_table = estimate_holiday_share(
-                apply_parameters(mapping, best["values"], params), holiday_lift, decs[-1],
+                apply_parameters(mapping, anchor, params), holiday_lift, decs[-1],
                 list_size=list_size)
             mapping["demand"]["holiday_booking"]["avoid_share"] = holiday_share
         for k in range(season_steps):
-            new, table = correct_seasonality(apply_parameters(mapping, best["values"], params),
+            new, table = correct_seasonality(apply_parameters(mapping, anchor, params),
                                              season_target, season_window,
                                              list_size=list_size)
             mapping["demand"]["monthly_seasonality"] = new
             steps.append(table.assign(step=k + 1))
             if progress:
                 progress("fit", len(rows) + len(steps), total_steps)
-        # the earlier trials ran with the old profile: re-score the best under the new one
+        # the earlier trials ran with the old profile: score the anchor under the new one
         candidates = []
         best.update(distance=float("inf"))
-        _, sim = evaluate("polish", best["values"])
+        _, sim = evaluate("polish", anchor)
         polish -= 1
     tried = [tuple(r[p.name] for p in params) for r in rows[first_final:]]
     for _ in range(polish):
