@@ -81,6 +81,9 @@ Example (the shipped London files; a folder means its Regional_CSV_*.csv):
               help="GPW practice-level CSV for the sample's staff (default: national ratios).")
 @click.option("--trials", type=click.IntRange(7), default=120, show_default=True,
               help="Fit trials in all (3 pilot + TPE + 3 polish).")
+@click.option("--refine", type=click.IntRange(0), default=0, show_default=True,
+              help="Trials (of --trials) of a second TPE over the lead and next-day parameters "
+                   "near the best trial (0: none).")
 @click.option("--reps", type=click.IntRange(1), default=1, show_default=True,
               help="Replications per trial (common random numbers across trials).")
 @click.option("--final-reps", type=click.IntRange(1), default=3, show_default=True,
@@ -113,7 +116,7 @@ Example (the shipped London files; a folder means its Regional_CSV_*.csv):
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
               holdout_months: str, out: Path, map_file: Path | None, patients_file: Path | None,
-              workforce_file: Path | None, trials: int, reps: int, final_reps: int,
+              workforce_file: Path | None, trials: int, refine: int, reps: int, final_reps: int,
               eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
@@ -145,7 +148,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
         raise click.UsageError("give --map and --patients (no shipped copies were found in "
                                f"{_DATA})")
     settings = Settings(stp=stp, fit_months=fit_months, holdout_months=holdout_months,
-                        trials=trials, reps=reps, final_reps=final_reps, eval_reps=eval_reps,
+                        trials=trials, refine=refine, reps=reps, final_reps=final_reps,
+                        eval_reps=eval_reps,
                         sample_practices=sample_practices, seed=seed, season_months=season_months,
                         season_steps=season_steps, staff_mix=staff_mix, holiday=holiday,
                         transfer=transfer,

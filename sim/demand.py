@@ -82,6 +82,12 @@ class DemandGenerator:
             self.holiday_next = calendar.first_after_window(hb.first_day, hb.last_day)
             self.holiday_avoid = float(hb.avoid_share)
             self.holiday_action = hb.action
+        self.next_day_share = float(demand.next_day_share)
+        self.next_working: np.ndarray | None = None
+        if self.next_day_share > 0:
+            if calendar is None:
+                raise ValueError("demand.next_day_share needs the run's calendar")
+            self.next_working = next_working_days(calendar.is_working_day)
         self.mode_p = np.array([[n.mode_shares.get(m, 0.0) for m in MODES] for n in needs])
         self.mode_p = self.mode_p / self.mode_p.sum(axis=1, keepdims=True)
         self.mode_cum = np.cumsum(self.mode_p, axis=1)
@@ -148,8 +154,12 @@ class DemandGenerator:
         u_dna = rng.random(n)
         z = rng.standard_normal(n)
         u_triage = rng.random(n)
-        if self.holiday_next is not None:  # drawn last: the other draws stay as without it
-            day, lead, keep = self._avoid_holiday(day, lead, urgent, rng.random(n), last_day)
+        # drawn last, holiday then next day: the other draws stay as without them
+        u_holiday = rng.random(n) if self.holiday_next is not None else None
+        if self.next_working is not None:
+            lead = self._next_day(day, lead, urgent, rng.random(n))
+        if u_holiday is not None:
+            day, lead, keep = self._avoid_holiday(day, lead, urgent, u_holiday, last_day)
             if not keep.all():
                 day, minute, patient, practice, need, urgent, lead, tol, mode, u_dna, z, u_triage = (
                     a[keep] for a in (day, minute, patient, practice, need, urgent, lead, tol, mode,
@@ -159,6 +169,15 @@ class DemandGenerator:
                         practice=practice[order], need=need[order], urgent=urgent[order],
                         lead=lead[order], tolerance=tol[order], mode=mode[order], u_dna=u_dna[order],
                         z_duration=z[order], u_triage=u_triage[order])
+
+    def _next_day(self, day: np.ndarray, lead: np.ndarray, urgent: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Lead after routine requests asking for the next working day (share ``next_day_share``)."""
+        assert self.next_working is not None
+        ask = ~urgent & (u < self.next_day_share)
+        lead = lead.copy()
+        gap = self.next_working[day[ask]] - day[ask]
+        lead[ask] = np.minimum(gap, np.iinfo(np.int16).max).astype(np.int16)
+        return lead
 
     def _avoid_holiday(self, day: np.ndarray, lead: np.ndarray, urgent: np.ndarray, u: np.ndarray,
                        last_day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -182,3 +201,11 @@ class DemandGenerator:
         else:  # drop_request
             keep &= ~move
         return day, lead, keep
+
+
+def next_working_days(is_working_day: np.ndarray) -> np.ndarray:
+    """For each internal day, the index of the first working day after it (``n`` past the last one)."""
+    working = np.flatnonzero(np.asarray(is_working_day, dtype=bool))
+    n = len(is_working_day)
+    pos = np.searchsorted(working, np.arange(n), side="right")
+    return np.append(working, n)[pos].astype(np.int64)

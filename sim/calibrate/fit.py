@@ -28,6 +28,8 @@ Parameters (:data:`PARAMETERS`), each applied to a full scenario mapping:
 * ``lead_shape`` -> ``demand.lead_shape``: the negative binomial shape of preferred days ahead (1
   geometric; higher gathers leads around their mean: the 8-21 day hump and a thinner tail past
   28 days).
+* ``next_day_share`` -> ``demand.next_day_share``: the share of routine requests asking for the
+  next working day (0 to 0.4): the "1 Day" spike that no lead distribution of the family has.
 
 Two calendar terms are not fitted to the area either: ``need_types.<need>.monthly_share_factor``
 (the seasonal staff mix, from other areas' GP and other-staff profiles) and
@@ -42,7 +44,7 @@ Each trial simulates the fit months on the practice sample for ``reps`` replicat
 0, 1, ...: common random numbers across trials), averages the simulated targets over the
 replications and scores them with the components (:mod:`sim.calibrate.targets`). The fit
 starts from the input scenario and moment-matches the directly identified parameters (rate, DNA,
-remote, same-day and non-GP share) for a few pilot trials; Optuna's multivariate TPE sampler
+remote, same-day, non-GP and next-day share) for a few pilot trials; Optuna's multivariate TPE sampler
 (fixed seed) proposes the rest; the request seasonality is then corrected for the lag between
 requests and appointments and a last moment-matching step polishes the result (:func:`fit`).
 The best parameters are then run ``eval_reps`` times over the fit and held-out months: the mean and
@@ -235,6 +237,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "negative binomial shape of preferred days ahead (1: geometric)",
               "demand.lead_shape", _setter("demand", "lead_shape"),
               lambda m: float(m["demand"].get("lead_shape", 1.0)), log=True),
+    Parameter("next_day_share", 0.0, 0.4,
+              "share of routine requests asking for the next working day",
+              "demand.next_day_share", _setter("demand", "next_day_share"),
+              lambda m: float(m["demand"].get("next_day_share", 0.0))),
 )
 
 PARAMETER_NAMES = tuple(p.name for p in PARAMETERS)
@@ -270,7 +276,8 @@ def fitted_overrides(full: dict[str, Any], seasonality: Sequence[float] | None) 
     """The scenario fields the calibration sets, as a mapping to merge into the input YAML."""
     demand = {"rate_multiplier": full["demand"]["rate_multiplier"],
               "need_types": copy.deepcopy(full["demand"]["need_types"]),
-              "lead_shape": full["demand"].get("lead_shape", 1.0)}
+              "lead_shape": full["demand"].get("lead_shape", 1.0),
+              "next_day_share": full["demand"].get("next_day_share", 0.0)}
     if full["demand"].get("holiday_booking") is not None:
         demand["holiday_booking"] = copy.deepcopy(full["demand"]["holiday_booking"])
     if seasonality is not None:
@@ -484,6 +491,21 @@ def _moment_match(base: dict[str, float], params: Sequence[Parameter], comps: Se
                     return (o / (1 - o)) / (s / (1 - s))
         return None
 
+    def next_day_step() -> float | None:
+        # a routine request asking for the next working day lands in "1 Day" unless it is made on
+        # a Friday (about 4 in 5): the "1 Day" share moves by about 0.8 x the routine share
+        # (1 - Same Day) per unit of next_day_share; the step under-corrects where capacity
+        # or leads that were already one day dampen that
+        one, same = "wait_bin:1 Day", "wait_bin:Same Day"
+        for c in comps:
+            if one in c.targets and same in c.targets:
+                o = float(c.observed[one].mean())
+                s = float(c.extract(sim)[one].mean())
+                routine = 1.0 - float(c.observed[same].mean())
+                if math.isfinite(s) and routine > 0:
+                    return (o - s) / (0.8 * routine)
+        return None
+
     if "rate_multiplier" in names and (r := ratio("attended_per_1000")):
         out["rate_multiplier"] = names["rate_multiplier"].clip(base["rate_multiplier"] * r)
     if "dna_multiplier" in names and (r := ratio("dna_share")):
@@ -493,6 +515,8 @@ def _moment_match(base: dict[str, float], params: Sequence[Parameter], comps: Se
     if "urgent_scale" in names and (r := ratio("wait_bin:Same Day")):
         # same-day appointments are mostly requests wanting the day: move their share with it
         out["urgent_scale"] = names["urgent_scale"].clip(base["urgent_scale"] * r)
+    if "next_day_share" in names and (d := next_day_step()) is not None:
+        out["next_day_share"] = names["next_day_share"].clip(base["next_day_share"] + d)
     if "non_gp_need_share" in names and (r := odds("gp_share")):
         b = base["non_gp_need_share"]
         o = (b / (1 - b)) / r
@@ -506,7 +530,8 @@ def narrowed(params: Sequence[Parameter], centre: dict[str, float], *, factor: f
 
     ``rate_multiplier``, ``dna_multiplier`` and ``urgent_scale`` search within ``centre /
     factor .. centre * factor``, ``remote_scale`` within ``factor ** 1.5`` of the centre,
-    ``non_gp_need_share`` within ``share_width`` of it (all inside the global ranges); the
+    ``non_gp_need_share`` and ``next_day_share`` within ``share_width`` of it (all inside the
+    global ranges); the
     booking-shape parameters keep their full ranges.
     """
     out = []
@@ -515,7 +540,7 @@ def narrowed(params: Sequence[Parameter], centre: dict[str, float], *, factor: f
         if c is None or p.name not in _DIRECT:
             out.append(p)
             continue
-        if p.name == "non_gp_need_share":
+        if p.name in ("non_gp_need_share", "next_day_share"):
             lo, hi = c - share_width, c + share_width
         else:
             f = factor ** 1.5 if p.name == "remote_scale" else factor
@@ -527,8 +552,27 @@ def narrowed(params: Sequence[Parameter], centre: dict[str, float], *, factor: f
     return out
 
 
+_SHAPE = {"lead_scale": ("ratio", 1.25), "lead_spread": ("width", 0.25),
+          "lead_shape": ("ratio", 1.6), "next_day_share": ("width", 0.08)}
+
+
+def refined(params: Sequence[Parameter], centre: dict[str, float]) -> list[Parameter]:
+    """Search ranges of the refine stage: the lead and next-day parameters near ``centre``."""
+    out = []
+    for p in params:
+        if p.name not in _SHAPE or p.name not in centre:
+            continue
+        kind, f = _SHAPE[p.name]
+        c = centre[p.name]
+        lo, hi = (c / f, c * f) if kind == "ratio" else (c - f, c + f)
+        lo, hi = max(p.low, lo), min(p.high, hi)
+        if hi - lo > 1e-6:
+            out.append(dataclasses.replace(p, low=lo, high=hi))
+    return out
+
+
 _DIRECT = ("rate_multiplier", "dna_multiplier", "remote_scale", "non_gp_need_share",
-           "urgent_scale")
+           "urgent_scale", "next_day_share")
 
 
 def fit(
@@ -548,6 +592,7 @@ def fit(
     season_steps: int = 1,
     final_reps: int = 3,
     holiday_lift: float | None = None,
+    refine: int = 0,
     progress: Progress | None = None,
 ) -> FitResult:
     """Fit ``params`` so the simulated fit months match ``components``.
@@ -556,12 +601,17 @@ def fit(
 
     1. pilot (``pilot`` trials): the input scenario's values, then repeated moment matching of
        the directly identified parameters (rate, DNA, remote, same-day and non-GP share move by
-       the ratio, or odds ratio, of observed to simulated) from the previous trial;
+       the ratio, or odds ratio, of observed to simulated; the next-day share by the "1 Day"
+       error over the routine share) from the previous trial;
     2. Optuna TPE (multivariate, seeded): its first trial the last moment-matched values, the
        directly identified parameters searched near them (:func:`narrowed`) and the
        booking-shape parameters over their full ranges;
+    2b. refine (``refine`` trials, none by default): a second seeded TPE over the lead and
+       next-day parameters only (:data:`_SHAPE`), near the best trial with its directly
+       identified parameters moment-matched, the other parameters fixed there. In 13 dimensions
+       the first TPE finds the capacity regime but leaves the booking-interval mix rough;
     3. where ``season_target`` is given: ``season_steps`` runs of :func:`correct_seasonality`
-       with the best values, so that simulated appointments follow the other areas' profile
+       with the best values after one moment-matching step (the rate the result will have), so that simulated appointments follow the other areas' profile
        (these are not trials); before it, where ``holiday_lift`` is given and the mapping has a
        ``demand.holiday_booking``, its ``avoid_share`` is set by :func:`estimate_holiday_share`
        (the December of ``season_window``);
@@ -588,6 +638,7 @@ def fit(
         season_window: the 12 months it was estimated over.
         season_steps: correction steps.
         final_reps: replications for the final choice (at most ``reps``: no re-scoring).
+        refine: trials of the refine stage (taken from ``trials``).
         holiday_lift: the other areas' December same-day lift in points (None: not estimated).
         progress: ``progress(label, done, total)`` after each trial and correction run.
 
@@ -600,8 +651,9 @@ def fit(
     correcting = season_target is not None and season_steps > 0
     if correcting and (season_window is None or polish < 1):
         raise ValueError("a seasonal correction needs its window and at least one polish trial")
-    if trials < pilot + polish + 1:
-        raise ValueError(f"trials must be at least pilot + polish + 1 = {pilot + polish + 1}")
+    if trials < pilot + polish + refine + 1:
+        raise ValueError("trials must be at least pilot + polish + refine + 1 = "
+                         f"{pilot + polish + refine + 1}")
     t0 = time.perf_counter()
     mapping = copy.deepcopy(mapping)
     base = base_values(mapping, params)
@@ -649,29 +701,48 @@ def fit(
                 vals[p.name] = trial.suggest_float(p.name, p.low, p.high, log=p.log)
         return evaluate("tpe", vals)[0]
 
-    study.optimize(objective, n_trials=trials - pilot - polish)
+    study.optimize(objective, n_trials=trials - pilot - polish - refine)
+    centre = _moment_match(best["values"], params, components, best["sim"]) if refine else {}
+    shape = refined(params, centre)
+    if shape:
+        study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(
+            seed=seed + 1, multivariate=True, n_startup_trials=max(2, min(10, refine // 4))))
+        study.enqueue_trial({p.name: p.clip(centre[p.name]) for p in shape})
+
+        def refine_objective(trial: optuna.Trial) -> float:
+            vals = dict(centre)
+            for p in shape:
+                vals[p.name] = trial.suggest_float(p.name, p.low, p.high, log=p.log)
+            return evaluate("refine", vals)[0]
+
+        study.optimize(refine_objective, n_trials=refine)
     first_final = len(rows)
     candidates = [min(range(len(rows)), key=lambda k: rows[k]["distance"])]
     if correcting:
         assert season_target is not None and season_window is not None
+        # the correction runs at the demand the result will have: the best trial with the
+        # directly identified parameters moment-matched first (TPE leaves the rate a few per cent
+        # off; corrected at the wrong rate, a model near capacity gets a profile for the wrong
+        # load, and the polish then moves the rate away from it)
+        anchor = _moment_match(best["values"], params, components, best["sim"])
         if holiday_lift is not None and mapping["demand"].get("holiday_booking") is not None:
             decs = [m for m in season_window if pd.Timestamp(m).month == 12]
             holiday_share, holiday_table = estimate_holiday_share(
-                apply_parameters(mapping, best["values"], params), holiday_lift, decs[-1],
+                apply_parameters(mapping, anchor, params), holiday_lift, decs[-1],
                 list_size=list_size)
             mapping["demand"]["holiday_booking"]["avoid_share"] = holiday_share
         for k in range(season_steps):
-            new, table = correct_seasonality(apply_parameters(mapping, best["values"], params),
+            new, table = correct_seasonality(apply_parameters(mapping, anchor, params),
                                              season_target, season_window,
                                              list_size=list_size)
             mapping["demand"]["monthly_seasonality"] = new
             steps.append(table.assign(step=k + 1))
             if progress:
                 progress("fit", len(rows) + len(steps), total_steps)
-        # the earlier trials ran with the old profile: re-score the best under the new one
+        # the earlier trials ran with the old profile: score the anchor under the new one
         candidates = []
         best.update(distance=float("inf"))
-        _, sim = evaluate("polish", best["values"])
+        _, sim = evaluate("polish", anchor)
         polish -= 1
     tried = [tuple(r[p.name] for p in params) for r in rows[first_final:]]
     for _ in range(polish):

@@ -76,6 +76,8 @@ class Settings:
         weights: component weights overriding :data:`sim.calibrate.targets.DEFAULT_WEIGHTS`.
         share_distance: ``"squared"`` or ``"multinomial"``.
         pilot, polish: trials in the pilot and polish stages.
+        refine: trials of the refine stage (lead and next-day parameters; 0: none), taken from
+            ``trials``.
         season_steps: steps of :func:`sim.calibrate.fit.correct_seasonality` (0: none).
         final_reps: replications the final candidates are compared on.
         staff_mix: with a seasonal profile from other areas, also give the non-GP-first needs
@@ -99,6 +101,7 @@ class Settings:
     share_distance: str = "squared"
     pilot: int = 3
     polish: int = 3
+    refine: int = 0
     season_steps: int = 1
     final_reps: int = 3
     staff_mix: bool = True
@@ -345,7 +348,8 @@ def calibrate(
                  seed=settings.seed, progress=progress,
                  season_target=seasonality, season_window=season_window,
                  season_steps=settings.season_steps if seasonality else 0,
-                 final_reps=settings.final_reps, holiday_lift=holiday_lift)
+                 final_reps=settings.final_reps, holiday_lift=holiday_lift,
+                 refine=settings.refine)
     timings["fit_s"] = time.perf_counter() - t0
     if seasonality:
         season_info["observed_profile"] = season_info["values"]
@@ -477,6 +481,7 @@ def calibrate(
                            "the seasonal correction, then polishing moment matching "
                            "(sim.calibrate.fit.fit)"),
                 "trials": settings.trials, "pilot": settings.pilot, "polish": settings.polish,
+                "refine": settings.refine,
                 "final_reps": settings.final_reps,
                 "reps_per_trial": settings.reps, "sampler_seed": settings.seed,
                 "model_seed": scenario.seed, "trial_replications": list(range(settings.reps)),
