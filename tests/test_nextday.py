@@ -207,3 +207,12 @@ def test_seasonal_correction_runs_at_the_moment_matched_rate(monkeypatch):
     anchor = trials.loc[trials["stage"] == "polish"].iloc[0]
     assert seen == [anchor["rate_multiplier"]]
     assert anchor["rate_multiplier"] != best_before["rate_multiplier"]  # moment-matched first
+
+
+def test_refine_is_on_by_default_with_the_acceptance_share_of_trials():
+    from sim.cli_calibrate import default_refine
+
+    assert default_refine(120) == 30  # the acceptance run's --refine 30
+    assert default_refine(200) == 50
+    assert default_refine(7) == 0  # the pilot (3), polish (3) and one TPE trial fill 7
+    assert default_refine(9) == 2
