@@ -108,3 +108,18 @@ def test_compare_replications_do_not_keep_their_models_alive(tmp_path):
                              out=str(tmp_path / f"r{rep}"), source="tiny.yaml", sha256="0"))
         assert (tmp_path / f"r{rep}" / "manifest.json").exists()
     assert len(getattr(mesa.Agent, "_ids", {})) == before
+
+
+def test_calibration_trials_do_not_keep_their_models_alive():
+    """A calibration fit runs hundreds of models in one process; none may stay in Mesa's registry."""
+    import mesa
+
+    from sim.calibrate.fit import run_targets
+    from sim.scenario_io import scenario_from_mapping
+
+    scenario = scenario_from_mapping(tiny_mapping(days=5, warm_up=0), "tiny.yaml")
+    before = len(getattr(mesa.Agent, "_ids", {}))
+    for rep in (0, 1):
+        targets = run_targets(scenario, rep, [pd.Timestamp(scenario.start_date).replace(day=1)])
+        assert len(targets) > 0
+    assert len(getattr(mesa.Agent, "_ids", {})) == before

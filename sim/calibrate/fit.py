@@ -325,14 +325,19 @@ def run_targets(scenario: Scenario, replication: int, months: Sequence[pd.Timest
                 list_size: int | None = None) -> pd.DataFrame:
     """One replication of ``scenario`` -> simulated targets (long) for ``months``.
 
-    Only the model and its ledger are built (no summaries), to keep trials cheap.
+    Only the model and its ledger are built (no summaries), to keep trials cheap. The model is
+    released afterwards (Mesa would otherwise keep every trial's model alive: a fit grew to 8 GB).
     """
+    from sim.parallel import release_models
     from sim.results import ledger_frame
     from sim.runner import build_model
 
-    model = build_model(scenario, replication)
-    model.run()
-    return simulated_targets(ledger_frame(model), scenario, months, list_size)
+    with release_models():
+        model = build_model(scenario, replication)
+        model.run()
+        ledger = ledger_frame(model)
+        del model
+    return simulated_targets(ledger, scenario, months, list_size)
 
 
 def mean_targets(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
