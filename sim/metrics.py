@@ -78,23 +78,6 @@ def period_start(days: np.ndarray, start: dt.date, period: str) -> np.ndarray:
     raise ValueError(f"unknown period '{period}'; allowed: day, week, month, all")
 
 
-def _expand_levels(df: pd.DataFrame, org: Organisation, unit_col: str = "practice") -> pd.DataFrame:
-    """Repeat practice-keyed rows at PCN and LGPO level, adding 'level' and 'unit' columns."""
-    pcn_of = dict(zip(org.practices, org.practice_pcn, strict=True))
-    parts = []
-    for level in LEVELS:
-        part = df.copy()
-        if level == "practice":
-            part["unit"] = part[unit_col].astype(str)
-        elif level == "pcn":
-            part["unit"] = part[unit_col].astype(str).map(lambda c: pcn_of.get(c, c))
-        else:
-            part["unit"] = org.lgpo
-        part["level"] = level
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
-
-
 def _is_value(col: pd.Series, value: str) -> np.ndarray:
     """Boolean array ``col == value``, on the codes where ``col`` is categorical (no string copies)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
