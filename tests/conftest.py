@@ -38,6 +38,22 @@ def scenario(mapping: dict):
     return scenario_from_mapping(copy.deepcopy(mapping), "<test>")
 
 
+def year_mapping(**demand) -> dict:
+    """A two-practice area simulated over a year from March 2019 (Easter, May and August bank holidays)."""
+    m = tiny_mapping(list_sizes=(15000, 15000), gps=(6, 6), nurses=(3, 3), days=365, warm_up=0)
+    m["start_date"] = "2019-03-01"
+    m["demand"] = demand
+    return m
+
+
+def requests_of(mapping: dict):
+    """The model (replication 0) built from ``mapping`` and its drawn requests."""
+    from sim.runner import build_model
+
+    model = build_model(scenario(mapping), 0)
+    return model, model.requests
+
+
 @pytest.fixture(scope="session")
 def small_scenario():
     return load_scenario(SCENARIOS / "small.yaml")

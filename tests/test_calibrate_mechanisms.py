@@ -28,29 +28,14 @@ from sim.calibrate.observed import (
     weighted_days,
 )
 from sim.config import HolidayBooking
-from sim.runner import build_model
 from sim.scenario_io import ScenarioError
-from tests.conftest import scenario, tiny_mapping
+from tests.conftest import requests_of, scenario, year_mapping
 
 CCG_HEADER = ("CCG_CODE,CCG_ONS_CODE,CCG_NAME,STP_ONS,STPNM,REGION_ONS_CODE,REGION_NAME,"
               "Appointment_Month,APPT_STATUS,HCP_TYPE,APPT_MODE,TIME_BETWEEN_BOOK_AND_APPT,"
               "COUNT_OF_APPOINTMENTS")
 DOW = [1.25, 1.02, 0.96, 0.95, 0.90, 0.0, 0.0]
 WINDOW = list(pd.date_range("2019-03-01", "2020-02-01", freq="MS"))
-
-
-def year_mapping(**demand) -> dict:
-    """A two-practice area simulated over the year from March 2019, with demand options set."""
-    m = tiny_mapping(list_sizes=(15000, 15000), gps=(6, 6), nurses=(3, 3), days=365, warm_up=0)
-    m["start_date"] = "2019-03-01"
-    m["demand"] = demand
-    return m
-
-
-def requests_of(mapping: dict):
-    """The model's drawn requests and calendar for ``mapping`` (replication 0)."""
-    model = build_model(scenario(mapping), 0)
-    return model, model.requests
 
 
 # ------------------------------------------------------------------- seasonal need (staff) mix

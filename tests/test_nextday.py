@@ -30,25 +30,11 @@ from sim.calibrate.fit import (
 from sim.calibrate.observed import TARGET_NAMES, month_range
 from sim.calibrate.targets import default_components
 from sim.demand import next_working_days
-from sim.runner import build_model
 from sim.scenario_io import ScenarioError
-from tests.conftest import scenario, tiny_mapping
+from tests.conftest import requests_of, scenario, tiny_mapping, year_mapping
 
 FIELDS = ("day", "minute", "patient", "practice", "need", "urgent", "tolerance", "mode", "u_dna",
           "z_duration", "u_triage")
-
-
-def year_mapping(**demand) -> dict:
-    """A two-practice area over a year from March 2019 (Easter, May and August bank holidays)."""
-    m = tiny_mapping(list_sizes=(15000, 15000), gps=(6, 6), nurses=(3, 3), days=365, warm_up=0)
-    m["start_date"] = "2019-03-01"
-    m["demand"] = demand
-    return m
-
-
-def requests_of(mapping: dict):
-    model = build_model(scenario(mapping), 0)
-    return model, model.requests
 
 
 def test_next_working_days():
