@@ -7,7 +7,7 @@ request is a SimPy process that waits until its arrival minute, queues for a cli
 clinician is free before the clinic closes, and is lost otherwise.
 
 It uses the same registered lists, per-patient rates (age band, long-term conditions, propensity:
-:func:`sim.population.build_population`), day-of-week and seasonal profile, within-day arrival
+:func:`sim.model.population.build_population`), day-of-week and seasonal profile, within-day arrival
 profile and consultation-length distribution as gpsim, over the same days (warm-up plus horizon),
 so it simulates about as many requests. It has no appointment book (no booking ahead, skill mix,
 continuity or did-not-attend): it is a performance yardstick, not a second model.
@@ -21,10 +21,10 @@ import time
 import mesa
 import simpy
 
-from sim.calendar import MINUTES_PER_DAY, Calendar
-from sim.config import Scenario
-from sim.population import build_population
-from sim.rng import Streams
+from sim.config.scenario import Scenario
+from sim.model.calendar import MINUTES_PER_DAY, Calendar
+from sim.model.population import build_population
+from sim.model.rng import Streams
 
 CLINIC_OPEN, CLINIC_CLOSE = 8 * 60 + 30, 18 * 60 + 30
 
@@ -136,6 +136,6 @@ def run_reference(scenario: Scenario, replication: int = 0) -> dict[str, float]:
 if __name__ == "__main__":
     import sys
 
-    from sim.scenario_io import load_scenario
+    from sim.config.loading import load_scenario
 
     print(run_reference(load_scenario(sys.argv[1] if len(sys.argv) > 1 else "scenarios/small.yaml")))

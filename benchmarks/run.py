@@ -62,7 +62,7 @@ def _generator():
 
 def baseline_parameters() -> dict[str, Any]:
     """Everything in scenarios/baseline.yaml except its area: rates, roles, booking, horizon."""
-    from sim.scenario_io import load_raw
+    from sim.config.loading import load_raw
 
     raw, _ = load_raw(ROOT / "scenarios" / "baseline.yaml")
     return {k: v for k, v in raw.items() if k not in ("area", "name", "description", "extends")}
@@ -150,14 +150,16 @@ def child(kind: str, mapping_file: str, out_file: str, repeats: int = 1) -> None
     import holidays.countries  # noqa: F401 - `holidays` imports all ~280 countries on first use: an import
     import numpy as np
 
-    from sim.parallel import release_models
-    from sim.runner import run_single  # imports (numba, pandas, mesa) are not part of the timed run
-    from sim.scenario_io import scenario_from_mapping
+    from sim.config.loading import scenario_from_mapping
+    from sim.experiments.parallel import release_models
+    from sim.experiments.runner import (
+        run_single,  # imports (numba, pandas, mesa) are not part of the timed run
+    )
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from reference import run_reference
 
-    from sim.clinic import start_compiled
+    from sim.model.clinic import start_compiled
 
     jit_start = start_compiled()  # Numba's one-off start-up, like the imports, is not part of the run
     mapping = json.loads(Path(mapping_file).read_text())
@@ -248,7 +250,7 @@ def run_many(mappings: list[dict[str, Any]], reps: list[tuple[int, ...]], worker
     """Run (mapping, replications) tasks on ``workers`` local Dask workers; time, memory, results."""
     import pandas as pd
 
-    from sim.parallel import ReplicationTask, run_replications, run_tasks
+    from sim.experiments.parallel import ReplicationTask, run_replications, run_tasks
 
     tasks = [ReplicationTask(key=f"{m['name']}-{'-'.join(map(str, r))}", scenario=m, replications=r,
                              labels={"area": m["name"]}) for m in mappings for r in reps]
@@ -259,7 +261,7 @@ def run_many(mappings: list[dict[str, Any]], reps: list[tuple[int, ...]], worker
     with TreeMemory() as mem:
         cluster = None
         if workers == 1:  # one Dask worker, not the in-process path: like for like with 2 workers
-            from sim.parallel import local_cluster
+            from sim.experiments.parallel import local_cluster
 
             cluster = local_cluster(1)
         address = cluster.scheduler_address if cluster is not None else None

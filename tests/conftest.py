@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario_io import load_scenario, scenario_from_mapping
+from sim.config.loading import load_scenario, scenario_from_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -48,7 +48,7 @@ def year_mapping(**demand) -> dict:
 
 def requests_of(mapping: dict):
     """The model (replication 0) built from ``mapping`` and its drawn requests."""
-    from sim.runner import build_model
+    from sim.experiments.runner import build_model
 
     model = build_model(scenario(mapping), 0)
     return model, model.requests

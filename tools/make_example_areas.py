@@ -42,7 +42,7 @@ HEADER = """\
 #    (27,966 FTE / 38,124 headcount, Sept 2024); nurses, other direct patient care and admin in the
 #    2022 FTE shares (GPs 19%, other DPC 19%, nurses ~11%, admin 51%; BMJ Open 2024).
 #  - GP ages: an approximation of the GP Workforce age bands with London's older skew (seed).
-#  - Demand, booking and role defaults: see sim/config.py (each field cites its source).
+#  - Demand, booking and role defaults: see sim/config/scenario.py (each field cites its source).
 """
 
 

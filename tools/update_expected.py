@@ -19,8 +19,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.runner import run_single  # noqa: E402
-from sim.scenario_io import load_scenario  # noqa: E402
+from sim.config.loading import load_scenario  # noqa: E402
+from sim.experiments.runner import run_single  # noqa: E402
 
 EXPECTED = ROOT / "tests" / "expected"
 SCENARIO_EXPECTED = EXPECTED / "scenarios"

@@ -66,8 +66,8 @@ import pandas as pd
 from sim.calibrate.observed import TARGET_NAMES
 from sim.calibrate.simulated import simulated_targets
 from sim.calibrate.targets import Component, total_distance
-from sim.config import Scenario
-from sim.scenario_io import scenario_from_mapping
+from sim.config.loading import scenario_from_mapping
+from sim.config.scenario import Scenario
 
 Progress = Callable[[str, int, int], None]
 
@@ -328,9 +328,9 @@ def run_targets(scenario: Scenario, replication: int, months: Sequence[pd.Timest
     Only the model and its ledger are built (no summaries), to keep trials cheap. The model is
     released afterwards (Mesa would otherwise keep every trial's model alive: a fit grew to 8 GB).
     """
-    from sim.parallel import release_models
-    from sim.results import ledger_frame
-    from sim.runner import build_model
+    from sim.experiments.parallel import release_models
+    from sim.experiments.runner import build_model
+    from sim.results.tables import ledger_frame
 
     with release_models():
         model = build_model(scenario, replication)

@@ -18,7 +18,7 @@ the targets of :data:`TARGET_NAMES`:
 
 :func:`seasonal_profile` estimates the model's 12-value ``demand.monthly_seasonality`` from other
 areas' data: attended appointments per weighted working day (weekday weights times English
-working days, bank holidays removed, from :mod:`sim.calendar`) by calendar month, normalised.
+working days, bank holidays removed, from :mod:`sim.model.calendar`) by calendar month, normalised.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.calendar import english_bank_holidays
-from sim.metrics import WAIT_BINS
+from sim.model.calendar import english_bank_holidays
 from sim.nhsdata.appointments import read_regional_csv
 from sim.nhsdata.patients import read_practice_map, read_practice_totals
+from sim.results.metrics import WAIT_BINS
 
 #: Model appointment modes -> APPT_MODE labels.
 MODE_LABELS: dict[str, str] = {

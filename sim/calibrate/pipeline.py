@@ -49,7 +49,7 @@ from sim.calibrate.observed import (
 )
 from sim.calibrate.sample import sample_area_mapping, with_area
 from sim.calibrate.targets import Component, default_components
-from sim.scenario_io import deep_merge, load_raw, load_scenario, scenario_from_mapping
+from sim.config.loading import deep_merge, load_raw, load_scenario, scenario_from_mapping
 
 #: Replication numbers of the evaluation runs start here, away from the fit's 0, 1, ...: the
 #: intervals come from runs the fit never saw.
@@ -320,7 +320,7 @@ def calibrate(
                 "gp_profile": [round(float(v), 4) for v in mix_table["gp"]],
                 "other_profile": [round(float(v), 4) for v in mix_table["other"]]}
         if settings.holiday:
-            from sim.config import HolidayBooking
+            from sim.config.scenario import HolidayBooking
 
             holiday_lift, lift_table = december_same_day_lift(appointments, area.sub_icb_codes,
                                                               window)
@@ -399,9 +399,9 @@ def calibrate(
         pd.DataFrame())
 
     # ---------------------------------------------------------------- outputs
-    from sim.area_builder import write_area_yaml
     from sim.calibrate.plots import plot_period, plot_transfer
-    from sim.outputs import package_versions, write_csv, write_json
+    from sim.nhsdata.area import write_area_yaml
+    from sim.results.files import package_versions, write_csv, write_json
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ fit. The targets are rates per 1,000 patients and shares, so a sample of practic
 fewer than ``min_list`` patients (closing or newly opened lists) are not sampled.
 
 :func:`sample_scenario` builds the sample as a scenario area with
-:func:`sim.area_builder.build_area` (staff from national ratios unless a workforce file is given)
+:func:`sim.nhsdata.area.build_area` (staff from national ratios unless a workforce file is given)
 and puts the input scenario's parameters around it.
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.area_builder import build_area_details
 from sim.calibrate.observed import Area
+from sim.nhsdata.area import build_area_details
 
 #: Scenario keys taken from the input scenario when its area is replaced by a sample.
 PARAMETER_KEYS: tuple[str, ...] = ("roles", "demand", "booking", "walk_in", "workforce", "admin")

@@ -7,7 +7,7 @@ Mapping (see :mod:`sim.calibrate.observed` for the observed side):
   counted); attended = ``seen``, DNA = ``dna``;
 * HCP_TYPE: roles of kind ``gp`` -> "GP", every other role -> "Other Practice staff";
 * APPT_MODE: :data:`sim.calibrate.observed.MODE_LABELS`;
-* TIME_BETWEEN_BOOK_AND_APPT: the NHS bins of ``wait_days`` (:data:`sim.metrics.WAIT_BINS`;
+* TIME_BETWEEN_BOOK_AND_APPT: the NHS bins of ``wait_days`` (:data:`sim.results.metrics.WAIT_BINS`;
   requests are booked the day they are made, so the request-to-appointment days are the
   booking-to-appointment days).
 """
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.observed import MODE_LABELS, TARGET_NAMES
-from sim.config import Scenario
-from sim.metrics import WAIT_BINS, wait_bin_index
+from sim.config.scenario import Scenario
+from sim.results.metrics import WAIT_BINS, wait_bin_index
 
 
 def gp_roles(scenario: Scenario) -> set[str]:
@@ -43,7 +43,7 @@ def simulated_targets(ledger: pd.DataFrame, scenario: Scenario,
     """Targets per month from one replication's ledger.
 
     Args:
-        ledger: :attr:`sim.runner.RunResult.ledger` (or :func:`sim.results.ledger_frame`).
+        ledger: :attr:`sim.experiments.runner.RunResult.ledger` (or :func:`sim.results.tables.ledger_frame`).
         scenario: the scenario run (start date, list size, role kinds).
         months: months to report (first days); default every month with appointments.
         list_size: per-1,000 denominator (default the scenario's registered list).

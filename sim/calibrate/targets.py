@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.observed import MODE_LABELS
-from sim.metrics import WAIT_BINS
+from sim.results.metrics import WAIT_BINS
 
 _EPS = 1e-9
 

@@ -52,7 +52,7 @@ def scenario_path() -> Path:
 
 def make_controller() -> Controller:
     """A controller over the configured scenario (merged ``extends`` chain, controls at their defaults)."""
-    from sim.scenario_io import load_raw
+    from sim.config.loading import load_raw
 
     path = scenario_path()
     base, _ = load_raw(path)

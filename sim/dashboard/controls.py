@@ -22,7 +22,7 @@ CONTROLLED_TYPES = frozenset({"retirement", "skill_mix", "pooled_back_office", "
                               "demand_growth", "micro_teams", "pooled_cover"})
 
 # Hub sessions added one by one as the slider moves: weekday evenings and weekend mornings first
-# (the extended-access pattern of sim.intervention_config.ExtendedAccess), then weekend afternoons.
+# (the extended-access pattern of sim.config.interventions.ExtendedAccess), then weekend afternoons.
 HUB_SESSION_ORDER: tuple[tuple[str, str, str], ...] = (
     ("Mon", "18:30", "20:00"), ("Sat", "09:00", "13:00"), ("Tue", "18:30", "20:00"),
     ("Wed", "18:30", "20:00"), ("Thu", "18:30", "20:00"), ("Fri", "18:30", "20:00"),
@@ -30,7 +30,7 @@ HUB_SESSION_ORDER: tuple[tuple[str, str, str], ...] = (
     ("Mon", "08:00", "08:30"), ("Wed", "08:00", "08:30"), ("Fri", "08:00", "08:30"),
 )
 MAX_HUB_SESSIONS = len(HUB_SESSION_ORDER)
-OTHER_ROLES = ("Paramedic", "PhysicianAssociate")  # both take minor acute requests (sim.config)
+OTHER_ROLES = ("Paramedic", "PhysicianAssociate")  # both take minor acute requests (sim.config.scenario)
 COVER_DAYS_PER_WEEK_PER_10K = 1.5  # the same total cover on both sides (PooledCover's default)
 
 
@@ -154,7 +154,7 @@ def scenario_mapping(base: dict[str, Any], controls: Controls) -> dict[str, Any]
     """
     out = copy.deepcopy(base)
     kept = [iv for iv in out.get("interventions") or [] if iv.get("type") not in CONTROLLED_TYPES]
-    from sim.config import default_roles
+    from sim.config.scenario import default_roles
 
     roles = set(default_roles()) | set(out.get("roles") or ())  # a scenario's roles merge into the defaults
     out["interventions"] = kept + interventions(controls, roles)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.dashboard.controls import SIDES, Controls, Side, scenario_mapping
-from sim.metrics import WAIT_BINS, wait_bin_index
-from sim.model import BOOKED, DNA, LOST, SEEN, GPSimModel
+from sim.model.model import BOOKED, DNA, LOST, SEEN, GPSimModel
+from sim.results.metrics import WAIT_BINS, wait_bin_index
 
 ROLLING_DAYS = 7  # window of the time series
 STRAIN_DAYS = 28  # window of the area picture
@@ -282,8 +282,8 @@ class View:
 
 def build_model(mapping: dict, source: str, replication: int = 0) -> GPSimModel:
     """Validate a scenario mapping, build the model with its interventions, and run the warm-up."""
-    from sim.interventions import attach
-    from sim.scenario_io import scenario_from_mapping
+    from sim.config.loading import scenario_from_mapping
+    from sim.model.interventions import attach
 
     model = attach(scenario_from_mapping(mapping, source), replication)
     while model.day < model.cal.warm_up and model.running:

@@ -17,7 +17,7 @@ Headers changed in July 2022 from CCG/STP to sub-ICB/ICB names (and ``EXTRACT_DA
 ``01JAN2021`` to ``2026-03-01``); both are accepted and normalised to the same lower-case names:
 ``practice_code``, ``sub_icb_code``, ``sub_icb_ons_code``, ``icb_code``, ``region_code``, ...
 :func:`to_model_age_bands` and :func:`age_mix` turn quinary or single-year counts into the model's
-eight age bands (:data:`sim.config.AGE_BANDS`).
+eight age bands (:data:`sim.config.scenario.AGE_BANDS`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from sim.config import AGE_BANDS
+from sim.config.scenario import AGE_BANDS
 from sim.nhsdata._csv import (
     PathLike,
     Source,
@@ -44,7 +44,7 @@ from sim.nhsdata._csv import (
 )
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report, report_of
 
-#: Lower bound (years) of each model age band, in :data:`sim.config.AGE_BANDS` order.
+#: Lower bound (years) of each model age band, in :data:`sim.config.scenario.AGE_BANDS` order.
 MODEL_BAND_LOWER: tuple[int, ...] = (0, 5, 15, 25, 45, 65, 75, 85)
 
 #: CCG-era (before July 2022) -> sub-ICB-era column names, for every patients file.
@@ -348,7 +348,7 @@ def to_model_age_bands(ages: pd.DataFrame) -> pd.DataFrame:
             summed (patients of unknown sex then count in no band).
 
     Returns:
-        Index ``practice_code``, one integer column per band in :data:`sim.config.AGE_BANDS` order.
+        Index ``practice_code``, one integer column per band in :data:`sim.config.scenario.AGE_BANDS` order.
     """
     if ages.empty:
         return pd.DataFrame(columns=list(AGE_BANDS), dtype="int64").rename_axis("practice_code")

@@ -1,0 +1,1 @@
+"""The `gpsim` command line: one module per command, on top of every other stage."""

@@ -1,0 +1,87 @@
+r"""``gpsim area``: build scenario areas from NHS Digital data files.
+
+Usage::
+
+    gpsim area build --map gp-reg-pat-prac-map.csv --patients gp-reg-pat-prac-all.csv \\
+        [--ages gp-reg-pat-prac-quin-age.csv] [--workforce GPWPracticeCSV.102025.zip] \\
+        (--pcn CODE ... | --sub-icb CODE | --practices CODE ...) --out scenarios/area-NAME.yaml
+
+Codes may be repeated (``--pcn U1 --pcn U2``) or comma-separated (``--pcn U1,U2``). Problems in a
+file are reported with the file, row and column at fault.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.nhsdata.area import build_area_details, write_area_yaml
+from sim.nhsdata.errors import DataFormatError
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group("area")
+def area() -> None:
+    """Build scenario areas (PCNs, practices, staff) from NHS Digital data files."""
+
+
+@area.command("build")
+@click.option("--map", "map_file", required=True, type=_FILE,
+              help="gp-reg-pat-prac-map.csv: practice -> PCN -> sub-ICB -> ICB -> region.")
+@click.option("--patients", "patients_file", required=True, type=_FILE,
+              help="gp-reg-pat-prac-all.csv (list sizes) or gp-reg-pat-prac-quin-age.csv.")
+@click.option("--ages", "age_files", multiple=True, type=_FILE,
+              help="Quinary or single-year age file(s) for each practice's age mix (repeatable).")
+@click.option("--workforce", "workforce_file", type=_FILE, default=None,
+              help="GPW practice-level Detailed CSV or its zip; without it staff are assumed "
+                   "from national ratios.")
+@click.option("--include-partial", is_flag=True,
+              help="Also use workforce records that were not 'Fully provided'.")
+@click.option("--pcn", "pcns", multiple=True, help="PCN code(s) to include.")
+@click.option("--sub-icb", "sub_icb", default=None,
+              help="Sub-ICB location (CCG) code, ODS (93C) or ONS (E38000240).")
+@click.option("--practices", "practices", multiple=True, help="Practice code(s) to include.")
+@click.option("--name", default=None, help="Scenario name (default area-<code>).")
+@click.option("--area-name", default=None, help="Display name of the area.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the scenario YAML, e.g. scenarios/area-NAME.yaml.")
+def build(
+    map_file: Path,
+    patients_file: Path,
+    age_files: tuple[Path, ...],
+    workforce_file: Path | None,
+    include_partial: bool,
+    pcns: tuple[str, ...],
+    sub_icb: str | None,
+    practices: tuple[str, ...],
+    name: str | None,
+    area_name: str | None,
+    out: Path,
+) -> None:
+    """Build a scenario for real practices and write it to --out."""
+    chosen = [opt for opt, value in (("--pcn", pcns), ("--sub-icb", sub_icb),
+                                     ("--practices", practices)) if value]
+    if len(chosen) != 1:
+        raise click.UsageError("choose the area with exactly one of --pcn, --sub-icb or "
+                               f"--practices (got {', '.join(chosen) or 'none'})")
+    try:
+        result = build_area_details(
+            map_file, patients_file, workforce_file=workforce_file, age_files=age_files,
+            pcns=pcns or None, sub_icb=sub_icb, practices=practices or None, name=name,
+            area_name=area_name, include_partial=include_partial,
+        )
+        path = write_area_yaml(result.mapping, out)
+    except (DataFormatError, FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    area_map = result.mapping["area"]
+    n_practices = sum(len(p["practices"]) for p in area_map["pcns"])
+    patients = sum(pr["list_size"] for p in area_map["pcns"] for pr in p["practices"])
+    click.echo(f"wrote {path}: {area_map['name']} ({area_map['code']}), "
+               f"{len(area_map['pcns'])} PCN(s), {n_practices} practice(s), "
+               f"{patients:,} registered patients")
+    for line in result.assumed:
+        click.echo(f"assumed: {line}")
+    for line in result.notes:
+        click.echo(f"note: {line}")

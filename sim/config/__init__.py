@@ -1,0 +1,1 @@
+"""Stage 1, configuration: the scenario and intervention schema and loading YAML files into it."""

@@ -1,0 +1,301 @@
+"""Scenario interventions: one validated model per type, chosen by the ``type`` key.
+
+Every intervention has a ``start`` (a date, or whole months after the scenario start), an optional
+``end``, and a ``scope``: ``lgpo`` (the whole area), a PCN code, or a list of practice codes.
+Mechanisms live in :mod:`sim.model.interventions`; each changes the model, never its outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.types import Fraction, GpContract, NonNegFloat, PositiveFloat, Strict
+
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Base(Strict):
+    """Fields every intervention has."""
+
+    start: dt.date | Annotated[int, Field(ge=0)] = Field(
+        0, description="a date, or whole months after the scenario start (0 = from the start)"
+    )
+    end: dt.date | Annotated[int, Field(ge=0)] | None = Field(None, description="optional end (date or months)")
+    scope: str | list[str] = Field(
+        "lgpo", description="'lgpo' (whole area), one PCN code, or a list of practice codes"
+    )
+
+
+# ----------------------------------------------------------------------------- workforce
+
+
+def default_gp_hazard() -> dict[int, float]:
+    """Annual probability a GP leaves practice by age band lower bound.
+
+    Rises sharply from about 52 (Fletcher et al., BMJ Open 2017: 37% of South West GPs likely to
+    quit direct patient care within 5 years; 61% of GPs over 50 likely to retire within 5 years,
+    domain.md, secondary). 61% in 5 years is about 17% a year for the over-50s.
+    """
+    return {0: 0.02, 45: 0.03, 50: 0.08, 55: 0.17, 60: 0.30, 65: 0.50}
+
+
+class Wave(Strict):
+    """An explicit retirement wave: ``share`` of ``role`` aged ``min_age``+ leave over ``over_months``."""
+
+    role: str = "GP"
+    min_age: Annotated[int, Field(ge=18, le=80)] = 55
+    share: Fraction = 0.4
+    over_months: Annotated[int, Field(ge=1, le=120)] = 24
+
+
+class Retirement(Base):
+    """Staff leave by age: an annual hazard by age band per role, or an explicit wave."""
+
+    type: Literal["retirement"]
+    hazard_by_age: dict[str, dict[int, Fraction]] | None = Field(
+        None, description="role -> {age band lower bound: annual leaving probability}; default GP curve"
+    )
+    wave: Wave | None = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> Retirement:
+        if self.hazard_by_age is not None and self.wave is not None:
+            raise ValueError("give either hazard_by_age or wave, not both")
+        return self
+
+
+class Recruitment(Base):
+    """Vacancies (leavers in scope) are refilled after a delay with a fill probability per role."""
+
+    type: Literal["recruitment"]
+    fill_probability: dict[str, Fraction] = Field(
+        default_factory=lambda: {"GP": 0.6, "Nurse": 0.7, "Pharmacist": 0.8, "HCA": 0.9},
+        description="role -> probability a vacancy is filled (assumption; GP vacancies hard to fill, seed 2014)",
+    )
+    delay_months: dict[str, NonNegFloat] = Field(
+        default_factory=lambda: {"GP": 4.0, "Nurse": 3.0, "Pharmacist": 2.0, "HCA": 1.5},
+        description="role -> months from leaving to the replacement starting",
+    )
+    gp_contract_mix: dict[GpContract, Fraction] = Field(
+        default_factory=lambda: {"partner": 0.2, "salaried": 0.55, "locum": 0.25},
+        description="contracts of recruited GPs (sessional work 25% of GPs in 2014, seed)",
+    )
+    gp_sessions_by_contract: dict[GpContract, PositiveFloat] = Field(
+        default_factory=lambda: {"partner": 7.5, "salaried": 6.0, "locum": 4.0, "retainer": 3.0, "trainee": 5.0},
+        description="clinical sessions a week of a recruited GP by contract",
+    )
+
+
+# ----------------------------------------------------------------------------- skill mix
+
+
+class AddRole(Strict):
+    """Staff added by an intervention: so many FTE per 10,000 patients, or a fixed count per unit."""
+
+    role: str
+    per_10k_patients: NonNegFloat | None = Field(None, description="FTE per 10,000 patients in each unit")
+    count: Annotated[int, Field(ge=1)] | None = Field(None, description="headcount per unit instead")
+    fte: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
+    level: Literal["practice", "pcn", "lgpo"] = Field("pcn", description="who employs them")
+    age: Annotated[int, Field(ge=18, le=80)] = 38
+
+    @model_validator(mode="after")
+    def _amount(self) -> AddRole:
+        if (self.per_10k_patients is None) == (self.count is None):
+            raise ValueError("give exactly one of per_10k_patients or count")
+        return self
+
+
+class TriageShift(Strict):
+    """Route a share of requests of some needs to other roles first (GP kept as fallback)."""
+
+    needs: list[str] = Field(min_length=1)
+    share: Fraction = Field(0.45, description="Tower Hamlets: about 45% of GP patients could see another team member")
+    to_roles: list[str] = Field(min_length=1, description="roles tried first, in order")
+
+
+class SkillMix(Base):
+    """Add roles, change who may take which need, and pay the GP supervision cost."""
+
+    type: Literal["skill_mix"]
+    add: list[AddRole] = Field(default_factory=list)
+    eligibility: dict[str, list[str]] = Field(
+        default_factory=dict, description="need type -> eligible roles in order (replaces the default)"
+    )
+    shift: TriageShift | None = None
+    supervised_roles: list[str] = Field(
+        default_factory=lambda: ["Pharmacist", "Paramedic", "PhysicianAssociate", "Physiotherapist"],
+        description="roles whose appointments cost GP supervision time",
+    )
+    gp_supervision_minutes_per_appointment: NonNegFloat = Field(
+        2.0, description="GP minutes per appointment by a supervised role (Health Foundation 2022, secondary; assumption)"
+    )
+
+
+# ----------------------------------------------------------------------------- back office
+
+
+class PooledBackOffice(Base):
+    """LGPO pooling of back-office functions, and workflow coordinators taking GP correspondence."""
+
+    type: Literal["pooled_back_office"]
+    scale_elasticity: Fraction = Field(
+        0.6, description="pooled fixed hours = fixed x n_practices^elasticity (economy of scale; assumption)"
+    )
+    correspondence_moved_share: Fraction = Field(
+        0.8, description="share of GP correspondence hours moved to workflow coordinators (Sunderland, seed)"
+    )
+    released_hours_to_sessions: bool = Field(
+        True, description="GP hours released become extra clinical sessions (partly: see conversion_share)"
+    )
+    conversion_share: Fraction = Field(0.5, description="share of released GP hours turned into clinical sessions")
+
+
+# ----------------------------------------------------------------------------- access
+
+
+class HubSession(Strict):
+    """One recurring hub session."""
+
+    days: list[Weekday] = Field(min_length=1)
+    start: str = Field(description="start time HH:MM")
+    end: str = Field(description="end time HH:MM")
+
+    @model_validator(mode="after")
+    def _times(self) -> HubSession:
+        s, e = self.minutes()
+        if e <= s:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+    def minutes(self) -> tuple[int, int]:
+        """(start, end) in minutes after midnight."""
+
+        def parse(t: str) -> int:
+            try:
+                h, m = t.split(":")
+                v = int(h) * 60 + int(m)
+            except ValueError:
+                raise ValueError(f"time '{t}' must be HH:MM") from None
+            if not 0 <= v <= 1440:
+                raise ValueError(f"time '{t}' out of range")
+            return v
+
+        return parse(self.start), parse(self.end)
+
+
+class HubStaff(Strict):
+    """Clinicians who work every hub session (hub-employed, or drawn from member practices on a rota)."""
+
+    role: str = "GP"
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class ExtendedAccess(Base):
+    """PCN or LGPO hub sessions on evenings and weekends for every member practice's patients.
+
+    Booked or walk-in (``mode``), worked by the hub's own clinicians or member practices' clinicians
+    on a rota (``staffed_from``, ``member_hours``); the mechanisms are described in :mod:`sim.model.hubs`.
+    """
+
+    type: Literal["extended_access"]
+    level: Literal["pcn", "lgpo"] = "pcn"
+    sessions: list[HubSession] = Field(
+        default_factory=lambda: [
+            HubSession(days=["Mon", "Tue", "Wed", "Thu", "Fri"], start="18:30", end="20:00"),
+            HubSession(days=["Sat"], start="09:00", end="13:00"),
+        ],
+        description="Harness / London extended access: evenings and weekend mornings (seed)",
+    )
+    staff: list[HubStaff] = Field(default_factory=lambda: [HubStaff()])
+    pooled: bool = Field(True, description="one hub for all member practices; false splits the same hours across them")
+    same_day_slot_share: Fraction = Field(0.5, description="share of hub slots held for booking on the day")
+    staffed_from: Literal["own", "member_practices"] = Field(
+        "own", description=("who works the hub sessions: its own clinicians (extra staff employed by the hub), or "
+                            "clinicians of the member practices on a rota (Harness / London extended access hubs "
+                            "are staffed either way, seed)")
+    )
+    member_hours: Literal["redeployed", "extra"] = Field(
+        "redeployed", description=("with staffed_from member_practices: 'redeployed' takes each hub session's minutes "
+                                   "out of the same clinician's practice sessions that week (total capacity "
+                                   "unchanged, access spread to evenings and weekends); 'extra' works them on top, "
+                                   "counted in full as that clinician's overtime (assumption)")
+    )
+    mode: Literal["booked", "walk_in"] = Field(
+        "booked", description=("'booked': hub sessions are slots in the hub diary; 'walk_in': the hub serves member "
+                               "practices' same-day requests that got no slot first come, first served (seed: "
+                               "hubs are walk-in or booked)")
+    )
+    walk_in_max_wait_minutes: PositiveFloat | None = Field(
+        None, description="walk-in hubs: minutes a patient queues before giving up; default walk_in.max_wait_minutes"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExtendedAccess:
+        if "member_hours" in self.model_fields_set and self.staffed_from != "member_practices":
+            raise ValueError("member_hours applies only with staffed_from: member_practices")
+        if self.walk_in_max_wait_minutes is not None and self.mode != "walk_in":
+            raise ValueError("walk_in_max_wait_minutes applies only with mode: walk_in")
+        if "same_day_slot_share" in self.model_fields_set and self.mode == "walk_in":
+            raise ValueError("same_day_slot_share applies only with mode: booked (a walk-in hub has no slots)")
+        return self
+
+
+# ----------------------------------------------------------------------------- demand
+
+
+class DemandGrowth(Base):
+    """List growth, an ageing population and rising long-term-condition prevalence."""
+
+    type: Literal["demand_growth"]
+    list_growth_per_year: NonNegFloat = Field(
+        0.0137, description="London grew over 7% in the five years to 2016 (seed): 1.37% a year"
+    )
+    rate_growth_per_year: NonNegFloat = Field(
+        0.005, description="per-patient request rate growth from ageing (assumption; Hobbs 2016: 4.67 -> 5.16 in 7 years)"
+    )
+    ltc_prevalence_growth_per_year: NonNegFloat = Field(
+        0.02, description="relative rise in long-term conditions per year (dementia +37% in four years in London, seed)"
+    )
+    years_ahead: NonNegFloat = Field(
+        0.0, description=("years of growth already accrued when the run starts (e.g. 4 to simulate 2029-30 on the "
+                          "baseline's calendar, keeping common random numbers with it)")
+    )
+
+
+class MicroTeams(Base):
+    """Patients with long-term conditions get a named GP; booking waits longer to keep them together."""
+
+    type: Literal["micro_teams"]
+    min_ltc: Annotated[int, Field(ge=0)] = Field(1, description="patients with at least this many LTCs")
+    extra_days: Annotated[int, Field(ge=0, le=28)] = Field(
+        7, description="extra days a patient waits for their named GP (Tower Hamlets micro-teams, seed)"
+    )
+
+
+class PooledCover(Base):
+    """Sickness and leave cover from a shared pool versus each practice alone."""
+
+    type: Literal["pooled_cover"]
+    level: Literal["practice", "pcn", "lgpo"] = Field(
+        "pcn", description="who holds the cover: each practice alone, the PCN, or the LGPO"
+    )
+    roles: list[str] = Field(default_factory=lambda: ["GP", "Nurse"])
+    cover_days_per_week_per_10k: NonNegFloat = Field(
+        1.5, description="clinician-days of cover a week per 10,000 patients (bank / locum pool; assumption)"
+    )
+
+
+Intervention = Annotated[
+    Retirement | Recruitment | SkillMix | PooledBackOffice | ExtendedAccess | DemandGrowth | MicroTeams | PooledCover,
+    Field(discriminator="type"),
+]
+INTERVENTION_TYPES = {
+    "retirement": Retirement, "recruitment": Recruitment, "skill_mix": SkillMix,
+    "pooled_back_office": PooledBackOffice, "extended_access": ExtendedAccess, "demand_growth": DemandGrowth,
+    "micro_teams": MicroTeams, "pooled_cover": PooledCover,
+}

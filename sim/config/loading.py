@@ -1,0 +1,273 @@
+"""Load scenario YAML files into validated :class:`~sim.config.scenario.Scenario` objects.
+
+A scenario may ``extends:`` another file (relative to itself) and override any field; mappings merge
+key by key, lists and scalars replace. Every error names the file, the YAML path (for example
+``area.pcns[1].practices[3].staff[0].fte``), the line where it can be found, what was wrong and what
+is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.config.scenario import Scenario
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used, with where and why."""
+
+    def __init__(self, file: str | Path, yaml_path: str, message: str, line: int | None = None):
+        self.file = str(file)
+        self.yaml_path = yaml_path
+        self.line = line
+        self.message = message
+        where = f"{self.file}" + (f":{line}" if line else "")
+        at = f" at {yaml_path}" if yaml_path else ""
+        super().__init__(f"{where}{at}: {message}")
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    """Render a pydantic location tuple as a YAML path: ``area.pcns[1].staff[0].fte``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _line_of(text: str, loc: tuple[Any, ...], exact: bool = False) -> int | None:
+    """1-based line of the YAML node at ``loc`` (or its nearest existing parent, unless ``exact``)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for k, v in node.value:
+                if str(k.value) == str(part):
+                    nxt = v
+                    line = k.start_mark.line + 1
+                    break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None and exact:
+            return None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that owns the field at ``loc`` (for listing allowed keys)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return current
+            current = field.annotation
+        else:
+            current = _unwrap(current, part)
+        if current is None:
+            return None
+    current = _strip_optional(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _strip_optional(tp: Any) -> Any:
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None)) and len(args) == 1:
+        return args[0]
+    return tp
+
+
+def _unwrap(tp: Any, part: Any) -> Any:
+    """Step into list[X] or dict[K, X] annotations."""
+    tp = _strip_optional(tp)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is list and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, "", "file not found") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ScenarioError(path, "", f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(path, "", "a scenario must be a YAML mapping (key: value lines)")
+    return data, text
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into ``base``: mappings key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[Path]]:
+    """Read a scenario and everything it extends; return the merged mapping and the files read."""
+    path = Path(path).resolve()
+    if path in _seen:
+        chain = " -> ".join(str(p) for p in (*_seen, path))
+        raise ScenarioError(path, "extends", f"circular extends: {chain}")
+    data, _ = _read_yaml(path)
+    files = [path]
+    parent = data.get("extends")
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ScenarioError(path, "extends", "extends must be a file path (a string)")
+        parent_path = (path.parent / parent).resolve()
+        if not parent_path.exists():
+            raise ScenarioError(path, "extends", f"base scenario {parent_path} not found")
+        base, base_files = load_raw(parent_path, (*_seen, path))
+        # interventions accumulate along the chain: a derived scenario adds to its base's
+        merged = deep_merge(base, {k: v for k, v in data.items() if k != "interventions"})
+        merged["interventions"] = list(base.get("interventions", [])) + list(data.get("interventions", []))
+        data = merged
+        files = base_files + files
+    return data, files
+
+
+def _intervention_tag(loc: tuple[Any, ...]) -> str | None:
+    """The intervention type pydantic put into a location (interventions, k, <type>, ...)."""
+    from sim.config.interventions import INTERVENTION_TYPES
+
+    if len(loc) >= 3 and loc[0] == "interventions" and loc[2] in INTERVENTION_TYPES:
+        return str(loc[2])
+    return None
+
+
+def _describe_error(err: dict[str, Any]) -> str:
+    from sim.config.interventions import INTERVENTION_TYPES
+
+    kind = err.get("type", "")
+    loc = tuple(err.get("loc", ()))
+    if kind == "extra_forbidden":
+        tag = _intervention_tag(loc)
+        if tag:
+            owner = _model_at(INTERVENTION_TYPES[tag], loc[3:-1])
+        else:
+            owner = _model_at(Scenario, loc[:-1])
+        allowed = sorted(owner.model_fields) if owner else []
+        hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key '{loc[-1]}'{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    msg = err.get("msg", "invalid value")
+    value = err.get("input")
+    if not isinstance(value, dict | list):
+        msg += f" (got {value!r})"
+    return msg
+
+
+def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | None = None,
+                          exact_lines: bool = False) -> Scenario:
+    """Validate a merged mapping; raise :class:`ScenarioError` naming the first problem."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        loc = tuple(first.get("loc", ()))
+        # pydantic puts validator names (e.g. 'function-after[...]') into locs of unions; drop them
+        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        if _intervention_tag(loc):
+            first = {**first, "loc": loc}
+            loc = loc[:2] + loc[3:]
+        line = _line_of(text, loc, exact_lines) if text else None
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise ScenarioError(source, format_path(loc), _describe_error(first) + more, line) from None
+    check_references(scenario, source, text, exact_lines)
+    return scenario
+
+
+def check_references(scenario: Scenario, source: str | Path, text: str | None = None,
+                     exact_lines: bool = False) -> None:
+    """Cross-field checks pydantic cannot do alone: every role named must be defined."""
+    roles = scenario.roles
+    allowed = ", ".join(sorted(roles))
+
+    def fail(loc: tuple[Any, ...], message: str) -> None:
+        raise ScenarioError(source, format_path(loc), message, _line_of(text, loc, exact_lines) if text else None)
+
+    for name, need in scenario.demand.need_types.items():
+        for k, role in enumerate(need.eligible_roles):
+            if role not in roles:
+                fail(("demand", "need_types", name, "eligible_roles", k),
+                     f"unknown role '{role}'; allowed roles: {allowed}")
+            elif roles[role].kind == "admin":
+                fail(("demand", "need_types", name, "eligible_roles", k),
+                     f"role '{role}' is admin and cannot see patients")
+        if not any(roles[r].kind == "gp" for r in need.eligible_roles if r in roles) and need.continuity:
+            fail(("demand", "need_types", name, "continuity"), "continuity needs a GP among eligible_roles")
+
+    def check_staff(staff: list, loc: tuple[Any, ...]) -> None:
+        for k, group in enumerate(staff):
+            if group.role not in roles:
+                fail((*loc, k, "role"), f"unknown role '{group.role}'; allowed roles: {allowed}")
+
+    codes: set[str] = set()
+    for i, pcn in enumerate(scenario.area.pcns):
+        check_staff(pcn.staff, ("area", "pcns", i, "staff"))
+        for j, pr in enumerate(pcn.practices):
+            check_staff(pr.staff, ("area", "pcns", i, "practices", j, "staff"))
+            if pr.code in codes:
+                fail(("area", "pcns", i, "practices", j, "code"), f"duplicate practice code '{pr.code}'")
+            codes.add(pr.code)
+    check_staff(scenario.area.staff, ("area", "staff"))
+    from sim.model.interventions import check_intervention_references
+
+    check_intervention_references(scenario, fail)
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, merge ``extends`` chains, apply ``overrides`` and validate one scenario file."""
+    path = Path(path)
+    data, files = load_raw(path)
+    if overrides:
+        data = deep_merge(data, overrides)
+    # with extends, a line is given only where the mistake is in this file (not in a base it extends)
+    return scenario_from_mapping(data, path, path.read_text(encoding="utf-8"), exact_lines=len(files) > 1)
+
+
+def scenario_hash(path: str | Path) -> str:
+    """SHA-256 over the bytes of a scenario file and every file it extends."""
+    _, files = load_raw(path)
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,498 @@
+"""Scenario configuration: closed, validated pydantic models loaded from YAML.
+
+Every field carries its unit in its name or description and the source of its default. Unknown keys
+are errors (``extra="forbid"``); :mod:`sim.config.loading` turns validation errors into messages that
+name the file, the YAML path and the allowed values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.interventions import Intervention
+from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
+    AGE_BANDS,
+    MODES,
+    AgeBand,
+    Fraction,
+    GpContract,
+    Mode,
+    NonNegFloat,
+    PositiveFloat,
+    RoleKind,
+    Strict,
+)
+
+# --------------------------------------------------------------------------------------------
+# Roles
+# --------------------------------------------------------------------------------------------
+
+
+class RoleSpec(Strict):
+    """How one staff role works: slot length, sessions, admin time. Units in the field names."""
+
+    kind: RoleKind = Field(description="agent class: gp, nurse, pharmacist, other_dpc or admin")
+    slot_minutes: PositiveFloat = Field(
+        10.0, description="minutes per booked appointment slot (GP 10: Hobbs et al. 2016, 9.2 min mean)"
+    )
+    session_minutes: PositiveFloat = Field(
+        180.0, description="clinical minutes in one session (a GP session is about 4h10m of which ~3h clinics)"
+    )
+    sessions_per_fte_week: PositiveFloat = Field(
+        8.0, description="clinical sessions a week for 1.0 FTE (37.5 h a week, NHS Digital methodology)"
+    )
+    admin_minutes_per_session: NonNegFloat = Field(
+        60.0, description="minutes of clinical admin (results, letters, prescriptions) per clinical session"
+    )
+    duration_cv: NonNegFloat = Field(
+        0.35, description="coefficient of variation of consultation length around the slot length"
+    )
+    same_day_slot_share: Fraction | None = Field(
+        None, description="share of this role's slots held for booking on the day; default booking.same_day_slot_share"
+    )
+    extra_slots_per_session: Annotated[int, Field(ge=0, le=10)] = Field(
+        0, description=("same-day extras a clinician adds per session when every slot is gone (duty-doctor "
+                        "'extras'); they run past the session end and become overtime")
+    )
+    absence_share: Fraction = Field(
+        0.10, description=("share of working days lost to annual leave, study leave and sickness (about "
+                           "5 weeks' leave plus 3% sickness; an assumption to calibrate)")
+    )
+    absence_spell_days: PositiveFloat = Field(5.0, description="mean length of one absence spell in days")
+
+
+def default_roles() -> dict[str, RoleSpec]:
+    """Default roles. Slot lengths follow common practice rotas; see domain.md (Hobbs 2016)."""
+    return {
+        "GP": RoleSpec(kind="gp", slot_minutes=10, session_minutes=180, sessions_per_fte_week=8,
+                       admin_minutes_per_session=75, same_day_slot_share=0.5,
+                       extra_slots_per_session=2),
+        "Nurse": RoleSpec(kind="nurse", slot_minutes=15, session_minutes=210, sessions_per_fte_week=9,
+                          admin_minutes_per_session=30, same_day_slot_share=0.15),
+        "Pharmacist": RoleSpec(kind="pharmacist", slot_minutes=20, session_minutes=210,
+                               sessions_per_fte_week=9, admin_minutes_per_session=45, same_day_slot_share=0.1),
+        "HCA": RoleSpec(kind="other_dpc", slot_minutes=15, session_minutes=210, sessions_per_fte_week=9,
+                        admin_minutes_per_session=15, same_day_slot_share=0.15),
+        "Paramedic": RoleSpec(kind="other_dpc", slot_minutes=20, session_minutes=210,
+                              sessions_per_fte_week=9, admin_minutes_per_session=30, same_day_slot_share=0.8),
+        "PhysicianAssociate": RoleSpec(kind="other_dpc", slot_minutes=15, session_minutes=210,
+                                       sessions_per_fte_week=9, admin_minutes_per_session=30,
+                                       same_day_slot_share=0.6),
+        "Physiotherapist": RoleSpec(kind="other_dpc", slot_minutes=20, session_minutes=210,
+                                    sessions_per_fte_week=9, admin_minutes_per_session=20,
+                                    same_day_slot_share=0.2),
+        "Admin": RoleSpec(kind="admin", slot_minutes=1, session_minutes=210, sessions_per_fte_week=10,
+                          admin_minutes_per_session=0),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Area: LGPO -> PCNs -> practices, staff groups
+# --------------------------------------------------------------------------------------------
+
+
+class StaffGroup(Strict):
+    """A group of identical staff in one practice, PCN or LGPO (``count`` people of one role)."""
+
+    role: str = Field(description="a key of `roles` (e.g. GP, Nurse, Pharmacist, HCA, Admin)")
+    count: Annotated[int, Field(ge=1)] = Field(1, description="headcount in this group")
+    fte: Annotated[float, Field(gt=0.0, le=1.5)] = Field(
+        1.0, description="FTE per person; 1.0 = 37.5 hours a week (NHS Digital workforce methodology)"
+    )
+    sessions_per_week: NonNegFloat | None = Field(
+        None, description="clinical sessions a week per person; default fte x role.sessions_per_fte_week"
+    )
+    age: Annotated[int, Field(ge=18, le=80)] | list[Annotated[int, Field(ge=18, le=80)]] = Field(
+        45, description="age in years, one value for the group or one per person"
+    )
+    contract: GpContract | None = Field(None, description="GPs only: partner, salaried, locum, ...")
+
+    @model_validator(mode="after")
+    def _ages_match_count(self) -> StaffGroup:
+        if isinstance(self.age, list) and len(self.age) != self.count:
+            raise ValueError(f"age lists {len(self.age)} values but count is {self.count}")
+        return self
+
+    def ages(self) -> list[int]:
+        """One age per person."""
+        return list(self.age) if isinstance(self.age, list) else [self.age] * self.count
+
+
+class Practice(Strict):
+    """A GP practice: its registered list, its age mix and its own staff."""
+
+    code: str = Field(description="ODS practice code (e.g. F84003) or a synthetic code")
+    name: str = ""
+    list_size: Annotated[int, Field(ge=0)] = Field(description="registered patients")
+    age_mix: dict[AgeBand, NonNegFloat] | None = Field(
+        None, description="share of the list in each age band; default demand.default_age_mix"
+    )
+    ltc_multiplier: PositiveFloat = Field(
+        1.0, description="practice multiplier on the mean number of long-term conditions per patient"
+    )
+    staff: list[StaffGroup] = Field(default_factory=list)
+    access_mode: Literal["booked", "walk_in"] = Field(
+        "booked", description="how same-day requests are served: booked slots or a walk-in queue"
+    )
+
+    @field_validator("age_mix")
+    @classmethod
+    def _mix_sums_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None:
+            total = sum(v.values())
+            if not 0.98 <= total <= 1.02:
+                raise ValueError(f"age_mix shares must sum to 1 (got {total:.3f})")
+        return v
+
+
+class PCN(Strict):
+    """A Primary Care Network: member practices plus PCN-employed staff who serve all of them."""
+
+    code: str
+    name: str = ""
+    practices: list[Practice] = Field(min_length=1)
+    staff: list[StaffGroup] = Field(
+        default_factory=list, description="PCN-employed roles (ARRS): bookable by every member practice"
+    )
+
+
+class Area(Strict):
+    """A larger-scale GP organisation (LGPO / federation) and its PCNs."""
+
+    code: str = "LGPO"
+    name: str = "Example federation"
+    pcns: list[PCN] = Field(min_length=1)
+    staff: list[StaffGroup] = Field(default_factory=list, description="LGPO-employed staff (back office)")
+
+
+# --------------------------------------------------------------------------------------------
+# Demand
+# --------------------------------------------------------------------------------------------
+
+
+class NeedType(Strict):
+    """One kind of need: its share of requests, urgency, eligible roles and booking behaviour."""
+
+    share: Fraction = Field(description="share of all requests")
+    eligible_roles: list[str] = Field(min_length=1, description="roles that may see it, in order of preference")
+    same_day_share: Fraction = Field(description="share of these requests that want to be seen today")
+    continuity: bool = Field(False, description="patient prefers their usual GP (continuity)")
+    lead_days_mean: NonNegFloat = Field(
+        3.0, description="routine requests: mean preferred days ahead (follow-ups, reviews), geometric"
+    )
+    mode_shares: dict[Mode, NonNegFloat] = Field(
+        default_factory=lambda: {"face_to_face": 0.66, "telephone": 0.30, "video_online": 0.02,
+                                 "home_visit": 0.02},
+        description="appointment mode shares (Appointments in GP, Apr-Jun 2024: about 65% face to face)",
+    )
+    monthly_share_factor: list[PositiveFloat] | None = Field(
+        None, min_length=12, max_length=12,
+        description=("relative weight (dimensionless) of this need's share in requests made in each calendar "
+                     "month, January..December; each day's need mix is renormalised, so the total demand keeps "
+                     "demand.monthly_seasonality. None (default, the original model): the same share every "
+                     "month. gpsim calibrate sets it on the non-GP-first needs from other areas' GPAD GP share "
+                     "by month (the autumn vaccination dip)"),
+    )
+
+
+def default_need_types() -> dict[str, NeedType]:
+    """Default need mix. Shares chosen so GP share of appointments is about half (domain.md, 2018: 52%)."""
+    return {
+        # minor illness goes to other roles first: care navigation / active signposting (domain.md, 10 HIAs)
+        "acute_minor": NeedType(share=0.30, eligible_roles=["Paramedic", "PhysicianAssociate", "Nurse", "GP"],
+                                same_day_share=0.75, lead_days_mean=1.0),
+        "acute_complex": NeedType(share=0.18, eligible_roles=["GP"], same_day_share=0.55,
+                                  continuity=True, lead_days_mean=3.0),
+        "ltc_review": NeedType(share=0.14, eligible_roles=["Nurse", "GP"], same_day_share=0.02,
+                               continuity=True, lead_days_mean=12.0),
+        "medication_review": NeedType(share=0.07, eligible_roles=["Pharmacist", "GP"],
+                                      same_day_share=0.05, lead_days_mean=10.0,
+                                      mode_shares={"face_to_face": 0.3, "telephone": 0.7}),
+        "procedure": NeedType(share=0.21, eligible_roles=["HCA", "Nurse"], same_day_share=0.10,
+                              lead_days_mean=8.0, mode_shares={"face_to_face": 1.0}),
+        "mental_health": NeedType(share=0.05, eligible_roles=["GP"], same_day_share=0.30,
+                                  continuity=True, lead_days_mean=4.0),
+        "musculoskeletal": NeedType(share=0.05, eligible_roles=["GP", "Physiotherapist"],
+                                    same_day_share=0.20, lead_days_mean=4.0),
+    }
+
+
+class HolidayBooking(Strict):
+    """Routine booking around a holiday window (Christmas to New Year): preferred days move after it.
+
+    Patients rarely book routine care into the Christmas week: a routine request whose preferred
+    appointment day falls in the window avoids it with probability ``avoid_share`` (``action``
+    says how). Same-day requests are unaffected, so December's booking mix moves
+    towards same-day appointments (GPAD: December same-day share 3-4 points above November's and
+    January's in every London STP, 2019).
+    """
+
+    first_day: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=31)]] = Field(
+        (12, 24), description="(month, day) the window starts, inclusive (default 24 December: Christmas Eve)"
+    )
+    last_day: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=31)]] = Field(
+        (1, 1), description=("(month, day) the window ends, inclusive; before first_day means it wraps the year "
+                             "end (default 1 January: New Year's Day)")
+    )
+    avoid_share: Fraction = Field(
+        1.0, description=("share (0-1) of routine requests preferring a day in the window that avoid it "
+                          "(assumption; gpsim calibrate estimates it from other areas' December same-day lift)")
+    )
+    action: Literal["drop_request", "defer_request", "move_preferred_day"] = Field(
+        "drop_request", description=("what an avoiding request does (an assumption): drop_request (default: the "
+                                     "patient does not ask; the calibrated monthly profile restores December's "
+                                     "total), defer_request (asks on the first working day after the window, "
+                                     "wanting the same days ahead) or move_preferred_day (asks now for the first "
+                                     "working day after the window). On East London 2019 only drop_request kept "
+                                     "January's booking mix: the other two crowd early January")
+    )
+
+    @model_validator(mode="after")
+    def _real_days(self) -> HolidayBooking:
+        for month, day in (self.first_day, self.last_day):
+            dt.date(2000, month, day)  # a leap year: 29 February is allowed; raises on 31 April
+        return self
+
+
+class Demand(Strict):
+    """Requests for appointments: per-patient rates, calendar profiles and the need mix.
+
+    Age-band tables given in part (say only ``"85+"``) override those bands and keep the defaults
+    for the rest; ``need_types``, if given, replaces the whole mix (its shares must sum to 1).
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_age_bands(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for name in ("rate_per_patient_year", "ltc_mean_by_age", "default_age_mix"):
+                given = data.get(name)
+                if isinstance(given, dict):
+                    default = cls.model_fields[name].default_factory()
+                    data[name] = {**default, **given}
+        return data
+
+    rate_per_patient_year: dict[AgeBand, NonNegFloat] = Field(
+        default_factory=lambda: {"0-4": 6.5, "5-14": 3.0, "15-24": 4.0, "25-44": 4.8, "45-64": 6.0,
+                                 "65-74": 8.5, "75-84": 11.0, "85+": 13.5},
+        description=("appointment requests per patient per year by age band; highest at 0-4 and 85+ "
+                     "(Hobbs et al., Lancet 2016); about 5.8 overall on the default mix (domain.md: "
+                     "367.1m appointments / 63.4m patients, year to June 2024)"),
+    )
+    rate_multiplier: PositiveFloat = Field(1.0, description="multiplier on every rate (calibrated)")
+    default_age_mix: dict[AgeBand, NonNegFloat] = Field(
+        default_factory=lambda: {"0-4": 0.053, "5-14": 0.120, "15-24": 0.115, "25-44": 0.280,
+                                 "45-64": 0.250, "65-74": 0.095, "75-84": 0.063, "85+": 0.024},
+        description="share of registered patients by age band (England, Patients Registered at a GP Practice, 2024)",
+    )
+    ltc_mean_by_age: dict[AgeBand, NonNegFloat] = Field(
+        default_factory=lambda: {"0-4": 0.05, "5-14": 0.12, "15-24": 0.2, "25-44": 0.4, "45-64": 0.9,
+                                 "65-74": 1.6, "75-84": 2.3, "85+": 2.9},
+        description="mean long-term conditions per patient by age band (Poisson), an assumption",
+    )
+    ltc_rate_ratio_per_condition: NonNegFloat = Field(
+        0.25, description="relative rise in a patient's request rate per long-term condition, within band"
+    )
+    propensity_shape: PositiveFloat = Field(
+        1.5, description="gamma shape of individual demand propensity (mean 1): frequent attenders"
+    )
+    day_of_week: list[NonNegFloat] = Field(
+        default_factory=lambda: [1.25, 1.02, 0.96, 0.95, 0.90, 0.0, 0.0],
+        min_length=7, max_length=7,
+        description="relative demand Monday..Sunday (practices closed at weekends; Monday peak)",
+    )
+    monthly_seasonality: list[NonNegFloat] = Field(
+        default_factory=lambda: [1.08, 1.05, 1.04, 0.97, 0.97, 0.98, 0.97, 0.88, 0.97, 1.05, 1.06, 0.98],
+        min_length=12, max_length=12,
+        description="relative demand January..December (winter peak, August trough), normalised to mean 1",
+    )
+    hourly_arrival: dict[Annotated[int, Field(ge=0, le=23)], NonNegFloat] = Field(
+        default_factory=lambda: {8: 0.32, 9: 0.14, 10: 0.10, 11: 0.08, 12: 0.07, 13: 0.08, 14: 0.07,
+                                 15: 0.06, 16: 0.05, 17: 0.03},
+        description="share of the day's requests by hour of arrival (the 8 a.m. peak)",
+    )
+    need_types: dict[str, NeedType] = Field(default_factory=default_need_types)
+    lead_shape: PositiveFloat = Field(
+        1.0, description=("shape (dimensionless) of the negative binomial (gamma-Poisson) preferred days ahead of "
+                          "routine requests, mean each need's lead_days_mean; 1 (default, the original model) is "
+                          "the geometric distribution; above 1 leads gather around the mean (a hump at 1-3 weeks "
+                          "and a thinner tail past 28 days, as in GPAD's booking intervals). Fitted by calibration")
+    )
+    next_day_share: Fraction = Field(
+        0.0, description=("share (0-1, dimensionless) of routine requests that ask for the next working day "
+                          "(preferred days ahead = days to the next working day: 1 Monday-Thursday, 3 on a Friday) "
+                          "instead of drawing from the lead distribution: 'book me in for tomorrow', call-backs and "
+                          "slots released a day ahead. A geometric or negative binomial lead has no extra mass at one "
+                          "day, but GPAD's '1 Day' bin is 8-9% of appointments against 20-23% for '2 to 7 Days' "
+                          "(East London, 2019). 0 (default, the original model): no such requests and the original "
+                          "random draws. Fitted by calibration (the '1 Day' share of the fit months)")
+    )
+    holiday_booking: HolidayBooking | None = Field(
+        None, description=("routine booking around the Christmas-New Year window; None (default, the original "
+                           "model): booked like any other days")
+    )
+
+    @field_validator("need_types")
+    @classmethod
+    def _shares_sum(cls, v: dict[str, NeedType]) -> dict[str, NeedType]:
+        total = sum(n.share for n in v.values())
+        if v and not 0.98 <= total <= 1.02:
+            raise ValueError(f"need type shares must sum to 1 (got {total:.3f})")
+        return v
+
+
+# --------------------------------------------------------------------------------------------
+# Booking rules
+# --------------------------------------------------------------------------------------------
+
+
+class Booking(Strict):
+    """How requests become appointments: the book, same-day slots, tolerance, DNAs."""
+
+    book_ahead_days: Annotated[int, Field(ge=0, le=120)] = Field(
+        28, description="days ahead the appointment book is open"
+    )
+    same_day_slot_share: Fraction = Field(
+        0.45, description="share of each clinician's slots held back for booking on the day"
+    )
+    urgent_tolerance_days: Annotated[int, Field(ge=0, le=14)] = Field(
+        1, description="a same-day request accepts today or up to this many days later, else is lost"
+    )
+    routine_tolerance_days_mean: NonNegFloat = Field(
+        14.0, description="mean extra days beyond the preferred day a routine request waits (exponential)"
+    )
+    preference_days_per_rank: NonNegFloat = Field(
+        2.0, description=("days sooner a less-preferred eligible role must offer a slot before triage books it "
+                          "instead of the preferred role (per step down the skill-mix order)")
+    )
+    continuity_extra_days: Annotated[int, Field(ge=0, le=28)] = Field(
+        2, description="extra days a continuity-minded patient waits for their usual GP"
+    )
+    dna_same_day: Fraction = Field(0.019, description="did-not-attend rate, seen the same day (GPAD ~2018, formats.md)")
+    dna_next_day: Fraction = Field(0.05, description="did-not-attend rate, booked 1 day ahead (GPAD ~2018)")
+    dna_2_to_7_days: Fraction = Field(0.068, description="did-not-attend rate, booked 2-7 days ahead (GPAD ~2018)")
+    dna_8_plus_days: Fraction = Field(0.085, description="did-not-attend rate, booked 8+ days ahead (GPAD: 8.2-8.9%)")
+    session_start_minutes: tuple[int, int] = Field(
+        (510, 840), description="minutes after midnight the morning and afternoon sessions start (08:30, 14:00)"
+    )
+
+    def dna_probability(self, wait_days):
+        """Did-not-attend probability by days from request to appointment (scalar or array)."""
+        import numpy as np
+
+        w = np.asarray(wait_days)
+        return np.select([w <= 0, w == 1, w <= 7], [self.dna_same_day, self.dna_next_day, self.dna_2_to_7_days],
+                         default=self.dna_8_plus_days)
+
+
+class Workforce(Strict):
+    """Workforce feedback: sustained overtime raises burnout, which raises leaving and session cuts.
+
+    The vicious circle the seed documents describe (Londonwide LMCs 2014; Next Steps 2018): pressure ->
+    burnout -> leavers -> more pressure. Burnout is a 0-1 state per clinician updated monthly.
+    """
+
+    feedback: bool = Field(True, description="turn the burnout -> attrition feedback on or off")
+    overtime_threshold_hours_per_fte_week: NonNegFloat = Field(
+        2.0, description="overtime (hours per FTE-week, last month) above which burnout builds (assumption)"
+    )
+    burnout_gain_per_hour: NonNegFloat = Field(
+        0.08, description="burnout added per month for each hour per FTE-week above the threshold"
+    )
+    burnout_recovery_per_month: NonNegFloat = Field(0.05, description="burnout lost per month below the threshold")
+    leave_probability_at_full_burnout: Fraction = Field(
+        0.05, description="monthly probability of leaving at burnout 1 (37% of SW GPs likely to quit in 5 years, Fletcher 2017)"
+    )
+    reduce_sessions_probability_at_full_burnout: Fraction = Field(
+        0.08, description="monthly probability of dropping one session a week at burnout 1"
+    )
+    min_sessions_per_week: NonNegFloat = Field(2.0, description="sessions below which nobody cuts further")
+
+
+class AdminWorkload(Strict):
+    """Back-office and correspondence workload (pooled back office works on these)."""
+
+    practice_fixed_hours_per_week: NonNegFloat = Field(
+        80.0, description="back office hours a week every practice needs whatever its size (HR, payroll, finance, CQC, IT)"
+    )
+    hours_per_1000_patients_week: NonNegFloat = Field(
+        32.0, description=("reception and patient administration hours per 1,000 patients a week (assumption, set so an "
+                           "8,000-patient practice needs ~11 admin FTE per 10,000: the 2022 FTE shares, domain.md)")
+    )
+    gp_correspondence_hours_per_1000_week: NonNegFloat = Field(
+        1.2, description="GP hours a week per 1,000 patients on clinical correspondence (letters, results) (assumption)"
+    )
+    admin_cost_per_fte_year_gbp: NonNegFloat = Field(
+        30_000.0, description="employer cost of one admin FTE a year, GBP (assumption, AfC band 3 with on-costs)"
+    )
+
+
+class WalkIn(Strict):
+    """Walk-in queue parameters used where a practice's access_mode is walk_in."""
+
+    open_minute: int = Field(510, description="minute the walk-in queue opens (08:30)")
+    close_minute: int = Field(1110, description="minute after which no one joins the queue (18:30)")
+    max_wait_minutes: PositiveFloat = Field(
+        240.0, description="patients waiting longer than this give up and are lost"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario
+# --------------------------------------------------------------------------------------------
+
+
+class Scenario(Strict):
+    """A complete, resolved scenario: area, parameters, horizon and seed.
+
+    ``roles`` given in a scenario are merged into the default roles (a role named there overrides
+    the fields it sets; new names add roles), so a file can tune one role without restating all.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_roles(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("roles"), dict):
+            merged = {k: v.model_dump() for k, v in default_roles().items()}
+            for name, spec in data["roles"].items():
+                if isinstance(spec, dict) and name in merged:
+                    merged[name] = {**merged[name], **spec}
+                else:
+                    merged[name] = spec
+            data = {**data, "roles": merged}
+        return data
+
+    name: str = Field(description="short name used in output folder names")
+    description: str = ""
+    extends: str | None = Field(None, description="path of a base scenario this one overrides")
+    start_date: dt.date = Field(dt.date(2025, 4, 1), description="first simulated day (reporting starts)")
+    horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(365, description="simulated days reported")
+    warm_up_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        28, description="days simulated before start_date to fill the appointment book; not reported"
+    )
+    seed: Annotated[int, Field(ge=0)] = Field(1, description="base seed of every random stream")
+    area: Area
+    roles: dict[str, RoleSpec] = Field(default_factory=default_roles)
+    demand: Demand = Field(default_factory=Demand)
+    booking: Booking = Field(default_factory=Booking)
+    walk_in: WalkIn = Field(default_factory=WalkIn)
+    workforce: Workforce = Field(default_factory=Workforce)
+    admin: AdminWorkload = Field(default_factory=AdminWorkload)
+    interventions: list[Intervention] = Field(
+        default_factory=list, description="scenario interventions, each with a type, start, scope and parameters"
+    )
+
+    def iter_practices(self):
+        """Yield (pcn_index, practice_index_in_pcn, practice)."""
+        for i, pcn in enumerate(self.area.pcns):
+            for j, pr in enumerate(pcn.practices):
+                yield i, j, pr
+
+    @property
+    def list_size(self) -> int:
+        """Registered patients in the whole area."""
+        return sum(p.list_size for _, _, p in self.iter_practices())

@@ -1,0 +1,1 @@
+"""Stage 4, experiments: one run, replications in parallel, comparisons, sweeps and sensitivity."""

@@ -1,0 +1,200 @@
+"""Compare scenarios side by side with common random numbers and paired 95% intervals.
+
+Every scenario runs the same replication numbers with the same base seed, so replication r of each
+scenario sees the same demand, absences and per-request draws: a lever changed in one scenario does
+not change what was drawn for the others. The answer is the paired difference from the first
+scenario per replication, with a t-interval over replications.
+
+Each replication's files are written as it finishes (``DIR/<scenario>/rep-NNN/``); running the same
+comparison again reuses finished replications instead of recomputing them.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.config.loading import load_raw, scenario_from_mapping, scenario_hash
+from sim.results.files import package_versions, write_csv, write_json, write_parquet
+
+REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv", "manifest.json")
+
+
+@dataclass(frozen=True)
+class CompareTask:
+    """One replication of one scenario, written into its own folder."""
+
+    key: str
+    name: str
+    mapping: dict[str, Any]
+    replication: int
+    out: str
+    source: str
+    sha256: str
+    ledger: bool = False
+
+
+def scenario_label(path: str | Path, mapping: dict[str, Any]) -> str:
+    """The label a scenario goes by in tables: its name, else its file stem."""
+    return str(mapping.get("name") or Path(path).stem)
+
+
+def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
+         ledger: bool = False) -> tuple[list[CompareTask], list[dict[str, Any]]]:
+    """Tasks for every (scenario, replication) and a description of each scenario.
+
+    The base seed is the first scenario's (or ``seed``) for every scenario: common random numbers.
+    """
+    infos, mappings = [], []
+    for path in paths:
+        mapping, _ = load_raw(path)
+        sc = scenario_from_mapping(copy.deepcopy(mapping), path)  # validate now: fail before any run
+        mappings.append((path, mapping, sc))
+    base_seed = seed if seed is not None else mappings[0][2].seed
+    labels = [scenario_label(p, m) for p, m, _ in mappings]
+    if len(set(labels)) != len(labels):
+        labels = [f"{k + 1}-{lab}" for k, lab in enumerate(labels)]
+    tasks = []
+    for (path, mapping, sc), label in zip(mappings, labels, strict=True):
+        mapping = dict(mapping)
+        mapping["seed"] = base_seed
+        mapping.pop("extends", None)
+        digest = scenario_hash(path)
+        from sim.model.interventions import describe
+
+        infos.append({"label": label, "file": str(path), "sha256": digest, "name": sc.name,
+                      "description": sc.description, "list_size": sc.list_size,
+                      "horizon_days": sc.horizon_days, "start_date": sc.start_date.isoformat(),
+                      "interventions": [describe(iv) for iv in sc.interventions]})
+        for r in range(reps):
+            tasks.append(CompareTask(key=f"{label}/rep-{r:03d}", name=label, mapping=mapping, replication=r,
+                                     out=str(out / label / f"rep-{r:03d}"), source=str(path), sha256=digest,
+                                     ledger=ledger))
+    return tasks, infos
+
+
+def _fingerprint(task: CompareTask) -> str:
+    import hashlib
+
+    blob = json.dumps(task.mapping, sort_keys=True, default=str) + f"|{task.replication}"
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def is_done(task: CompareTask) -> bool:
+    """A replication counts as finished when all its files exist and match this exact task."""
+    out = Path(task.out)
+    if not all((out / f).exists() for f in REP_FILES):
+        return False
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("task_fingerprint") == _fingerprint(task)
+
+
+def run_task(task: CompareTask) -> str:
+    """Run one replication and write its files (runs on a worker)."""
+    from sim.experiments.parallel import release_models
+    from sim.experiments.runner import run_single, write_run
+    from sim.results.tables import fte_by_month
+
+    started = dt.datetime.now()
+    sc = scenario_from_mapping(copy.deepcopy(task.mapping), task.source)
+    with release_models():  # a worker runs many replications: don't keep each model alive in Mesa
+        result = run_single(sc, task.replication)
+    out = Path(task.out)
+    write_run(result, out, scenario_file=task.source, scenario_sha256=task.sha256, started=started,
+              ended=dt.datetime.now(), ledger=task.ledger, periods=("month",))
+    write_csv(fte_by_month(result.staff, sc.start_date, sc.horizon_days), out / "fte_by_month.csv")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["task_fingerprint"] = _fingerprint(task)
+    write_json(manifest, out / "manifest.json")  # written last: its presence marks the replication done
+    return task.key
+
+
+def collect(tasks: list[CompareTask]) -> dict[str, pd.DataFrame]:
+    """Read every replication's files into long tables keyed by scenario and replication."""
+    summaries, monthly, fte, events = [], [], [], []
+    for t in tasks:
+        out = Path(t.out)
+        keys = {"scenario": t.name, "replication": t.replication}
+        summaries.append(pd.read_csv(out / "summary.csv").assign(**keys))
+        monthly.append(pd.read_parquet(out / "monthly.parquet").assign(**keys))
+        fte.append(pd.read_csv(out / "fte_by_month.csv").assign(**keys))
+        ev = pd.read_csv(out / "events.csv")
+        if len(ev):
+            events.append(ev.assign(**keys))
+    return {
+        "replications": pd.concat(summaries, ignore_index=True),
+        "monthly": pd.concat(monthly, ignore_index=True),
+        "fte_by_month": pd.concat(fte, ignore_index=True),
+        "events": pd.concat(events, ignore_index=True) if events else pd.DataFrame(
+            columns=["day", "staff", "role", "unit", "event", "fte", "scenario", "replication"]),
+    }
+
+
+def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return np.nan, np.nan, np.nan
+    m = float(x.mean())
+    if x.size < 2:
+        return m, np.nan, np.nan
+    half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Mean and 95% interval per scenario, and the paired difference from the first scenario."""
+    ref = order[0]
+    wide = reps.pivot_table(index=["level", "unit", "metric", "replication"], columns="scenario",
+                            values="value", aggfunc="first")
+    units = reps.drop_duplicates(["metric"]).set_index("metric")["units"]
+    rows = []
+    for (level, unit, metric), block in wide.groupby(level=["level", "unit", "metric"], sort=False):
+        for name in order:
+            if name not in block:
+                continue
+            vals = block[name].to_numpy(dtype=float)
+            mean, lo, hi = _t_interval(vals)
+            if name == ref:
+                dm = dlo = dhi = 0.0
+            else:
+                dm, dlo, dhi = _t_interval(vals - block[ref].to_numpy(dtype=float))
+            rows.append({"level": level, "unit": unit, "metric": metric, "units": units.get(metric, ""),
+                         "scenario": name, "n_reps": int(np.isfinite(vals).sum()), "mean": mean,
+                         "ci_low": lo, "ci_high": hi, "diff_vs_" + "reference": dm, "diff_ci_low": dlo,
+                         "diff_ci_high": dhi,
+                         "diff_significant": bool(np.isfinite(dlo) and (dlo > 0 or dhi < 0))})
+    out = pd.DataFrame(rows)
+    out = out.rename(columns={"diff_vs_reference": "diff_mean"})
+    level_order = {"lgpo": 0, "pcn": 1, "practice": 2}
+    out["_l"] = out["level"].map(level_order)
+    out["_s"] = out["scenario"].map({n: k for k, n in enumerate(order)})
+    return out.sort_values(["_l", "unit", "metric", "_s"], kind="stable").drop(columns=["_l", "_s"]).reset_index(drop=True)
+
+
+def finish(out: Path, tasks: list[CompareTask], infos: list[dict[str, Any]], reps: int, seed: int,
+           started: dt.datetime) -> pd.DataFrame:
+    """Tables over all replications, comparison.csv and the comparison manifest."""
+    tables = collect(tasks)
+    order = [i["label"] for i in infos]
+    comparison = paired_comparison(tables["replications"], order)
+    write_csv(comparison, out / "comparison.csv")
+    write_parquet(tables["replications"], out / "replications.parquet")
+    write_parquet(tables["monthly"], out / "monthly.parquet")
+    write_csv(tables["fte_by_month"], out / "fte_by_month.csv")
+    write_csv(tables["events"], out / "events.csv")
+    write_json({"kind": "comparison", "reference": order[0], "scenarios": infos, "replications": reps,
+                "seed": seed, "common_random_numbers": True, "started": started.isoformat(timespec="seconds"),
+                "ended": dt.datetime.now().isoformat(timespec="seconds"), "packages": package_versions()},
+               out / "manifest.json")
+    return comparison

@@ -1,0 +1,116 @@
+"""Pure run functions: ``run_single(scenario, replication) -> RunResult``; the CLI is a thin shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config.scenario import Scenario
+from sim.model.model import GPSimModel
+from sim.results.files import package_versions, write_csv, write_json, write_parquet
+from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
+from sim.results.summary import summarise
+from sim.results.summary_extra import extra_summary
+from sim.results.tables import events_frame, ledger_frame, staff_days_frame, staff_frame
+
+
+@dataclass
+class RunResult:
+    """Everything one replication produced, as tidy tables."""
+
+    scenario: Scenario
+    replication: int
+    ledger: pd.DataFrame
+    staff: pd.DataFrame
+    staff_days: pd.DataFrame
+    org: Organisation
+    summary: pd.DataFrame
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def tidy(self, period: str = "day") -> pd.DataFrame:
+        """Outcomes per period ('day', 'week', 'month') and unit: date, level, unit, metric, value."""
+        acc = access_counts(self.ledger, self.org, period)
+        wl = workload_counts(self.staff_days, self.staff, self.org, period)
+        return tidy_metrics(acc, wl, self.org)
+
+    def headline(self, level: str = "lgpo") -> dict[str, float]:
+        """Metric -> value for the top-level unit (or every unit of ``level`` summed by metric name)."""
+        s = self.summary[self.summary["level"] == level]
+        return dict(zip(s["metric"], s["value"], strict=True))
+
+
+def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
+    """The model for one replication, with the scenario's interventions attached."""
+    try:
+        from sim.model.interventions import attach
+    except ImportError:  # interventions module not present
+        return GPSimModel(scenario, replication)
+    return attach(scenario, replication)
+
+
+def run_single(scenario: Scenario, replication: int = 0,
+               progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Simulate one replication of ``scenario`` and return its tables."""
+    t0 = dt.datetime.now()
+    model = build_model(scenario, replication)
+    t1 = dt.datetime.now()
+    model.run(progress)
+    t2 = dt.datetime.now()
+    result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
+                       staff=staff_frame(model), staff_days=staff_days_frame(model),
+                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
+    result.summary = _order(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+                                       extra_summary(model)], ignore_index=True))
+    t3 = dt.datetime.now()
+    result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
+                      "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}
+    return result
+
+
+def _order(summary: pd.DataFrame) -> pd.DataFrame:
+    """LGPO first, then PCNs, then practices; metrics in the order they were produced."""
+    rank = {"lgpo": 0, "pcn": 1, "practice": 2}
+    return summary.assign(_o=summary["level"].map(rank)).sort_values(["_o", "unit"], kind="stable").drop(
+        columns="_o").reset_index(drop=True)
+
+
+PERIOD_FILES = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
+def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path | None = None,
+              scenario_sha256: str | None = None, started: dt.datetime | None = None,
+              ended: dt.datetime | None = None, ledger: bool = True,
+              periods: tuple[str, ...] = ("day", "week", "month")) -> dict[str, Path]:
+    """Write summary.csv, daily/weekly/monthly.parquet, ledger.parquet, staff.parquet, events.csv, manifest.json."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"summary": write_csv(result.summary, out / "summary.csv")}
+    for period in periods:
+        name = PERIOD_FILES[period]
+        paths[name] = write_parquet(result.tidy(period), out / f"{name}.parquet")
+    paths["events"] = write_csv(result.events, out / "events.csv")
+    if ledger:
+        paths["ledger"] = write_parquet(result.ledger, out / "ledger.parquet")
+    paths["staff"] = write_parquet(result.staff, out / "staff.parquet")
+    manifest = {
+        "scenario": result.scenario.name,
+        "scenario_file": str(scenario_file) if scenario_file else None,
+        "scenario_sha256": scenario_sha256,
+        "seed": result.scenario.seed,
+        "replication": result.replication,
+        "horizon_days": result.scenario.horizon_days,
+        "start_date": result.scenario.start_date.isoformat(),
+        "started": started.isoformat(timespec="seconds") if started else None,
+        "ended": ended.isoformat(timespec="seconds") if ended else None,
+        "timings": result.timings,
+        "packages": package_versions(),
+        "files": sorted(p.name for p in paths.values()),
+        "resolved_config": result.scenario.model_dump(mode="json"),
+    }
+    paths["manifest"] = write_json(manifest, out / "manifest.json")
+    return paths

@@ -1,0 +1,1 @@
+"""Stage 2, the model: GPSimModel, its agents and the mechanisms of a simulated day."""

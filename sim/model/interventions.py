@@ -1,0 +1,495 @@
+"""Scenario interventions as mechanisms in the model (never a rescaling of outputs).
+
+``attach(scenario, replication)`` builds the model with every intervention set up: staff added or
+removed on their days, hooks for monthly hazards, booking-rule changes, demand scales. Random draws
+are keyed by the staff member or request they concern, so scenarios keep common random numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.config.interventions import (
+    WEEKDAYS,
+    DemandGrowth,
+    ExtendedAccess,
+    MicroTeams,
+    PooledBackOffice,
+    PooledCover,
+    Recruitment,
+    Retirement,
+    SkillMix,
+    default_gp_hazard,
+)
+from sim.config.scenario import Scenario
+from sim.model.booking import BookingRules
+from sim.model.hubs import add_hub
+from sim.model.model import GPSimModel
+from sim.model.rng import stable_hash
+from sim.model.workforce import CoverPool, add_staff, remove_staff
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    day = min(d.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
+                      31, 31, 30, 31, 30, 31][month - 1])
+    return dt.date(year, month, day)
+
+
+def internal_day(model: GPSimModel, when: dt.date | int | None, default: int) -> int:
+    """Internal day index of an intervention's start or end (months after start, or a date)."""
+    if when is None:
+        return default
+    sc = model.scenario
+    date = _add_months(sc.start_date, when) if isinstance(when, int) else when
+    return max(0, sc.warm_up_days + (date - sc.start_date).days)
+
+
+def scope_practices(model: GPSimModel, scope: str | list[str]) -> list[int]:
+    """Practice indices an intervention applies to."""
+    if isinstance(scope, list):
+        codes = set(scope)
+        return [p.index for p in model.practices if p.code in codes]
+    if scope in ("lgpo", model.lgpo.code):
+        return [p.index for p in model.practices]
+    for pcn in model.pcns:
+        if pcn.code == scope:
+            return list(pcn.practices)
+    return [p.index for p in model.practices if p.code == scope]
+
+
+def _pcns_of(model: GPSimModel, practices: list[int]) -> list[int]:
+    return sorted({model.practices[p].pcn for p in practices})
+
+
+def _u(model: GPSimModel, *key: object) -> np.random.Generator:
+    """A generator keyed by (seed, replication, key...): draws tied to the thing they decide."""
+    ints = [stable_hash(str(k)) if not isinstance(k, int) else k for k in key]
+    return np.random.default_rng([model.scenario.seed, model.replication, *ints])
+
+
+def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: bool = True) -> list[int]:
+    units = set(practices)
+    if include_pooled:
+        units |= {model.pcns[c].unit for c in _pcns_of(model, practices)}
+        if len(practices) == len(model.practices):
+            units.add(model.lgpo_unit)
+    posts = {p.agent for hub in model.hubs for p in hub.posts}  # hub rota posts are not people
+    return [s.index for s in model.staff if s.unit in units and s.index not in posts]
+
+
+# ----------------------------------------------------------------------------- workforce
+
+
+def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practices: list[int]) -> None:
+    if iv.wave is not None:
+        wave = iv.wave
+        age_at = {s: model.staff[s].age for s in _staff_in_scope(model, practices)}
+        eligible = sorted((s for s, a in age_at.items()
+                           if model.staff[s].role == wave.role and a >= wave.min_age),
+                          key=lambda s: model.staff[s].key)
+        rng = _u(model, "retirement-wave", start, wave.role)
+        chosen = rng.permutation(len(eligible))[: round(wave.share * len(eligible))]
+        span = wave.over_months * DAYS_PER_MONTH
+        for k in chosen:
+            s = eligible[int(k)]
+            when = start + int(rng.random() * span)
+            model.add_day_hook(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
+        return
+    hazards = iv.hazard_by_age or {"GP": default_gp_hazard()}
+    in_scope = set(_staff_in_scope(model, practices))
+
+    def monthly(m: GPSimModel, day: int) -> None:
+        if not start <= day < end:
+            return
+        month = int(m.cal.dates[day].strftime("%Y%m"))
+        for agent in list(m.staff):
+            if not agent.active or agent.index not in in_scope or agent.role not in hazards:
+                continue
+            curve = hazards[agent.role]
+            age = agent.age + (day - m.cal.warm_up) / 365.25
+            bands = [b for b in sorted(curve) if b <= age]
+            if not bands:
+                continue
+            p_month = 1.0 - (1.0 - curve[bands[-1]]) ** (1 / 12)
+            if _u(m, "retire", month, agent.key).random() < p_month:
+                remove_staff(m, agent.index, day, event="retired")
+
+    model.add_monthly_hook(monthly)
+
+
+def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, practices: list[int]) -> None:
+    units = set(practices) | {model.pcns[c].unit for c in _pcns_of(model, practices)}
+    contracts = list(iv.gp_contract_mix)
+    weights = np.array([iv.gp_contract_mix[c] for c in contracts], dtype=float)
+    weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(contracts), 1 / len(contracts))
+
+    def on_leave(m: GPSimModel, agent, day: int) -> None:
+        if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
+            return
+        u = _u(m, "recruit", agent.key).random(3)
+        if u[0] >= iv.fill_probability[agent.role]:
+            return
+        delay = round(iv.delay_months.get(agent.role, 3.0) * DAYS_PER_MONTH)
+        contract, sessions = agent.contract, agent.sessions_per_week
+        if agent.kind == "gp" and contracts:
+            contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
+            sessions = iv.gp_sessions_by_contract.get(contract, sessions)
+        fte, role, unit, key = agent.fte, agent.role, agent.unit, agent.key + "/r"
+        age = 30 + int(u[2] * 15)
+        m.add_day_hook(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
+                                                            contract=contract, key=key, event="recruited"))
+
+    model.leave_listeners.append(on_leave)
+
+
+# ----------------------------------------------------------------------------- skill mix
+
+
+def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices: list[int]) -> None:
+    for k, add in enumerate(iv.add):
+        if add.level == "practice":
+            targets = [(p, model.practices[p].list_size) for p in practices]
+        elif add.level == "pcn":
+            targets = [(model.pcns[c].unit, sum(model.practices[p].list_size for p in model.pcns[c].practices
+                                                if p in practices)) for c in _pcns_of(model, practices)]
+        else:
+            targets = [(model.lgpo_unit, sum(model.practices[p].list_size for p in practices))]
+        for unit, patients in targets:
+            if add.count is not None:
+                heads, fte = add.count, add.fte
+            else:
+                total = add.per_10k_patients * patients / 10_000
+                heads = max(1, math.ceil(total / add.fte - 1e-9)) if total >= 0.05 else 0
+                fte = min(add.fte, total / heads) if heads else 0.0
+            code = model.unit_level(unit)[1]
+            for h in range(heads):
+                key = f"{code}/{add.role}/add{k}-{h}"
+                model.add_day_hook(start, lambda m, d, u=unit, f=fte, key=key, role=add.role, age=add.age:
+                                   add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
+    needs = {n: i for i, n in enumerate(model.need_names)}
+
+    def switch_on(m: GPSimModel, d: int) -> None:
+        m.eligibility.update(iv.eligibility)
+        if iv.shift is not None:
+            m.shift = (frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, list(iv.shift.to_roles))
+        m.supervision = (frozenset(iv.supervised_roles), iv.gp_supervision_minutes_per_appointment)
+        if hasattr(m, "options"):
+            m._build_options()
+
+    if start == 0:
+        switch_on(model, 0)
+    else:
+        model.add_day_hook(start, switch_on)
+
+
+# ----------------------------------------------------------------------------- back office
+
+
+def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, practices: list[int]) -> None:
+    model.back_office = {"practices": list(practices), "elasticity": iv.scale_elasticity,
+                         "moved_share": iv.correspondence_moved_share}
+    admin = model.scenario.admin
+
+    def switch_on(m: GPSimModel, d: int) -> None:
+        for p in practices:
+            m.correspondence_share_kept[p] = 1.0 - iv.correspondence_moved_share
+        if not iv.released_hours_to_sessions:
+            return
+        for p in practices:
+            released = (admin.gp_correspondence_hours_per_1000_week * m.practices[p].list_size / 1000
+                        * iv.correspondence_moved_share * iv.conversion_share)
+            gps = [s for s in m.practices[p].staff if m.staff[s].kind == "gp" and m.staff[s].active]
+            total_sessions = sum(m.staff[s].sessions_per_week for s in gps)
+            spec = m.scenario.roles[m.staff[gps[0]].role] if gps else None
+            if not gps or total_sessions <= 0 or spec is None:
+                continue
+            hours_per_session = (spec.session_minutes + spec.admin_minutes_per_session) / 60.0
+            for s in gps:
+                extra = released * m.staff[s].sessions_per_week / total_sessions / hours_per_session
+                _add_sessions(m, s, extra)
+                m.events.append({"day": d, "staff": s, "role": m.staff[s].role,
+                                 "unit": m.practices[p].code, "event": "added_sessions", "fte": extra})
+
+    if start == 0:
+        switch_on(model, 0)
+    else:
+        model.add_day_hook(start, switch_on)
+
+
+def _add_sessions(model: GPSimModel, s: int, extra: float) -> None:
+    """Fill free half-days of a clinician's week with ``extra`` sessions (applies to days not yet open)."""
+    row = model.pattern[s]
+    for h in range(len(row)):
+        room = 1.0 - row[h]
+        if room <= 0:
+            continue
+        take = min(room, extra)
+        row[h] += take
+        extra -= take
+        if extra <= 1e-9:
+            break
+    model.staff[s].sessions_per_week = float(row.sum())
+
+
+# ----------------------------------------------------------------------------- access
+
+
+def _hub_items(iv: ExtendedAccess) -> list[tuple[int, str, int, int, float]]:
+    """(clinician k, role, weekday, start minute, minutes) for every clinician-session of a hub week."""
+    items = []
+    k = 0
+    for hs in iv.staff:
+        for _ in range(hs.count):
+            for sess in iv.sessions:
+                s0, s1 = sess.minutes()
+                for day in sess.days:
+                    items.append((k, hs.role, WEEKDAYS.index(day), s0, float(s1 - s0)))
+            k += 1
+    return items
+
+
+def _extended_access(model: GPSimModel, iv: ExtendedAccess, start: int, end: int, practices: list[int]) -> None:
+    """Hub posts with their own clinicians and booked slots here; member-staffed or walk-in hubs in sim.model.hubs."""
+    if iv.level == "pcn":
+        groups = [(model.pcns[c].unit, [p for p in model.pcns[c].practices if p in practices])
+                  for c in _pcns_of(model, practices)]
+    else:
+        groups = [(model.lgpo_unit, practices)]
+    items = _hub_items(iv)
+    if iv.staffed_from != "own" or iv.mode != "booked":
+        units = []
+        for hub_unit, members in groups:
+            assignment = {hub_unit: items} if iv.pooled else _split_items(model, items, members)
+            units += [(unit, members, its) for unit, its in assignment.items()]
+        add_hub(model, iv, start, end, units)
+        return
+    for hub_unit, members in groups:
+        hub_code = model.unit_level(hub_unit)[1]
+        if iv.pooled:
+            assignment = {hub_unit: items}
+        else:
+            assignment = _split_items(model, items, members)
+        for unit, its in assignment.items():
+            by_k: dict[tuple[int, str], dict[int, list[tuple[int, float]]]] = {}
+            for k, role, wd, s0, minutes in its:
+                by_k.setdefault((k, role), {}).setdefault(wd, []).append((s0, minutes))
+            for (k, role), sessions in by_k.items():
+                hours = sum(m for v in sessions.values() for _, m in v) / 60.0
+                key = f"{hub_code}/hub/{model.unit_level(unit)[1]}/{role}/{k}"
+                model.add_day_hook(start, lambda m, d, u=unit, r=role, ss=sessions, key=key, h=hours:
+                                   add_staff(m, r, u, d, fte=min(1.5, max(0.05, h / 37.5)),
+                                             sessions=sum(len(v) for v in ss.values()), key=key,
+                                             custom_sessions=ss, same_day_share=iv.same_day_slot_share,
+                                             event="hub_added"))
+                if end < model.cal.n:
+                    model.add_day_hook(end, lambda m, d, key=key: [remove_staff(m, s.index, d, event="hub_closed")
+                                                                   for s in m.staff if getattr(s, "key", "") == key])
+
+
+def _split_items(model: GPSimModel, items: list, members: list[int]) -> dict[int, list]:
+    """The same clinician-sessions split across member practices in proportion to list size."""
+    sizes = np.array([model.practices[p].list_size for p in members], dtype=float)
+    quota = sizes / sizes.sum() * len(items)
+    counts = np.floor(quota).astype(int)
+    for j in np.argsort(-(quota - counts))[: len(items) - counts.sum()]:
+        counts[j] += 1
+    out: dict[int, list] = {}
+    order = sorted(items, key=lambda it: (it[2], it[3], it[0]))  # spread weekdays across practices
+    slots = [p for p, c in zip(members, counts, strict=True) for _ in range(c)]
+    # round-robin so each practice gets sessions on different days
+    rr = sorted(range(len(slots)), key=lambda i: (i % max(1, len(members)), i))
+    for idx, it in zip(rr, order, strict=False):
+        out.setdefault(slots[idx], []).append(it)
+    return out
+
+
+# ----------------------------------------------------------------------------- demand
+
+
+def _demand_growth(model: GPSimModel, iv: DemandGrowth, start: int, end: int, practices: list[int]) -> None:
+    n_days, n_p = model.n_sim_days, len(model.practices)
+    years = np.clip((np.arange(n_days) - start) / 365.25, 0.0, None)
+    years = np.minimum(years, max(0.0, (end - start) / 365.25)) + iv.years_ahead
+    beta = model.scenario.demand.ltc_rate_ratio_per_condition
+    pop = model.population
+    mean_ltc = np.bincount(pop.practice, weights=pop.ltc, minlength=n_p) / np.maximum(
+        np.bincount(pop.practice, minlength=n_p), 1)
+    scale = np.ones((n_days, n_p)) if model.demand_scale is None else model.demand_scale
+    for p in practices:
+        ltc_factor = (1 + beta * mean_ltc[p] * (1 + iv.ltc_prevalence_growth_per_year) ** years) / (1 + beta * mean_ltc[p])
+        scale[:, p] *= (1 + iv.list_growth_per_year) ** years * (1 + iv.rate_growth_per_year) ** years * ltc_factor
+        # the registered list grows too: report per-1,000 figures on the mean list over the horizon
+        window = slice(model.cal.warm_up, n_days)
+        model.practices[p].list_size = round(model.practices[p].list_size
+                                             * float(np.mean((1 + iv.list_growth_per_year) ** years[window])))
+    model.demand_scale = scale
+
+
+def _micro_teams(model: GPSimModel, iv: MicroTeams, start: int, end: int, practices: list[int]) -> None:
+    b = model.scenario.booking
+    rules = BookingRules(b.book_ahead_days, iv.extra_days, b.preference_days_per_rank)
+
+    def on(m: GPSimModel, d: int) -> None:
+        m.micro_team = (iv.min_ltc, rules)
+
+    if start == 0:
+        on(model, 0)
+    else:
+        model.add_day_hook(start, on)
+
+
+def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, practices: list[int]) -> None:
+    if iv.level == "practice":
+        pool_of = {p: model.practices[p].code for p in practices}
+    elif iv.level == "pcn":
+        pool_of = {p: model.pcns[model.practices[p].pcn].code for p in practices}
+    else:
+        pool_of = dict.fromkeys(practices, model.lgpo.code)
+    # the same total cover in every arrangement: split by list size, largest remainder
+    sizes = np.array([model.practices[p].list_size for p in practices], dtype=float)
+    total = round(iv.cover_days_per_week_per_10k * sizes.sum() / 10_000)
+    quota = sizes / sizes.sum() * total if sizes.sum() else sizes
+    counts = np.floor(quota).astype(int)
+    for j in np.argsort(-(quota - counts))[: total - counts.sum()]:
+        counts[j] += 1
+    weekly: dict[str, int] = {}
+    for p, c in zip(practices, counts, strict=True):
+        weekly[pool_of[p]] = weekly.get(pool_of[p], 0) + int(c)
+    model.cover = CoverPool(roles=frozenset(iv.roles), pool_of_practice=pool_of, weekly_days=weekly,
+                            scope=frozenset(practices), start_day=start, end_day=end)
+
+
+MECHANISMS: dict[type, Callable] = {
+    Retirement: _retirement, Recruitment: _recruitment, SkillMix: _skill_mix,
+    PooledBackOffice: _back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
+    MicroTeams: _micro_teams, PooledCover: _pooled_cover,
+}
+
+
+def setup_interventions(model: GPSimModel) -> None:
+    """Apply every intervention of the model's scenario (called before demand is drawn)."""
+    model.back_office = None
+    end_default = model.cal.n + 1
+    for iv in model.scenario.interventions:
+        start = internal_day(model, iv.start, model.cal.warm_up)
+        end = internal_day(model, iv.end, end_default)
+        MECHANISMS[type(iv)](model, iv, start, end, scope_practices(model, iv.scope))
+
+
+def attach(scenario: Scenario, replication: int = 0) -> GPSimModel:
+    """The model for one replication with the scenario's interventions in place."""
+    return GPSimModel(scenario, replication, setup=setup_interventions)
+
+
+def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str], None]) -> None:
+    """Every role, need, PCN and practice an intervention names must exist."""
+    roles = set(scenario.roles)
+    needs = set(scenario.demand.need_types)
+    pcns = {p.code for p in scenario.area.pcns}
+    practices = {pr.code for _, _, pr in scenario.iter_practices()}
+
+    def role_ok(loc: tuple, role: str) -> None:
+        if role not in roles:
+            fail(loc, f"unknown role '{role}'; allowed roles: {', '.join(sorted(roles))}")
+
+    for k, iv in enumerate(scenario.interventions):
+        base = ("interventions", k)
+        if isinstance(iv.scope, list):
+            for j, code in enumerate(iv.scope):
+                if code not in practices:
+                    fail((*base, "scope", j), f"unknown practice '{code}'")
+        elif iv.scope not in ("lgpo", scenario.area.code) and iv.scope not in pcns and iv.scope not in practices:
+            fail((*base, "scope"), f"unknown scope '{iv.scope}'; allowed: lgpo, a PCN code ({', '.join(sorted(pcns))}) "
+                                   "or a list of practice codes")
+        if isinstance(iv, Retirement):
+            for role in (iv.hazard_by_age or {}):
+                role_ok((*base, "hazard_by_age", role), role)
+            if iv.wave:
+                role_ok((*base, "wave", "role"), iv.wave.role)
+        if isinstance(iv, Recruitment):
+            for role in iv.fill_probability:
+                role_ok((*base, "fill_probability", role), role)
+        if isinstance(iv, SkillMix):
+            for j, add in enumerate(iv.add):
+                role_ok((*base, "add", j, "role"), add.role)
+            for need, rs in iv.eligibility.items():
+                if need not in needs:
+                    fail((*base, "eligibility", need), f"unknown need type '{need}'; allowed: {', '.join(sorted(needs))}")
+                for j, r in enumerate(rs):
+                    role_ok((*base, "eligibility", need, j), r)
+            if iv.shift:
+                for j, n in enumerate(iv.shift.needs):
+                    if n not in needs:
+                        fail((*base, "shift", "needs", j), f"unknown need type '{n}'; allowed: {', '.join(sorted(needs))}")
+                for j, r in enumerate(iv.shift.to_roles):
+                    role_ok((*base, "shift", "to_roles", j), r)
+        if isinstance(iv, ExtendedAccess):
+            employed = _roles_in_scope(scenario, iv.scope) | {
+                a.role for other in scenario.interventions if isinstance(other, SkillMix)
+                for a in other.add if a.level == "practice"}
+            for j, hs in enumerate(iv.staff):
+                role_ok((*base, "staff", j, "role"), hs.role)
+                if iv.staffed_from == "member_practices" and hs.role in roles and hs.role not in employed:
+                    fail((*base, "staff", j, "role"),
+                         f"no member practice in scope employs a '{hs.role}' to work the hub; they employ: "
+                         f"{', '.join(sorted(employed))}")
+        if isinstance(iv, PooledCover):
+            for j, r in enumerate(iv.roles):
+                role_ok((*base, "roles", j), r)
+
+
+def _roles_in_scope(scenario: Scenario, scope: str | list[str]) -> set[str]:
+    """Roles employed by the practices an intervention's scope covers (for hub rota checks)."""
+    out = set()
+    for pcn in scenario.area.pcns:
+        for pr in pcn.practices:
+            if (scope in ("lgpo", scenario.area.code) or scope == pcn.code or scope == pr.code
+                    or (isinstance(scope, list) and pr.code in scope)):
+                out |= {g.role for g in pr.staff}
+    return out
+
+
+def describe(iv) -> str:
+    """One plain-words line for reports."""
+    when = f"from month {iv.start}" if isinstance(iv.start, int) else f"from {iv.start}"
+    scope = "the whole area" if iv.scope == "lgpo" else (f"PCN {iv.scope}" if isinstance(iv.scope, str)
+                                                         else f"practices {', '.join(iv.scope)}")
+    text = {
+        "retirement": lambda: (f"{iv.wave.share:.0%} of {iv.wave.role}s aged {iv.wave.min_age}+ retire over "
+                               f"{iv.wave.over_months} month{'s' if iv.wave.over_months != 1 else ''}"
+                               if iv.wave else "staff retire by an age hazard"),
+        "recruitment": lambda: "vacancies refilled after a delay: " + ", ".join(
+            f"{r} {p:.0%} after {iv.delay_months.get(r, 3):g} months" for r, p in iv.fill_probability.items()),
+        "skill_mix": lambda: "skill mix: " + "; ".join(
+            [f"add {a.role} {a.per_10k_patients:g} FTE per 10,000 ({a.level})" if a.per_10k_patients is not None
+             else f"add {a.count} {a.role} per {a.level}" for a in iv.add]
+            + ([f"{iv.shift.share:.0%} of {', '.join(iv.shift.needs)} triaged to {', '.join(iv.shift.to_roles)} first"]
+               if iv.shift else [])
+            + [f"{n} seen by {', '.join(r)}" for n, r in iv.eligibility.items()]),
+        "pooled_back_office": lambda: (f"LGPO pooled back office; workflow coordinators take "
+                                       f"{iv.correspondence_moved_share:.0%} of GP correspondence"),
+        "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access "
+                                    f"{'walk-in ' if iv.mode == 'walk_in' else ''}hub"
+                                    + (f" worked by member practices' clinicians ({iv.member_hours} hours)"
+                                       if iv.staffed_from == "member_practices" else "") + ": "
+                                    + "; ".join(f"{','.join(s.days)} {s.start}-{s.end}" for s in iv.sessions)),
+        "demand_growth": lambda: (f"demand growth: list +{iv.list_growth_per_year:.1%}/yr, rate +{iv.rate_growth_per_year:.1%}/yr, "
+                                  f"LTC prevalence +{iv.ltc_prevalence_growth_per_year:.1%}/yr"),
+        "micro_teams": lambda: f"micro-teams: patients with {iv.min_ltc}+ LTCs wait up to {iv.extra_days} days for their named GP",
+        "pooled_cover": lambda: f"absence cover held by each {iv.level}: {iv.cover_days_per_week_per_10k:g} clinician-days/week per 10,000",
+    }[iv.type]()
+    return f"{text} ({scope}, {when})"
+
+
+__all__ = ["attach", "check_intervention_references", "describe", "setup_interventions"]

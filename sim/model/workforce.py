@@ -1,0 +1,225 @@
+"""Workforce dynamics: staff joining and leaving mid-run, burnout feedback, and absence cover.
+
+Leavers' free slots disappear and their booked patients are rebooked (or lost); their registered
+patients move to another GP of the practice. Recruits open their diaries from their first day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.booking import book_request
+from sim.model.diary import grow, reindex
+
+if TYPE_CHECKING:
+    from sim.model.agents import Staff
+    from sim.model.model import GPSimModel
+
+
+def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float = 1.0,
+              sessions: float | None = None, age: int = 40, contract: str | None = None, key: str,
+              custom_sessions: dict[int, list[tuple[int, float]]] | None = None,
+              same_day_share: float | None = None, event: str = "joined") -> Staff:
+    """A new staff member in booking unit ``unit`` working from internal day ``day``."""
+    agent = model.make_staff(role, unit, fte, sessions, age, contract, key)
+    agent.joined_day = day
+    model._add_calendars([agent])
+    model.staff_days.grow(1)
+    level, code = model.unit_level(unit)
+    if level == "practice":
+        model.practices[unit].staff.append(agent.index)
+    elif level == "pcn":
+        model.pcns[unit - len(model.practices)].staff.append(agent.index)
+    else:
+        model.lgpo.staff.append(agent.index)
+    if custom_sessions is not None:
+        model.custom_sessions[agent.index] = custom_sessions
+    if same_day_share is not None:
+        model.hub_same_day_share[agent.index] = same_day_share
+    if agent.is_clinician:
+        grow(model.diaries, 1)
+        new_diary = (unit, model.role_index[role]) not in model.diaries.roles
+        rd = model.diaries.add_clinician(agent.index, unit, model.role_index[role])
+        if new_diary and hasattr(model, "options"):
+            model._build_options()
+        # open the days of the book already open (the book runs book_ahead_days ahead of today)
+        today = model.day
+        horizon = today + model.scenario.booking.book_ahead_days
+        if hasattr(model, "requests") and day <= horizon:
+            _open_for(model, agent, max(day, today), horizon)
+            reindex(model.diaries, rd, today, horizon + 1)
+    if day > 0 or hasattr(model, "requests"):
+        model.events.append({"day": day, "staff": agent.index, "role": role, "unit": code, "event": event,
+                             "fte": fte})
+    return agent
+
+
+def _open_for(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
+    """Open days t0..t1 of one clinician's diary (joined after those days were opened for everyone)."""
+    spec = model.role_specs[model.role_index[agent.role]]
+    share = spec.same_day_slot_share if spec.same_day_slot_share is not None else model.scenario.booking.same_day_slot_share
+    share = model.hub_same_day_share.get(agent.index, share)
+    for t in range(t0, min(t1, model.cal.n - 2) + 1):
+        sessions = model.sessions_of(agent.index, t)
+        if not sessions or model.absent[agent.index, t]:
+            continue
+        slots = sum(int(m / spec.slot_minutes) for _, m in sessions)
+        same_day = round(slots * share)
+        model.diaries.open_day(t, agent.index, same_day, slots - same_day)
+        model.staff_days.offered_slots[agent.index, t] = slots
+        model.staff_days.session_minutes[agent.index, t] = sum(m for _, m in sessions)
+
+
+def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left") -> None:
+    """Staff member ``s`` leaves at the start of internal day ``day``."""
+    agent = model.staff[s]
+    if not agent.active:
+        return
+    agent.active = False
+    agent.left_day = day
+    _level, code = model.unit_level(agent.unit)
+    model.events.append({"day": day, "staff": s, "role": agent.role, "unit": code, "event": event,
+                         "fte": agent.fte})
+    if agent.is_clinician:
+        model.diaries.close_from(s, day)
+        _rebook_patients_of(model, s, day)
+        if agent.kind == "gp":
+            _reregister(model, s)
+    for listener in model.leave_listeners:
+        listener(model, agent, day)
+
+
+def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
+    """Appointments booked with a leaver from ``day`` on are rebooked from today, or lost."""
+    rids = model.day_book.remove_staff(s, day, model.appt_staff)
+    if not rids:
+        return
+    from sim.model.model import LOST
+
+    R = model.requests
+    for rid in rids:
+        p, n = int(R.practice[rid]), int(R.need[rid])
+        res = book_request(model.diaries, model.options[p][n], day, False, 0,
+                           model.scenario.booking.book_ahead_days, -1, False, model.rules)
+        if res.staff >= 0:
+            model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = res.staff, res.day, res.pool
+            model.day_book.add_one(rid, res.day)
+        else:
+            model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = -1, -1, -1
+            model.state[rid] = LOST
+
+
+def _reregister(model: GPSimModel, s: int) -> None:
+    """Patients of a GP who left get another GP of the practice (continuity is lost)."""
+    pop = model.population
+    idx = np.flatnonzero(pop.usual_gp == s)
+    if idx.size == 0:
+        return
+    practice = int(pop.practice[idx[0]])
+    gps = [g for g in model.practices[practice].staff if model.staff[g].kind == "gp" and model.staff[g].active]
+    if not gps:
+        pop.usual_gp[idx] = -1
+        return
+    rng = np.random.default_rng([model.scenario.seed, model.replication, s])  # keyed by the leaver: CRN
+    pop.usual_gp[idx] = np.asarray(gps, dtype=np.int32)[rng.integers(0, len(gps), size=idx.size)]
+
+
+def reduce_sessions(model: GPSimModel, s: int, day: int, by: float = 1.0) -> None:
+    """Drop ``by`` sessions a week from staff member ``s`` for days not yet opened."""
+    agent = model.staff[s]
+    floor = model.scenario.workforce.min_sessions_per_week
+    new = max(floor, agent.sessions_per_week - by)
+    cut = agent.sessions_per_week - new
+    if cut <= 0:
+        return
+    row = model.pattern[s]
+    for h in np.flatnonzero(row > 0)[::-1]:
+        take = min(row[h], cut)
+        row[h] -= take
+        cut -= take
+        if cut <= 1e-9:
+            break
+    model.events.append({"day": day, "staff": s, "role": agent.role, "unit": model.unit_level(agent.unit)[1],
+                         "event": "reduced_sessions", "fte": agent.sessions_per_week - new})
+    agent.sessions_per_week = new
+
+
+def burnout_feedback(model: GPSimModel, day: int) -> None:
+    """Monthly: overtime above a threshold builds burnout; burnout raises leaving and session cuts.
+
+    Draws come from one uniform pair per clinician and month, keyed by the clinician: scenarios
+    that differ elsewhere keep the same draws (common random numbers).
+    """
+    wf = model.scenario.workforce
+    if day < 28:
+        return
+    sd = model.staff_days
+    month_key = int(model.cal.dates[day].strftime("%Y%m"))
+    for agent in list(model.staff):
+        if not agent.active or not agent.is_clinician:
+            continue
+        s = agent.index
+        weeks = 30 / 7
+        overtime = sd.overtime_minutes[s, day - 30:day].sum() / 60.0 / max(agent.fte, 0.1) / weeks
+        excess = overtime - wf.overtime_threshold_hours_per_fte_week
+        if excess > 0:
+            agent.burnout = min(1.0, agent.burnout + wf.burnout_gain_per_hour * excess)
+        else:
+            agent.burnout = max(0.0, agent.burnout - wf.burnout_recovery_per_month)
+        if agent.burnout <= 0:
+            continue
+        u = np.random.default_rng([model.scenario.seed, model.replication, month_key,
+                                   zlib_key(agent.key)]).random(2)
+        if u[0] < wf.leave_probability_at_full_burnout * agent.burnout:
+            remove_staff(model, s, day, event="left_burnout")
+        elif u[1] < wf.reduce_sessions_probability_at_full_burnout * agent.burnout:
+            reduce_sessions(model, s, day)
+
+
+def zlib_key(text: str) -> int:
+    """Stable integer key of a string (for per-agent random draws)."""
+    from sim.model.rng import stable_hash
+
+    return stable_hash(text)
+
+
+@dataclass
+class CoverPool:
+    """Clinician-days of absence cover a week, held by each practice alone or pooled in a PCN/LGPO."""
+
+    roles: frozenset[str]
+    pool_of_practice: dict[int, str]  # practice -> pool key
+    weekly_days: dict[str, int]  # pool key -> cover clinician-days a week
+    scope: frozenset[int]  # practices in scope
+    start_day: int = 0
+    end_day: int = 10**9
+    left: dict[str, int] = field(default_factory=dict)
+    week: int = -1
+    used_days: int = 0
+
+    def covered(self, model: GPSimModel, t: int) -> set[int]:
+        """Absent clinicians whose sessions a cover clinician works on day ``t``."""
+        if not (self.start_day <= t < self.end_day) or not model.cal.is_working_day[t]:
+            return set()
+        week = t // 7
+        if week != self.week:
+            self.week = week
+            self.left = dict(self.weekly_days)
+        absent = [s for s in model.staff if s.active and s.role in self.roles and s.unit in self.scope
+                  and model.absent[s.index, t] and model.sessions_of(s.index, t)]
+        # cover goes first to the practices losing the largest share of their clinicians today
+        load: dict[int, int] = {}
+        for s in absent:
+            load[s.unit] = load.get(s.unit, 0) + 1
+        absent.sort(key=lambda s: (-load[s.unit] / max(1, len(model.practices[s.unit].staff)), s.index))
+        out = set()
+        for s in absent:
+            key = self.pool_of_practice[s.unit]
+            if self.left.get(key, 0) > 0:
+                self.left[key] -= 1
+                self.used_days += 1
+                out.add(s.index)
+        return out

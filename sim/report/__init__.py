@@ -1,0 +1,1 @@
+"""Stage 5, the board report: its data, tables, figures and the HTML and Excel files."""

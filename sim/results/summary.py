@@ -1,0 +1,131 @@
+"""The run summary: one row per (level, unit, metric) over the reporting horizon, with units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.results.metrics import (
+    WAIT_BINS,
+    Organisation,
+    access_counts,
+    continuity_by_unit,
+    fte_weeks,
+    workload_counts,
+)
+
+UNITS = {
+    "list_size": "patients",
+    "requests": "requests",
+    "requests_per_1000_year": "requests per 1,000 patients per year",
+    "appointments": "appointments",
+    "appointments_per_1000_year": "appointments per 1,000 patients per year",
+    "lost": "requests",
+    "lost_pct": "% of requests",
+    "unmet_per_1000": "lost requests per 1,000 patients over the horizon",
+    "unmet_per_1000_year": "lost requests per 1,000 patients per year",
+    "waiting_at_end": "requests",
+    "dna_pct": "% of appointments",
+    "mean_wait_days": "days",
+    "p90_wait_days": "days",
+    "gp_share_pct": "% of appointments",
+    "continuity_upc": "index 0-1",
+    "utilisation_pct": "% of offered slots booked",
+    "overtime_hours_per_week": "hours per week (all clinicians)",
+    "clinical_hours_per_fte_week": "hours per FTE per week",
+    "admin_hours_per_fte_week": "hours per FTE per week",
+    "appointments_per_fte_week": "appointments per FTE per week",
+    "overtime_hours_per_fte_week": "hours per FTE per week",
+    "fte": "FTE (mean in post)",
+}
+
+
+def _unit_of(metric: str) -> str:
+    base = metric.split(":")[0]
+    if base in UNITS:
+        return UNITS[base]
+    if base in ("wait_bin_pct", "mode_pct"):
+        return "% of appointments"
+    return ""
+
+
+def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> pd.Categorical:
+    """The kind (gp, nurse ...) of each row's role, as a categorical; missing where there is no role or it is unknown."""
+    if not isinstance(role.dtype, pd.CategoricalDtype):
+        role = role.astype("category")
+    kinds = sorted({k for k in role_kind.values() if k is not None})
+    code_of = {k: i for i, k in enumerate(kinds)}
+    codes = np.array([code_of.get(role_kind.get(str(c)), -1) for c in role.cat.categories] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(codes[role.cat.codes.to_numpy()], kinds)
+
+
+def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFrame,
+              org: Organisation) -> pd.DataFrame:
+    """Headline outcomes per practice, PCN and LGPO over the horizon: columns level, unit, metric, value, units."""
+    years = org.horizon_days / 365.25
+    weeks = org.horizon_days / 7.0
+    acc = access_counts(ledger, org, "all").drop(columns=["date"]).set_index(["level", "unit"])
+    sizes = org.list_sizes()
+    role_kind = dict(zip(staff["role"], staff["kind"], strict=False))
+    rows: list[tuple[str, str, str, float]] = []
+    for (level, unit), a in acc.iterrows():
+        n_list = sizes.get((level, unit), 0)
+        per_k = 1000.0 / n_list if n_list else np.nan
+        appts = a["appointments"]
+        rows += [
+            (level, unit, "list_size", n_list),
+            (level, unit, "requests", a["requests"]),
+            (level, unit, "requests_per_1000_year", a["requests"] * per_k / years),
+            (level, unit, "appointments", appts),
+            (level, unit, "appointments_per_1000_year", appts * per_k / years),
+            (level, unit, "lost", a["lost"]),
+            (level, unit, "lost_pct", 100.0 * a["lost"] / a["requests"] if a["requests"] else np.nan),
+            (level, unit, "unmet_per_1000", a["lost"] * per_k),
+            (level, unit, "unmet_per_1000_year", a["lost"] * per_k / years),
+            (level, unit, "waiting_at_end", a["waiting_at_end"]),
+            (level, unit, "dna_pct", 100.0 * a["dna"] / appts if appts else np.nan),
+            (level, unit, "mean_wait_days", a["wait_days_sum"] / appts if appts else np.nan),
+            (level, unit, "p90_wait_days", a["p90_wait_days"] if appts else np.nan),
+        ]
+        gp_appts = sum(a.get(f"appointments_role:{r}", 0.0) for r, k in role_kind.items() if k == "gp")
+        rows.append((level, unit, "gp_share_pct", 100.0 * gp_appts / appts if appts else np.nan))
+        for label in WAIT_BINS:
+            rows.append((level, unit, f"wait_bin_pct:{label}",
+                         100.0 * a[f"wait_bin:{label}"] / appts if appts else np.nan))
+        for col in a.index:
+            if col.startswith("appointments_mode:"):
+                rows.append((level, unit, "mode_pct:" + col.split(":", 1)[1],
+                             100.0 * a[col] / appts if appts else np.nan))
+    # only the columns continuity needs (copying a ledger of millions of rows is slow)
+    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
+    cont = continuity_by_unit(ledger[cols].assign(role_kind=_role_kinds(ledger["role"], role_kind)), org)
+    for _, c in cont.iterrows():
+        rows.append((c["level"], c["unit"], "continuity_upc", c["upc"]))
+
+    wl = workload_counts(staff_days, staff, org, "all")
+    ftes = fte_weeks(staff, org).set_index(["level", "unit", "role"])["fte_weeks"]
+    tot = wl.groupby(["level", "unit"])[["offered_slots", "booked_slots", "overtime_minutes"]].sum()
+    for (level, unit), t in tot.iterrows():
+        rows.append((level, unit, "utilisation_pct",
+                     100.0 * t["booked_slots"] / t["offered_slots"] if t["offered_slots"] else np.nan))
+        rows.append((level, unit, "overtime_hours_per_week", t["overtime_minutes"] / 60.0 / weeks))
+    for _, w in wl.iterrows():
+        key = (w["level"], w["unit"], w["role"])
+        fw = ftes.get(key, 0.0)
+        level, unit, role = key
+        rows.append((level, unit, f"fte:{role}", fw / weeks))
+        if fw > 0:
+            rows += [
+                (level, unit, f"appointments_per_fte_week:{role}", w["seen"] / fw),
+                (level, unit, f"clinical_hours_per_fte_week:{role}", w["clinical_minutes"] / 60.0 / fw),
+                (level, unit, f"admin_hours_per_fte_week:{role}", w["admin_minutes"] / 60.0 / fw),
+                (level, unit, f"overtime_hours_per_fte_week:{role}", w["overtime_minutes"] / 60.0 / fw),
+            ]
+        if w["offered_slots"] > 0:
+            rows.append((level, unit, f"utilisation_pct:{role}", 100.0 * w["booked_slots"] / w["offered_slots"]))
+    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
+    out["value"] = out["value"].astype(float)
+    out["units"] = out["metric"].map(_unit_of)
+    order = {lv: k for k, lv in enumerate(("lgpo", "pcn", "practice"))}
+    out["_o"] = out["level"].map(order)
+    return out.sort_values(["_o", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""Summary rows that come from the model's own records rather than the ledger.
+
+Capacity shortfall (days a practice runs below 75% of planned capacity), GP correspondence and
+supervision hours, back-office admin requirement and cost, and workforce movements.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.model.model import GPSimModel
+
+UNITS = {
+    "days_below_75pct_capacity": "working days in the horizon",
+    "gp_correspondence_hours_per_week": "GP hours per week",
+    "gp_supervision_hours_per_week": "GP hours per week",
+    "admin_hours_required_per_week": "hours per week",
+    "admin_fte_required_per_10k": "FTE per 10,000 patients",
+    "admin_cost_per_10k_gbp_year": "GBP per 10,000 patients per year",
+    "coordinator_hours_per_week": "hours per week",
+    "leavers": "staff",
+    "retirements": "staff",
+    "recruits": "staff",
+    "sessions_cut": "sessions per week",
+    "gp_fte_end": "FTE",
+    "gp_burnout_mean": "index 0-1",
+}
+
+
+def _rows_by_practice(model: GPSimModel, metric: str, per_practice: np.ndarray, how: str = "sum") -> list[tuple]:
+    rows = []
+    for p in model.practices:
+        rows.append(("practice", p.code, metric, float(per_practice[p.index])))
+    for pcn in model.pcns:
+        vals = per_practice[pcn.practices]
+        rows.append(("pcn", pcn.code, metric, float(vals.sum() if how == "sum" else vals.mean())))
+    rows.append(("lgpo", model.lgpo.code, metric,
+                 float(per_practice.sum() if how == "sum" else per_practice.mean())))
+    return rows
+
+
+def extra_summary(model: GPSimModel) -> pd.DataFrame:
+    """Rows (level, unit, metric, value, units) to append to the run summary."""
+    w = model.cal.warm_up
+    days = slice(w, model.n_sim_days)
+    weeks = model.scenario.horizon_days / 7.0
+    n_p = len(model.practices)
+    sd = model.staff_days
+    rows: list[tuple] = []
+
+    planned = model.planned_slots[:, days]
+    offered = np.zeros_like(planned)
+    for p in model.practices:
+        if p.staff:
+            offered[p.index] = sd.offered_slots[p.staff, days].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        short = (planned > 0) & (offered < 0.75 * planned)
+    rows += _rows_by_practice(model, "days_below_75pct_capacity", short.sum(axis=1), how="mean")
+
+    unit_of_staff = np.array([s.unit for s in model.staff])
+    corr = np.zeros(n_p)
+    sup = np.zeros(n_p)
+    for p in model.practices:
+        mine = unit_of_staff == p.index
+        corr[p.index] = sd.correspondence_minutes[mine, days].sum() / 60.0 / weeks
+        sup[p.index] = sd.supervision_minutes[mine, days].sum() / 60.0 / weeks
+    rows += _rows_by_practice(model, "gp_correspondence_hours_per_week", corr)
+    rows += _rows_by_practice(model, "gp_supervision_hours_per_week", sup)
+
+    # back office: fixed hours per practice (shared with an economy of scale when pooled) + per patient
+    admin = model.scenario.admin
+    bo = getattr(model, "back_office", None)
+    lists = np.array([p.list_size for p in model.practices], dtype=float)
+    fixed = np.full(n_p, admin.practice_fixed_hours_per_week)
+    coordinators = np.zeros(n_p)
+    if bo:
+        pooled = bo["practices"]
+        n = len(pooled)
+        if n:
+            total_fixed = admin.practice_fixed_hours_per_week * n ** bo["elasticity"]
+            fixed[pooled] = total_fixed * lists[pooled] / lists[pooled].sum()
+        coordinators[pooled] = admin.gp_correspondence_hours_per_1000_week * lists[pooled] / 1000 * bo["moved_share"]
+    required = fixed + admin.hours_per_1000_patients_week * lists / 1000 + coordinators
+    rows += _rows_by_practice(model, "admin_hours_required_per_week", required)
+    rows += _rows_by_practice(model, "coordinator_hours_per_week", coordinators)
+    per_10k = np.where(lists > 0, required / 37.5 / np.maximum(lists, 1) * 10_000, np.nan)
+    rows += [r for r in _rows_by_practice(model, "admin_fte_required_per_10k", per_10k, how="mean") if r[0] == "practice"]
+    for level, groups in (("pcn", [(pc.code, pc.practices) for pc in model.pcns]),
+                          ("lgpo", [(model.lgpo.code, list(range(n_p)))])):
+        for code, members in groups:
+            tot = lists[members].sum()
+            fte = required[members].sum() / 37.5
+            rows.append((level, code, "admin_fte_required_per_10k", float(fte / tot * 10_000) if tot else np.nan))
+            rows.append((level, code, "admin_cost_per_10k_gbp_year",
+                         float(fte * admin.admin_cost_per_fte_year_gbp / tot * 10_000) if tot else np.nan))
+    for p in model.practices:
+        fte = required[p.index] / 37.5
+        rows.append(("practice", p.code, "admin_cost_per_10k_gbp_year",
+                     float(fte * admin.admin_cost_per_fte_year_gbp / lists[p.index] * 10_000) if lists[p.index] else np.nan))
+
+    # workforce movements over the reporting horizon
+    ev = [e for e in model.events if e["day"] >= w]
+    counts = {
+        "leavers": sum(e["event"] in ("retired", "left", "left_burnout") for e in ev),
+        "retirements": sum(e["event"] == "retired" for e in ev),
+        "recruits": sum(e["event"] == "recruited" for e in ev),
+        "sessions_cut": sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"),
+    }
+    for metric, value in counts.items():
+        rows.append(("lgpo", model.lgpo.code, metric, float(value)))
+    posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # rota posts, not people
+    gps = [s for s in model.staff if s.kind == "gp" and s.index not in posts]
+    rows.append(("lgpo", model.lgpo.code, "gp_fte_end", float(sum(s.fte for s in gps if s.active))))
+    rows.append(("lgpo", model.lgpo.code, "gp_burnout_mean",
+                 float(np.mean([s.burnout for s in gps if s.active])) if gps else np.nan))
+    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
+    out["units"] = out["metric"].map(UNITS).fillna("")
+    return out

@@ -1,0 +1,154 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright (no browser of its own).
+
+Starts ``gpsim dashboard`` on a free loopback port, loads the page, moves a control, steps the
+model, plays four weeks at full speed, and checks that the displayed figures change. Saves
+``outputs/dashboard-screenshot.png`` for people to look at. The server is always stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = ROOT / "outputs" / "dashboard-screenshot.png"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+START_TIMEOUT_S = 120  # generous: the test suite runs in parallel on small machines
+UI_TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.browser
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+def _skip_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if sync_playwright is None:
+        return "the playwright package is not installed (pip install playwright; it drives the system chromium)"
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        return "solara is not installed (pip install -e '.[dashboard]')"
+    from sim.cli.dashboard import solara_assets_installed
+
+    if not solara_assets_installed():
+        return "Solara's web assets are not installed (pip install solara-assets): the page cannot load offline"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def dashboard_url(tmp_path):
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    port = _free_port()
+    log = tmp_path / "dashboard.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from sim.cli.main import main; main()", "dashboard", "--host", "127.0.0.1",
+             "--port", str(port), "--no-browser"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while "Dashboard ready at" not in log.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"dashboard did not start (exit {proc.poll()}):\n{log.read_text()}")
+            time.sleep(0.3)
+        url = re.search(r"Dashboard ready at (\S+)", log.read_text()).group(1)
+        assert url == f"http://127.0.0.1:{port}/"
+        yield url
+    finally:
+        # the CLI and the solara server it started share one process group: stop both
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def _day(page) -> int:
+    return int(re.match(r"Day (\d+)", page.inner_text(".gpsim-day")).group(1))
+
+
+def _text(selector: str) -> str:
+    """A JavaScript expression for an element's text, '' while a re-render has removed it (no TypeError)."""
+    return f"(document.querySelector('{selector}')?.innerText ?? '')"
+
+
+def _canvas(page, name: str) -> str:
+    page.wait_for_selector(f".gpsim-chart-{name} canvas")
+    return page.evaluate(f"document.querySelector('.gpsim-chart-{name} canvas')?.toDataURL() ?? ''")
+
+
+def test_move_a_lever_step_and_watch(dashboard_url):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1750})
+            page.set_default_timeout(UI_TIMEOUT_MS)
+            page.goto(dashboard_url, timeout=UI_TIMEOUT_MS)
+            page.wait_for_selector(".gpsim-chart-area-collaborating canvas")
+            assert _day(page) == 0
+            assert page.inner_text(".gpsim-waiting-list-standalone").replace(",", "").isdigit()
+
+            # move a control: two steps right on the pharmacists slider (0 -> 1.0 FTE per 10,000)
+            slider = page.locator(".gpsim-control-pharmacists [role=slider]")
+            slider.focus()
+            slider.press("ArrowRight")
+            slider.press("ArrowRight")
+            page.wait_for_function(
+                f"{_text('.gpsim-control-pharmacists')}.includes('1.0 FTE')")
+            page.wait_for_selector(".gpsim-busy", state="detached")  # both models rebuilt
+
+            waiting = page.inner_text(".gpsim-waiting-list-collaborating")
+            area = _canvas(page, "area-collaborating")
+            page.click(".gpsim-step")
+            page.wait_for_function(f"{_text('.gpsim-day')}.startsWith('Day 1 ')")
+            page.wait_for_function(
+                f"{_text('.gpsim-waiting-list-collaborating')} !== '' && {_text('.gpsim-waiting-list-collaborating')} !== '{waiting}'")
+            page.wait_for_function(
+                "(old) => (document.querySelector('.gpsim-chart-area-collaborating canvas')?.toDataURL() ?? old) !== old",
+                arg=area)
+            assert page.inner_text(".gpsim-waiting-list-collaborating") != waiting
+
+            # full speed, then play and pause: the worker thread steps both models
+            speed = page.locator(".gpsim-control-speed [role=slider]")
+            speed.focus()
+            speed.press("End")
+            page.wait_for_function(f"{_text('.gpsim-control-speed')}.includes('30 simulated')")
+            page.click(".gpsim-play")
+            page.wait_for_function(f"parseInt({_text('.gpsim-day')}.split(' ')[1] ?? '0') >= 28")
+            page.click(".gpsim-play")
+            page.wait_for_function(f"{_text('.gpsim-play')}.trim().toUpperCase() === 'PLAY'")
+            assert _day(page) >= 28
+            assert page.inner_text(".gpsim-unmet-per-1000-year-standalone") != "–"
+            page.wait_for_timeout(1000)  # let the charts settle before the picture
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()

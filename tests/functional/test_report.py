@@ -1,0 +1,312 @@
+"""Reports: gpsim report on a small comparison and on a single run; headline numbers trace to comparison.csv."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sim.cli.main import main
+from sim.report.build import ReportError, build_report, folder_kind, question
+from sim.report.tables import HEADLINE_FLAT, fmt, parameter_differences
+from tests.conftest import ROOT, scenario, tiny_mapping
+
+SECTIONS = ("question", "answer", "uncertainty", "scenarios", "headline", "figures", "strain", "assumptions",
+            "manifest")
+FIGURES = ("wait_distribution", "unmet_over_time", "workload_per_fte", "gp_admin", "fte_over_time", "continuity")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def two_pcn_mapping(days: int = 45) -> dict:
+    """Two PCNs of two practices each (about 15,000 patients): small enough to run in seconds."""
+    m = tiny_mapping(list_sizes=(3000, 4500), gps=(3, 3), nurses=(1, 2), days=days, seed=11)
+    other = tiny_mapping(list_sizes=(3500, 4000), gps=(2, 3), nurses=(1, 1))["area"]["pcns"][0]
+    other["code"] = "TN2"
+    for k, pr in enumerate(other["practices"]):
+        pr["code"] = f"U{k}"
+    m["area"]["pcns"].append(other)
+    return m
+
+
+@pytest.fixture(scope="session")
+def comparison_dir(tmp_path_factory) -> Path:
+    """Two scenarios, 45 days, 2 replications, run once and reported once."""
+    from sim.experiments.compare import finish, plan, run_task
+
+    root = tmp_path_factory.mktemp("report")
+    base = two_pcn_mapping() | {"name": "base"}
+    (root / "base.yaml").write_text(yaml.safe_dump(base))
+    (root / "wave.yaml").write_text("extends: base.yaml\nname: gp-retirement-wave\ninterventions:\n"
+                                    "- {type: retirement, wave: {role: GP, min_age: 50, share: 0.5, over_months: 1}}\n")
+    out = root / "cmp"
+    tasks, infos = plan([root / "base.yaml", root / "wave.yaml"], 2, out)
+    for t in tasks:
+        run_task(t)
+    finish(out, tasks, infos, 2, tasks[0].mapping["seed"], dt.datetime.now())
+    build_report(out)
+    return out
+
+
+class Collector(HTMLParser):
+    """Parse the report, checking every non-void tag closes in order, and collect what the tests need."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.ids: set[str] = set()
+        self.figures: list[str] = []
+        self.imgs: list[str] = []
+        self.external: list[str] = []
+        self.nums: list[dict[str, str]] = []
+        self._num: dict[str, str] | None = None
+        self._text: list[str] = []
+        self.table: str | None = None
+        self.h1 = ""
+        self._in_h1 = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "table":
+            self.table = a.get("id")
+        if tag == "figure" and "data-figure" in a:
+            self.figures.append(a["data-figure"])
+        if tag == "img":
+            self.imgs.append(a.get("src", ""))
+        for key in ("src", "href"):
+            v = a.get(key)
+            if v and not (v.startswith("data:") or v.startswith("#")):
+                self.external.append(v)
+        if tag == "span" and a.get("class") == "num":
+            self._num = {**a, "table": self.table or ""}
+            self._text = []
+        if tag == "h1":
+            self._in_h1 = True
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            return
+        self.stack.pop()
+        if tag == "span" and self._num is not None:
+            self._num["text"] = "".join(self._text)
+            self.nums.append(self._num)
+            self._num = None
+        if tag == "h1":
+            self._in_h1 = False
+        if tag == "table":
+            self.table = None
+
+    def handle_data(self, data):
+        if self._num is not None:
+            self._text.append(data)
+        if self._in_h1:
+            self.h1 += data
+
+
+def parse(path: Path) -> Collector:
+    p = Collector()
+    p.feed(path.read_text(encoding="utf-8"))
+    p.close()
+    return p
+
+
+def test_comparison_report_writes_html_figures_and_workbook(comparison_dir):
+    html = comparison_dir / "report.html"
+    assert html.is_file() and html.stat().st_size > 100_000
+    for stem in FIGURES:
+        png = comparison_dir / "figures" / f"{stem}.png"
+        assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", stem
+        assert png.stat().st_size > 15_000, stem
+    assert (comparison_dir / "report.xlsx").is_file()
+    assert not list(comparison_dir.glob(".*.tmp")) and not list((comparison_dir / "figures").glob(".*.tmp"))
+
+
+def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparison_dir):
+    p = parse(comparison_dir / "report.html")
+    assert not p.errors, p.errors[:5]
+    assert p.stack == [], p.stack
+    assert set(SECTIONS) <= p.ids, set(SECTIONS) - p.ids
+    assert {"headline-table", "strain-table", "assumptions-table", "interventions-table", "manifest-table"} <= p.ids
+    assert p.figures == list(FIGURES)
+    assert len(p.imgs) == len(FIGURES) and all(s.startswith("data:image/png;base64,") for s in p.imgs)
+    assert p.external == []  # nothing to fetch: opens offline
+    assert p.h1.startswith("What happens to access and workload if 50% of GPs aged 50+ retire over 1 month")
+    text = (comparison_dir / "report.html").read_text(encoding="utf-8")
+    assert "<link" not in text and "<script" not in text
+    # the scenarios and interventions in plain words, the assumptions with their source
+    assert "gp-retirement-wave" in text and "50% of GPs aged 50+ retire over 1 month" in text
+    assert "horizon_days" in text and "simulated days reported" in text
+    assert "PCN TN1" in text and "PCN TN2" in text
+
+
+def test_headline_numbers_equal_comparison_csv(comparison_dir):
+    cmp = pd.read_csv(comparison_dir / "comparison.csv")
+    lg = cmp[cmp["level"] == "lgpo"].set_index(["metric", "scenario"])
+    nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"] == "headline-table"]
+    fmts = {m: f for m, _, f, _ in HEADLINE_FLAT}
+    seen = set()
+    for n in nums:
+        expected = lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
+        got = float(n["data-value"])
+        assert (math.isnan(got) and math.isnan(expected)) or got == expected, n
+        signed = n["data-stat"].startswith("diff")
+        assert n["text"] == fmt(expected, fmts[n["data-metric"]], signed), n
+        seen.add((n["data-metric"], n["data-scenario"], n["data-stat"]))
+    headline = [m for m, *_ in HEADLINE_FLAT if m in set(lg.index.get_level_values(0))]
+    assert len(headline) >= 15
+    for metric in headline:
+        for stat in ("mean", "ci_low", "ci_high"):
+            assert (metric, "base", stat) in seen and (metric, "gp-retirement-wave", stat) in seen
+        for stat in ("diff_mean", "diff_ci_low", "diff_ci_high"):
+            assert (metric, "gp-retirement-wave", stat) in seen
+    # the strain table's numbers trace to comparison.csv too
+    strain = [n for n in parse(comparison_dir / "report.html").nums if n["table"] == "strain-table"]
+    assert strain
+    idx = cmp.set_index(["metric", "scenario", "unit"]).sort_index()
+    practices = set(cmp.loc[cmp["level"] == "practice", "unit"])
+    assert len({n["data-metric"] for n in strain}) >= 6
+    for n in strain[:40]:
+        vals = idx.loc[(n["data-metric"], n["data-scenario"]), "mean"].to_numpy(dtype=float)
+        assert np.isnan(float(n["data-value"])) or float(n["data-value"]) in vals
+    text = (comparison_dir / "report.html").read_text(encoding="utf-8")
+    assert practices == set(re.findall(r'data-level="practice" data-unit="([^"]+)"', text))
+
+
+def test_answer_reports_the_clear_changes(comparison_dir):
+    text = (comparison_dir / "report.html").read_text(encoding="utf-8")
+    answer = text.split('id="answer"')[1].split("</ul>")[0]
+    # the wave removes GPs in every replication: GP FTE at the end must be a clear fall
+    assert "GP FTE in post at the end" in answer and "▼" in answer
+
+
+def test_workbook_has_one_sheet_per_table(comparison_dir):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(comparison_dir / "report.xlsx", read_only=True)
+    for sheet in ("Scenarios", "Headline outcomes", "Days to appointment", "Unmet demand over time",
+                  "FTE by role over time", "Continuity", "Where the strain falls", "Assumptions", "Interventions",
+                  "All outcomes", "Manifest"):
+        assert sheet in wb.sheetnames, sheet
+    head = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Headline outcomes")
+    cmp = pd.read_csv(comparison_dir / "comparison.csv")
+    row = head[head["Metric"] == "lost_pct"].iloc[0]
+    ref = cmp[(cmp["level"] == "lgpo") & (cmp["metric"] == "lost_pct")].set_index("scenario")
+    assert row["base: mean"] == ref.loc["base", "mean"]
+    assert row["gp-retirement-wave − base: difference"] == ref.loc["gp-retirement-wave", "diff_mean"]
+    wait = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Days to appointment")
+    assert set(wait["bin"]) == {"Same Day", "1 Day", "2 to 7 Days", "8  to 14 Days", "15  to 21 Days",
+                                "22  to 28 Days", "More than 28 Days"}
+
+
+def test_parameter_differences_name_path_value_default_and_source():
+    m = tiny_mapping(days=30)
+    m["booking"] = {"same_day_slot_share": 0.6}
+    m["demand"] = {"rate_per_patient_year": {"0-4": 6.5, "5-14": 3.0, "15-24": 4.0, "25-44": 4.8, "45-64": 6.0,
+                                             "65-74": 8.5, "75-84": 11.0, "85+": 15.0}}
+    sc = scenario(m)
+    cfg = sc.model_dump(mode="json")
+    cfg["roles"]["GP"]["slot_minutes"] = 12.0
+    rows = {r["path"]: r for r in parameter_differences(cfg)}
+    assert rows["booking.same_day_slot_share"]["value"] == 0.6
+    assert rows["booking.same_day_slot_share"]["default"] == 0.45
+    assert "held back" in rows["booking.same_day_slot_share"]["description"]
+    assert rows["demand.rate_per_patient_year.85+"]["value"] == 15.0
+    assert "Hobbs" in rows["demand.rate_per_patient_year.85+"]["description"]
+    assert rows["roles.GP.slot_minutes"]["default"] == 10.0 and "Hobbs" in rows["roles.GP.slot_minutes"]["description"]
+    assert rows["horizon_days"]["value"] == 30
+    assert not any(p.startswith(("area", "seed", "name", "interventions")) for p in rows)
+    assert "demand.rate_per_patient_year.0-4" not in rows
+    # a scenario at every default lists nothing but what it must set
+    assert set(parameter_differences(scenario(tiny_mapping(days=365, warm_up=28)).model_dump(mode="json"))) == set()
+
+
+def test_run_folder_report_through_the_cli(tmp_path):
+    from sim.experiments.runner import run_single, write_run
+
+    sc = scenario(tiny_mapping(days=30))
+    write_run(run_single(sc), tmp_path / "run", scenario_file="<test>")
+    assert folder_kind(tmp_path / "run") == "run"
+    r = CliRunner().invoke(main, ["report", str(tmp_path / "run")])
+    assert r.exit_code == 0, r.output
+    assert "report.html" in r.output
+    p = parse(tmp_path / "run" / "report.html")
+    assert not p.errors and set(SECTIONS) <= p.ids
+    summary = pd.read_csv(tmp_path / "run" / "summary.csv")
+    lg = summary[summary["level"] == "lgpo"].set_index("metric")["value"]
+    nums = [n for n in p.nums if n["table"] == "headline-table"]
+    assert nums and {n["data-stat"] for n in nums} == {"mean"}
+    for n in nums:
+        assert float(n["data-value"]) == lg[n["data-metric"]] or math.isnan(lg[n["data-metric"]])
+    assert "one replication" in (tmp_path / "run" / "report.html").read_text()
+    assert (tmp_path / "run" / "report.xlsx").is_file()
+    assert (tmp_path / "run" / "figures" / "unmet_over_time.png").is_file()
+
+
+def test_report_on_a_folder_that_is_neither_is_a_clear_error(tmp_path):
+    (tmp_path / "x.csv").write_text("a\n1\n")
+    r = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert r.exit_code != 0 and "neither a run folder" in r.output and "Traceback" not in r.output
+    with pytest.raises(ReportError):
+        build_report(tmp_path)
+    r = CliRunner().invoke(main, ["report", str(tmp_path / "missing")])
+    assert r.exit_code != 0
+
+
+def test_question_without_interventions_names_the_scenario(tmp_path):
+    from sim.report.build import ReportData, ScenarioInfo
+
+    info = ScenarioInfo(label="small", name="small", description="", interventions=[], file=None, sha256=None,
+                        list_size=1, horizon_days=30, start_date=dt.date(2025, 4, 1), config={})
+    data = ReportData(folder=tmp_path, kind="run", manifest={}, scenarios=[info], comparison=pd.DataFrame(),
+                      replications=pd.DataFrame(), series=pd.DataFrame(), period="week")
+    assert question(data) == "How do access and workload look in small over 30 days from 1 April 2025?"
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.browser
+def test_report_renders_in_headless_chromium(comparison_dir, tmp_path):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    png = tmp_path / "report.png"
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}", "--window-size=1280,2400",
+           (comparison_dir / "report.html").resolve().as_uri()]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert png.is_file(), proc.stderr[-2000:]
+    assert png.stat().st_size > 50_000
+    from matplotlib.image import imread
+
+    img = imread(png)[:, :, :3]
+    assert img.shape[0] == 2400 and img.shape[1] == 1280
+    background = np.all(np.abs(img - img[-1, -1]) < 0.02, axis=2)
+    assert background.mean() < 0.9  # mostly not blank
+    assert img.std() > 0.05
+    out = ROOT / "outputs"
+    out.mkdir(exist_ok=True)
+    shutil.copyfile(png, out / "report-screenshot.png")

@@ -1,0 +1,45 @@
+"""The day book returns each day's appointments grouped by clinician, in the order they were booked."""
+
+import numpy as np
+
+from sim.model.day_book import DayBook
+
+# ten requests: 0-3 made on day 0, 4-6 on day 1, 7-9 on day 2
+REQUEST_DAY = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2])
+DAY_START = [0, 4, 7, 10, 10, 10, 10]
+
+
+def test_a_day_comes_back_grouped_by_clinician_in_booking_order_with_rebookings_in_their_place():
+    book = DayBook(REQUEST_DAY, DAY_START)
+    staff = np.array([5, 3, 5, 3, 5, 3, 5, 3, 5, 5], dtype=np.int32)
+    book.add(np.array([0, 1, 2, 3]), np.array([3, 3, 1, 3]))  # day 0's bookings
+    book.add_one(8, 3)  # a rebooking made between day 0 and day 1: after day 0's, before day 1's
+    book.add(np.array([4, 5, 6]), np.array([3, 1, 3]))
+    staff_of, rids = book.pop_day(3, staff)
+    assert staff_of.tolist() == [3, 3, 5, 5, 5, 5]
+    assert rids.tolist() == [1, 3, 0, 8, 4, 6]
+    again_staff, again = book.pop_day(3, staff)  # popped days are empty
+    assert again.size == 0 and again_staff.size == 0
+    assert book.pop_day(1, staff)[1].tolist() == [5, 2]  # by clinician: 3 before 5
+    assert book.days() == []
+
+
+def test_removing_a_leaver_returns_their_appointments_by_day_then_booking_order():
+    book = DayBook(REQUEST_DAY, DAY_START)
+    staff = np.array([7, 7, 2, 7, 7, 2, 7, 7, 7, 2], dtype=np.int32)
+    book.add(np.array([0, 1, 2, 3]), np.array([4, 2, 2, 2]))
+    book.add(np.array([4, 5, 6]), np.array([2, 4, 5]))
+    assert book.remove_staff(7, 3, staff) == [0, 6]  # from day 3 on only
+    assert book.days() == [2, 4]
+    staff_of, rids = book.pop_day(2, staff)
+    assert rids.tolist() == [2, 1, 3, 4] and staff_of.tolist() == [2, 7, 7, 7]
+    assert book.pop_day(4, staff)[1].tolist() == [5]
+    assert book.pop_day(5, staff)[1].size == 0
+
+
+def test_a_rebooking_of_an_old_request_is_still_found_on_its_new_day():
+    book = DayBook(REQUEST_DAY, DAY_START)
+    staff = np.zeros(10, dtype=np.int32)
+    book.add_one(0, 5)  # request of day 0 rebooked five days on, further than any first booking
+    book.add(np.array([7]), np.array([5]))
+    assert book.pop_day(5, staff)[1].tolist() == [0, 7]
