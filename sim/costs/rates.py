@@ -1,0 +1,227 @@
+"""Published pay rates and on-cost rates, each with its unit, source and date.
+
+Every number here is a default a user may override (the dataclasses are frozen; make a new one
+with :func:`dataclasses.replace`). Money is GBP at the price year stated; nothing is inflated.
+
+Sources:
+
+* Employer National Insurance: HM Revenue & Customs, "Rates and thresholds for employers 2025 to
+  2026": Class 1 secondary rate 15% above the secondary threshold of GBP 5,000 a year, from
+  6 April 2025 (13.8% above GBP 9,100 before). The Employment Allowance (GBP 10,500 a year per
+  employer from 6 April 2025) is per employer, not per post, and is not applied.
+* NHS Pension Scheme (England and Wales): NHS Employers, "NHS Pension Scheme - employer
+  contributions from April 2024" (14 March 2024): the employer contribution rate is 23.7% of
+  pensionable pay from 1 April 2024 (20.6% from 1 April 2019 to 31 March 2024), plus an
+  administration levy of 0.08%; employers pay 14.38% (14.3% + the levy) and the remaining 9.4% is
+  funded centrally by NHS England / DHSC.
+* Agenda for Change: NHS Employers, "Pay scales for 2025/26" (the 3.6% award from 1 April 2025):
+  annual basic pay at the entry and top step point of each band, England, before high cost area
+  supplements (London weighting).
+* FTE = 37.5 hours a week (NHS Digital workforce methodology; Agenda for Change full time).
+* HM Treasury, The Green Book (2022, updated 2024), annex A6: the social time preference rate,
+  3.5% a year for years 0-30, 3.0% for 31-75, 2.5% for 76-125, 2.0% for 126-200, 1.5% for 201-300
+  and 1.0% after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Perspective = Literal["nhs", "practice"]
+
+#: Hours a week of 1.0 FTE (NHS Digital workforce methodology; Agenda for Change full time).
+HOURS_PER_FTE_WEEK = 37.5
+
+#: Days a year used to turn an annual cost into a daily one (and FTE-days into FTE-years).
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class OnCosts:
+    """Employer on-costs added to an employee's basic pay.
+
+    ``perspective="nhs"`` (the default, for appraisal to a board or commissioner) counts the whole
+    employer pension contribution, including the 9.4% of pensionable pay NHS England pays
+    centrally; ``"practice"`` counts only what the employing practice or PCN pays (14.38%).
+    """
+
+    employer_ni_rate: float = 0.15
+    """Class 1 secondary NI, fraction of pay above the threshold (HMRC, from 6 April 2025)."""
+    employer_ni_threshold_gbp: float = 5_000.0
+    """Secondary threshold, GBP a year (HMRC, from 6 April 2025)."""
+    pension_employer_rate: float = 0.237
+    """NHS Pension Scheme employer contribution, fraction of pensionable pay (NHS Employers,
+    from 1 April 2024)."""
+    pension_admin_levy: float = 0.0008
+    """NHS Pension Scheme administration levy, fraction of pensionable pay (NHS Employers, 2024)."""
+    pension_paid_by_employer: float = 0.1438
+    """Share the employer itself pays, levy included (14.3% + 0.08%; the rest is paid centrally)."""
+    perspective: Perspective = "nhs"
+
+    @property
+    def pension_rate(self) -> float:
+        """Employer pension cost as a fraction of pensionable pay, in this perspective."""
+        if self.perspective == "practice":
+            return self.pension_paid_by_employer
+        return self.pension_employer_rate + self.pension_admin_levy
+
+    @property
+    def central_pension_rate(self) -> float:
+        """The employer pension paid centrally (counted in the NHS perspective only): 9.4%."""
+        if self.perspective == "practice":
+            return 0.0
+        return self.pension_employer_rate + self.pension_admin_levy - self.pension_paid_by_employer
+
+    def employer_ni(self, pay_gbp: float) -> float:
+        """Employer NI on a year's pay for one post (GBP a year)."""
+        return self.employer_ni_rate * max(0.0, pay_gbp - self.employer_ni_threshold_gbp)
+
+    def employer_cost(self, pay_gbp: float, *, pensionable: bool = True) -> float:
+        """Basic pay plus employer NI and employer pension (GBP a year)."""
+        pension = self.pension_rate * pay_gbp if pensionable else 0.0
+        return pay_gbp + self.employer_ni(pay_gbp) + pension
+
+
+@dataclass(frozen=True)
+class AfcBand:
+    """One Agenda for Change band: entry and top step point, GBP a year basic pay."""
+
+    band: str
+    entry_gbp: float
+    top_gbp: float
+
+    def point(self, which: Literal["entry", "midpoint", "top"] = "midpoint") -> float:
+        """Basic pay at the entry step, the top step, or the mean of the two (GBP a year)."""
+        if which == "entry":
+            return self.entry_gbp
+        if which == "top":
+            return self.top_gbp
+        return (self.entry_gbp + self.top_gbp) / 2.0
+
+
+#: Agenda for Change 2025/26 (England, from 1 April 2025): NHS Employers, "Pay scales for 2025/26".
+#: GBP a year, entry and top step point; band 2 has one point. (Bands 5-7 also have an
+#: intermediate point, not used here.)
+AFC_2025_26: dict[str, AfcBand] = {
+    b.band: b
+    for b in (
+        AfcBand("2", 24_465, 24_465),
+        AfcBand("3", 24_937, 26_598),
+        AfcBand("4", 27_485, 30_162),
+        AfcBand("5", 31_049, 37_796),
+        AfcBand("6", 38_682, 46_580),
+        AfcBand("7", 47_810, 54_710),
+        AfcBand("8a", 55_690, 62_682),
+        AfcBand("8b", 64_455, 74_896),
+        AfcBand("8c", 76_965, 88_682),
+        AfcBand("8d", 91_342, 105_337),
+        AfcBand("9", 109_179, 125_637),
+    )
+}
+
+#: Agenda for Change band of each model role and of the additional roles (planning defaults).
+#: Nurse: an experienced general practice nurse, band 6; HCA: band 3; Admin (reception and
+#: administration): band 3; the additional roles at the band the Network Contract DES 2025/26
+#: reimburses (clinical pharmacist 7-8a, first contact physiotherapist 7-8a, paramedic 7, physician
+#: associate 7, pharmacy technician 5, social prescribing link worker and health and wellbeing
+#: coach up to 5, care coordinator 4, nursing associate 4, trainee nursing associate 3).
+#: Practice staff are not bound to Agenda for Change; it is the usual proxy (PSSRU Unit Costs of
+#: Health and Social Care do the same for practice nurses).
+ROLE_BANDS: dict[str, str] = {
+    "Nurse": "6",
+    "HCA": "3",
+    "Admin": "3",
+    "Pharmacist": "7",
+    "Paramedic": "7",
+    "PhysicianAssociate": "7",
+    "Physiotherapist": "7",
+    "PharmacyTechnician": "5",
+    "SocialPrescriber": "5",
+    "HealthCoach": "5",
+    "CareCoordinator": "4",
+    "NursingAssociate": "4",
+    "TraineeNursingAssociate": "3",
+    "Dietitian": "7",
+    "Podiatrist": "7",
+    "OccupationalTherapist": "7",
+    "MentalHealthPractitioner": "6",
+    "AdvancedPractitioner": "8a",
+    "PracticeManager": "8b",
+}
+
+#: The band used for a role not listed in :data:`ROLE_BANDS`, by the model's role kind.
+KIND_BANDS: dict[str, str] = {"nurse": "6", "pharmacist": "7", "other_dpc": "5", "admin": "3"}
+
+
+@dataclass(frozen=True)
+class GpRates:
+    """GP pay per head from GP Earnings and Expenses, and how to turn it into pay per FTE.
+
+    Defaults are NHS Digital's England GPMS figures for 2022/23 (the latest shipped edition;
+    ``calibration/data/gp-earnings-expenses_2022-23.csv.gz``); :func:`sim.costs.staff.gp_rates_from_earnings`
+    reads them from a file instead.
+    """
+
+    partner_income_gbp: float = 140_200.0
+    """Contractor GPs' average income before tax, GBP per GP a year (England, GPMS, 2022/23).
+    It is the partner's profit share and already pays the partner's own pension contributions."""
+    salaried_pay_gbp: float = 59_600.0
+    """Salaried GPs' average gross employment earnings, GBP per GP a year (England, GPMS,
+    2022/23, "Average Emp Gross Earnings": pay from the employing practice, without
+    self-employed sessional work)."""
+    fte_per_head: float = 0.73
+    """FTE per GP headcount to turn pay per head into pay per FTE: 27,966 FTE / 38,124 fully
+    qualified GPs, September 2024 (NHS Digital General Practice Workforce, via domain.md).
+    It is an average over partners and salaried GPs alike; with it the salaried figure is GBP
+    81,600 per FTE, close to the middle of the 2022/23 BMA model salaried range."""
+    price_year: str = "2022/23"
+    source: str = "NHS Digital, GP Earnings and Expenses Estimates 2022/23 (England, GPMS)"
+
+
+@dataclass(frozen=True)
+class LocumRate:
+    """A sessional GP locum's fee, paid per session worked (no employer on-costs added)."""
+
+    session_gbp: float = 350.0
+    """GBP per session (4 h 10 min). Planning default: Menlo Park's 2023 GP survey (reported by
+    Pulse and Practice Business, 2023) found locum day rates up 11.9% on 2022's GBP 619, about
+    GBP 693 for a day of two sessions. Locum fees vary widely by region: set the local rate."""
+    sessions_per_fte_week: float = 9.0
+    """Sessions a week of 1.0 FTE: 37.5 h / 4 h 10 min (BMA model salaried GP contract)."""
+    weeks_per_year: float = 46.4
+    """Weeks a year a post is covered by paid locum sessions: 52 less the 5.6 weeks' statutory
+    leave (Working Time Regulations 1998), for cover equivalent to one FTE in post."""
+    source: str = "Menlo Park GP survey 2023 (secondary: Practice Business, 2023); planning default"
+
+    @property
+    def annual_per_fte_gbp(self) -> float:
+        """GBP a year for sessions equivalent to 1.0 FTE."""
+        return self.session_gbp * self.sessions_per_fte_week * self.weeks_per_year
+
+
+@dataclass(frozen=True)
+class Discounting:
+    """HM Treasury Green Book discounting (social time preference rate, annex A6)."""
+
+    #: (first year of the step, rate) pairs; year 0 is the present, undiscounted.
+    schedule: tuple[tuple[int, float], ...] = field(default=(
+        (0, 0.035), (31, 0.030), (76, 0.025), (126, 0.020), (201, 0.015), (301, 0.010)))
+
+    def rate(self, year: int) -> float:
+        """The discount rate that applies in ``year`` (0-based)."""
+        current = self.schedule[0][1]
+        for start, rate in self.schedule:
+            if year >= start:
+                current = rate
+        return current
+
+    def factor(self, year: int) -> float:
+        """Discount factor of ``year`` (0-based; year 0 = 1.0), compounding the step rates."""
+        value = 1.0
+        for t in range(1, int(year) + 1):
+            value /= 1.0 + self.rate(t)
+        return value
+
+
+GREEN_BOOK = Discounting()
