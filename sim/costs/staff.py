@@ -158,9 +158,13 @@ def gp_rates_from_earnings(earnings: pd.DataFrame, *, fte_per_head: float = GpRa
 
 
 def days_in_post(staff: pd.DataFrame, horizon_days: int) -> pd.Series:
-    """Days each person was in post within reporting days ``0 .. horizon_days - 1``."""
-    joined = staff["joined_day"].to_numpy(dtype=float)
-    left = staff["left_day"].to_numpy(dtype=float)
+    """Days each person was in post within reporting days ``0 .. horizon_days - 1``.
+
+    ``left_day`` missing (as ``staff.parquet`` writes it, a nullable integer) or negative means
+    still in post at the end.
+    """
+    joined = pd.to_numeric(staff["joined_day"]).astype(float).fillna(0.0).to_numpy()
+    left = pd.to_numeric(staff["left_day"]).astype(float).fillna(-1.0).to_numpy()
     end = np.where(left < 0, float(horizon_days), np.minimum(left, float(horizon_days)))
     start = np.clip(joined, 0.0, float(horizon_days))
     return pd.Series(np.clip(end - start, 0.0, None), index=staff.index, name="days_in_post")

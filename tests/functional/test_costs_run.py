@@ -1,0 +1,31 @@
+"""Costing a real run's staff table: the columns of staff.parquet are what sim.costs reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.costs.staff import cost_per_appointment, staff_costs, unit_costs
+from sim.experiments.runner import run_single
+from tests.conftest import scenario, tiny_mapping
+
+
+def test_cost_of_a_tiny_run_adds_up_per_level():
+    mapping = tiny_mapping(days=60)
+    result = run_single(scenario(mapping), 0)
+    horizon = mapping["horizon_days"]
+    costs = staff_costs(result.staff, horizon)
+    assert costs["cost_gbp"].gt(0).all()
+    # total = sum over staff of FTE-days x daily cost
+    assert costs["cost_gbp"].sum() == pytest.approx((costs["fte_days"] * costs["daily_cost_gbp"]).sum())
+    practices = {p["code"]: p["list_size"] for p in mapping["area"]["pcns"][0]["practices"]}
+    pcn_of = dict.fromkeys(practices, "TN1")
+    units = unit_costs(costs, practices, pcn_of, area="TL")
+    totals = units.groupby("level")["cost_gbp"].sum()
+    assert totals["lgpo"] == pytest.approx(costs["cost_gbp"].sum())
+    assert totals["pcn"] == pytest.approx(costs["cost_gbp"].sum())  # the pharmacist is at the PCN
+    assert totals["practice"] == pytest.approx(costs.loc[costs["level"] == "practice", "cost_gbp"].sum())
+    seen = result.ledger.dropna(subset=["role"])
+    per_role = seen.groupby("role", observed=True).size().astype(float).to_dict()
+    table = cost_per_appointment(costs, per_role).set_index("role")
+    gp = table.loc["GP"]
+    assert gp["appointments"] == per_role["GP"] and 10 < gp["cost_per_appointment_gbp"] < 200
