@@ -181,3 +181,31 @@ def arrs_funding(fte_by_role: Mapping[str, float], weighted_population: float, *
               "cost_gbp": cost, "unfunded_gbp": cost - funded,
               "headroom_gbp": entitlement - funded}
     return table, totals
+
+
+def arrs_for_pcn(costs: pd.DataFrame, pcn_code: str, weighted_population: float, *,
+                 horizon_days: int | None = None,
+                 gbp_per_weighted_patient: float = ARRS_GBP_PER_WEIGHTED_PATIENT_2025_26,
+                 ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """:func:`arrs_funding` for the staff a PCN itself employs, from a costed staff table.
+
+    Args:
+        costs: from :func:`sim.costs.staff.staff_costs` (``level``, ``unit_code``, ``role``,
+            ``fte``, ``cost_per_fte_year_gbp``; ``fte_days`` with ``horizon_days``).
+        pcn_code: the PCN; only its PCN-level staff count (practice staff are not additional).
+        weighted_population: its contractor weighted population (patients).
+        horizon_days: when given, FTE is the mean in post over the horizon (FTE-days / days);
+            otherwise the FTE in the table.
+        gbp_per_weighted_patient: the DES rate (default 2025/26).
+
+    The model's cost per FTE-year is the cost: a post costed above its role's maximum shows the
+    excess as unfunded.
+    """
+    mine = costs[(costs["level"] == "pcn") & (costs["unit_code"] == pcn_code)]
+    if horizon_days:
+        fte_by_role = (mine.groupby("role")["fte_days"].sum() / float(horizon_days)).to_dict()
+    else:
+        fte_by_role = mine.groupby("role")["fte"].sum().to_dict()
+    unit_cost = mine.groupby("role")["cost_per_fte_year_gbp"].first().to_dict()
+    return arrs_funding(fte_by_role, weighted_population, cost_per_fte=unit_cost,
+                        gbp_per_weighted_patient=gbp_per_weighted_patient)

@@ -307,3 +307,23 @@ def staff_from_area(area: Mapping) -> pd.DataFrame:
         for practice in pcn.get("practices", []):
             add("practice", practice["code"], practice.get("staff"))
     return pd.DataFrame(rows)
+
+
+def appointments_by_role(ledger: pd.DataFrame, horizon_days: int,
+                         practices: Sequence[str] | None = None) -> dict[str, float]:
+    """Appointments (seen or did not attend) by role in the reporting horizon, from a run's ledger.
+
+    Counts ledger rows with a role and an ``appt_day`` in ``0 .. horizon_days - 1`` (warm-up
+    appointments left out), as ``summary.csv``'s ``appointments`` does.
+
+    Args:
+        ledger: a run's ``ledger.parquet`` (``role``, ``appt_day``; ``practice`` to filter).
+        horizon_days: the reporting horizon, days.
+        practices: count only these practices' patients (default all).
+    """
+    day = pd.to_numeric(ledger["appt_day"]).astype(float)
+    keep = ledger["role"].notna() & day.ge(0) & day.lt(horizon_days)
+    if practices is not None:
+        keep &= ledger["practice"].astype(str).isin(list(practices))
+    counts = ledger.loc[keep].groupby(ledger.loc[keep, "role"].astype(str)).size()
+    return {str(k): float(v) for k, v in counts.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.costs.staff import cost_per_appointment, staff_costs, unit_costs
+from sim.costs.staff import appointments_by_role, cost_per_appointment, staff_costs, unit_costs
 from sim.experiments.runner import run_single
 from tests.conftest import scenario, tiny_mapping
 
@@ -24,8 +24,9 @@ def test_cost_of_a_tiny_run_adds_up_per_level():
     assert totals["lgpo"] == pytest.approx(costs["cost_gbp"].sum())
     assert totals["pcn"] == pytest.approx(costs["cost_gbp"].sum())  # the pharmacist is at the PCN
     assert totals["practice"] == pytest.approx(costs.loc[costs["level"] == "practice", "cost_gbp"].sum())
-    seen = result.ledger.dropna(subset=["role"])
-    per_role = seen.groupby("role", observed=True).size().astype(float).to_dict()
+    per_role = appointments_by_role(result.ledger, horizon)
+    headline = result.headline()
+    assert sum(per_role.values()) == headline["appointments"]  # the summary's count
     table = cost_per_appointment(costs, per_role).set_index("role")
     gp = table.loc["GP"]
     assert gp["appointments"] == per_role["GP"] and 10 < gp["cost_per_appointment_gbp"] < 200

@@ -13,11 +13,13 @@ from sim.costs.arrs import (
     ARRS_ROLES_2025_26,
     WORKFORCE_ROLE_ARRS,
     arrs_entitlement,
+    arrs_for_pcn,
     arrs_funding,
 )
 from sim.costs.rates import AFC_2025_26, GREEN_BOOK, GpRates, OnCosts
 from sim.costs.staff import (
     StaffCostModel,
+    appointments_by_role,
     cost_per_appointment,
     gp_rates_from_earnings,
     present_value,
@@ -193,3 +195,23 @@ def test_small_scenario_staff_cost_is_plausible_against_published_earnings():
 def test_changed_rates_flow_through():
     model = StaffCostModel(gp=replace(GpRates(), fte_per_head=1.0))
     assert model.gp_cost("partner").pay_gbp == 140_200
+
+
+def test_arrs_for_a_pcn_from_a_costed_staff_table():
+    costs = staff_costs(staff_table(), 365)
+    table, totals = arrs_for_pcn(costs, "N1", 50_000, horizon_days=365)
+    row = table.set_index("role").loc["Pharmacist"]
+    assert row["fte"] == pytest.approx(0.8 * 300 / 365)  # joined on day 65
+    band7 = StaffCostModel().role_cost("Pharmacist").total_gbp  # GBP 70,389 > the 66,972 maximum
+    assert row["claimable_gbp"] == pytest.approx(row["fte"] * 66_972)
+    assert totals["unfunded_gbp"] == pytest.approx(row["fte"] * (band7 - 66_972))
+    _, end = arrs_for_pcn(costs, "N1", 50_000)
+    assert end["claimable_gbp"] == pytest.approx(0.8 * 66_972)
+
+
+def test_appointments_by_role_from_a_ledger():
+    ledger = pd.DataFrame({
+        "role": ["GP", "GP", None, "Nurse", "GP"], "appt_day": [-3, 0, None, 59, 60],
+        "practice": ["P1", "P2", "P1", "P1", "P1"]})
+    assert appointments_by_role(ledger, 60) == {"GP": 1.0, "Nurse": 1.0}
+    assert appointments_by_role(ledger, 60, ["P1"]) == {"Nurse": 1.0}
