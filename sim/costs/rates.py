@@ -150,7 +150,9 @@ ROLE_BANDS: dict[str, str] = {
     "PracticeManager": "8b",
 }
 
-#: The band used for a role not listed in :data:`ROLE_BANDS`, by the model's role kind.
+#: The band used for a role not listed in :data:`ROLE_BANDS`, by the model's role kind (planning
+#: defaults, Agenda for Change 2025/26 as above: nurse 6, pharmacist 7, other direct patient care
+#: 5 -- the band of most reimbursable non-registered roles -- and admin 3).
 KIND_BANDS: dict[str, str] = {"nurse": "6", "pharmacist": "7", "other_dpc": "5", "admin": "3"}
 
 
