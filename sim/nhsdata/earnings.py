@@ -36,8 +36,8 @@ from sim.nhsdata._csv import (
     read_strings,
     to_float,
 )
-from sim.nhsdata._labels import resolve_columns
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
+from sim.nhsdata.labels import resolve_columns
 
 MISSING_MARKERS: tuple[str, ...] = ("ND", "*", "NA", "N/A", "-")
 

@@ -33,8 +33,8 @@ from sim.nhsdata._csv import (
     to_float,
     to_int,
 )
-from sim.nhsdata._labels import resolve_columns
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
+from sim.nhsdata.labels import resolve_columns
 
 INDICATOR_ID = 93553
 MISSING_MARKERS: tuple[str, ...] = ("ND", "NA", "N/A", "*", "-")

@@ -49,8 +49,8 @@ from sim.nhsdata._csv import (
     to_dates,
     to_float,
 )
-from sim.nhsdata._labels import label_key, resolve_columns
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
+from sim.nhsdata.labels import label_key, resolve_columns
 
 #: Values read as missing in the number columns (``N/A`` is the published average for a practice
 #: without registered patients).
