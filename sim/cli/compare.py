@@ -32,7 +32,7 @@ HEADLINE = [
 ]
 
 
-def comparison_table(comparison, order: list[str], console_width: int = 160) -> Table:
+def comparison_table(comparison, order: list[str]) -> Table:
     """The headline comparison: mean per scenario and the paired difference from the first."""
     lg = comparison[comparison["level"] == "lgpo"]
     table = Table(title=f"Scenarios compared with {order[0]!r} (95% intervals; * = interval excludes 0)",

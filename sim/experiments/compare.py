@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.config.loading import load_raw, scenario_from_mapping, scenario_hash
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
+from sim.results.intervals import t_interval
 
 REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv", "manifest.json")
 
@@ -141,17 +141,6 @@ def collect(tasks: list[CompareTask]) -> dict[str, pd.DataFrame]:
     }
 
 
-def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return np.nan, np.nan, np.nan
-    m = float(x.mean())
-    if x.size < 2:
-        return m, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
-
-
 def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Mean and 95% interval per scenario, and the paired difference from the first scenario."""
     ref = order[0]
@@ -164,11 +153,11 @@ def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
             if name not in block:
                 continue
             vals = block[name].to_numpy(dtype=float)
-            mean, lo, hi = _t_interval(vals)
+            mean, lo, hi = t_interval(vals)
             if name == ref:
                 dm = dlo = dhi = 0.0
             else:
-                dm, dlo, dhi = _t_interval(vals - block[ref].to_numpy(dtype=float))
+                dm, dlo, dhi = t_interval(vals - block[ref].to_numpy(dtype=float))
             rows.append({"level": level, "unit": unit, "metric": metric, "units": units.get(metric, ""),
                          "scenario": name, "n_reps": int(np.isfinite(vals).sum()), "mean": mean,
                          "ci_low": lo, "ci_high": hi, "diff_vs_" + "reference": dm, "diff_ci_low": dlo,

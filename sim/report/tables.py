@@ -12,14 +12,13 @@ import datetime as dt
 import html
 import json
 import math
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
-from scipy.special import stdtrit
 
+from sim.results.intervals import t_interval, t_interval_columns
 from sim.results.metrics import WAIT_BINS
 
 if TYPE_CHECKING:
@@ -76,19 +75,6 @@ esc = html.escape
 
 
 # ----------------------------------------------------------------------------- numbers
-
-
-def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of the finite values (NaN bounds with fewer than two)."""
-    x = np.asarray(list(values), dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
-    if x.size < 2:
-        return m, math.nan, math.nan
-    half = float(stdtrit(x.size - 1, 0.975) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
 
 
 def fmt(value: Any, spec: str = "{:.2f}", signed: bool = False) -> str:
@@ -414,12 +400,7 @@ def fte_series(data: ReportData) -> pd.DataFrame:
     parts = []
     for (name, role), curves in per.items():
         x = np.vstack(curves)
-        m = x.mean(axis=0)
-        if len(curves) > 1:
-            half = stdtrit(len(curves) - 1, 0.975) * x.std(axis=0, ddof=1) / np.sqrt(len(curves))
-            lo, hi = m - half, m + half
-        else:
-            lo = hi = np.full(m.shape, np.nan)
+        m, lo, hi = t_interval_columns(x)
         parts.append(pd.DataFrame({"date": dates, "day": days, "scenario": name, "role": role, "fte": m,
                                    "ci_low": lo, "ci_high": hi}))
     return pd.concat(parts, ignore_index=True)[cols]
