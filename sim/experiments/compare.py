@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,12 @@ import numpy as np
 import pandas as pd
 
 from sim.config.loading import load_raw, scenario_from_mapping, scenario_hash
+from sim.experiments.parallel import release_models, run_tasks
+from sim.experiments.runner import run_single, write_run
+from sim.model.interventions import describe
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.intervals import t_interval
+from sim.results.tables import fte_by_month
 
 REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv", "manifest.json")
 
@@ -68,8 +74,6 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
         mapping["seed"] = base_seed
         mapping.pop("extends", None)
         digest = scenario_hash(path)
-        from sim.model.interventions import describe
-
         infos.append({"label": label, "file": str(path), "sha256": digest, "name": sc.name,
                       "description": sc.description, "list_size": sc.list_size,
                       "horizon_days": sc.horizon_days, "start_date": sc.start_date.isoformat(),
@@ -82,8 +86,6 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
 
 
 def _fingerprint(task: CompareTask) -> str:
-    import hashlib
-
     blob = json.dumps(task.mapping, sort_keys=True, default=str) + f"|{task.replication}"
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -102,10 +104,6 @@ def is_done(task: CompareTask) -> bool:
 
 def run_task(task: CompareTask) -> str:
     """Run one replication and write its files (runs on a worker)."""
-    from sim.experiments.parallel import release_models
-    from sim.experiments.runner import run_single, write_run
-    from sim.results.tables import fte_by_month
-
     started = dt.datetime.now()
     sc = scenario_from_mapping(copy.deepcopy(task.mapping), task.source)
     with release_models():  # a worker runs many replications: don't keep each model alive in Mesa
@@ -187,3 +185,38 @@ def finish(out: Path, tasks: list[CompareTask], infos: list[dict[str, Any]], rep
                 "ended": dt.datetime.now().isoformat(timespec="seconds"), "packages": package_versions()},
                out / "manifest.json")
     return comparison
+
+
+class ComparisonInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a comparison: ``finished`` of ``total`` replications are saved and will be reused."""
+
+    def __init__(self, finished: int, total: int) -> None:
+        super().__init__(f"{finished} of {total} replications saved")
+        self.finished = finished
+        self.total = total
+
+
+def run_comparison(paths: list[str | Path], reps: int, out: Path, *, seed: int | None = None,
+                   workers: int | None = None, cluster: str | None = None, ledger: bool = False,
+                   on_start: Callable[[int, int], None] | None = None,
+                   on_progress: Callable[[int, int, int], None] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Plan, run (reusing finished replications) and summarise a comparison: comparison.csv's frame and the labels.
+
+    ``on_start(to_run, reused)`` is called once planned; ``on_progress(done, running, left)`` as tasks
+    finish. Raises ScenarioError for a bad scenario, TaskError for a failed replication and
+    :class:`ComparisonInterrupted` on Ctrl-C.
+    """
+    tasks, infos = plan(list(paths), reps, out, seed=seed, ledger=ledger)
+    todo = [t for t in tasks if not is_done(t)]
+    if on_start is not None:
+        on_start(len(todo), len(tasks) - len(todo))
+    started = dt.datetime.now()
+    try:
+        if todo:
+            for _ in run_tasks(run_task, todo, workers=workers, cluster=cluster, key=lambda t: t.key,
+                               on_progress=on_progress):
+                pass
+    except KeyboardInterrupt:
+        raise ComparisonInterrupted(sum(is_done(t) for t in tasks), len(tasks)) from None
+    comparison = finish(out, tasks, infos, reps, tasks[0].mapping["seed"], started)
+    return comparison, [i["label"] for i in infos]
