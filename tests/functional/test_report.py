@@ -17,8 +17,11 @@ import yaml
 from click.testing import CliRunner
 
 from sim.cli.main import main
-from sim.report.build import ReportError, build_report, folder_kind, question
-from sim.report.tables import HEADLINE_FLAT, fmt, parameter_differences
+from sim.report.assumptions import parameter_differences
+from sim.report.build import build_report, question
+from sim.report.data import ReportData, ReportError, ScenarioInfo, folder_kind
+from sim.report.frames import HEADLINE_FLAT
+from sim.report.tables import fmt
 from tests.conftest import ROOT, scenario, tiny_mapping
 
 SECTIONS = ("question", "answer", "uncertainty", "scenarios", "headline", "figures", "strain", "assumptions",
@@ -270,8 +273,6 @@ def test_report_on_a_folder_that_is_neither_is_a_clear_error(tmp_path):
 
 
 def test_question_without_interventions_names_the_scenario(tmp_path):
-    from sim.report.build import ReportData, ScenarioInfo
-
     info = ScenarioInfo(label="small", name="small", description="", interventions=[], file=None, sha256=None,
                         list_size=1, horizon_days=30, start_date=dt.date(2025, 4, 1), config={})
     data = ReportData(folder=tmp_path, kind="run", manifest={}, scenarios=[info], comparison=pd.DataFrame(),
