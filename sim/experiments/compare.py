@@ -29,6 +29,7 @@ from sim.experiments.runner import run_single, write_run
 from sim.model.interventions import describe
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.intervals import t_interval
+from sim.results.outcomes import level_rank, unit_of
 from sim.results.tables import fte_by_month
 
 REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv", "manifest.json")
@@ -144,7 +145,6 @@ def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     ref = order[0]
     wide = reps.pivot_table(index=["level", "unit", "metric", "replication"], columns="scenario",
                             values="value", aggfunc="first")
-    units = reps.drop_duplicates(["metric"]).set_index("metric")["units"]
     rows = []
     for (level, unit, metric), block in wide.groupby(level=["level", "unit", "metric"], sort=False):
         for name in order:
@@ -156,15 +156,14 @@ def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
                 dm = dlo = dhi = 0.0
             else:
                 dm, dlo, dhi = t_interval(vals - block[ref].to_numpy(dtype=float))
-            rows.append({"level": level, "unit": unit, "metric": metric, "units": units.get(metric, ""),
+            rows.append({"level": level, "unit": unit, "metric": metric, "units": unit_of(metric),
                          "scenario": name, "n_reps": int(np.isfinite(vals).sum()), "mean": mean,
                          "ci_low": lo, "ci_high": hi, "diff_vs_" + "reference": dm, "diff_ci_low": dlo,
                          "diff_ci_high": dhi,
                          "diff_significant": bool(np.isfinite(dlo) and (dlo > 0 or dhi < 0))})
     out = pd.DataFrame(rows)
     out = out.rename(columns={"diff_vs_reference": "diff_mean"})
-    level_order = {"lgpo": 0, "pcn": 1, "practice": 2}
-    out["_l"] = out["level"].map(level_order)
+    out["_l"] = level_rank(out["level"])
     out["_s"] = out["scenario"].map({n: k for k, n in enumerate(order)})
     return out.sort_values(["_l", "unit", "metric", "_s"], kind="stable").drop(columns=["_l", "_s"]).reset_index(drop=True)
 
