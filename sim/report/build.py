@@ -27,7 +27,7 @@ from sim.report.assumptions import assumptions_frame, interventions_frame
 from sim.report.data import ReportData, ReportError, load
 from sim.report.excel import report_sheets, write_excel
 from sim.report.figures import DPI, FIGURES, PALETTE
-from sim.report.frames import HEADLINE_FLAT, manifest_frame
+from sim.report.frames import manifest_frame
 from sim.report.tables import (
     change_class,
     fmt,
@@ -37,6 +37,7 @@ from sim.report.tables import (
     strain_sentences,
 )
 from sim.results.files import atomic_write
+from sim.results.outcomes import outcome
 
 esc = html.escape
 
@@ -76,14 +77,13 @@ ANSWER_METRICS = ("lost_pct", "unmet_per_1000_year", "wait_bin_pct:Same Day", "m
 
 def answer(data: ReportData) -> list[str]:
     """Bullet points (HTML) with the answer: the clear changes, and what did not clearly change."""
-    spec = {m: (label, f, d) for m, label, f, d in HEADLINE_FLAT}
     lg = data.comparison[data.comparison["level"] == "lgpo"].set_index(["metric", "scenario"])
     ref = data.reference
     out = []
     if len(data.order) == 1:
         for metric in ANSWER_METRICS:
             if (metric, ref) in lg.index:
-                label, f, _ = spec[metric]
+                label, f = outcome(metric).label, outcome(metric).fmt
                 r = lg.loc[(metric, ref)]
                 out.append(f"{esc(label)}: <b>{fmt(r['mean'], f)}</b> {esc(str(r['units']))}.")
         return out
@@ -92,7 +92,8 @@ def answer(data: ReportData) -> list[str]:
         for metric in ANSWER_METRICS:
             if (metric, name) not in lg.index or (metric, ref) not in lg.index:
                 continue
-            label, f, direction = spec[metric]
+            o = outcome(metric)
+            label, f, direction = o.label, o.fmt, o.direction
             r, r0 = lg.loc[(metric, name)], lg.loc[(metric, ref)]
             if not r["diff_significant"]:
                 unclear.append(label if label[1:2].isupper() else label[0].lower() + label[1:])

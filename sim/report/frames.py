@@ -16,66 +16,43 @@ import pandas as pd
 from sim.report.data import ReportData
 from sim.results.intervals import t_interval, t_interval_columns
 from sim.results.metrics import WAIT_BINS
+from sim.results.outcomes import Outcome, outcome
 
-# (metric, label, number format, direction: +1 higher is worse, -1 higher is better, 0 neither)
-HEADLINE: dict[str, list[tuple[str, str, str, int]]] = {
-    "Access": [
-        ("requests_per_1000_year", "Requests for appointments", "{:,.0f}", 0),
-        ("appointments_per_1000_year", "Appointments", "{:,.0f}", 0),
-        ("lost_pct", "Requests lost (unmet demand)", "{:.2f}", 1),
-        ("unmet_per_1000_year", "Unmet demand", "{:,.0f}", 1),
-        ("wait_bin_pct:Same Day", "Seen the same day", "{:.1f}", -1),
-        ("mean_wait_days", "Mean days from request to appointment", "{:.2f}", 1),
-        ("p90_wait_days", "90th percentile days to appointment", "{:.1f}", 1),
-        ("dna_pct", "Did not attend", "{:.2f}", 1),
-        ("gp_share_pct", "Appointments with a GP", "{:.1f}", 0),
-        ("continuity_upc", "Continuity (UPC, patients with long-term conditions)", "{:.3f}", -1),
-    ],
-    "Workload": [
-        ("utilisation_pct", "Slot utilisation", "{:.1f}", 1),
-        ("appointments_per_fte_week:GP", "GP appointments per FTE", "{:.1f}", 1),
-        ("clinical_hours_per_fte_week:GP", "GP clinical hours per FTE", "{:.1f}", 1),
-        ("admin_hours_per_fte_week:GP", "GP admin hours per FTE", "{:.2f}", 1),
-        ("overtime_hours_per_week", "Clinician overtime", "{:.1f}", 1),
-        ("days_below_75pct_capacity", "Days a practice runs below 75% of planned capacity", "{:.1f}", 1),
-        ("admin_fte_required_per_10k", "Back-office admin FTE needed", "{:.2f}", 0),
-    ],
-    "Workforce": [
-        ("gp_fte_end", "GP FTE in post at the end", "{:.1f}", -1),
-        ("leavers", "Leavers (retired or left)", "{:.1f}", 1),
-        ("retirements", "Retirements", "{:.1f}", 1),
-        ("recruits", "Recruits", "{:.1f}", 0),
-        ("gp_burnout_mean", "Mean GP burnout", "{:.3f}", 1),
-    ],
-}
+# whole-area outcomes in the headline table, in order; the registry gives their group, label and format
+HEADLINE: tuple[str, ...] = (
+    "requests_per_1000_year", "appointments_per_1000_year", "lost_pct", "unmet_per_1000_year",
+    "wait_bin_pct:Same Day", "mean_wait_days", "p90_wait_days", "dna_pct", "gp_share_pct", "continuity_upc",
+    "utilisation_pct", "appointments_per_fte_week:GP", "clinical_hours_per_fte_week:GP",
+    "admin_hours_per_fte_week:GP", "overtime_hours_per_week", "days_below_75pct_capacity",
+    "admin_fte_required_per_10k",
+    "gp_fte_end", "leavers", "retirements", "recruits", "gp_burnout_mean",
+)
+# per-unit strain columns (PCNs and practices)
+STRAIN: tuple[str, ...] = (
+    "unmet_per_1000_year", "wait_bin_pct:Same Day", "mean_wait_days", "utilisation_pct",
+    "appointments_per_fte_week:GP", "overtime_hours_per_week", "days_below_75pct_capacity", "continuity_upc",
+)
 
 
-HEADLINE_FLAT = [row for rows in HEADLINE.values() for row in rows]
-
-
-# per-unit strain columns: (metric, short label, unit, format, direction)
-STRAIN = [
-    ("unmet_per_1000_year", "Unmet demand", "lost requests per 1,000 patients a year", "{:,.0f}", 1),
-    ("wait_bin_pct:Same Day", "Seen same day", "% of appointments", "{:.1f}", -1),
-    ("mean_wait_days", "Mean wait", "days", "{:.2f}", 1),
-    ("utilisation_pct", "Slots booked", "% of offered slots", "{:.1f}", 1),
-    ("appointments_per_fte_week:GP", "GP appointments", "per GP FTE a week", "{:.1f}", 1),
-    ("overtime_hours_per_week", "Overtime", "clinician hours a week", "{:.1f}", 1),
-    ("days_below_75pct_capacity", "Short-staffed days", "days below 75% of planned capacity", "{:.1f}", 1),
-    ("continuity_upc", "Continuity", "UPC index 0-1", "{:.3f}", -1),
-]
+def headline_groups() -> dict[str, list[Outcome]]:
+    """The headline outcomes by registry group (Access, Workload, Workforce), each in HEADLINE order."""
+    groups: dict[str, list[Outcome]] = {}
+    for metric in HEADLINE:
+        o = outcome(metric)
+        groups.setdefault(o.group, []).append(o)
+    return groups
 
 
 def headline_frame(data: ReportData) -> pd.DataFrame:
     """The headline outcomes, whole area: one row per metric, mean/CI per scenario and paired differences."""
     lg = data.comparison[data.comparison["level"] == "lgpo"].set_index(["metric", "scenario"])
     rows = []
-    for group, items in HEADLINE.items():
-        for metric, label, _, _ in items:
+    for group, items in headline_groups().items():
+        for o in items:
+            metric = o.name
             if metric not in lg.index.get_level_values(0):
                 continue
-            row: dict[str, Any] = {"Group": group, "Outcome": label, "Metric": metric,
-                                   "Unit": first_value(lg.loc[metric, "units"])}
+            row: dict[str, Any] = {"Group": group, "Outcome": o.label, "Metric": metric, "Unit": o.unit}
             for k, name in enumerate(data.order):
                 if (metric, name) not in lg.index:
                     continue
@@ -91,11 +68,6 @@ def headline_frame(data: ReportData) -> pd.DataFrame:
                     row[f"{name} − {data.reference}: interval excludes 0"] = bool(r["diff_significant"])
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def first_value(x: Any) -> Any:
-    """The value of a one-row selection (the first where the index repeats)."""
-    return x.iloc[0] if isinstance(x, pd.Series) else x
 
 
 def practice_pcn(data: ReportData) -> dict[str, str]:
@@ -133,9 +105,10 @@ def strain_frame(data: ReportData) -> pd.DataFrame:
             row: dict[str, Any] = {"Level": level.upper() if level == "pcn" else "Practice", "Unit": unit,
                                    "PCN": unit if level == "pcn" else pcn_of.get(unit, ""),
                                    "Patients": size, "Scenario": name}
-            for metric, label, unit_text, _, _ in STRAIN:
+            for metric in STRAIN:
+                label = outcome(metric).heading
                 key = (level, unit, metric, name)
-                row[f"{label} ({unit_text})"] = idx["mean"].get(key, math.nan)
+                row[f"{label} ({outcome(metric).unit})"] = idx["mean"].get(key, math.nan)
                 if k > 0:
                     row[f"{label}: difference from {data.reference}"] = idx["diff_mean"].get(key, math.nan)
                     row[f"{label}: interval excludes 0"] = bool(idx["diff_significant"].get(key, False))

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sim.report.data import ReportData
-from sim.report.frames import HEADLINE, STRAIN, first_value, unit_order
+from sim.report.frames import STRAIN, headline_groups, unit_order
+from sim.results.outcomes import outcome
 
 esc = html.escape
 
@@ -66,13 +67,13 @@ def headline_html(data: ReportData) -> str:
                     f"{' [95% interval]' if ci else ''}</small></th>")
     out = ['<table class="headline" id="headline-table"><thead><tr>', *head, "</tr></thead><tbody>"]
     ncol = 2 + len(data.order) + len(data.order) - 1
-    for group, items in HEADLINE.items():
-        present = [it for it in items if it[0] in lg.index.get_level_values(0)]
+    for group, items in headline_groups().items():
+        present = [o for o in items if o.name in lg.index.get_level_values(0)]
         if not present:
             continue
         out.append(f'<tr class="group"><th colspan="{ncol}">{esc(group)}</th></tr>')
-        for metric, label, spec, direction in present:
-            unit = first_value(lg.loc[metric, "units"])
+        for o in present:
+            metric, label, unit, spec, direction = o.name, o.label, o.unit, o.fmt, o.direction
             cells = [f'<tr data-metric="{esc(metric)}"><td>{esc(label)}</td><td class="unit">{esc(str(unit))}</td>']
             for name in data.order:
                 if (metric, name) not in lg.index:
@@ -118,7 +119,7 @@ def strain_html(data: ReportData) -> str:
     # tint scale per (level, metric) over every scenario
     scale: dict[tuple[str, str], tuple[float, float]] = {}
     for level in ("pcn", "practice"):
-        for metric, *_ in STRAIN:
+        for metric in STRAIN:
             vals = [idx["mean"].get((lv, u, metric, s), math.nan) for lv, u in units if lv == level
                     for s in data.order]
             vals = [v for v in vals if np.isfinite(v)]
@@ -127,7 +128,7 @@ def strain_html(data: ReportData) -> str:
     head = ['<th>Unit</th><th class="r">Patients</th>']
     if paired:
         head.append("<th>Scenario</th>")
-    head += [f'<th class="r">{esc(label)}<br><small>{esc(u)}</small></th>' for _, label, u, _, _ in STRAIN]
+    head += [f'<th class="r">{esc(o.heading)}<br><small>{esc(o.unit)}</small></th>' for o in map(outcome, STRAIN)]
     out = ['<table class="strain" id="strain-table"><thead><tr>', *head, "</tr></thead><tbody>"]
     for level, unit in units:
         size = idx["mean"].get((level, unit, "list_size", data.reference), math.nan)
@@ -142,7 +143,8 @@ def strain_html(data: ReportData) -> str:
                 cells.append(f'<td class="unitname"{span}>{label}</td><td class="r"{span}>{fmt(size, "{:,.0f}")}</td>')
             if paired:
                 cells.append(f'<td class="scen">{esc(name)}</td>')
-            for metric, _, _, spec, direction in STRAIN:
+            for o in map(outcome, STRAIN):
+                metric, spec, direction = o.name, o.fmt, o.direction
                 key = (level, unit, metric, name)
                 v = idx["mean"].get(key, math.nan)
                 style = _tint(v, scale.get((level, metric)), direction)
