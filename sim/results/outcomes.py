@@ -9,6 +9,7 @@ label has a ``{key}`` slot. Adding an outcome to the summary means adding it her
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -51,6 +52,12 @@ class Outcome:
     def family(self) -> bool:
         """True for a family of metrics, one per role, bin or mode."""
         return ":<" in self.name
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places of the number format (for displays that take a count, like the dashboard)."""
+        match = re.search(r"\.(\d+)f", self.fmt)
+        return int(match.group(1)) if match else 0
 
     def format(self, value: float) -> str:
         """``value`` in this outcome's number format."""
