@@ -28,6 +28,7 @@ from sim.report.frames import (
 )
 from sim.report.tables import bin_label
 from sim.results.metrics import WAIT_BINS
+from sim.results.outcomes import outcome
 
 PALETTE = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563", "#AE2573")
 DPI = 110
@@ -100,7 +101,7 @@ def wait_distribution(data: ReportData) -> Figure | None:
     _style(ax)
     ax.set_xlabel("Days from booking to appointment (NHS Digital's booking-interval bins)\n"
                   + _interval_note(data), fontsize=9.5)
-    ax.set_ylabel("% of appointments", fontsize=9.5)
+    ax.set_ylabel(outcome("wait_bin_pct:Same Day").unit, fontsize=9.5)
     ax.set_title("How long patients wait for an appointment, whole area", fontsize=12, loc="left",
                  fontweight="bold")
     ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9)

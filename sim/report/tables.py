@@ -172,7 +172,8 @@ def _tint(v: float, bounds: tuple[float, float] | None, direction: int) -> str:
 def strain_sentences(data: ReportData) -> list[str]:
     """Plain words on where the strain falls (practices with the most unmet demand, and biggest rises)."""
     cmp = data.comparison
-    pr = cmp[(cmp["level"] == "practice") & (cmp["metric"] == "unmet_per_1000_year")]
+    unmet = outcome("unmet_per_1000_year")
+    pr = cmp[(cmp["level"] == "practice") & (cmp["metric"] == unmet.name)]
     out = []
     if pr.empty:
         return out
@@ -182,11 +183,11 @@ def strain_sentences(data: ReportData) -> list[str]:
             continue
         top = s.sort_values("mean", ascending=False).iloc[0]
         text = (f"In <b>{esc(name)}</b> the practice with the most unmet demand is <b>{esc(top['unit'])}</b> "
-                f"({fmt(top['mean'], '{:,.0f}')} lost requests per 1,000 patients a year")
+                f"({fmt(top['mean'], unmet.fmt)} {esc(unmet.unit)}")
         if k > 0:
             rise = s.sort_values("diff_mean", ascending=False).iloc[0]
             text += (f"); the largest rise from {esc(data.reference)} is at <b>{esc(rise['unit'])}</b> "
-                     f"({fmt(rise['diff_mean'], '{:,.0f}', signed=True)}"
+                     f"({fmt(rise['diff_mean'], unmet.fmt, signed=True)}"
                      f"{', interval excludes 0' if rise['diff_significant'] else ', interval includes 0'})")
         else:
             text += ")"
