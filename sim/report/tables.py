@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.report.data import ReportData
 from sim.report.frames import STRAIN, headline_groups, unit_order
-from sim.results.outcomes import outcome
+from sim.results.outcomes import LEVEL_ORDER, outcome
 
 esc = html.escape
 
@@ -118,7 +118,7 @@ def strain_html(data: ReportData) -> str:
     paired = len(data.order) > 1
     # tint scale per (level, metric) over every scenario
     scale: dict[tuple[str, str], tuple[float, float]] = {}
-    for level in ("pcn", "practice"):
+    for level in LEVEL_ORDER[1:]:  # PCNs and practices; the area has no row here
         for metric in STRAIN:
             vals = [idx["mean"].get((lv, u, metric, s), math.nan) for lv, u in units if lv == level
                     for s in data.order]
