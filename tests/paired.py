@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import stats
+from sim.results.intervals import t_interval
 
 
 def paired(a: list[dict], b: list[dict], metric: str) -> tuple[float, float, float]:
     """Mean paired difference b - a of ``metric`` over replications, and its 95% interval."""
-    d = np.array([y[metric] - x[metric] for x, y in zip(a, b, strict=True)], dtype=float)
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
+    return t_interval([y[metric] - x[metric] for x, y in zip(a, b, strict=True)])
 
 
 def assert_up(a: list[dict], b: list[dict], metric: str) -> None:

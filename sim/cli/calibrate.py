@@ -142,6 +142,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     trials.csv, acceptance.csv, fit.png, holdout.png (transfer.png) and calibration.json to
     --out.
     """
+    # loaded here, not at the top: the calibration pipeline imports Optuna, too slow for every gpsim command
     from sim.calibrate.pipeline import Settings
     from sim.calibrate.pipeline import calibrate as run_calibration
 

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import click
 
+from sim.cli.common import load_or_fail
+from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV
+
 DEFAULT_PORT = 8765
 APP_MODULE = "sim.dashboard.app"
 READY_TIMEOUT_S = 120.0
@@ -54,7 +57,7 @@ def pick_port(host: str, port: int | None) -> int:
 
 def solara_assets_installed() -> bool:
     """True if Solara's web assets are installed locally (the page then loads with no internet)."""
-    try:
+    try:  # Solara is an optional extra (pip install gpsim[dashboard]): absent, the dashboard cannot run
         from solara.server import settings
     except ImportError:
         return False
@@ -70,8 +73,6 @@ def server_command(host: str, port: int) -> list[str]:
 
 def server_env(scenario: Path, replication: int) -> dict[str, str]:
     """Environment for the server process: which scenario to run, and no telemetry."""
-    from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV
-
     env = dict(os.environ)
     env[SCENARIO_ENV] = str(scenario.resolve())
     env[REPLICATION_ENV] = str(replication)
@@ -111,8 +112,6 @@ def dashboard(scenario: str | None, host: str, port: int | None, replication: in
     back office) and watch access and workload change, with standalone practices beside a
     collaborating PCN drawing the same demand.
     """
-    from sim.cli.main import load_or_fail
-
     path = Path(scenario) if scenario else default_scenario()
     sc = load_or_fail(path)  # fail here, with the scenario's own message, rather than in the browser
     if not solara_assets_installed():

@@ -1,10 +1,15 @@
-"""The main job behind `make run`: compare the key scenarios on the example area and write the report."""
+"""``gpsim main-job``, what `make run` does: compare the key scenarios on the example area and write the report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from rich.console import Console
+
+from sim.cli.common import compare_scenarios, console
+from sim.cli.tables import comparison_table
+from sim.report.build import build_report
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 KEY_SCENARIOS = (
@@ -16,25 +21,28 @@ KEY_SCENARIOS = (
 )
 
 
-def run_main_job(out: Path, console: Console, reps: int = 3, workers: int | None = None) -> Path:
+def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | None = None) -> Path:
     """Baseline and key scenarios with common random numbers, paired intervals and a board report."""
-    from sim.cli.compare import run_comparison
-
     paths = [SCENARIO_DIR / name for name in KEY_SCENARIOS]
-    console.print(f"Comparing {len(paths)} scenarios on the example borough federation "
-                  f"({reps} replications each; finished replications in {out} are reused) ...")
-    run_comparison(paths, reps, out, workers=workers, console=console)
-    try:
-        from sim.report.build import build_report
-    except ImportError:
-        report = None
-    else:
-        report = build_report(out)
-    console.print(f"\nResults are in [bold]{out.resolve()}[/bold]:")
-    console.print("  comparison.csv      every outcome per scenario with 95% intervals and paired differences")
-    console.print("  <scenario>/rep-NNN/ each replication's summary.csv, monthly tables and workforce events")
-    if report is not None:
-        console.print(f"  {Path(report).name:<19} the board report (open in a browser; figures/ and report.xlsx beside it)")
-    console.print("For board-quality intervals use more replications: "
-                  "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report")
+    out_console.print(f"Comparing {len(paths)} scenarios on the example borough federation "
+                      f"({reps} replications each; finished replications in {out} are reused) ...")
+    comparison, order = compare_scenarios(paths, reps, out, out_console, workers=workers)
+    out_console.print(comparison_table(comparison, order))
+    report = build_report(out)
+    out_console.print(f"\nResults are in [bold]{out.resolve()}[/bold]:")
+    out_console.print("  comparison.csv      every outcome per scenario with 95% intervals and paired differences")
+    out_console.print("  <scenario>/rep-NNN/ each replication's summary.csv, monthly tables and workforce events")
+    out_console.print(f"  {Path(report).name:<19} the board report (open in a browser; figures/ and report.xlsx "
+                      "beside it)")
+    out_console.print("For board-quality intervals use more replications: "
+                      "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report")
     return out
+
+
+@click.command("main-job")
+@click.option("--out", type=click.Path(file_okay=False), default="outputs/main", show_default=True)
+@click.option("--reps", type=click.IntRange(1, 1000), default=3, show_default=True, help="Replications per scenario.")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")
+def main_job(out: str, reps: int, workers: int | None) -> None:
+    """What `make run` does: compare the key scenarios on the example area and write the report."""
+    run_main_job(Path(out), console, reps=reps, workers=workers)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from sim.report.build import ReportError, build_report
+
 
 @click.command()
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
@@ -15,8 +17,6 @@ def report(folder: Path) -> None:
     DIR is a folder written by 'gpsim run' (a one-scenario report) or 'gpsim compare' (scenarios
     side by side with paired differences and 95% intervals).
     """
-    from sim.report.build import ReportError, build_report
-
     try:
         path = build_report(folder)
     except ReportError as exc:

@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.cli.common import console, err_console, resume_hint, task_progress
 from sim.config.loading import ScenarioError
 from sim.experiments.parallel import TaskError, default_workers
-
-console = Console()
-err_console = Console(stderr=True)
-
-
-@contextmanager
-def task_progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Callable[[int, int, int], None]]:
-    """A rich bar of tasks done / running / left on a terminal; silent otherwise."""
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        yield lambda done, running, left: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.fields[done]} done, {task.fields[running]} running, {task.fields[left]} left"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as prog:
-        bar = prog.add_task(label, total=total, done=0, running=0, left=total)
-
-        def update(done: int, running: int, left: int) -> None:
-            prog.update(bar, completed=done, done=done, running=running, left=left)
-
-        yield update
-
-
-def _resume_hint() -> str:
-    return "Run the same command again to resume (finished tasks are kept):\n  " + shlex.join(["gpsim", *sys.argv[1:]])
+from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table
+from sim.experiments.sweep import GridError, load_grid, plan_sweep, read_manifest, run_sweep
+from sim.results.files import write_csv
 
 
 @click.command()
@@ -64,8 +37,6 @@ def _resume_hint() -> str:
 def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None, workers: int | None,
           cluster: str | None, days: int | None, seed: int | None) -> None:
     """Run SCENARIO over a parameter grid with replications; resumable after Ctrl-C or a crash."""
-    from sim.experiments.sweep import GridError, load_grid, plan_sweep, read_manifest, run_sweep
-
     overrides: dict = {}
     if days is not None:
         overrides["horizon_days"] = days
@@ -92,11 +63,11 @@ def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None,
             table = run_sweep(plan, workers=workers, cluster=cluster, on_progress=update)
     except KeyboardInterrupt:
         done = n_tasks - len(plan.pending())
-        err_console.print(f"\nInterrupted: {done} of {n_tasks} tasks are saved in {plan.tasks_dir}.\n{_resume_hint()}")
+        err_console.print(f"\nInterrupted: {done} of {n_tasks} tasks are saved in {plan.tasks_dir}.\n{resume_hint()}")
         sys.exit(130)
     except TaskError as exc:
         done = n_tasks - len(plan.pending())
-        raise click.ClickException(f"{exc}\n{done} of {n_tasks} tasks are saved. {_resume_hint()}") from None
+        raise click.ClickException(f"{exc}\n{done} of {n_tasks} tasks are saved. {resume_hint()}") from None
     console.print(f"Results in [bold]{plan.out}[/bold]: results.parquet and results.csv "
                   f"({len(table):,} rows: point, {', '.join(grid.parameters)}, replication, metric, value, units)")
     if grid.design in ("morris", "sobol", "latin_hypercube", "parameters") and n_points > 1:
@@ -114,10 +85,6 @@ def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None,
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of SALib's bootstrap intervals.")
 def sensitivity(sweep_dir: str, metrics: tuple[str, ...], method: str, out: str | None, seed: int) -> None:
     """Rank the inputs of a finished sweep by how much they drive access and workload outcomes."""
-    from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table
-    from sim.experiments.sweep import read_manifest
-    from sim.results.files import write_csv
-
     folder = Path(sweep_dir)
     manifest = read_manifest(folder)
     results = folder / "results.parquet"

@@ -28,6 +28,7 @@ import solara
 from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV, charts
 from sim.dashboard.controls import MAX_HUB_SESSIONS, Side, hub_hours
 from sim.dashboard.state import ROLLING_DAYS, Controller, View
+from sim.results.outcomes import outcome
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "small.yaml"
 MAX_SPEED = 30  # simulated days a second
@@ -74,11 +75,17 @@ def _signed(value: float, digits: int = 0) -> str:
     return ("+" if value > 0 else "−") + _fmt(abs(value), digits)
 
 
+def _registered(attr: str, when: str = "") -> tuple[str, str, int, bool]:
+    """A headline row for a summary outcome, labelled and formatted as the outcome registry says."""
+    o = outcome(attr)
+    return attr, f"{o.label}{when} ({o.unit})", o.decimals, o.better == "lower"
+
+
 HEADLINES: tuple[tuple[str, str, int, bool], ...] = (
-    # (snapshot attribute, label, decimals, lower is better)
+    # (snapshot attribute, label, decimals, lower is better); live-only measures are labelled here
     ("waiting_list", "Waiting list (booked, not yet seen)", 0, True),
-    ("unmet_per_1000_year", "Unmet demand so far, per 1,000 patients a year", 0, True),
-    ("mean_wait_days", "Mean days to appointment", 1, True),
+    _registered("unmet_per_1000_year", " so far"),
+    _registered("mean_wait_days"),
     ("continuity_pct", "Continuity: LTC patients seeing their usual GP, %", 1, False),
     ("gp_admin_hours_per_fte_week", f"GP admin hours per GP FTE a week (last {ROLLING_DAYS} days)", 1, True),
     ("gp_fte", "GP FTE in post", 1, False),

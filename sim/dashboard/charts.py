@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.dashboard.controls import Controls, Side, lever_summary
 from sim.dashboard.state import LATE_DAYS, ROLLING_DAYS, STRAIN_DAYS, Snapshot
+from sim.results.outcomes import outcome
 
 COLOURS: dict[Side, str] = {"standalone": "#d95f02", "collaborating": "#1b9e77"}
 STRAIN_MAX = 30.0  # % of requests unmet or late at the top of the colour scale
@@ -20,6 +21,7 @@ STRAIN_COLOURS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")  # Colo
 BIN_LABELS = ("Same day", "1 day", "2-7 days", "8-14", "15-21", "22-28", "29+")  # short WAIT_BINS
 SHORT_ROLES = {"PhysicianAssociate": "PA", "Physiotherapist": "Physio", "Pharmacist": "Pharm",
                "Paramedic": "Param"}
+UNMET = outcome("unmet_per_1000_year")  # the live chart shows the same outcome over a rolling window
 PCN_PITCH = 3.0  # distance between PCN boxes in the area picture
 
 
@@ -69,7 +71,7 @@ def time_series(histories: dict[Side, Sequence[Snapshot]], labels: dict[Side, st
     return {
         "waiting": line_chart(histories, labels, "waiting_list", "Waiting list: booked, not yet seen", "patients"),
         "unmet": line_chart(histories, labels, "unmet_per_1000_year_recent",
-                            f"Unmet demand, last {ROLLING_DAYS} days", "per 1,000 patients a year", True),
+                            f"{UNMET.label}, last {ROLLING_DAYS} days", UNMET.unit, True),
         "admin": line_chart(histories, labels, "gp_admin_hours_per_fte_week",
                             f"GP admin hours per GP FTE a week, last {ROLLING_DAYS} days", "hours", True),
         "continuity": line_chart(histories, labels, "continuity_pct",
@@ -100,7 +102,7 @@ def wait_distribution(latest: dict[Side, Snapshot], labels: dict[Side, str]) -> 
     for side, snap in latest.items():
         total = sum(snap.wait_bins)
         values[side] = [100.0 * c / total if total else None for c in snap.wait_bins]
-    return _bars("Days to appointment so far", BIN_LABELS, values, labels, "%")
+    return _bars("Days to appointment so far", BIN_LABELS, values, labels, outcome("wait_bin_pct:Same Day").unit)
 
 
 def _role_names(latest: dict[Side, Snapshot]) -> list[str]:
@@ -115,7 +117,7 @@ def utilisation(latest: dict[Side, Snapshot], labels: dict[Side, str]) -> dict[s
     names = _role_names(latest)
     values = {side: [s.utilisation_pct.get(n) for n in names] for side, s in latest.items()}
     return _bars("Utilisation: slots booked so far", [SHORT_ROLES.get(n, n) for n in names], values, labels,
-                 "%", mark=100.0)
+                 outcome("utilisation_pct").unit, mark=100.0)
 
 
 def overtime(latest: dict[Side, Snapshot], labels: dict[Side, str]) -> dict[str, Any]:
@@ -123,7 +125,7 @@ def overtime(latest: dict[Side, Snapshot], labels: dict[Side, str]) -> dict[str,
     names = _role_names(latest)
     values = {side: [s.overtime_hours_per_fte_week.get(n) for n in names] for side, s in latest.items()}
     return _bars("Overtime so far", [SHORT_ROLES.get(n, n) for n in names], values, labels,
-                 "hours a week per FTE")
+                 outcome("overtime_hours_per_fte_week:GP").unit)
 
 
 def strain_colour(strain: float) -> str:

@@ -13,17 +13,24 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.config.loading import load_raw, scenario_from_mapping, scenario_hash
+from sim.experiments.parallel import release_models, run_tasks
+from sim.experiments.runner import run_single, write_run
+from sim.model.interventions import describe
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
+from sim.results.intervals import t_interval
+from sim.results.outcomes import level_rank, unit_of
+from sim.results.tables import fte_by_month
 
 REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv", "manifest.json")
 
@@ -68,8 +75,6 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
         mapping["seed"] = base_seed
         mapping.pop("extends", None)
         digest = scenario_hash(path)
-        from sim.model.interventions import describe
-
         infos.append({"label": label, "file": str(path), "sha256": digest, "name": sc.name,
                       "description": sc.description, "list_size": sc.list_size,
                       "horizon_days": sc.horizon_days, "start_date": sc.start_date.isoformat(),
@@ -82,8 +87,6 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
 
 
 def _fingerprint(task: CompareTask) -> str:
-    import hashlib
-
     blob = json.dumps(task.mapping, sort_keys=True, default=str) + f"|{task.replication}"
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -102,10 +105,6 @@ def is_done(task: CompareTask) -> bool:
 
 def run_task(task: CompareTask) -> str:
     """Run one replication and write its files (runs on a worker)."""
-    from sim.experiments.parallel import release_models
-    from sim.experiments.runner import run_single, write_run
-    from sim.results.tables import fte_by_month
-
     started = dt.datetime.now()
     sc = scenario_from_mapping(copy.deepcopy(task.mapping), task.source)
     with release_models():  # a worker runs many replications: don't keep each model alive in Mesa
@@ -141,43 +140,30 @@ def collect(tasks: list[CompareTask]) -> dict[str, pd.DataFrame]:
     }
 
 
-def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return np.nan, np.nan, np.nan
-    m = float(x.mean())
-    if x.size < 2:
-        return m, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
-
-
 def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Mean and 95% interval per scenario, and the paired difference from the first scenario."""
     ref = order[0]
     wide = reps.pivot_table(index=["level", "unit", "metric", "replication"], columns="scenario",
                             values="value", aggfunc="first")
-    units = reps.drop_duplicates(["metric"]).set_index("metric")["units"]
     rows = []
     for (level, unit, metric), block in wide.groupby(level=["level", "unit", "metric"], sort=False):
         for name in order:
             if name not in block:
                 continue
             vals = block[name].to_numpy(dtype=float)
-            mean, lo, hi = _t_interval(vals)
+            mean, lo, hi = t_interval(vals)
             if name == ref:
                 dm = dlo = dhi = 0.0
             else:
-                dm, dlo, dhi = _t_interval(vals - block[ref].to_numpy(dtype=float))
-            rows.append({"level": level, "unit": unit, "metric": metric, "units": units.get(metric, ""),
+                dm, dlo, dhi = t_interval(vals - block[ref].to_numpy(dtype=float))
+            rows.append({"level": level, "unit": unit, "metric": metric, "units": unit_of(metric),
                          "scenario": name, "n_reps": int(np.isfinite(vals).sum()), "mean": mean,
                          "ci_low": lo, "ci_high": hi, "diff_vs_" + "reference": dm, "diff_ci_low": dlo,
                          "diff_ci_high": dhi,
                          "diff_significant": bool(np.isfinite(dlo) and (dlo > 0 or dhi < 0))})
     out = pd.DataFrame(rows)
     out = out.rename(columns={"diff_vs_reference": "diff_mean"})
-    level_order = {"lgpo": 0, "pcn": 1, "practice": 2}
-    out["_l"] = out["level"].map(level_order)
+    out["_l"] = level_rank(out["level"])
     out["_s"] = out["scenario"].map({n: k for k, n in enumerate(order)})
     return out.sort_values(["_l", "unit", "metric", "_s"], kind="stable").drop(columns=["_l", "_s"]).reset_index(drop=True)
 
@@ -198,3 +184,38 @@ def finish(out: Path, tasks: list[CompareTask], infos: list[dict[str, Any]], rep
                 "ended": dt.datetime.now().isoformat(timespec="seconds"), "packages": package_versions()},
                out / "manifest.json")
     return comparison
+
+
+class ComparisonInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a comparison: ``finished`` of ``total`` replications are saved and will be reused."""
+
+    def __init__(self, finished: int, total: int) -> None:
+        super().__init__(f"{finished} of {total} replications saved")
+        self.finished = finished
+        self.total = total
+
+
+def run_comparison(paths: list[str | Path], reps: int, out: Path, *, seed: int | None = None,
+                   workers: int | None = None, cluster: str | None = None, ledger: bool = False,
+                   on_start: Callable[[int, int], None] | None = None,
+                   on_progress: Callable[[int, int, int], None] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Plan, run (reusing finished replications) and summarise a comparison: comparison.csv's frame and the labels.
+
+    ``on_start(to_run, reused)`` is called once planned; ``on_progress(done, running, left)`` as tasks
+    finish. Raises ScenarioError for a bad scenario, TaskError for a failed replication and
+    :class:`ComparisonInterrupted` on Ctrl-C.
+    """
+    tasks, infos = plan(list(paths), reps, out, seed=seed, ledger=ledger)
+    todo = [t for t in tasks if not is_done(t)]
+    if on_start is not None:
+        on_start(len(todo), len(tasks) - len(todo))
+    started = dt.datetime.now()
+    try:
+        if todo:
+            for _ in run_tasks(run_task, todo, workers=workers, cluster=cluster, key=lambda t: t.key,
+                               on_progress=on_progress):
+                pass
+    except KeyboardInterrupt:
+        raise ComparisonInterrupted(sum(is_done(t) for t in tasks), len(tasks)) from None
+    comparison = finish(out, tasks, infos, reps, tasks[0].mapping["seed"], started)
+    return comparison, [i["label"] for i in infos]

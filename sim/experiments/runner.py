@@ -10,9 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.scenario import Scenario
+from sim.model.interventions import attach
 from sim.model.model import GPSimModel
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
+from sim.results.outcomes import by_level
 from sim.results.summary import summarise
 from sim.results.summary_extra import extra_summary
 from sim.results.tables import events_frame, ledger_frame, staff_days_frame, staff_frame
@@ -46,10 +48,6 @@ class RunResult:
 
 def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
     """The model for one replication, with the scenario's interventions attached."""
-    try:
-        from sim.model.interventions import attach
-    except ImportError:  # interventions module not present
-        return GPSimModel(scenario, replication)
     return attach(scenario, replication)
 
 
@@ -64,19 +62,12 @@ def run_single(scenario: Scenario, replication: int = 0,
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
-    result.summary = _order(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
                                        extra_summary(model)], ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
                       "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}
     return result
-
-
-def _order(summary: pd.DataFrame) -> pd.DataFrame:
-    """LGPO first, then PCNs, then practices; metrics in the order they were produced."""
-    rank = {"lgpo": 0, "pcn": 1, "practice": 2}
-    return summary.assign(_o=summary["level"].map(rank)).sort_values(["_o", "unit"], kind="stable").drop(
-        columns="_o").reset_index(drop=True)
 
 
 PERIOD_FILES = {"day": "daily", "week": "weekly", "month": "monthly"}

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.results.outcomes import find
+
 ACCESS_OUTCOMES: tuple[str, ...] = (
     "lost_pct", "unmet_per_1000_year", "mean_wait_days", "p90_wait_days", "wait_bin_pct:Same Day",
     "dna_pct", "continuity_upc", "appointments_per_1000_year",
@@ -45,14 +47,9 @@ class SensitivityError(ValueError):
 
 
 def outcome_group(metric: str) -> str:
-    """'access' or 'workload' (or 'other') for a summary metric name."""
-    if metric in ACCESS_OUTCOMES or metric.startswith("wait_bin_pct"):
-        return "access"
-    if metric in WORKLOAD_OUTCOMES or metric.split(":")[0] in {
-            "utilisation_pct", "overtime_hours_per_fte_week", "appointments_per_fte_week",
-            "clinical_hours_per_fte_week", "admin_hours_per_fte_week"}:
-        return "workload"
-    return "other"
+    """The registry group of a summary metric in lower case ('access', 'workload' ...), 'other' if unknown."""
+    found = find(metric)
+    return found.group.lower() if found else "other"
 
 
 def choose_method(design: str, method: str = "auto") -> str:

@@ -14,187 +14,32 @@ that differs from the model's defaults, with the description (unit and source) o
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+import matplotlib
 import pandas as pd
 
+from sim.report.assumptions import assumptions_frame, interventions_frame
+from sim.report.data import ReportData, ReportError, load
+from sim.report.excel import report_sheets, write_excel
+from sim.report.figures import DPI, FIGURES, PALETTE
+from sim.report.frames import manifest_frame
+from sim.report.tables import (
+    change_class,
+    fmt,
+    frame_html,
+    headline_html,
+    strain_html,
+    strain_sentences,
+)
 from sim.results.files import atomic_write
+from sim.results.outcomes import outcome
 
 esc = html.escape
-
-
-class ReportError(ValueError):
-    """The folder is not one ``gpsim run`` or ``gpsim compare`` wrote (or is incomplete)."""
-
-
-@dataclass
-class ScenarioInfo:
-    """One scenario of the report: its label, plain words and resolved configuration."""
-
-    label: str
-    name: str
-    description: str
-    interventions: list[str]
-    file: str | None
-    sha256: str | None
-    list_size: int
-    horizon_days: int
-    start_date: dt.date
-    config: dict[str, Any] | None
-
-
-@dataclass
-class ReportData:
-    """Everything a report needs, the same shape for a run folder and a comparison folder."""
-
-    folder: Path
-    kind: str  # "run" or "comparison"
-    manifest: dict[str, Any]
-    scenarios: list[ScenarioInfo]
-    comparison: pd.DataFrame  # comparison.csv columns (a run: n_reps 1, no intervals, zero differences)
-    replications: pd.DataFrame  # summary rows + scenario, replication
-    series: pd.DataFrame  # tidy per-period outcomes + scenario, replication
-    period: str  # "month" or "week"
-    staff: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict)
-    events: pd.DataFrame = field(default_factory=pd.DataFrame)
-    n_reps: int = 1
-
-    @property
-    def order(self) -> list[str]:
-        """Scenario labels, the reference first."""
-        return [s.label for s in self.scenarios]
-
-    @property
-    def reference(self) -> str:
-        """The scenario every other is compared with."""
-        return self.scenarios[0].label
-
-
-# ----------------------------------------------------------------------------- reading folders
-
-
-def folder_kind(folder: Path) -> str:
-    """'comparison' or 'run'; ReportError if the folder is neither."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ReportError(f"{folder} is not a folder")
-    manifest = folder / "manifest.json"
-    if manifest.is_file():
-        try:
-            m = json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ReportError(f"{manifest} is not valid JSON: {exc}") from None
-        if m.get("kind") == "comparison" and (folder / "comparison.csv").is_file():
-            return "comparison"
-        if "resolved_config" in m and (folder / "summary.csv").is_file():
-            return "run"
-    raise ReportError(f"{folder} is neither a run folder (manifest.json and summary.csv from 'gpsim run') nor "
-                      f"a comparison folder (manifest.json and comparison.csv from 'gpsim compare')")
-
-
-def _interventions_in_words(config: dict[str, Any]) -> list[str]:
-    from pydantic import TypeAdapter
-
-    from sim.config.interventions import Intervention
-    from sim.model.interventions import describe
-
-    adapter = TypeAdapter(Intervention)
-    return [describe(adapter.validate_python(iv)) for iv in config.get("interventions") or []]
-
-
-def _date(text: Any) -> dt.date:
-    return text if isinstance(text, dt.date) else dt.date.fromisoformat(str(text))
-
-
-def load_run(folder: Path) -> ReportData:
-    """A run folder as a one-scenario report."""
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    cfg = m["resolved_config"]
-    label = str(m.get("scenario") or cfg.get("name"))
-    summary = pd.read_csv(folder / "summary.csv")
-    info = ScenarioInfo(label=label, name=cfg.get("name", label), description=cfg.get("description", ""),
-                        interventions=_interventions_in_words(cfg), file=m.get("scenario_file"),
-                        sha256=m.get("scenario_sha256"),
-                        list_size=int(summary.loc[(summary["level"] == "lgpo") & (summary["metric"] == "list_size"),
-                                                  "value"].sum()),
-                        horizon_days=int(m.get("horizon_days", cfg.get("horizon_days"))),
-                        start_date=_date(m.get("start_date", cfg.get("start_date"))), config=cfg)
-    comparison = summary.assign(scenario=label, n_reps=1, mean=summary["value"], ci_low=float("nan"),
-                                ci_high=float("nan"), diff_mean=0.0, diff_ci_low=float("nan"),
-                                diff_ci_high=float("nan"), diff_significant=False).drop(columns=["value"])
-    comparison["units"] = comparison["units"].fillna("")
-    rep = int(m.get("replication", 0))
-    period = "week" if (folder / "weekly.parquet").is_file() else "month"
-    series_file = folder / ("weekly.parquet" if period == "week" else "monthly.parquet")
-    series = pd.read_parquet(series_file).assign(scenario=label, replication=rep) if series_file.is_file() \
-        else pd.DataFrame(columns=["date", "level", "unit", "metric", "value", "scenario", "replication"])
-    staff = {(label, rep): pd.read_parquet(folder / "staff.parquet")} if (folder / "staff.parquet").is_file() else {}
-    events = _read_events(folder / "events.csv").assign(scenario=label, replication=rep)
-    return ReportData(folder=folder, kind="run", manifest=m, scenarios=[info], comparison=comparison,
-                      replications=summary.assign(scenario=label, replication=rep), series=series,
-                      period=period, staff=staff, events=events, n_reps=1)
-
-
-def _read_events(path: Path) -> pd.DataFrame:
-    cols = ["day", "staff", "role", "unit", "event", "fte"]
-    if not path.is_file():
-        return pd.DataFrame(columns=cols)
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame(columns=cols)
-
-
-def load_comparison(folder: Path) -> ReportData:
-    """A comparison folder: comparison.csv, the long tables, and each replication's staff and config."""
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    comparison = pd.read_csv(folder / "comparison.csv")
-    comparison["units"] = comparison["units"].fillna("")
-    scenarios = []
-    staff: dict[tuple[str, int], pd.DataFrame] = {}
-    for s in m["scenarios"]:
-        label = s["label"]
-        config = None
-        for rep_dir in sorted((folder / label).glob("rep-*")):
-            try:
-                rep = int(rep_dir.name.split("-", 1)[1])
-            except ValueError:
-                continue
-            if config is None and (rep_dir / "manifest.json").is_file():
-                config = json.loads((rep_dir / "manifest.json").read_text(encoding="utf-8")).get("resolved_config")
-            if (rep_dir / "staff.parquet").is_file():
-                staff[(label, rep)] = pd.read_parquet(rep_dir / "staff.parquet")
-        scenarios.append(ScenarioInfo(label=label, name=s.get("name", label), description=s.get("description", ""),
-                                      interventions=list(s.get("interventions", [])), file=s.get("file"),
-                                      sha256=s.get("sha256"), list_size=int(s.get("list_size", 0)),
-                                      horizon_days=int(s["horizon_days"]), start_date=_date(s["start_date"]),
-                                      config=config))
-    reps_file, monthly_file = folder / "replications.parquet", folder / "monthly.parquet"
-    replications = pd.read_parquet(reps_file) if reps_file.is_file() else pd.DataFrame(
-        columns=["level", "unit", "metric", "value", "units", "scenario", "replication"])
-    series = pd.read_parquet(monthly_file) if monthly_file.is_file() else pd.DataFrame(
-        columns=["date", "level", "unit", "metric", "value", "scenario", "replication"])
-    n_reps = int(comparison["n_reps"].max()) if len(comparison) else int(m.get("replications", 1))
-    return ReportData(folder=folder, kind="comparison", manifest=m, scenarios=scenarios, comparison=comparison,
-                      replications=replications, series=series, period="month", staff=staff,
-                      events=_read_events(folder / "events.csv"), n_reps=n_reps)
-
-
-def load(folder: str | Path) -> ReportData:
-    """Read a run or comparison folder into a :class:`ReportData`."""
-    folder = Path(folder)
-    kind = folder_kind(folder)
-    try:
-        return load_comparison(folder) if kind == "comparison" else load_run(folder)
-    except (OSError, KeyError, ValueError) as exc:
-        raise ReportError(f"{folder}: cannot read the {kind} outputs ({type(exc).__name__}: {exc})") from None
 
 
 # ----------------------------------------------------------------------------- words
@@ -232,16 +77,13 @@ ANSWER_METRICS = ("lost_pct", "unmet_per_1000_year", "wait_bin_pct:Same Day", "m
 
 def answer(data: ReportData) -> list[str]:
     """Bullet points (HTML) with the answer: the clear changes, and what did not clearly change."""
-    from sim.report.tables import HEADLINE_FLAT, change_class, fmt
-
-    spec = {m: (label, f, d) for m, label, f, d in HEADLINE_FLAT}
     lg = data.comparison[data.comparison["level"] == "lgpo"].set_index(["metric", "scenario"])
     ref = data.reference
     out = []
     if len(data.order) == 1:
         for metric in ANSWER_METRICS:
             if (metric, ref) in lg.index:
-                label, f, _ = spec[metric]
+                label, f = outcome(metric).label, outcome(metric).fmt
                 r = lg.loc[(metric, ref)]
                 out.append(f"{esc(label)}: <b>{fmt(r['mean'], f)}</b> {esc(str(r['units']))}.")
         return out
@@ -250,7 +92,8 @@ def answer(data: ReportData) -> list[str]:
         for metric in ANSWER_METRICS:
             if (metric, name) not in lg.index or (metric, ref) not in lg.index:
                 continue
-            label, f, direction = spec[metric]
+            o = outcome(metric)
+            label, f, direction = o.label, o.fmt, o.direction
             r, r0 = lg.loc[(metric, name)], lg.loc[(metric, ref)]
             if not r["diff_significant"]:
                 unclear.append(label if label[1:2].isupper() else label[0].lower() + label[1:])
@@ -353,8 +196,6 @@ SECTIONS = (("question", "The question and the answer"), ("scenarios", "Scenario
 
 
 def _scenarios_html(data: ReportData) -> str:
-    from sim.report.figures import PALETTE
-
     out = []
     for k, s in enumerate(data.scenarios):
         colour = PALETTE[k % len(PALETTE)]
@@ -366,24 +207,6 @@ def _scenarios_html(data: ReportData) -> str:
                    f"{s.start_date:%-d %b %Y}{', file ' + esc(str(s.file)) if s.file else ''}</span>"
                    f"{'<br>' + esc(s.description) if s.description else ''}<ul>{items}</ul></div>")
     return "".join(out)
-
-
-def _manifest_frame(data: ReportData) -> pd.DataFrame:
-    m = data.manifest
-    rows: list[tuple[str, str]] = [("Report folder", str(data.folder)), ("Kind", data.kind)]
-    if data.kind == "comparison":
-        rows += [("Reference scenario", str(m.get("reference"))), ("Replications per scenario", str(m.get("replications"))),
-                 ("Base seed", str(m.get("seed"))), ("Common random numbers", str(m.get("common_random_numbers")))]
-    else:
-        rows += [("Scenario", str(m.get("scenario"))), ("Seed", str(m.get("seed"))),
-                 ("Replication", str(m.get("replication")))]
-        rows += [(f"Timing: {k}", f"{v:g}") for k, v in (m.get("timings") or {}).items()]
-    for s in data.scenarios:
-        rows.append((f"Scenario file: {s.label}", f"{s.file or '—'} (sha256 {s.sha256 or '—'})"))
-    rows += [("Started", str(m.get("started"))), ("Ended", str(m.get("ended")))]
-    rows.append(("Packages", ", ".join(f"{k} {v}" for k, v in (m.get("packages") or {}).items())))
-    rows.append(("Report written", dt.datetime.now().isoformat(timespec="seconds")))
-    return pd.DataFrame(rows, columns=["Item", "Value"])
 
 
 def _figure_html(figures: list[tuple[str, str, bytes]]) -> str:
@@ -399,8 +222,6 @@ def _figure_html(figures: list[tuple[str, str, bytes]]) -> str:
 def render_html(data: ReportData, figures: list[tuple[str, str, bytes]], assumptions: pd.DataFrame,
                 interventions: pd.DataFrame, manifest: pd.DataFrame) -> str:
     """The whole report as one HTML document."""
-    from sim.report.tables import frame_html, headline_html, strain_html, strain_sentences
-
     s0 = data.scenarios[0]
     q = question(data)
     meta = (f"{s0.list_size:,} registered patients · {s0.horizon_days} days from {s0.start_date:%-d %B %Y} · "
@@ -464,22 +285,7 @@ Output files and columns are described in docs/outputs.md.</div></footer>"""
 
 def build_report(folder: str | Path) -> Path:
     """Write report.html, figures/*.png and report.xlsx into ``folder``; return the path of report.html."""
-    import matplotlib
-
     matplotlib.use("Agg")
-    from sim.report.figures import DPI, FIGURES
-    from sim.report.tables import (
-        assumptions_frame,
-        continuity_frame,
-        fte_series,
-        headline_frame,
-        interventions_frame,
-        strain_frame,
-        unmet_series,
-        wait_frame,
-        write_excel,
-    )
-
     data = load(folder)
     folder = data.folder
     figures = []
@@ -494,28 +300,11 @@ def build_report(folder: str | Path) -> Path:
         figures.append((stem, caption, png))
     assumptions = assumptions_frame(data)
     interventions = interventions_frame(data)
-    manifest = _manifest_frame(data)
-    scenarios = pd.DataFrame([{"Scenario": s.label, "Name": s.name, "Description": s.description,
-                               "Interventions": "; ".join(s.interventions), "File": s.file, "sha256": s.sha256,
-                               "Patients": s.list_size, "Horizon (days)": s.horizon_days,
-                               "Start date": s.start_date} for s in data.scenarios])
-    sheets = {
-        "Scenarios": scenarios,
-        "Headline outcomes": headline_frame(data),
-        "Days to appointment": wait_frame(data).rename(columns={"pct": "% of appointments"}),
-        "Unmet demand over time": unmet_series(data).rename(
-            columns={"mean": "lost per 1,000 patients a year (mean)"}),
-        "FTE by role over time": fte_series(data),
-        "Continuity": continuity_frame(data).rename(columns={"mean": "UPC (mean)"}),
-        "Where the strain falls": strain_frame(data),
-        "Assumptions": assumptions,
-        "Interventions": interventions,
-        "All outcomes": data.comparison,
-        "Manifest": manifest,
-    }
+    manifest = manifest_frame(data)
+    sheets = report_sheets(data, assumptions, interventions, manifest)
     atomic_write(folder / "report.xlsx", lambda p: write_excel(sheets, p))
     text = render_html(data, figures, assumptions, interventions, manifest)
     return atomic_write(folder / "report.html", lambda p: p.write_text(text, encoding="utf-8"))
 
 
-__all__ = ["ReportData", "ReportError", "ScenarioInfo", "build_report", "folder_kind", "load", "question"]
+__all__ = ["ReportError", "build_report", "question"]

@@ -8,13 +8,15 @@ has a title. Intervals are 95% t-intervals over replications (absent for a singl
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from sim.report.tables import (
-    bin_label,
+from sim.report.data import ReportData
+from sim.report.frames import (
     continuity_frame,
     event_series,
     fte_series,
@@ -24,13 +26,9 @@ from sim.report.tables import (
     unmet_series,
     wait_frame,
 )
+from sim.report.tables import bin_label
 from sim.results.metrics import WAIT_BINS
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from sim.report.build import ReportData
+from sim.results.outcomes import outcome
 
 PALETTE = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563", "#AE2573")
 DPI = 110
@@ -42,8 +40,6 @@ def colour(data: ReportData, name: str) -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     return fig
 
@@ -105,7 +101,7 @@ def wait_distribution(data: ReportData) -> Figure | None:
     _style(ax)
     ax.set_xlabel("Days from booking to appointment (NHS Digital's booking-interval bins)\n"
                   + _interval_note(data), fontsize=9.5)
-    ax.set_ylabel("% of appointments", fontsize=9.5)
+    ax.set_ylabel(outcome("wait_bin_pct:Same Day").unit, fontsize=9.5)
     ax.set_title("How long patients wait for an appointment, whole area", fontsize=12, loc="left",
                  fontweight="bold")
     ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9)
@@ -113,8 +109,6 @@ def wait_distribution(data: ReportData) -> Figure | None:
 
 
 def _date_axis(ax: Axes, maxticks: int = 7) -> None:
-    import matplotlib.dates as mdates
-
     loc = mdates.AutoDateLocator(minticks=3, maxticks=maxticks)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b\n%Y"))

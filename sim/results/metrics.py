@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.results.outcomes import LEVEL_ORDER
+
 WAIT_BINS: tuple[str, ...] = (
     "Same Day", "1 Day", "2 to 7 Days", "8  to 14 Days", "15  to 21 Days", "22  to 28 Days",
     "More than 28 Days",
 )  # NHS Digital's TIME_BETWEEN_BOOK_AND_APPT labels, double spaces as published
 _BIN_EDGES = np.array([0, 1, 2, 8, 15, 22, 29])
 MAX_WAIT_HIST = 120  # days; longer waits are counted in the last histogram cell
-LEVELS = ("practice", "pcn", "lgpo")
+LEVELS = tuple(reversed(LEVEL_ORDER))  # bottom up: practices roll up into PCNs, PCNs into the area
 
 
 def wait_bin_index(wait_days: np.ndarray) -> np.ndarray:

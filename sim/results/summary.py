@@ -1,4 +1,4 @@
-"""The run summary: one row per (level, unit, metric) over the reporting horizon, with units."""
+"""The run summary: one row per (level, unit, metric) over the reporting horizon, units from the registry."""
 
 from __future__ import annotations
 
@@ -13,40 +13,7 @@ from sim.results.metrics import (
     fte_weeks,
     workload_counts,
 )
-
-UNITS = {
-    "list_size": "patients",
-    "requests": "requests",
-    "requests_per_1000_year": "requests per 1,000 patients per year",
-    "appointments": "appointments",
-    "appointments_per_1000_year": "appointments per 1,000 patients per year",
-    "lost": "requests",
-    "lost_pct": "% of requests",
-    "unmet_per_1000": "lost requests per 1,000 patients over the horizon",
-    "unmet_per_1000_year": "lost requests per 1,000 patients per year",
-    "waiting_at_end": "requests",
-    "dna_pct": "% of appointments",
-    "mean_wait_days": "days",
-    "p90_wait_days": "days",
-    "gp_share_pct": "% of appointments",
-    "continuity_upc": "index 0-1",
-    "utilisation_pct": "% of offered slots booked",
-    "overtime_hours_per_week": "hours per week (all clinicians)",
-    "clinical_hours_per_fte_week": "hours per FTE per week",
-    "admin_hours_per_fte_week": "hours per FTE per week",
-    "appointments_per_fte_week": "appointments per FTE per week",
-    "overtime_hours_per_fte_week": "hours per FTE per week",
-    "fte": "FTE (mean in post)",
-}
-
-
-def _unit_of(metric: str) -> str:
-    base = metric.split(":")[0]
-    if base in UNITS:
-        return UNITS[base]
-    if base in ("wait_bin_pct", "mode_pct"):
-        return "% of appointments"
-    return ""
+from sim.results.outcomes import by_level, unit_of
 
 
 def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> pd.Categorical:
@@ -125,7 +92,5 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
             rows.append((level, unit, f"utilisation_pct:{role}", 100.0 * w["booked_slots"] / w["offered_slots"]))
     out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
     out["value"] = out["value"].astype(float)
-    out["units"] = out["metric"].map(_unit_of)
-    order = {lv: k for k, lv in enumerate(("lgpo", "pcn", "practice"))}
-    out["_o"] = out["level"].map(order)
-    return out.sort_values(["_o", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    out["units"] = out["metric"].map(unit_of)
+    return by_level(out)

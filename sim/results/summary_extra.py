@@ -11,25 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.results.outcomes import unit_of
+
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
-
-UNITS = {
-    "days_below_75pct_capacity": "working days in the horizon",
-    "gp_correspondence_hours_per_week": "GP hours per week",
-    "gp_supervision_hours_per_week": "GP hours per week",
-    "admin_hours_required_per_week": "hours per week",
-    "admin_fte_required_per_10k": "FTE per 10,000 patients",
-    "admin_cost_per_10k_gbp_year": "GBP per 10,000 patients per year",
-    "coordinator_hours_per_week": "hours per week",
-    "leavers": "staff",
-    "retirements": "staff",
-    "recruits": "staff",
-    "sessions_cut": "sessions per week",
-    "gp_fte_end": "FTE",
-    "gp_burnout_mean": "index 0-1",
-}
-
 
 def _rows_by_practice(model: GPSimModel, metric: str, per_practice: np.ndarray, how: str = "sum") -> list[tuple]:
     rows = []
@@ -118,5 +103,5 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
     rows.append(("lgpo", model.lgpo.code, "gp_burnout_mean",
                  float(np.mean([s.burnout for s in gps if s.active])) if gps else np.nan))
     out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
-    out["units"] = out["metric"].map(UNITS).fillna("")
+    out["units"] = out["metric"].map(unit_of)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -116,10 +117,8 @@ def events_frame(model: GPSimModel) -> pd.DataFrame:
     return ev.sort_values(["day", "staff"], kind="stable").reset_index(drop=True)
 
 
-def fte_by_month(staff: pd.DataFrame, start, horizon_days: int) -> pd.DataFrame:
+def fte_by_month(staff: pd.DataFrame, start: dt.date, horizon_days: int) -> pd.DataFrame:
     """FTE in post by role at the start of each month of the horizon (level lgpo)."""
-    import datetime as dt
-
     rows = []
     first = dt.date(start.year, start.month, 1)
     month = first

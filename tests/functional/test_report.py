@@ -17,8 +17,12 @@ import yaml
 from click.testing import CliRunner
 
 from sim.cli.main import main
-from sim.report.build import ReportError, build_report, folder_kind, question
-from sim.report.tables import HEADLINE_FLAT, fmt, parameter_differences
+from sim.report.assumptions import parameter_differences
+from sim.report.build import build_report, question
+from sim.report.data import ReportData, ReportError, ScenarioInfo, folder_kind
+from sim.report.frames import HEADLINE
+from sim.report.tables import fmt
+from sim.results.outcomes import outcome
 from tests.conftest import ROOT, scenario, tiny_mapping
 
 SECTIONS = ("question", "answer", "uncertainty", "scenarios", "headline", "figures", "strain", "assumptions",
@@ -160,16 +164,15 @@ def test_headline_numbers_equal_comparison_csv(comparison_dir):
     cmp = pd.read_csv(comparison_dir / "comparison.csv")
     lg = cmp[cmp["level"] == "lgpo"].set_index(["metric", "scenario"])
     nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"] == "headline-table"]
-    fmts = {m: f for m, _, f, _ in HEADLINE_FLAT}
     seen = set()
     for n in nums:
         expected = lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
         got = float(n["data-value"])
         assert (math.isnan(got) and math.isnan(expected)) or got == expected, n
         signed = n["data-stat"].startswith("diff")
-        assert n["text"] == fmt(expected, fmts[n["data-metric"]], signed), n
+        assert n["text"] == fmt(expected, outcome(n["data-metric"]).fmt, signed), n
         seen.add((n["data-metric"], n["data-scenario"], n["data-stat"]))
-    headline = [m for m, *_ in HEADLINE_FLAT if m in set(lg.index.get_level_values(0))]
+    headline = [m for m in HEADLINE if m in set(lg.index.get_level_values(0))]
     assert len(headline) >= 15
     for metric in headline:
         for stat in ("mean", "ci_low", "ci_high"):
@@ -270,8 +273,6 @@ def test_report_on_a_folder_that_is_neither_is_a_clear_error(tmp_path):
 
 
 def test_question_without_interventions_names_the_scenario(tmp_path):
-    from sim.report.build import ReportData, ScenarioInfo
-
     info = ScenarioInfo(label="small", name="small", description="", interventions=[], file=None, sha256=None,
                         list_size=1, horizon_days=30, start_date=dt.date(2025, 4, 1), config={})
     data = ReportData(folder=tmp_path, kind="run", manifest={}, scenarios=[info], comparison=pd.DataFrame(),

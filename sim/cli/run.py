@@ -1,0 +1,60 @@
+"""``gpsim run`` and ``gpsim validate``: one scenario once, and checking scenario files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from sim.cli.common import console, default_out, err_console, load_or_fail, progress_bar
+from sim.cli.tables import pcn_table, summary_table
+from sim.config.loading import ScenarioError, load_scenario, scenario_hash
+from sim.experiments.runner import run_single, write_run
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--seed", type=int, default=None, help="Base seed (default: the scenario's).")
+@click.option("--days", type=click.IntRange(1, 3660), default=None, help="Days to simulate (default: the scenario's).")
+@click.option("--replication", type=click.IntRange(0), default=0, show_default=True, help="Replication number.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default outputs/<scenario>-<timestamp>/).")
+@click.option("--no-ledger", is_flag=True, help="Skip ledger.parquet (one row per request) for very large areas.")
+def run(scenario: str, seed: int | None, days: int | None, replication: int, out: str | None,
+        no_ledger: bool) -> None:
+    """Run one scenario once and write its results."""
+    overrides = {}
+    if seed is not None:
+        overrides["seed"] = seed
+    if days is not None:
+        overrides["horizon_days"] = days
+    sc = load_or_fail(scenario, overrides)
+    out_dir = Path(out) if out else default_out(sc.name)
+    started = dt.datetime.now()
+    with progress_bar(f"Simulating {sc.name}", sc.horizon_days + sc.warm_up_days) as update:
+        result = run_single(sc, replication, update)
+    paths = write_run(result, out_dir, scenario_file=scenario, scenario_sha256=scenario_hash(scenario),
+                      started=started, ended=dt.datetime.now(), ledger=not no_ledger)
+    console.print(summary_table(result.summary, f"{sc.name}: {sc.horizon_days} days from {sc.start_date}, seed {sc.seed}"))
+    console.print(pcn_table(result.summary))
+    console.print(f"Results in [bold]{out_dir}[/bold]: " + ", ".join(sorted(p.name for p in paths.values())))
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario files without running them."""
+    failed = 0
+    for f in files:
+        try:
+            sc = load_scenario(f)
+        except ScenarioError as exc:
+            failed += 1
+            err_console.print(f"[red]invalid[/red] {exc}")
+            continue
+        console.print(f"[green]ok[/green] {f}: '{sc.name}', {sc.list_size:,} patients in "
+                      f"{sum(len(p.practices) for p in sc.area.pcns)} practices and {len(sc.area.pcns)} PCNs, "
+                      f"{len(sc.interventions)} intervention(s)")
+    if failed:
+        raise SystemExit(1)

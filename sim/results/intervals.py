@@ -1,0 +1,36 @@
+"""95% t-intervals over replications: the one definition compare, the report and the tests use."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+from scipy import stats
+
+QUANTILE = 0.975  # two-sided 95%
+
+
+def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the finite values (NaN bounds with fewer than two, all NaN with none)."""
+    x = np.asarray(list(values), dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if x.size < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(QUANTILE, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def t_interval_columns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise mean and 95% t-interval of a (replications x points) array; NaN bounds for one row."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    m = x.mean(axis=0)
+    if n < 2:
+        nan = np.full(m.shape, np.nan)
+        return m, nan, nan.copy()
+    half = stats.t.ppf(QUANTILE, n - 1) * x.std(axis=0, ddof=1) / np.sqrt(n)
+    return m, m - half, m + half

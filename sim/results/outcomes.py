@@ -1,0 +1,182 @@
+"""The outcome registry: every outcome in ``summary.csv`` with its label, unit, better direction and format.
+
+The summary takes each metric's unit from here; the terminal tables, ``compare``, the report, the
+Excel workbook and the dashboard take labels, number formats and which direction is better. A
+family such as ``fte:<role>`` stands for one metric per key (``fte:GP``, ``fte:Nurse`` ...); its
+label has a ``{key}`` slot. Adding an outcome to the summary means adding it here (a test checks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import pandas as pd
+
+LEVEL_ORDER = ("lgpo", "pcn", "practice")  # the whole area first, then PCNs, then practices
+ALL_LEVELS = frozenset(LEVEL_ORDER)
+AREA_ONLY = frozenset({"lgpo"})
+_RANK = {level: k for k, level in enumerate(LEVEL_ORDER)}
+
+Better = Literal["lower", "higher"] | None
+Group = Literal["Size", "Access", "Workload", "Workforce"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: the metric name in summary.csv and how to show and judge it."""
+
+    name: str  # the metric; a family ends ":<role>", ":<bin>" or ":<mode>"
+    label: str  # words for a table row ("{key}" is filled in for a family)
+    unit: str  # the summary's `units` column
+    better: Better  # which way is an improvement; None where neither is
+    fmt: str  # number format for tables
+    group: Group
+    short: str = ""  # column heading where space is short (default: the label)
+    levels: frozenset[str] = ALL_LEVELS  # levels of the summary where it exists
+
+    @property
+    def direction(self) -> int:
+        """+1 when a rise is worse, -1 when a rise is better, 0 when neither."""
+        return {"lower": 1, "higher": -1, None: 0}[self.better]
+
+    @property
+    def heading(self) -> str:
+        """The short label, else the label."""
+        return self.short or self.label
+
+    @property
+    def family(self) -> bool:
+        """True for a family of metrics, one per role, bin or mode."""
+        return ":<" in self.name
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places of the number format (for displays that take a count, like the dashboard)."""
+        match = re.search(r"\.(\d+)f", self.fmt)
+        return int(match.group(1)) if match else 0
+
+    def format(self, value: float) -> str:
+        """``value`` in this outcome's number format."""
+        return self.fmt.format(value)
+
+
+def _o(name: str, label: str, unit: str, better: Better, fmt: str, group: Group, short: str = "",
+       levels: frozenset[str] = ALL_LEVELS) -> Outcome:
+    return Outcome(name, label, unit, better, fmt, group, short, levels)
+
+
+PCT_APPTS = "% of appointments"
+PER_FTE_WEEK = "hours per FTE per week"
+GP_HOURS_WEEK = "GP hours per week"
+
+OUTCOMES: tuple[Outcome, ...] = (
+    _o("list_size", "Registered patients", "patients", None, "{:,.0f}", "Size", "Patients"),
+    _o("requests", "Requests", "requests", None, "{:,.0f}", "Access"),
+    _o("requests_per_1000_year", "Requests for appointments", "requests per 1,000 patients per year", None,
+       "{:,.0f}", "Access", "Requests"),
+    _o("appointments", "Appointments booked", "appointments", None, "{:,.0f}", "Access"),
+    _o("appointments_per_1000_year", "Appointments", "appointments per 1,000 patients per year", None,
+       "{:,.0f}", "Access"),
+    _o("lost", "Requests lost", "requests", "lower", "{:,.0f}", "Access"),
+    _o("lost_pct", "Requests lost (unmet demand)", "% of requests", "lower", "{:.2f}", "Access", "Lost"),
+    _o("unmet_per_1000", "Unmet demand over the horizon", "lost requests per 1,000 patients over the horizon",
+       "lower", "{:,.1f}", "Access"),
+    _o("unmet_per_1000_year", "Unmet demand", "lost requests per 1,000 patients per year", "lower", "{:,.0f}",
+       "Access"),
+    _o("waiting_at_end", "Requests still waiting at the end", "requests", None, "{:,.0f}", "Access"),
+    _o("dna_pct", "Did not attend", PCT_APPTS, "lower", "{:.2f}", "Access", "DNA"),
+    _o("mean_wait_days", "Mean days from request to appointment", "days", "lower", "{:.2f}", "Access",
+       "Mean wait"),
+    _o("p90_wait_days", "90th percentile days to appointment", "days", "lower", "{:.1f}", "Access",
+       "90th percentile wait"),
+    _o("gp_share_pct", "Appointments with a GP", PCT_APPTS, None, "{:.1f}", "Access", "With a GP"),
+    _o("wait_bin_pct:Same Day", "Seen the same day", PCT_APPTS, "higher", "{:.1f}", "Access", "Seen same day"),
+    _o("wait_bin_pct:<bin>", "Appointments {key} from booking", PCT_APPTS, None, "{:.1f}", "Access", "{key}"),
+    _o("mode_pct:<mode>", "Appointments {key}", PCT_APPTS, None, "{:.1f}", "Access", "{key}"),
+    _o("continuity_upc", "Continuity (UPC, patients with long-term conditions)", "index 0-1", "higher",
+       "{:.3f}", "Access", "Continuity"),
+    _o("utilisation_pct", "Slot utilisation", "% of offered slots booked", "lower", "{:.1f}", "Workload",
+       "Slots booked"),
+    _o("utilisation_pct:<role>", "{key} slot utilisation", "% of offered slots booked", "lower", "{:.1f}",
+       "Workload", "{key} slots booked"),
+    _o("overtime_hours_per_week", "Clinician overtime", "hours per week (all clinicians)", "lower", "{:.1f}",
+       "Workload", "Overtime"),
+    _o("appointments_per_fte_week:<role>", "{key} appointments per FTE", "appointments per FTE per week", "lower",
+       "{:.1f}", "Workload", "{key} appointments"),
+    _o("clinical_hours_per_fte_week:<role>", "{key} clinical hours per FTE", PER_FTE_WEEK, "lower", "{:.1f}",
+       "Workload", "{key} clinical hours"),
+    _o("admin_hours_per_fte_week:<role>", "{key} admin hours per FTE", PER_FTE_WEEK, "lower", "{:.2f}",
+       "Workload", "{key} admin hours"),
+    _o("overtime_hours_per_fte_week:<role>", "{key} overtime per FTE", PER_FTE_WEEK, "lower", "{:.2f}",
+       "Workload", "{key} overtime"),
+    _o("fte:<role>", "{key} FTE in post", "FTE (mean in post)", None, "{:.1f}", "Workforce", "{key} FTE"),
+    _o("days_below_75pct_capacity", "Days a practice runs below 75% of planned capacity",
+       "working days in the horizon", "lower", "{:.1f}", "Workload", "Short-staffed days"),
+    _o("gp_correspondence_hours_per_week", "GP correspondence", GP_HOURS_WEEK, "lower", "{:.1f}", "Workload"),
+    _o("gp_supervision_hours_per_week", "GP supervision of other roles", GP_HOURS_WEEK, None, "{:.1f}",
+       "Workload"),
+    _o("admin_hours_required_per_week", "Back-office admin hours needed", "hours per week", None, "{:,.0f}",
+       "Workload"),
+    _o("coordinator_hours_per_week", "Correspondence coordinator hours", "hours per week", None, "{:.1f}",
+       "Workload"),
+    _o("admin_fte_required_per_10k", "Back-office admin FTE needed", "FTE per 10,000 patients", None, "{:.2f}",
+       "Workload", "Admin FTE needed"),
+    _o("admin_cost_per_10k_gbp_year", "Back-office admin cost", "GBP per 10,000 patients per year", "lower",
+       "{:,.0f}", "Workload", "Admin cost"),
+    _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("recruits", "Recruits", "staff", None, "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce", levels=AREA_ONLY),
+)
+_BY_NAME = {o.name: o for o in OUTCOMES}
+_FAMILY = {o.name.split(":", 1)[0]: o for o in OUTCOMES if o.family}
+
+
+def _words(key: str) -> str:
+    """A family key for display: single spaces, underscores as spaces ('8  to 14 Days' -> '8 to 14 Days')."""
+    return " ".join(key.replace("_", " ").split())
+
+
+@cache
+def find(metric: str) -> Outcome | None:
+    """The outcome of a summary metric (a family member gets its key in its label), or None if unknown."""
+    if metric in _BY_NAME:
+        return _BY_NAME[metric]
+    base, _, key = metric.partition(":")
+    family = _FAMILY.get(base) if key else None
+    if family is None:
+        return None
+    words = _words(key)
+    return dataclasses.replace(family, name=metric, label=family.label.format(key=words),
+                               short=family.short.format(key=words))
+
+
+def outcome(metric: str) -> Outcome:
+    """The outcome of a summary metric; KeyError for a metric not in the registry."""
+    found = find(metric)
+    if found is None:
+        raise KeyError(f"{metric!r} is not in the outcome registry (sim/results/outcomes.py)")
+    return found
+
+
+def unit_of(metric: str) -> str:
+    """The unit of a summary metric ('' for one not in the registry)."""
+    found = find(metric)
+    return found.unit if found else ""
+
+
+def level_rank(levels: pd.Series) -> pd.Series:
+    """Each level's place in LEVEL_ORDER (0 = the whole area)."""
+    return levels.map(_RANK)
+
+
+def by_level(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered area, PCNs, practices, then by unit; otherwise in the order they came."""
+    return frame.assign(_o=level_rank(frame["level"])).sort_values(["_o", "unit"], kind="stable").drop(
+        columns="_o").reset_index(drop=True)
