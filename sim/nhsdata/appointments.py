@@ -27,20 +27,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from sim.nhsdata._csv import (
+from sim.nhsdata.columns import check_not_empty, drop_blank_rows, parse_month_text, to_dates, to_int
+from sim.nhsdata.csv_read import (
     PathLike,
     Source,
-    check_not_empty,
     detect_encoding,
-    drop_blank_rows,
     open_source,
-    parse_month_text,
     read_header,
     read_strings,
     read_table,
     require_columns,
-    to_dates,
-    to_int,
 )
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
 

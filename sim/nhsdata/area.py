@@ -42,7 +42,7 @@ import pandas as pd
 import yaml
 
 from sim.config.scenario import AGE_BANDS
-from sim.nhsdata._csv import PathLike
+from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.errors import report_of
 from sim.nhsdata.patients import (
     UNALLOCATED_PCN_CODES,

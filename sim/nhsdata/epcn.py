@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.nhsdata._csv import PathLike, parse_date_text
+from sim.nhsdata.columns import parse_date_text
+from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
 
 PCN_DETAILS_SHEET = "PCN Details"

@@ -28,19 +28,21 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from sim.config.scenario import AGE_BANDS
-from sim.nhsdata._csv import (
-    PathLike,
-    Source,
+from sim.nhsdata.columns import (
     check_categories,
     check_not_empty,
     check_unique,
-    detect_encoding,
     drop_blank_rows,
+    to_dates,
+    to_int,
+)
+from sim.nhsdata.csv_read import (
+    PathLike,
+    Source,
+    detect_encoding,
     open_source,
     read_header,
     read_table,
-    to_dates,
-    to_int,
 )
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report, report_of
 

@@ -57,19 +57,21 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sim.nhsdata._csv import (
+from sim.nhsdata.columns import (
     NOT_DISCLOSED_MARKERS,
-    PathLike,
     check_not_empty,
     check_unique,
     count_markers,
-    detect_encoding,
     drop_blank_rows,
+    to_float_block,
+)
+from sim.nhsdata.csv_read import (
+    PathLike,
+    detect_encoding,
     open_source,
     read_header,
     read_strings,
     require_columns,
-    to_float_block,
 )
 from sim.nhsdata.errors import ExclusionReport, attach_report
 
