@@ -400,7 +400,7 @@ def calibrate(
 
     # ---------------------------------------------------------------- outputs
     from sim.calibrate.plots import plot_period, plot_transfer
-    from sim.nhsdata.area import write_area_yaml
+    from sim.nhsdata.area_yaml import write_area_yaml
     from sim.results.files import package_versions, write_csv, write_json
 
     out = Path(out)

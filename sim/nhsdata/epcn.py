@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 
 from sim.nhsdata.columns import parse_date_text
@@ -79,8 +80,6 @@ _PARTNER_REQUIRED = ("practice_code", "pcn_code", "start_date", "end_date")
 
 def _load_sheets(path: Path, sheets: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
     """The cell values (cached values for formulas) of each named sheet, opened once."""
-    import openpyxl
-
     if not path.exists():
         raise FileNotFoundError(f"{path}: file not found")
     try:
