@@ -64,7 +64,9 @@ def _resume_hint() -> str:
 def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None, workers: int | None,
           cluster: str | None, days: int | None, seed: int | None) -> None:
     """Run SCENARIO over a parameter grid with replications; resumable after Ctrl-C or a crash."""
-    from sim.experiments.sweep import GridError, load_grid, plan_sweep, read_manifest, run_sweep
+    from sim.experiments.sweep import plan_sweep, run_sweep
+    from sim.experiments.sweep_design import GridError, load_grid
+    from sim.experiments.sweep_store import read_manifest
 
     overrides: dict = {}
     if days is not None:
@@ -115,7 +117,7 @@ def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None,
 def sensitivity(sweep_dir: str, metrics: tuple[str, ...], method: str, out: str | None, seed: int) -> None:
     """Rank the inputs of a finished sweep by how much they drive access and workload outcomes."""
     from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table
-    from sim.experiments.sweep import read_manifest
+    from sim.experiments.sweep_store import read_manifest
     from sim.results.files import write_csv
 
     folder = Path(sweep_dir)
