@@ -26,12 +26,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.model.calendar import english_bank_holidays
 from sim.nhsdata.appointments import read_regional_csv
+from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.patients import read_practice_map, read_practice_totals
 from sim.results.metrics import WAIT_BINS
 
@@ -75,6 +77,11 @@ def month_range(text: str) -> list[pd.Timestamp]:
     if last < first:
         raise ValueError(f"{text!r}: the last month is before the first")
     return list(pd.date_range(first, last, freq="MS"))
+
+
+def month_labels(months: Sequence[pd.Timestamp]) -> list[str]:
+    """Months as ``YYYY-MM`` text (the form of the tables and the manifest)."""
+    return [m.strftime("%Y-%m") for m in months]
 
 
 @dataclass
@@ -159,10 +166,8 @@ def resolve_area(code: str, practice_map: pd.DataFrame, totals: pd.DataFrame,
     )
 
 
-def load_area(code: str, map_file, patients_file) -> Area:
+def load_area(code: str, map_file: PathLike, patients_file: PathLike) -> Area:
     """Read the map and the patients file and resolve the STP ``code`` (see :func:`resolve_area`)."""
-    from pathlib import Path
-
     practice_map = read_practice_map(map_file)
     totals = read_practice_totals(patients_file)
     return resolve_area(code, practice_map, totals, map_name=Path(map_file).name,

@@ -142,8 +142,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     trials.csv, acceptance.csv, fit.png, holdout.png (transfer.png) and calibration.json to
     --out.
     """
-    from sim.calibrate.pipeline import Settings
     from sim.calibrate.pipeline import calibrate as run_calibration
+    from sim.calibrate.settings import Settings
 
     files: list[Path] = []
     for path in appointment_files:
