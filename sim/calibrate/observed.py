@@ -57,6 +57,9 @@ TARGET_NAMES: tuple[str, ...] = (
     "dna_share",
 )
 
+#: STP codes listed in the error for an unknown code (the rest elided).
+_CODES_LISTED = 50
+
 _UNKNOWN_BINS = ("Unknown / Data Issue", "Unknown / Data Quality")
 
 
@@ -136,7 +139,8 @@ def resolve_area(code: str, practice_map: pd.DataFrame, totals: pd.DataFrame,
     if not hit.any():
         known = sorted(practice_map["icb_code"].astype(str).unique())
         raise ValueError(f"{code!r} is not an STP/ICB or CCG/sub-ICB code in {map_name} "
-                         f"(STP codes there: {', '.join(known[:50])}{'...' if len(known) > 50 else ''})")
+                         f"(STP codes there: {', '.join(known[:_CODES_LISTED])}"
+                         f"{'...' if len(known) > _CODES_LISTED else ''})")
     icbs = practice_map.loc[hit, "icb_code"].unique()
     if len(icbs) != 1:
         raise ValueError(f"{code!r} matches several STPs in {map_name}: {', '.join(icbs)}")

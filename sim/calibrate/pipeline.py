@@ -63,6 +63,14 @@ def _observe(settings: Settings, appointments: pd.DataFrame, map_file: Path,
     return area, observed_targets(rows, area.list_size, months.span)
 
 
+def _intervention_notes(settings: Settings, interventions: int) -> list[str]:
+    """A note that the input's interventions were not simulated, where a sample replaced its area."""
+    if settings.sample_practices > 0 and interventions:
+        return [f"the input scenario's {interventions} intervention(s) were not simulated: "
+                "they name practices of its own area (kept in calibrated.yaml)"]
+    return []
+
+
 def _fit(mapping: dict[str, Any], components: Sequence[Component], months: StudyMonths,
          params: Sequence[Parameter], settings: Settings, calendar: CalendarTerms,
          progress: Progress | None) -> FitResult:
@@ -133,10 +141,7 @@ def calibrate(
                                        staff_mix=settings.staff_mix, holiday=settings.holiday)
     mapping, sample_info = simulation_mapping(area, settings.sample_practices, full, map_file,
                                               patients_file, workforce_file)
-    notes: list[str] = []
-    if settings.sample_practices > 0 and scenario.interventions:
-        notes.append(f"the input scenario's {len(scenario.interventions)} intervention(s) were "
-                     "not simulated: they name practices of its own area (kept in calibrated.yaml)")
+    notes = _intervention_notes(settings, len(scenario.interventions))
     fit_obs = observed.targets.loc[observed.targets["month"].isin(months.fit)]
     components = default_components(fit_obs, weights=settings.weights,
                                     share_distance=settings.share_distance)

@@ -100,6 +100,7 @@ def tpe_search(objective: Objective, ranges: Sequence[Parameter], start: dict[st
     study.enqueue_trial({p.name: p.clip(start[p.name]) for p in ranges})
 
     def suggest(trial: optuna.Trial) -> float:
+        """One trial: the values Optuna proposes, scored by ``objective``."""
         vals = dict(fixed or {})
         for p in ranges:
             if p.step is not None:

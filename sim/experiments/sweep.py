@@ -156,11 +156,13 @@ def run_sweep(plan: SweepPlan, *, workers: int | None = None, cluster: str | Non
     n_done = len(plan.tasks) - len(todo)
 
     def save(task: ReplicationTask, result: dict[str, pd.DataFrame]) -> None:
+        """Write a finished task's summary rows to its file."""
         write_parquet(result["summary"], plan.task_path(task))
         if on_task:
             on_task(task)
 
     def progress(done: int, running: int, left: int) -> None:
+        """Report progress counting the tasks finished in earlier runs."""
         if on_progress:
             on_progress(n_done + done, running, left)
 
