@@ -20,6 +20,9 @@ from sim.calibrate.targets import Component
 #: intervals come from runs the fit never saw.
 EVAL_FIRST_REP = 1000
 
+#: Replications of the best parameters for the intervals when none are asked for.
+DEFAULT_EVAL_REPS = 8
+
 #: Acceptance tolerances of the issue: totals 5% (10% for another STP), shares 3 points.
 TOTAL_TOLERANCE = 0.05
 TRANSFER_TOLERANCE = 0.10

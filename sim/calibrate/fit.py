@@ -24,7 +24,7 @@ import pandas as pd
 from sim.calibrate.moments import moment_match
 from sim.calibrate.parameters import PARAMETERS, Parameter, apply_parameters, base_values
 from sim.calibrate.runs import Progress, mean_targets, run_targets, scenario_for
-from sim.calibrate.search import narrowed, refined, startup_trials, tpe_search
+from sim.calibrate.search import DEFAULT_SEED, narrowed, refined, startup_trials, tpe_search
 from sim.calibrate.seasonal import correct_seasonality, estimate_holiday_share
 from sim.calibrate.targets import Component, total_distance
 
@@ -229,7 +229,7 @@ def fit(
     pilot: int = 3,
     polish: int = 2,
     reps: int = 1,
-    seed: int = 20190401,
+    seed: int = DEFAULT_SEED,
     list_size: int | None = None,
     season_target: Sequence[float] | None = None,
     season_window: Sequence[pd.Timestamp] | None = None,

@@ -60,8 +60,6 @@ TARGET_NAMES: tuple[str, ...] = (
 #: STP codes listed in the error for an unknown code (the rest elided).
 _CODES_LISTED = 50
 
-_UNKNOWN_BINS = ("Unknown / Data Issue", "Unknown / Data Quality")
-
 
 def month_range(text: str) -> list[pd.Timestamp]:
     """``"2019-04:2019-09"`` (or ``"2019-04"``) -> first days of each month, inclusive.

@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from sim.calibrate.moments import DIRECT_PARAMETERS
 from sim.calibrate.parameters import Parameter
 
+#: Seed of the TPE sampler when none is given (any fixed number: a fit is reproducible).
+DEFAULT_SEED = 20190401
+
 #: Search half-widths of the refine stage: ``("ratio", f)`` searches centre / f .. centre * f,
 #: ``("width", w)`` centre - w .. centre + w.
 SHAPE_RANGES = {"lead_scale": ("ratio", 1.25), "lead_spread": ("width", 0.25),

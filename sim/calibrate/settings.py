@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.calibrate.evaluate import DEFAULT_EVAL_REPS
 from sim.calibrate.observed import month_range
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES
+from sim.calibrate.search import DEFAULT_SEED
 
 
 @dataclass
@@ -47,9 +49,9 @@ class Settings:
     holdout_months: str
     trials: int = 120
     reps: int = 1
-    eval_reps: int = 8
+    eval_reps: int = DEFAULT_EVAL_REPS
     sample_practices: int = DEFAULT_SAMPLE_PRACTICES
-    seed: int = 20190401
+    seed: int = DEFAULT_SEED
     season_months: str | None = None
     transfer: Sequence[str] = ()
     params: Sequence[str] | None = None

@@ -14,7 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.calibrate.evaluate import EVAL_FIRST_REP, TRANSFER_TOLERANCE, acceptance, fit_table
+from sim.calibrate.evaluate import (
+    DEFAULT_EVAL_REPS,
+    EVAL_FIRST_REP,
+    TRANSFER_TOLERANCE,
+    acceptance,
+    fit_table,
+)
 from sim.calibrate.observed import area_rows, load_area, month_labels, observed_targets
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES, simulation_mapping
@@ -47,7 +53,7 @@ def transfer_check(
     map_file: Path,
     patients_file: Path,
     sample_practices: int = DEFAULT_SAMPLE_PRACTICES,
-    eval_reps: int = 8,
+    eval_reps: int = DEFAULT_EVAL_REPS,
     workforce_file: Path | None = None,
     progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
