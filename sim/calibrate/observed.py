@@ -26,12 +26,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.model.calendar import english_bank_holidays
 from sim.nhsdata.appointments import read_regional_csv
+from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.patients import read_practice_map, read_practice_totals
 from sim.results.metrics import WAIT_BINS
 
@@ -55,7 +57,8 @@ TARGET_NAMES: tuple[str, ...] = (
     "dna_share",
 )
 
-_UNKNOWN_BINS = ("Unknown / Data Issue", "Unknown / Data Quality")
+#: STP codes listed in the error for an unknown code (the rest elided).
+_CODES_LISTED = 50
 
 
 def month_range(text: str) -> list[pd.Timestamp]:
@@ -75,6 +78,11 @@ def month_range(text: str) -> list[pd.Timestamp]:
     if last < first:
         raise ValueError(f"{text!r}: the last month is before the first")
     return list(pd.date_range(first, last, freq="MS"))
+
+
+def month_labels(months: Sequence[pd.Timestamp]) -> list[str]:
+    """Months as ``YYYY-MM`` text (the form of the tables and the manifest)."""
+    return [m.strftime("%Y-%m") for m in months]
 
 
 @dataclass
@@ -129,7 +137,8 @@ def resolve_area(code: str, practice_map: pd.DataFrame, totals: pd.DataFrame,
     if not hit.any():
         known = sorted(practice_map["icb_code"].astype(str).unique())
         raise ValueError(f"{code!r} is not an STP/ICB or CCG/sub-ICB code in {map_name} "
-                         f"(STP codes there: {', '.join(known[:50])}{'...' if len(known) > 50 else ''})")
+                         f"(STP codes there: {', '.join(known[:_CODES_LISTED])}"
+                         f"{'...' if len(known) > _CODES_LISTED else ''})")
     icbs = practice_map.loc[hit, "icb_code"].unique()
     if len(icbs) != 1:
         raise ValueError(f"{code!r} matches several STPs in {map_name}: {', '.join(icbs)}")
@@ -159,10 +168,8 @@ def resolve_area(code: str, practice_map: pd.DataFrame, totals: pd.DataFrame,
     )
 
 
-def load_area(code: str, map_file, patients_file) -> Area:
+def load_area(code: str, map_file: PathLike, patients_file: PathLike) -> Area:
     """Read the map and the patients file and resolve the STP ``code`` (see :func:`resolve_area`)."""
-    from pathlib import Path
-
     practice_map = read_practice_map(map_file)
     totals = read_practice_totals(patients_file)
     return resolve_area(code, practice_map, totals, map_name=Path(map_file).name,

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from sim.calibrate.observed import MODE_LABELS
 from sim.results.metrics import WAIT_BINS
@@ -19,6 +20,7 @@ _SIM = "tab:blue"
 
 
 def _series(table: pd.DataFrame, target: str, scale: float = 1.0) -> pd.DataFrame:
+    """One target's rows by month, observed, simulated and range multiplied by ``scale``."""
     t = table.loc[table["target"] == target].sort_values("month")
     out = t[["month", "observed", "simulated", "lower", "upper"]].copy()
     for c in ("observed", "simulated", "lower", "upper"):
@@ -26,7 +28,9 @@ def _series(table: pd.DataFrame, target: str, scale: float = 1.0) -> pd.DataFram
     return out
 
 
-def _line(ax, table: pd.DataFrame, target: str, scale: float, title: str, ylabel: str) -> None:
+def _line(ax: Axes, table: pd.DataFrame, target: str, scale: float, title: str,
+          ylabel: str) -> None:
+    """Observed and simulated (with its range) of one target by month, on ``ax``."""
     s = _series(table, target, scale)
     x = np.arange(len(s))
     ax.plot(x, s["observed"], linestyle="-", **_OBS)
@@ -39,7 +43,9 @@ def _line(ax, table: pd.DataFrame, target: str, scale: float, title: str, ylabel
     ax.grid(alpha=0.3)
 
 
-def _bars(ax, table: pd.DataFrame, targets: list[str], labels: list[str], title: str) -> None:
+def _bars(ax: Axes, table: pd.DataFrame, targets: list[str], labels: list[str],
+          title: str) -> None:
+    """Observed and simulated shares (in per cent, mean of the months) side by side, on ``ax``."""
     obs, sim, lo, hi = [], [], [], []
     for t in targets:
         s = table.loc[table["target"] == t]

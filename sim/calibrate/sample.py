@@ -7,9 +7,9 @@ fit. The targets are rates per 1,000 patients and shares, so a sample of practic
 (ties by practice code). The same files and ``n`` always give the same sample. Practices with
 fewer than ``min_list`` patients (closing or newly opened lists) are not sampled.
 
-:func:`sample_scenario` builds the sample as a scenario area with
-:func:`sim.nhsdata.area.build_area` (staff from national ratios unless a workforce file is given)
-and puts the input scenario's parameters around it.
+:func:`simulation_mapping` builds the sample as a scenario area with
+:func:`sim.nhsdata.area.build_area_details` (staff from national ratios unless a workforce file is
+given) and puts the input scenario's parameters around it.
 """
 
 from __future__ import annotations
@@ -22,13 +22,22 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.observed import Area
+from sim.config.loading import scenario_from_mapping
 from sim.nhsdata.area import build_area_details
+from sim.nhsdata.csv_read import PathLike
 
 #: Scenario keys taken from the input scenario when its area is replaced by a sample.
 PARAMETER_KEYS: tuple[str, ...] = ("roles", "demand", "booking", "walk_in", "workforce", "admin")
 
+#: Practices in a calibration sample when none is asked for.
+DEFAULT_SAMPLE_PRACTICES = 10
 
-def stratified_sample(practices: pd.DataFrame, n: int, *, min_list: int = 1000) -> pd.DataFrame:
+#: Practices with fewer registered patients are not sampled (closing or newly opened lists).
+MIN_SAMPLED_LIST = 1000
+
+
+def stratified_sample(practices: pd.DataFrame, n: int, *, min_list: int = MIN_SAMPLED_LIST
+                      ) -> pd.DataFrame:
     """``n`` practices, one per list-size stratum (the stratum's median practice).
 
     Args:
@@ -57,10 +66,9 @@ def stratified_sample(practices: pd.DataFrame, n: int, *, min_list: int = 1000) 
     return out.reset_index(drop=True)
 
 
-def sample_area_mapping(area: Area, n: int, map_file, patients_file, *,
-                        workforce_file=None, min_list: int = 1000) -> tuple[dict[str, Any],
-                                                                            pd.DataFrame,
-                                                                            list[str]]:
+def sample_area_mapping(area: Area, n: int, map_file: PathLike, patients_file: PathLike, *,
+                        workforce_file: PathLike | None = None, min_list: int = MIN_SAMPLED_LIST
+                        ) -> tuple[dict[str, Any], pd.DataFrame, list[str]]:
     """The ``area`` mapping of a stratified sample of ``area``'s practices.
 
     Returns:
@@ -87,3 +95,31 @@ def with_area(base: Mapping[str, Any], area_mapping: Mapping[str, Any], *,
     out["name"] = name or f"{base.get('name', 'scenario')}-sample"
     out["area"] = copy.deepcopy(dict(area_mapping))
     return out
+
+
+def simulation_mapping(area: Area, sample_practices: int, full: dict[str, Any],
+                       map_file: PathLike, patients_file: PathLike,
+                       workforce_file: PathLike | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The mapping to simulate for ``area`` and a description of the sample.
+
+    With ``sample_practices`` 0 the input scenario's own area is simulated; otherwise a
+    stratified sample of that many of ``area``'s practices, with ``full``'s parameters.
+    """
+    if sample_practices <= 0:
+        mapping = copy.deepcopy(full)
+        info = {"kind": "the scenario's own area", "practices": [],
+                "patients": scenario_from_mapping(copy.deepcopy(full), "<input>").list_size}
+        return mapping, info
+    area_map, sample, notes = sample_area_mapping(area, sample_practices, map_file,
+                                                  patients_file, workforce_file=workforce_file)
+    mapping = with_area(full, area_map, name=f"{full.get('name', 'scenario')}-{area.icb_code}")
+    info = {
+        "kind": (f"stratified sample of {len(sample)} of the STP's {len(area.practices)} "
+                 "practices (one per list-size stratum, the stratum's median practice)"),
+        "practices": [{"code": r.practice_code, "name": r.practice_name,
+                       "list_size": int(r.list_size), "stratum": int(r.stratum)}
+                      for r in sample.itertuples()],
+        "patients": int(sample["list_size"].sum()),
+        "builder_notes": notes,
+    }
+    return mapping, info

@@ -31,6 +31,14 @@ from sim.results.metrics import WAIT_BINS
 
 _EPS = 1e-9
 
+#: Relative error of the total that scores one unit of distance: the issue's 5% acceptance
+#: tolerance for totals.
+RATE_TOLERANCE = 0.05
+
+#: Error of a share (proportion points) that scores one unit of distance: the issue's 3-point
+#: acceptance tolerance for shares.
+SHARE_POINTS_TOLERANCE = 0.03
+
 
 @dataclass
 class Component:
@@ -101,7 +109,7 @@ class Component:
 class RateComponent(Component):
     """A rate (attended appointments per 1,000 patients a month): squared relative error."""
 
-    tolerance: float = 0.05
+    tolerance: float = RATE_TOLERANCE
     unit: str = "per 1,000 patients"
     kind: str = field(default="rate", init=False)
 
@@ -166,7 +174,7 @@ def default_components(observed_long: pd.DataFrame, *, weights: dict[str, float]
     :data:`DEFAULT_WEIGHTS`; ``weights`` overrides weights by component name.
     """
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
-    share = {"distance_kind": share_distance, "tolerance": 0.03}
+    share = {"distance_kind": share_distance, "tolerance": SHARE_POINTS_TOLERANCE}
     comps: list[Component] = [
         RateComponent.from_long("total", ["attended_per_1000"], observed_long,
                                 weight=weights.get("total", 1.0)),

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import click
 
-from sim.nhsdata.area import build_area_details, write_area_yaml
+from sim.nhsdata.area import build_area_details
+from sim.nhsdata.area_yaml import write_area_yaml
 from sim.nhsdata.errors import DataFormatError
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

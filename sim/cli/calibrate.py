@@ -143,8 +143,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     --out.
     """
     # loaded here, not at the top: the calibration pipeline imports Optuna, too slow for every gpsim command
-    from sim.calibrate.pipeline import Settings
     from sim.calibrate.pipeline import calibrate as run_calibration
+    from sim.calibrate.settings import Settings
 
     files: list[Path] = []
     for path in appointment_files:

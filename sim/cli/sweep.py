@@ -14,7 +14,9 @@ from sim.cli.common import console, err_console, resume_hint, task_progress
 from sim.config.loading import ScenarioError
 from sim.experiments.parallel import TaskError, default_workers
 from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table
-from sim.experiments.sweep import GridError, load_grid, plan_sweep, read_manifest, run_sweep
+from sim.experiments.sweep import plan_sweep, run_sweep
+from sim.experiments.sweep_design import GridError, load_grid
+from sim.experiments.sweep_store import read_manifest
 from sim.results.files import write_csv
 
 

@@ -27,20 +27,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from sim.nhsdata._csv import (
+from sim.nhsdata.columns import check_not_empty, drop_blank_rows, parse_month_text, to_dates, to_int
+from sim.nhsdata.csv_read import (
     PathLike,
     Source,
-    check_not_empty,
     detect_encoding,
-    drop_blank_rows,
     open_source,
-    parse_month_text,
     read_header,
     read_strings,
     read_table,
     require_columns,
-    to_dates,
-    to_int,
 )
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
 
@@ -173,6 +169,7 @@ def parse_appointment_month(text: str) -> pd.Timestamp:
 
 
 def _allowed(column: str, extra: Mapping[str, Iterable[str]] | None) -> list[str]:
+    """The published labels of ``column``, plus any extra ones given for it."""
     name = _NAMES[column]
     labels = list(CATEGORIES[name])
     if extra:
@@ -182,6 +179,7 @@ def _allowed(column: str, extra: Mapping[str, Iterable[str]] | None) -> list[str
 
 def _check_categories(source: Source, frame: pd.DataFrame, columns: Sequence[str],
                       extra: Mapping[str, Iterable[str]] | None) -> None:
+    """Raise naming the first cell of ``columns`` that is not one of its published labels."""
     for column in columns:
         allowed = _allowed(column, extra)
         bad = ~frame[column].isin(allowed)
@@ -193,6 +191,7 @@ def _check_categories(source: Source, frame: pd.DataFrame, columns: Sequence[str
 
 
 def _months(source: Source, frame: pd.DataFrame, column: str) -> pd.Series:
+    """Check and convert a column of months (``MAR2019``) to first days."""
     return to_dates(source, frame, column, parser=parse_month_text,
                     expected="a month such as MAR2019")
 

@@ -26,16 +26,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.nhsdata._csv import (
-    PathLike,
-    check_categories,
-    detect_encoding,
-    drop_blank_rows,
-    open_source,
-    read_header,
-    read_strings,
-    to_float,
-)
+from sim.nhsdata.columns import check_categories, drop_blank_rows, to_float
+from sim.nhsdata.csv_read import PathLike, detect_encoding, open_source, read_header, read_strings
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
 from sim.nhsdata.labels import resolve_columns
 

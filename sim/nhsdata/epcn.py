@@ -23,9 +23,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 
-from sim.nhsdata._csv import PathLike, parse_date_text
+from sim.nhsdata.columns import parse_date_text
+from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
 
 PCN_DETAILS_SHEET = "PCN Details"
@@ -78,8 +80,6 @@ _PARTNER_REQUIRED = ("practice_code", "pcn_code", "start_date", "end_date")
 
 def _load_sheets(path: Path, sheets: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
     """The cell values (cached values for formulas) of each named sheet, opened once."""
-    import openpyxl
-
     if not path.exists():
         raise FileNotFoundError(f"{path}: file not found")
     try:
@@ -101,6 +101,7 @@ def _load_sheets(path: Path, sheets: Sequence[str]) -> dict[str, list[tuple[Any,
 
 def _columns(path: Path, sheet: str, header: Sequence[Any], spec: dict[str, tuple[str, ...]],
              required: Sequence[str]) -> dict[str, int]:
+    """Column index of each field by any of its spellings; raise naming a required one absent."""
     keys = {_key(h): i for i, h in enumerate(header) if h is not None}
     found: dict[str, int] = {}
     for name, spellings in spec.items():
@@ -116,6 +117,7 @@ def _columns(path: Path, sheet: str, header: Sequence[Any], spec: dict[str, tupl
 
 
 def _as_date(value: Any, where: str, row: int, column: str) -> pd.Timestamp | None:
+    """A workbook cell as a date (None when blank); raise naming the cell when it is not one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime | dt.date):
@@ -129,12 +131,14 @@ def _as_date(value: Any, where: str, row: int, column: str) -> pd.Timestamp | No
 
 
 def _text(value: Any) -> str:
+    """A cell as stripped text (empty for a blank cell)."""
     return "" if value is None else str(value).strip()
 
 
 def _read(path: PathLike, sheet: str, spec: dict[str, tuple[str, ...]], required: Sequence[str],
           dates: Sequence[str], rows: list[tuple[Any, ...]] | None = None,
           ) -> tuple[pd.DataFrame, ExclusionReport]:
+    """One sheet as a frame of the ``spec`` fields (dates converted), with its report."""
     p = Path(path)
     if rows is None:
         rows = _load_sheets(p, [sheet])[sheet]
@@ -223,6 +227,7 @@ _Sheets = dict[str, list[tuple[Any, ...]]] | None
 
 
 def _details(path: PathLike, sheets: _Sheets, open_only: bool) -> pd.DataFrame:
+    """The PCN Details sheet: one row per PCN (open ones only with ``open_only``)."""
     frame, report = _read(path, PCN_DETAILS_SHEET, _DETAILS_COLUMNS, _DETAILS_REQUIRED,
                           ("open_date", "close_date"), (sheets or {}).get(PCN_DETAILS_SHEET))
     dup = frame.duplicated("pcn_code")
@@ -239,6 +244,7 @@ def _details(path: PathLike, sheets: _Sheets, open_only: bool) -> pd.DataFrame:
 
 
 def _partners(path: PathLike, sheets: _Sheets, current_only: bool) -> pd.DataFrame:
+    """The practice-to-PCN membership sheet (current memberships only with ``current_only``)."""
     frame, report = _read(path, PARTNER_SHEET, _PARTNER_COLUMNS, _PARTNER_REQUIRED,
                           ("start_date", "end_date"), (sheets or {}).get(PARTNER_SHEET))
     if "pcn_name" in frame.columns and frame["pcn_name"].eq("").any():

@@ -28,24 +28,29 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from sim.config.scenario import AGE_BANDS
-from sim.nhsdata._csv import (
-    PathLike,
-    Source,
+from sim.nhsdata.columns import (
     check_categories,
     check_not_empty,
     check_unique,
-    detect_encoding,
     drop_blank_rows,
+    to_dates,
+    to_int,
+)
+from sim.nhsdata.csv_read import (
+    PathLike,
+    Source,
+    detect_encoding,
     open_source,
     read_header,
     read_table,
-    to_dates,
-    to_int,
 )
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report, report_of
 
 #: Lower bound (years) of each model age band, in :data:`sim.config.scenario.AGE_BANDS` order.
 MODEL_BAND_LOWER: tuple[int, ...] = (0, 5, 15, 25, 45, 65, 75, 85)
+
+#: An age (years) above any patient's: the top of an open age band ("95+").
+_OLDEST_AGE = 200
 
 #: CCG-era (before July 2022) -> sub-ICB-era column names, for every patients file.
 CCG_TO_SUB_ICB: dict[str, str] = {
@@ -103,22 +108,26 @@ def _era(header: Sequence[str]) -> tuple[str, dict[str, str]]:
 
 
 def _normalise(frame: pd.DataFrame, era_renames: dict[str, str]) -> pd.DataFrame:
+    """Columns renamed to the sub-ICB era, then to the normalised names."""
     frame = frame.rename(columns=era_renames)
     return frame.rename(columns={k: v for k, v in NORMALISED.items() if k in frame.columns})
 
 
 def _geography_required(header: Sequence[str]) -> list[str]:
+    """The sub-ICB (or CCG) code columns the file's era must have."""
     era, _ = _era(header)
     return ["CCG_CODE", "ONS_CCG_CODE"] if era == "ccg" else [
         "SUB_ICB_LOCATION_CODE", "ONS_SUB_ICB_LOCATION_CODE"]
 
 
 def _peek_header(path: PathLike, member: str | None) -> list[str]:
+    """The cleaned header of a patients file (to tell which kind it is)."""
     source = open_source(path, member=member, prefer=_prefer_patients)
     return read_header(source, detect_encoding(source))
 
 
 def _prefer_patients(name: str) -> int:
+    """Score zip members: the registered-patients CSV first."""
     return 1 if "gp-reg-pat" in name.lower() else 0
 
 
@@ -197,8 +206,9 @@ def model_band(lower: int, upper: int | None = None) -> str:
         ValueError: the range straddles two model bands.
     """
     index = max(i for i, lo in enumerate(MODEL_BAND_LOWER) if lo <= lower)
-    top = upper if upper is not None else 200
-    next_lower = MODEL_BAND_LOWER[index + 1] if index + 1 < len(MODEL_BAND_LOWER) else 10**6
+    top = upper if upper is not None else _OLDEST_AGE
+    next_lower = (MODEL_BAND_LOWER[index + 1] if index + 1 < len(MODEL_BAND_LOWER)
+                  else float("inf"))  # the last band has no band above it
     if top >= next_lower:
         raise ValueError(f"ages {lower}-{upper} straddle model bands {AGE_BANDS[index]} and "
                          f"{AGE_BANDS[index + 1]}")

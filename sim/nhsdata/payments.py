@@ -38,17 +38,8 @@ import re
 
 import pandas as pd
 
-from sim.nhsdata._csv import (
-    PathLike,
-    check_unique,
-    detect_encoding,
-    drop_blank_rows,
-    open_source,
-    read_header,
-    read_strings,
-    to_dates,
-    to_float,
-)
+from sim.nhsdata.columns import check_unique, drop_blank_rows, to_dates, to_float
+from sim.nhsdata.csv_read import PathLike, detect_encoding, open_source, read_header, read_strings
 from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
 from sim.nhsdata.labels import label_key, resolve_columns
 

@@ -57,19 +57,21 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sim.nhsdata._csv import (
+from sim.nhsdata.columns import (
     NOT_DISCLOSED_MARKERS,
-    PathLike,
     check_not_empty,
     check_unique,
     count_markers,
-    detect_encoding,
     drop_blank_rows,
+    to_float_block,
+)
+from sim.nhsdata.csv_read import (
+    PathLike,
+    detect_encoding,
     open_source,
     read_header,
     read_strings,
     require_columns,
-    to_float_block,
 )
 from sim.nhsdata.errors import ExclusionReport, attach_report
 
@@ -112,6 +114,12 @@ GP_AGE_BAND_MIDPOINTS: dict[str, int] = {
     "55TO59": 57, "60TO64": 62, "65TO69": 67, "70PLUS": 72, "UNKNOWN_AGE": 45,
 }
 
+#: The two measures of each staff group: headcount and full-time equivalent.
+_MEASURES = ("HC", "FTE")
+
+#: Absent columns named in the report's note (the rest are counted).
+_ABSENT_LISTED = 8
+
 #: Identifier and geography columns, sub-ICB era -> normalised name.
 _IDS: dict[str, str] = {
     "PRAC_CODE": "practice_code",
@@ -151,6 +159,7 @@ def _prefer_detailed(name: str) -> int:
 
 
 def _measure_columns(stem: str, measure: str) -> str:
+    """The published column of a staff-group stem's measure (``HC`` or ``FTE``)."""
     return f"TOTAL_{stem}_{measure}"
 
 
@@ -191,30 +200,11 @@ def read_workforce(
     present = {era_renames.get(c, c) for c in header}
 
     required = ["PRAC_CODE", *quality_flags]
-    required += [_measure_columns(s, m) for s in _GROUP_TOTALS for m in ("HC", "FTE")]
+    required += [_measure_columns(s, m) for s in _GROUP_TOTALS for m in _MEASURES]
     require_columns(source, [era_renames.get(c, c) for c in header], required)
     report = ExclusionReport(source.display)
 
-    wanted: list[str] = [c for c in _IDS if c in present]
-    wanted += [c for c in (*QUALITY_FLAGS, "TOTAL_PATIENTS") if c in present and c not in wanted]
-    numeric: list[str] = []
-    absent: list[str] = []
-    for stems in ROLE_COLUMNS.values():
-        for stem in stems:
-            for measure in ("HC", "FTE"):
-                col = _measure_columns(stem, measure)
-                (numeric if col in present else absent).append(col)
-    numeric += [_measure_columns("DPC", "HC"), _measure_columns("DPC", "FTE")]
-    for band in GP_AGE_BANDS:
-        for measure in ("HC", "FTE"):
-            col = f"TOTAL_GP_{measure}_{band}"
-            (numeric if col in present else absent).append(col)
-    if absent:
-        report.notes.append(
-            f"{len(absent)} columns not in this edition, read as missing: "
-            + ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
-        )
-    wanted += [c for c in numeric if c not in wanted]
+    wanted, numeric = _columns_to_read(present, report)
     inverse = {new: old for old, new in era_renames.items()}
     frame = read_strings(source, header, encoding, columns=[inverse.get(c, c) for c in wanted])
     assert isinstance(frame, pd.DataFrame)
@@ -229,7 +219,47 @@ def read_workforce(
         source, frame, [*numeric, *(["TOTAL_PATIENTS"] if "TOTAL_PATIENTS" in frame.columns else [])],
         markers=markers)
     values: dict[str, pd.Series] = {col: block[col] for col in block.columns}
+    ok = _fully_provided(frame, quality_flags, include_partial, report)
+    used = frame.loc[ok] if not include_partial else frame
+    count_markers(used, list(values), markers, report)
 
+    out = _practice_table(frame, values, ok)
+    if not include_partial:
+        out = out.loc[ok]
+    report.rows_used = len(out)
+    out = out.reset_index(drop=True)
+    out.attrs["era"] = "ccg" if era_renames else "sub_icb"
+    return attach_report(out, report)
+
+
+def _columns_to_read(present: set[str], report: ExclusionReport) -> tuple[list[str], list[str]]:
+    """The columns to read (identifiers, flags, numbers) and the numeric ones; absent ones noted."""
+    wanted: list[str] = [c for c in _IDS if c in present]
+    wanted += [c for c in (*QUALITY_FLAGS, "TOTAL_PATIENTS") if c in present and c not in wanted]
+    numeric: list[str] = []
+    absent: list[str] = []
+    for stems in ROLE_COLUMNS.values():
+        for stem in stems:
+            for measure in _MEASURES:
+                col = _measure_columns(stem, measure)
+                (numeric if col in present else absent).append(col)
+    numeric += [_measure_columns("DPC", "HC"), _measure_columns("DPC", "FTE")]
+    for band in GP_AGE_BANDS:
+        for measure in _MEASURES:
+            col = f"TOTAL_GP_{measure}_{band}"
+            (numeric if col in present else absent).append(col)
+    if absent:
+        report.notes.append(
+            f"{len(absent)} columns not in this edition, read as missing: "
+            + ", ".join(absent[:_ABSENT_LISTED]) + (" ..." if len(absent) > _ABSENT_LISTED else "")
+        )
+    wanted += [c for c in numeric if c not in wanted]
+    return wanted, numeric
+
+
+def _fully_provided(frame: pd.DataFrame, quality_flags: Sequence[str], include_partial: bool,
+                    report: ExclusionReport) -> pd.Series:
+    """Which practices have every flag ``Fully provided``; the others counted as excluded."""
     ok = pd.Series(True, index=frame.index)
     for flag in quality_flags:
         ok &= frame[flag].str.strip().str.casefold().eq(FULLY_PROVIDED.casefold())
@@ -240,45 +270,42 @@ def read_workforce(
             for value, count in frame.loc[this, flag].value_counts().items():
                 report.exclude(f"not fully provided: {flag}={value!r}", int(count))
             remaining &= ~this
+    return ok
 
-    used = frame.loc[ok] if not include_partial else frame
-    count_markers(used, list(values), markers, report)
 
+def _practice_table(frame: pd.DataFrame, values: dict[str, pd.Series], ok: pd.Series
+                    ) -> pd.DataFrame:
+    """One row per practice: identifiers, flags, then headcount and FTE per role and GP age band."""
+    missing = pd.Series(float("nan"), index=frame.index)
     out = pd.DataFrame(index=frame.index)
     for col, name in _IDS.items():
         if col in frame.columns:
             out[name] = frame[col]
-    out["total_patients"] = values.get("TOTAL_PATIENTS", pd.Series(float("nan"), index=frame.index))
+    out["total_patients"] = values.get("TOTAL_PATIENTS", missing)
     for flag in QUALITY_FLAGS:
         if flag in frame.columns:
             out[flag.lower()] = frame[flag]
     out["fully_provided"] = ok
 
     def total(stems: Sequence[str], measure: str) -> pd.Series:
+        """The sum of the stems' columns present (missing where none is)."""
         cols = [values[c] for s in stems if (c := _measure_columns(s, measure)) in values]
         if not cols:
             return pd.Series(float("nan"), index=frame.index)
         return pd.concat(cols, axis=1).sum(axis=1, min_count=1)
 
     for role, stems in ROLE_COLUMNS.items():
-        for measure in ("HC", "FTE"):
+        for measure in _MEASURES:
             out[f"{role}_{measure.lower()}"] = total(stems, measure)
-    for measure in ("HC", "FTE"):
+    for measure in _MEASURES:
         dpc = values[_measure_columns("DPC", measure)]
         mapped = total(_MAPPED_DPC, measure).fillna(0.0)
         out[f"OtherDPC_{measure.lower()}"] = (dpc - mapped).clip(lower=0.0)
     for band in GP_AGE_BANDS:
-        for measure in ("HC", "FTE"):
+        for measure in _MEASURES:
             col = f"TOTAL_GP_{measure}_{band}"
-            out[f"GP_{measure.lower()}_{band}"] = values.get(
-                col, pd.Series(float("nan"), index=frame.index))
-
-    if not include_partial:
-        out = out.loc[ok]
-    report.rows_used = len(out)
-    out = out.reset_index(drop=True)
-    out.attrs["era"] = "ccg" if era_renames else "sub_icb"
-    return attach_report(out, report)
+            out[f"GP_{measure.lower()}_{band}"] = values.get(col, missing)
+    return out
 
 
 def staff_by_role(workforce: pd.DataFrame) -> pd.DataFrame:

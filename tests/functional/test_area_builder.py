@@ -13,17 +13,16 @@ from sim.cli.area import area
 from sim.config.loading import ScenarioError, load_scenario
 from sim.config.scenario import AGE_BANDS
 from sim.nhsdata import DataFormatError
-from sim.nhsdata.area import (
+from sim.nhsdata.area import build_area, build_area_details
+from sim.nhsdata.area_yaml import write_area_yaml
+from sim.nhsdata.patients import read_practice_map, read_practice_totals
+from sim.nhsdata.staffing import (
     GP_FTE_PER_HEAD,
     NATIONAL_FTE_PER_10K,
     PATIENTS_PER_FTE_GP,
     assumed_gp_ages,
     assumed_staff,
-    build_area,
-    build_area_details,
-    write_area_yaml,
 )
-from sim.nhsdata.patients import read_practice_map, read_practice_totals
 
 DATA = Path(__file__).resolve().parents[2] / "calibration" / "data"
 MAP = DATA / "gp-reg-pat-prac-map_2022-01.csv"
@@ -282,7 +281,6 @@ def test_written_area_is_readable_by_others(tmp_path):
     import stat
 
     from sim.config.loading import load_raw
-    from sim.nhsdata.area import write_area_yaml
 
     mapping, _ = load_raw("scenarios/small.yaml")
     out = write_area_yaml(mapping, tmp_path / "area.yaml")

@@ -15,19 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sim.calibrate.fit import (
-    PARAMETERS,
-    acceptance,
-    apply_parameters,
-    base_values,
-    fit,
-    fit_table,
-    non_gp_need_share,
-    parameters_by_name,
-    run_targets,
-    scenario_for,
-    simulate_intervals,
-)
+from sim.calibrate.evaluate import acceptance, fit_table
+from sim.calibrate.fit import fit
 from sim.calibrate.observed import (
     TARGET_NAMES,
     area_rows,
@@ -39,8 +28,17 @@ from sim.calibrate.observed import (
     weighted_days,
     working_days,
 )
-from sim.calibrate.pipeline import Settings, calibrate
+from sim.calibrate.parameters import (
+    PARAMETERS,
+    apply_parameters,
+    base_values,
+    non_gp_need_share,
+    parameters_by_name,
+)
+from sim.calibrate.pipeline import calibrate
+from sim.calibrate.runs import run_targets, scenario_for, simulate_intervals
 from sim.calibrate.sample import stratified_sample
+from sim.calibrate.settings import Settings
 from sim.calibrate.targets import RateComponent, ShareComponent, default_components
 from sim.config.loading import load_scenario
 from sim.config.scenario import Scenario

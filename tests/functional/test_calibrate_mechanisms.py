@@ -18,14 +18,15 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from sim.calibrate import fit as fit_module
-from sim.calibrate.fit import estimate_holiday_share, fitted_overrides, same_day_lift
+from sim.calibrate import seasonal as seasonal_module
 from sim.calibrate.observed import (
     december_same_day_lift,
     read_appointments,
     staff_mix_profile,
     weighted_days,
 )
+from sim.calibrate.parameters import fitted_overrides
+from sim.calibrate.seasonal import estimate_holiday_share, same_day_lift
 from sim.config.loading import ScenarioError
 from sim.config.scenario import HolidayBooking
 from sim.model.calendar import Calendar
@@ -177,7 +178,7 @@ def test_holiday_share_is_interpolated_to_the_target_lift(monkeypatch):
         same = [0.40, 0.40 + 0.01 + 0.04 * share, 0.40]  # lift 1 point at 0, 5 points at 1
         return pd.DataFrame({"month": months_run, "target": "wait_bin:Same Day", "value": same, "n": 1})
 
-    monkeypatch.setattr(fit_module, "run_targets", fake_run)
+    monkeypatch.setattr(seasonal_module, "run_targets", fake_run)
     mapping = scenario(year_mapping(holiday_booking={})).model_dump(mode="json")
     share, table = estimate_holiday_share(mapping, 3.0, december, reps=1)
     assert share == pytest.approx(0.5)

@@ -16,18 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibrate.fit import (
-    PARAMETER_NAMES,
-    _moment_match,
-    apply_parameters,
-    fit,
-    fitted_overrides,
-    mean_targets,
-    parameters_by_name,
-    run_targets,
-    scenario_for,
-)
+from sim.calibrate.fit import fit
+from sim.calibrate.moments import moment_match
 from sim.calibrate.observed import TARGET_NAMES, month_range
+from sim.calibrate.parameters import (
+    PARAMETER_NAMES,
+    apply_parameters,
+    fitted_overrides,
+    parameters_by_name,
+)
+from sim.calibrate.runs import mean_targets, run_targets, scenario_for
 from sim.calibrate.targets import default_components
 from sim.config.loading import ScenarioError
 from sim.model.demand import next_working_days
@@ -128,10 +126,10 @@ def test_moment_match_moves_the_next_day_share_by_the_one_day_error():
     sim = obs.copy()
     sim.loc[sim["target"] == "wait_bin:1 Day", "value"] = 0.065
     params = parameters_by_name(["next_day_share"])
-    out = _moment_match({"next_day_share": 0.05}, params, comps, sim)
+    out = moment_match({"next_day_share": 0.05}, params, comps, sim)
     assert out["next_day_share"] == pytest.approx(0.05 + 0.025 / (0.8 * 0.55))
     sim.loc[sim["target"] == "wait_bin:1 Day", "value"] = 0.5  # far too many: clipped at 0
-    assert _moment_match({"next_day_share": 0.05}, params, comps, sim)["next_day_share"] == 0.0
+    assert moment_match({"next_day_share": 0.05}, params, comps, sim)["next_day_share"] == 0.0
 
 
 def test_fit_recovers_a_known_next_day_share():

@@ -18,18 +18,10 @@ from click.testing import CliRunner
 
 from sim.cli.main import main as cli
 from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table
-from sim.experiments.sweep import (
-    GridError,
-    collect,
-    get_path,
-    load_grid,
-    parse_grid,
-    parse_path,
-    plan_sweep,
-    read_manifest,
-    run_sweep,
-    set_path,
-)
+from sim.experiments.sweep import plan_sweep, run_sweep
+from sim.experiments.sweep_design import GridError, load_grid, parse_grid
+from sim.experiments.sweep_paths import get_path, parse_path, set_path
+from sim.experiments.sweep_store import collect, read_manifest
 from tests.conftest import tiny_mapping
 
 GRID = {"parameters": {"demand.rate_multiplier": [0.9, 1.2], "booking.same_day_slot_share": [0.3, 0.5]}}

@@ -114,7 +114,7 @@ def test_calibration_trials_do_not_keep_their_models_alive():
     """A calibration fit runs hundreds of models in one process; none may stay in Mesa's registry."""
     import mesa
 
-    from sim.calibrate.fit import run_targets
+    from sim.calibrate.runs import run_targets
     from sim.config.loading import scenario_from_mapping
 
     scenario = scenario_from_mapping(tiny_mapping(days=5, warm_up=0), "tiny.yaml")

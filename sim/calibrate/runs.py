@@ -1,0 +1,111 @@
+"""Running the model for the calibration: a scenario over given months, replications, summaries.
+
+Each trial of the fit and each evaluation runs the model with :func:`run_targets` (only the model
+and its ledger, no summaries) and reads the monthly targets of :mod:`sim.calibrate.simulated`.
+Replications are numbered: the fit uses 0, 1, ... (common random numbers across trials), the
+evaluation starts at :data:`sim.calibrate.evaluate.EVAL_FIRST_REP`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from sim.calibrate.simulated import simulated_targets
+from sim.config.loading import scenario_from_mapping
+from sim.config.scenario import Scenario
+from sim.experiments.parallel import release_models
+from sim.experiments.runner import build_model
+from sim.results.tables import ledger_frame
+
+#: ``progress(label, done, total)``: told after each trial and run.
+Progress = Callable[[str, int, int], None]
+
+#: Warm-up (days) and book length (days) a mapping without them has: the scenario schema defaults.
+DEFAULT_WARM_UP_DAYS = 28
+DEFAULT_BOOK_AHEAD_DAYS = 28
+
+#: Days of warm-up beyond the book's length, so the first reported day's book is full (days).
+WARM_UP_BEYOND_BOOK_DAYS = 7
+
+#: Longest warm-up the scenario schema allows (days).
+MAX_WARM_UP_DAYS = 365
+
+#: Central share of replications the intervals cover (2.5-97.5%).
+INTERVAL_LEVEL = 0.95
+
+
+def span(months: Sequence[pd.Timestamp]) -> tuple[pd.Timestamp, int]:
+    """(first day, number of days) covering ``months`` from the first to the end of the last."""
+    first = min(months)
+    last = max(months) + pd.offsets.MonthEnd(0)
+    return first, int((last - first).days) + 1
+
+
+def warm_up_for(mapping: dict[str, Any]) -> int:
+    """Warm-up days that fill the whole appointment book: the scenario's, or book length + 7."""
+    booking = mapping.get("booking", {})
+    return int(min(MAX_WARM_UP_DAYS,
+                   max(int(mapping.get("warm_up_days", DEFAULT_WARM_UP_DAYS)),
+                       int(booking.get("book_ahead_days", DEFAULT_BOOK_AHEAD_DAYS))
+                       + WARM_UP_BEYOND_BOOK_DAYS)))
+
+
+def scenario_for(mapping: dict[str, Any], months: Sequence[pd.Timestamp]) -> Scenario:
+    """Validate ``mapping`` as a scenario that runs from the first month to the end of the last.
+
+    The warm-up is lengthened to :func:`warm_up_for` so the first month's book is full.
+    """
+    first, days = span(months)
+    m = dict(mapping)
+    m["start_date"] = first.date().isoformat()
+    m["horizon_days"] = days
+    m["warm_up_days"] = warm_up_for(mapping)
+    return scenario_from_mapping(m, "<calibration>")
+
+
+def run_targets(scenario: Scenario, replication: int, months: Sequence[pd.Timestamp],
+                list_size: int | None = None) -> pd.DataFrame:
+    """One replication of ``scenario`` -> simulated targets (long) for ``months``.
+
+    Only the model and its ledger are built (no summaries), to keep trials cheap. The model is
+    released afterwards (Mesa would otherwise keep every trial's model alive: a fit grew to 8 GB).
+    """
+    with release_models():
+        model = build_model(scenario, replication)
+        model.run()
+        ledger = ledger_frame(model)
+        del model
+    return simulated_targets(ledger, scenario, months, list_size)
+
+
+def mean_targets(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Mean over replications of long target tables."""
+    both = pd.concat(runs, ignore_index=True)
+    return both.groupby(["month", "target"], as_index=False)[["value", "n"]].mean()
+
+
+def interval_targets(runs: Sequence[pd.DataFrame], level: float = INTERVAL_LEVEL) -> pd.DataFrame:
+    """Mean and the central ``level`` range over replications, per month and target."""
+    both = pd.concat(runs, ignore_index=True)
+    lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
+    g = both.groupby(["month", "target"])["value"]
+    out = pd.DataFrame({"mean": g.mean(), "lower": g.quantile(lo), "upper": g.quantile(hi),
+                        "reps": g.count()})
+    return out.reset_index()
+
+
+def simulate_intervals(mapping: dict[str, Any], months: Sequence[pd.Timestamp], reps: int, *,
+                       list_size: int | None = None, first_rep: int = 0,
+                       progress: Progress | None = None, label: str = "evaluate"
+                       ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Run ``mapping`` over ``months`` ``reps`` times: intervals table and each run's targets."""
+    sc = scenario_for(mapping, months)
+    runs = []
+    for k in range(reps):
+        runs.append(run_targets(sc, first_rep + k, months, list_size))
+        if progress:
+            progress(label, k + 1, reps)
+    return interval_targets(runs), runs

@@ -1,0 +1,109 @@
+"""The transfer check: calibrated parameters applied to other STPs, checked on their own months.
+
+Each other STP is built from its own registered list (a stratified sample of its practices, like
+the fitted one); every fitted and estimated parameter (seasonality included) is kept, and its
+months pass where the total is within :data:`sim.calibrate.evaluate.TRANSFER_TOLERANCE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.calibrate.evaluate import (
+    DEFAULT_EVAL_REPS,
+    EVAL_FIRST_REP,
+    TRANSFER_TOLERANCE,
+    acceptance,
+    fit_table,
+)
+from sim.calibrate.observed import area_rows, load_area, month_labels, observed_targets
+from sim.calibrate.runs import Progress, simulate_intervals
+from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES, simulation_mapping
+
+#: Decimal places of each month's total error (per cent) in the manifest.
+ERROR_DECIMALS = 2
+
+
+@dataclass
+class Transfers:
+    """The transfer checks of a calibration.
+
+    Attributes:
+        table: fit-table rows with period ``transfer:<STP>``.
+        checks: :func:`sim.calibrate.evaluate.acceptance` rows of each transfer period.
+        entries: one manifest entry per STP.
+    """
+
+    table: pd.DataFrame
+    checks: pd.DataFrame
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def transfer_check(
+    calibrated_full: dict[str, Any],
+    code: str,
+    appointments: pd.DataFrame,
+    months: Sequence[pd.Timestamp],
+    *,
+    map_file: Path,
+    patients_file: Path,
+    sample_practices: int = DEFAULT_SAMPLE_PRACTICES,
+    eval_reps: int = DEFAULT_EVAL_REPS,
+    workforce_file: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Apply calibrated parameters to another STP and compare its months.
+
+    The other STP is built from its own registered list (a stratified sample of its practices,
+    like the fitted one); every fitted and estimated parameter (seasonality included) is kept.
+
+    Returns:
+        Fit-table rows with period ``transfer:<code>`` and a manifest entry.
+    """
+    area = load_area(code, map_file, patients_file)
+    rows = area_rows(appointments, area)
+    obs = observed_targets(rows, area.list_size, months)
+    mapping, info = simulation_mapping(area, sample_practices, calibrated_full, map_file,
+                                       patients_file, workforce_file)
+    intervals, _ = simulate_intervals(mapping, months, eval_reps, first_rep=EVAL_FIRST_REP,
+                                      progress=progress, label=f"transfer {code}")
+    period = f"transfer:{area.icb_code}"
+    table = fit_table(obs.targets, intervals, {period: months})
+    checks = acceptance(table, period, total_tolerance=TRANSFER_TOLERANCE, shares=False)
+    entry = {
+        "code": code, "stp": area.icb_code, "name": area.name, "ccgs": area.sub_icb_codes,
+        "list_size": area.list_size, "list_note": area.list_note, "sample": info,
+        "months": month_labels(months),
+        "total_error_pct": {r.month: round(r.total_error_pct, ERROR_DECIMALS)
+                            for r in checks.itertuples()},
+        "pass_within_10pct": bool(checks["pass"].all()),
+        "months_passing": int(checks["pass"].sum()),
+    }
+    return table, entry
+
+
+def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointments: pd.DataFrame,
+                    months: Sequence[pd.Timestamp], columns: Sequence[str], *, map_file: Path,
+                    patients_file: Path, sample_practices: int, eval_reps: int,
+                    workforce_file: Path | None, progress: Progress | None) -> Transfers:
+    """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
+    tables, entries = [], []
+    for code in codes:
+        table, entry = transfer_check(
+            full_fitted, code, appointments, months, map_file=map_file,
+            patients_file=patients_file, sample_practices=sample_practices or DEFAULT_SAMPLE_PRACTICES,
+            eval_reps=eval_reps, workforce_file=workforce_file, progress=progress)
+        tables.append(table)
+        entries.append(entry)
+    if not tables:
+        return Transfers(pd.DataFrame(columns=list(columns)), pd.DataFrame(), entries)
+    table = pd.concat(tables, ignore_index=True)
+    checks = pd.concat(
+        [acceptance(table, p, total_tolerance=TRANSFER_TOLERANCE, shares=False).assign(period=p)
+         for p in table["period"].unique()], ignore_index=True) if len(table) else pd.DataFrame()
+    return Transfers(table, checks, entries)
