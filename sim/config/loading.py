@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.config.scenario import Scenario
+from sim.config.yamlread import YamlReadError, parse_yaml, read_text
 
 
 class ScenarioError(ValueError):
@@ -109,17 +110,19 @@ def _unwrap(tp: Any, part: Any) -> Any:
     return None
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return read_text(path)
+    except YamlReadError as exc:
+        raise ScenarioError(path, "", exc.message, exc.line) from None
+
+
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "file not found") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ScenarioError(path, "", f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+        data = parse_yaml(text)
+    except YamlReadError as exc:
+        raise ScenarioError(path, "", exc.message, exc.line) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -151,11 +154,15 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, 
         if not isinstance(parent, str):
             raise ScenarioError(path, "extends", "extends must be a file path (a string)")
         parent_path = (path.parent / parent).resolve()
-        if not parent_path.exists():
+        if not parent_path.is_file():
             raise ScenarioError(path, "extends", f"base scenario {parent_path} not found")
         base, base_files = load_raw(parent_path, (*_seen, path))
         # interventions accumulate along the chain: a derived scenario adds to its base's
         merged = deep_merge(base, {k: v for k, v in data.items() if k != "interventions"})
+        for owner, mapping in ((parent_path, base), (path, data)):
+            if not isinstance(mapping.get("interventions", []), list):
+                raise ScenarioError(owner, "interventions", "interventions must be a list (one '- type: ...' per "
+                                    "intervention)")
         merged["interventions"] = list(base.get("interventions", [])) + list(data.get("interventions", []))
         data = merged
         files = base_files + files
@@ -252,6 +259,9 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
     from sim.model.interventions import check_intervention_references
 
     check_intervention_references(scenario, fail)
+    from sim.config.checks import check_intervention_windows
+
+    check_intervention_windows(scenario, fail)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -261,7 +271,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         data = deep_merge(data, overrides)
     # with extends, a line is given only where the mistake is in this file (not in a base it extends)
-    return scenario_from_mapping(data, path, path.read_text(encoding="utf-8"), exact_lines=len(files) > 1)
+    return scenario_from_mapping(data, path, _read_text(path), exact_lines=len(files) > 1)
 
 
 def scenario_hash(path: str | Path) -> str:
