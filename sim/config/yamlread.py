@@ -44,9 +44,9 @@ def decode_text(raw: bytes) -> str:
         line = raw[:exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = raw[exc.start]
-        if _looks_binary(raw):
-            raise YamlReadError("is a binary file, not YAML text (a scenario is a text file, saved as UTF-8)",
-                                line) from None
+        if looks_binary(raw):
+            raise YamlReadError("is a binary file, not YAML text (a scenario is a text file, saved as UTF-8)"
+                                ) from None
         try:
             raw.decode("cp1252")
             guess = "Latin-1/Windows-1252 text"
@@ -60,7 +60,7 @@ def decode_text(raw: bytes) -> str:
     return text
 
 
-def _looks_binary(raw: bytes) -> bool:
+def looks_binary(raw: bytes) -> bool:
     """NUL bytes, or many control bytes that no text file holds."""
     head = raw[:4096]
     if b"\x00" in head:
