@@ -9,6 +9,7 @@ is allowed.
 from __future__ import annotations
 
 import hashlib
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.config.scenario import Scenario
-from sim.config.yamlread import YamlReadError, parse_yaml, read_text
+from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
 
 
 class ScenarioError(ValueError):
@@ -31,6 +32,9 @@ class ScenarioError(ValueError):
         where = f"{self.file}" + (f":{line}" if line else "")
         at = f" at {yaml_path}" if yaml_path else ""
         super().__init__(f"{where}{at}: {message}")
+
+
+_UNION_TAG = re.compile(r"^(constrained-)?(int|float|str|bool|date|datetime|list|dict|tuple|none)$")
 
 
 def format_path(loc: tuple[Any, ...]) -> str:
@@ -47,7 +51,7 @@ def format_path(loc: tuple[Any, ...]) -> str:
 def _line_of(text: str, loc: tuple[Any, ...], exact: bool = False) -> int | None:
     """1-based line of the YAML node at ``loc`` (or its nearest existing parent, unless ``exact``)."""
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError:
         return None
     line = None
@@ -211,7 +215,8 @@ def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | 
         first = errors[0]
         loc = tuple(first.get("loc", ()))
         # pydantic puts validator names (e.g. 'function-after[...]') into locs of unions; drop them
-        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        # (and the union member's type: 'constrained-int', 'date', ...)
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or _UNION_TAG.match(p))))
         if _intervention_tag(loc):
             first = {**first, "loc": loc}
             loc = loc[:2] + loc[3:]

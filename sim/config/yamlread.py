@@ -69,7 +69,10 @@ def looks_binary(raw: bytes) -> bool:
     return controls > max(1, len(head) // 100)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: 5-10 times faster
+
+
+class _UniqueKeyLoader(SafeLoader):
     """A safe loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
 
 
@@ -88,7 +91,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
                                 "YAML would silently keep only the last one, so remove or rename one of them",
                                 line)
         seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

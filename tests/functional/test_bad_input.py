@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli.main import main
-from sim.config.loading import load_raw
+from sim.config.loading import load_raw, load_scenario
 from tests.conftest import SCENARIOS
 
 SMALL = SCENARIOS / "small.yaml"
@@ -135,8 +135,6 @@ def test_memory_estimate_is_checked_against_the_machine(tmp_path, monkeypatch, n
 
 
 def yaml_scenario(path):
-    from sim.config.loading import load_scenario
-
     return load_scenario(path)
 
 
@@ -206,11 +204,14 @@ def test_area_build_on_random_bytes_names_the_file(tmp_path):
 
 
 def _mappings() -> dict[str, dict]:
+    """Each shipped scenario as written (extends merged) and fully resolved (every default spelled out)."""
     out = {}
     for f in sorted(SCENARIOS.glob("*.yaml")):
         data, _ = load_raw(f)
         data.pop("extends", None)
         out[f.name] = data
+        resolved = load_scenario(f).model_dump(mode="json", exclude={"extends"})
+        out[f"{f.name} (resolved)"] = resolved
     return out
 
 
@@ -218,7 +219,8 @@ MAPPINGS = _mappings()
 BAD_NUMBERS = [-1, -0.5, -1e9, 1e15, math.nan, math.inf, -math.inf]
 WRONG_TYPES = ["a string", [], {}, None, True, [1, 2, 3], {"zzz": 1}]
 UNKNOWN_KEY = "zzz_unknown_key"
-MAY_BE_HUGE = ("seed",)  # any non-negative 64-bit integer is a fine seed
+MAY_BE_HUGE = ("seed",)
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # any non-negative 64-bit integer is a fine seed
 
 
 def _paths(node, prefix=()):
@@ -243,12 +245,18 @@ def mutated(draw, names=tuple(MAPPINGS)):
     """(mapping, kind, path): one shipped scenario with one key or value broken."""
     name = draw(st.sampled_from(names))
     data = copy.deepcopy(MAPPINGS[name])
-    paths = [p for p, _ in _paths(data) if p]
+    section = draw(st.sampled_from(sorted(data)))  # each top-level section equally often, not mostly area
+    paths = [p for p, _ in _paths(data[section], (section,))]
     path = draw(st.sampled_from(paths))
     parent, key = _parent(data, path), path[-1]
     old = parent[key]
-    kind = draw(st.sampled_from(["delete", "wrong_type", "bad_number", "unknown_key"]))
-    if kind == "delete":
+    kind = draw(st.sampled_from(["delete", "wrong_type", "bad_number", "unknown_key", "scale"]))
+    if kind == "scale" and not (isinstance(old, int | float) and not isinstance(old, bool)):
+        kind = "delete"
+    if kind == "scale":  # an in-range-looking change: 0, half, double, ten times
+        factor = draw(st.sampled_from([0, 0.5, 2, 10]))
+        parent[key] = type(old)(old * factor)
+    elif kind == "delete":
         del parent[key]
     elif kind == "wrong_type":
         parent[key] = draw(st.sampled_from(WRONG_TYPES))
@@ -269,11 +277,11 @@ def mutated(draw, names=tuple(MAPPINGS)):
 
 def _write(tmp: Path, data) -> Path:
     p = tmp / "fuzz.yaml"
-    p.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    p.write_text(yaml.dump(data, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return p
 
 
-FUZZ = settings(max_examples=120, deadline=None, database=None,
+FUZZ = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
@@ -290,9 +298,9 @@ def test_fuzz_validate_never_tracebacks_nor_accepts_out_of_range(tmp_path, case)
         assert r.exit_code == 1, f"{kind} at {path} accepted: {r.output}"
 
 
-@settings(max_examples=6, deadline=None, database=None,
+@settings(max_examples=10, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(case=mutated(names=("small.yaml",)))
+@given(case=mutated(names=("small.yaml", "small.yaml (resolved)")))
 def test_fuzz_run_a_few_days_never_tracebacks(tmp_path, case):
     data, kind, path, must_refuse = case
     r = invoke("run", _write(tmp_path, data), "--days", "5", "--out", tmp_path / "out")
