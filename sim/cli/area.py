@@ -16,11 +16,23 @@ from pathlib import Path
 
 import click
 
+from sim.config.yamlread import looks_binary
 from sim.nhsdata.area import build_area_details
 from sim.nhsdata.area_yaml import write_area_yaml
 from sim.nhsdata.errors import DataFormatError
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _check_text_file(option: str, path: Path | None) -> None:
+    """Refuse a file that is plainly not a CSV (binary bytes), naming it, before any reader decodes it."""
+    if path is None or path.suffix.lower() == ".zip":
+        return
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    if looks_binary(head):
+        raise click.ClickException(f"{option} {path}: is a binary file, not a CSV text file as published by NHS "
+                                   "Digital (download it again, or unzip it first)")
 
 
 @click.group("area")
@@ -67,6 +79,9 @@ def build(
     if len(chosen) != 1:
         raise click.UsageError("choose the area with exactly one of --pcn, --sub-icb or "
                                f"--practices (got {', '.join(chosen) or 'none'})")
+    for label, path in (("--map", map_file), ("--patients", patients_file),
+                        *(("--ages", a) for a in age_files), ("--workforce", workforce_file)):
+        _check_text_file(label, path)
     try:
         result = build_area_details(
             map_file, patients_file, workforce_file=workforce_file, age_files=age_files,
@@ -74,6 +89,10 @@ def build(
             area_name=area_name, include_partial=include_partial,
         )
         path = write_area_yaml(result.mapping, out)
+    except UnicodeDecodeError as exc:  # a reader met bytes its encoding cannot decode: say which files
+        files = ", ".join(str(p) for p in (map_file, patients_file, *age_files, workforce_file) if p)
+        raise click.ClickException(f"one of {files} is not text in the encoding NHS Digital publishes "
+                                   f"(UTF-8 or Windows-1252): {exc.reason} at byte {exc.start}") from None
     except (DataFormatError, FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     area_map = result.mapping["area"]

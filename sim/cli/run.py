@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from sim.cli.common import console, default_out, err_console, load_or_fail, progress_bar
+from sim.cli.guards import check_memory, open_run_folder
 from sim.cli.tables import pcn_table, summary_table
 from sim.config.loading import ScenarioError, load_scenario, scenario_hash
 from sim.experiments.runner import run_single, write_run
@@ -30,12 +31,17 @@ def run(scenario: str, seed: int | None, days: int | None, replication: int, out
     if days is not None:
         overrides["horizon_days"] = days
     sc = load_or_fail(scenario, overrides)
+    check_memory(sc, scenario)
     out_dir = Path(out) if out else default_out(sc.name)
-    started = dt.datetime.now()
-    with progress_bar(f"Simulating {sc.name}", sc.horizon_days + sc.warm_up_days) as update:
-        result = run_single(sc, replication, update)
-    paths = write_run(result, out_dir, scenario_file=scenario, scenario_sha256=scenario_hash(scenario),
-                      started=started, ended=dt.datetime.now(), ledger=not no_ledger)
+    # checked writable before simulating; written into a hidden sibling and renamed into place when complete
+    folder = open_run_folder(out_dir, sc, replication, lambda note: err_console.print(f"[yellow]warning:[/yellow] {note}"))
+    with folder:
+        started = dt.datetime.now()
+        with progress_bar(f"Simulating {sc.name}", sc.horizon_days + sc.warm_up_days) as update:
+            result = run_single(sc, replication, update)
+        paths = write_run(result, folder.staging, scenario_file=scenario, scenario_sha256=scenario_hash(scenario),
+                          started=started, ended=dt.datetime.now(), ledger=not no_ledger)
+        folder.commit()
     console.print(summary_table(result.summary, f"{sc.name}: {sc.horizon_days} days from {sc.start_date}, seed {sc.seed}"))
     console.print(pcn_table(result.summary))
     console.print(f"Results in [bold]{out_dir}[/bold]: " + ", ".join(sorted(p.name for p in paths.values())))
@@ -49,9 +55,14 @@ def validate(files: tuple[str, ...]) -> None:
     for f in files:
         try:
             sc = load_scenario(f)
+            check_memory(sc, f)
         except ScenarioError as exc:
             failed += 1
             err_console.print(f"[red]invalid[/red] {exc}")
+            continue
+        except click.ClickException as exc:
+            failed += 1
+            err_console.print(f"[red]too large for this machine[/red] {exc.message}")
             continue
         console.print(f"[green]ok[/green] {f}: '{sc.name}', {sc.list_size:,} patients in "
                       f"{sum(len(p.practices) for p in sc.area.pcns)} practices and {len(sc.area.pcns)} PCNs, "

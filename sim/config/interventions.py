@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.types import Fraction, GpContract, NonNegFloat, PositiveFloat, Strict
+from sim.config.types import Fraction, GpContract, Strict
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -21,10 +21,13 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class Base(Strict):
     """Fields every intervention has."""
 
-    start: dt.date | Annotated[int, Field(ge=0)] = Field(
+    # months after the scenario start: 1200 (a century) is beyond any horizon (at most 3660 days); whether the
+    # intervention starts inside the run is checked against the scenario (sim.config.checks)
+    start: dt.date | Annotated[int, Field(ge=0, le=1200)] = Field(
         0, description="a date, or whole months after the scenario start (0 = from the start)"
     )
-    end: dt.date | Annotated[int, Field(ge=0)] | None = Field(None, description="optional end (date or months)")
+    end: dt.date | Annotated[int, Field(ge=0, le=1200)] | None = Field(
+        None, description="optional end (date or months), after start")
     scope: str | list[str] = Field(
         "lgpo", description="'lgpo' (whole area), one PCN code, or a list of practice codes"
     )
@@ -63,6 +66,10 @@ class Retirement(Base):
 
     @model_validator(mode="after")
     def _one_mode(self) -> Retirement:
+        for role, bands in (self.hazard_by_age or {}).items():
+            for lower in bands:
+                if not 0 <= lower <= 100:
+                    raise ValueError(f"hazard_by_age.{role}: age band {lower} must be an age in years, 0-100")
         if self.hazard_by_age is not None and self.wave is not None:
             raise ValueError("give either hazard_by_age or wave, not both")
         return self
@@ -76,7 +83,8 @@ class Recruitment(Base):
         default_factory=lambda: {"GP": 0.6, "Nurse": 0.7, "Pharmacist": 0.8, "HCA": 0.9},
         description="role -> probability a vacancy is filled (assumption; GP vacancies hard to fill, seed 2014)",
     )
-    delay_months: dict[str, NonNegFloat] = Field(
+    # months: a vacancy open ten years is no longer a vacancy
+    delay_months: dict[str, Annotated[float, Field(ge=0.0, le=120.0)]] = Field(
         default_factory=lambda: {"GP": 4.0, "Nurse": 3.0, "Pharmacist": 2.0, "HCA": 1.5},
         description="role -> months from leaving to the replacement starting",
     )
@@ -84,7 +92,8 @@ class Recruitment(Base):
         default_factory=lambda: {"partner": 0.2, "salaried": 0.55, "locum": 0.25},
         description="contracts of recruited GPs (sessional work 25% of GPs in 2014, seed)",
     )
-    gp_sessions_by_contract: dict[GpContract, PositiveFloat] = Field(
+    # sessions a week: at most two a day, seven days
+    gp_sessions_by_contract: dict[GpContract, Annotated[float, Field(gt=0.0, le=14.0)]] = Field(
         default_factory=lambda: {"partner": 7.5, "salaried": 6.0, "locum": 4.0, "retainer": 3.0, "trainee": 5.0},
         description="clinical sessions a week of a recruited GP by contract",
     )
@@ -97,8 +106,11 @@ class AddRole(Strict):
     """Staff added by an intervention: so many FTE per 10,000 patients, or a fixed count per unit."""
 
     role: str
-    per_10k_patients: NonNegFloat | None = Field(None, description="FTE per 10,000 patients in each unit")
-    count: Annotated[int, Field(ge=1)] | None = Field(None, description="headcount per unit instead")
+    # FTE per 10,000 patients: England has about 6 GP FTE per 10,000; 100 of one role is far beyond any plan
+    per_10k_patients: Annotated[float, Field(ge=0.0, le=100.0)] | None = Field(
+        None, description="FTE per 10,000 patients in each unit")
+    # people per unit: as StaffGroup.count
+    count: Annotated[int, Field(ge=1, le=10_000)] | None = Field(None, description="headcount per unit instead")
     fte: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
     level: Literal["practice", "pcn", "lgpo"] = Field("pcn", description="who employs them")
     age: Annotated[int, Field(ge=18, le=80)] = 38
@@ -131,7 +143,8 @@ class SkillMix(Base):
         default_factory=lambda: ["Pharmacist", "Paramedic", "PhysicianAssociate", "Physiotherapist"],
         description="roles whose appointments cost GP supervision time",
     )
-    gp_supervision_minutes_per_appointment: NonNegFloat = Field(
+    # GP minutes per appointment: an hour of supervision per appointment is beyond any model of supervision
+    gp_supervision_minutes_per_appointment: Annotated[float, Field(ge=0.0, le=60.0)] = Field(
         2.0, description="GP minutes per appointment by a supervised role (Health Foundation 2022, secondary; assumption)"
     )
 
@@ -192,7 +205,8 @@ class HubStaff(Strict):
     """Clinicians who work every hub session (hub-employed, or drawn from member practices on a rota)."""
 
     role: str = "GP"
-    count: Annotated[int, Field(ge=1)] = 1
+    # people per hub session: 1,000 clinicians in one evening session is beyond any hub
+    count: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
 class ExtendedAccess(Base):
@@ -230,7 +244,8 @@ class ExtendedAccess(Base):
                                "practices' same-day requests that got no slot first come, first served (seed: "
                                "hubs are walk-in or booked)")
     )
-    walk_in_max_wait_minutes: PositiveFloat | None = Field(
+    # minutes: nobody queues for more than a day
+    walk_in_max_wait_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] | None = Field(
         None, description="walk-in hubs: minutes a patient queues before giving up; default walk_in.max_wait_minutes"
     )
 
@@ -252,16 +267,18 @@ class DemandGrowth(Base):
     """List growth, an ageing population and rising long-term-condition prevalence."""
 
     type: Literal["demand_growth"]
-    list_growth_per_year: NonNegFloat = Field(
+    # growth rates a year (fractions): London grew ~1.4% a year; doubling every year is beyond any plan
+    list_growth_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.0137, description="London grew over 7% in the five years to 2016 (seed): 1.37% a year"
     )
-    rate_growth_per_year: NonNegFloat = Field(
+    rate_growth_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.005, description="per-patient request rate growth from ageing (assumption; Hobbs 2016: 4.67 -> 5.16 in 7 years)"
     )
-    ltc_prevalence_growth_per_year: NonNegFloat = Field(
+    ltc_prevalence_growth_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.02, description="relative rise in long-term conditions per year (dementia +37% in four years in London, seed)"
     )
-    years_ahead: NonNegFloat = Field(
+    # years: 50 years of growth ahead is beyond any projection
+    years_ahead: Annotated[float, Field(ge=0.0, le=50.0)] = Field(
         0.0, description=("years of growth already accrued when the run starts (e.g. 4 to simulate 2029-30 on the "
                           "baseline's calendar, keeping common random numbers with it)")
     )
@@ -271,7 +288,8 @@ class MicroTeams(Base):
     """Patients with long-term conditions get a named GP; booking waits longer to keep them together."""
 
     type: Literal["micro_teams"]
-    min_ltc: Annotated[int, Field(ge=0)] = Field(1, description="patients with at least this many LTCs")
+    # conditions: 50 long-term conditions is beyond any patient
+    min_ltc: Annotated[int, Field(ge=0, le=50)] = Field(1, description="patients with at least this many LTCs")
     extra_days: Annotated[int, Field(ge=0, le=28)] = Field(
         7, description="extra days a patient waits for their named GP (Tower Hamlets micro-teams, seed)"
     )
@@ -285,7 +303,8 @@ class PooledCover(Base):
         "pcn", description="who holds the cover: each practice alone, the PCN, or the LGPO"
     )
     roles: list[str] = Field(default_factory=lambda: ["GP", "Nurse"])
-    cover_days_per_week_per_10k: NonNegFloat = Field(
+    # clinician-days a week per 10,000 patients: 100 is 20 full-time clinicians of cover per 10,000
+    cover_days_per_week_per_10k: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         1.5, description="clinician-days of cover a week per 10,000 patients (bank / locum pool; assumption)"
     )
 

@@ -9,6 +9,7 @@ is allowed.
 from __future__ import annotations
 
 import hashlib
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.config.scenario import Scenario
+from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
 
 
 class ScenarioError(ValueError):
@@ -30,6 +32,9 @@ class ScenarioError(ValueError):
         where = f"{self.file}" + (f":{line}" if line else "")
         at = f" at {yaml_path}" if yaml_path else ""
         super().__init__(f"{where}{at}: {message}")
+
+
+_UNION_TAG = re.compile(r"^(constrained-)?(int|float|str|bool|date|datetime|list|dict|tuple|none)$")
 
 
 def format_path(loc: tuple[Any, ...]) -> str:
@@ -46,7 +51,7 @@ def format_path(loc: tuple[Any, ...]) -> str:
 def _line_of(text: str, loc: tuple[Any, ...], exact: bool = False) -> int | None:
     """1-based line of the YAML node at ``loc`` (or its nearest existing parent, unless ``exact``)."""
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError:
         return None
     line = None
@@ -109,17 +114,19 @@ def _unwrap(tp: Any, part: Any) -> Any:
     return None
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return read_text(path)
+    except YamlReadError as exc:
+        raise ScenarioError(path, "", exc.message, exc.line) from None
+
+
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "file not found") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ScenarioError(path, "", f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+        data = parse_yaml(text)
+    except YamlReadError as exc:
+        raise ScenarioError(path, "", exc.message, exc.line) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -151,11 +158,15 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, 
         if not isinstance(parent, str):
             raise ScenarioError(path, "extends", "extends must be a file path (a string)")
         parent_path = (path.parent / parent).resolve()
-        if not parent_path.exists():
+        if not parent_path.is_file():
             raise ScenarioError(path, "extends", f"base scenario {parent_path} not found")
         base, base_files = load_raw(parent_path, (*_seen, path))
         # interventions accumulate along the chain: a derived scenario adds to its base's
         merged = deep_merge(base, {k: v for k, v in data.items() if k != "interventions"})
+        for owner, mapping in ((parent_path, base), (path, data)):
+            if not isinstance(mapping.get("interventions", []), list):
+                raise ScenarioError(owner, "interventions", "interventions must be a list (one '- type: ...' per "
+                                    "intervention)")
         merged["interventions"] = list(base.get("interventions", [])) + list(data.get("interventions", []))
         data = merged
         files = base_files + files
@@ -204,7 +215,8 @@ def scenario_from_mapping(data: dict[str, Any], source: str | Path, text: str | 
         first = errors[0]
         loc = tuple(first.get("loc", ()))
         # pydantic puts validator names (e.g. 'function-after[...]') into locs of unions; drop them
-        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        # (and the union member's type: 'constrained-int', 'date', ...)
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or _UNION_TAG.match(p))))
         if _intervention_tag(loc):
             first = {**first, "loc": loc}
             loc = loc[:2] + loc[3:]
@@ -252,6 +264,9 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
     from sim.model.interventions import check_intervention_references
 
     check_intervention_references(scenario, fail)
+    from sim.config.checks import check_intervention_windows
+
+    check_intervention_windows(scenario, fail)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -261,7 +276,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         data = deep_merge(data, overrides)
     # with extends, a line is given only where the mistake is in this file (not in a base it extends)
-    return scenario_from_mapping(data, path, path.read_text(encoding="utf-8"), exact_lines=len(files) > 1)
+    return scenario_from_mapping(data, path, _read_text(path), exact_lines=len(files) > 1)
 
 
 def scenario_hash(path: str | Path) -> str:

@@ -35,19 +35,26 @@ class RoleSpec(Strict):
     """How one staff role works: slot length, sessions, admin time. Units in the field names."""
 
     kind: RoleKind = Field(description="agent class: gp, nurse, pharmacist, other_dpc or admin")
-    slot_minutes: PositiveFloat = Field(
+    # minutes: 1 (the admin role's bookkeeping unit) to 240 (a half-day procedure list); GP slots are 10-15
+    # minutes in practice. Below 1 the day holds thousands of slots nobody can fill (slot_minutes: 1e-9
+    # reported 0% utilisation and 25% lost)
+    slot_minutes: Annotated[float, Field(ge=1.0, le=240.0)] = Field(
         10.0, description="minutes per booked appointment slot (GP 10: Hobbs et al. 2016, 9.2 min mean)"
     )
-    session_minutes: PositiveFloat = Field(
+    # minutes: a clinical session lasts 1-12 hours (a GP session is about 3 h of clinics)
+    session_minutes: Annotated[float, Field(ge=60.0, le=720.0)] = Field(
         180.0, description="clinical minutes in one session (a GP session is about 4h10m of which ~3h clinics)"
     )
-    sessions_per_fte_week: PositiveFloat = Field(
+    # sessions a week for 1.0 FTE: at most two a day, seven days (14); full time is 8-10
+    sessions_per_fte_week: Annotated[float, Field(gt=0.0, le=14.0)] = Field(
         8.0, description="clinical sessions a week for 1.0 FTE (37.5 h a week, NHS Digital methodology)"
     )
-    admin_minutes_per_session: NonNegFloat = Field(
+    # minutes of admin per session: up to 12 hours (GPs report 1-2 h per session)
+    admin_minutes_per_session: Annotated[float, Field(ge=0.0, le=720.0)] = Field(
         60.0, description="minutes of clinical admin (results, letters, prescriptions) per clinical session"
     )
-    duration_cv: NonNegFloat = Field(
+    # dimensionless: consultation lengths have a CV about 0.3-0.6; 5 is already absurd
+    duration_cv: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.35, description="coefficient of variation of consultation length around the slot length"
     )
     same_day_slot_share: Fraction | None = Field(
@@ -61,7 +68,8 @@ class RoleSpec(Strict):
         0.10, description=("share of working days lost to annual leave, study leave and sickness (about "
                            "5 weeks' leave plus 3% sickness; an assumption to calibrate)")
     )
-    absence_spell_days: PositiveFloat = Field(5.0, description="mean length of one absence spell in days")
+    # days: one absence spell lasts 1 day to a year (long-term sickness beyond a year ends employment)
+    absence_spell_days: Annotated[float, Field(ge=1.0, le=365.0)] = Field(5.0, description="mean length of one absence spell in days")
 
 
 def default_roles() -> dict[str, RoleSpec]:
@@ -98,11 +106,14 @@ class StaffGroup(Strict):
     """A group of identical staff in one practice, PCN or LGPO (``count`` people of one role)."""
 
     role: str = Field(description="a key of `roles` (e.g. GP, Nurse, Pharmacist, HCA, Admin)")
-    count: Annotated[int, Field(ge=1)] = Field(1, description="headcount in this group")
+    # people: 10,000 in one group is over a quarter of England's GPs (about 38,000 headcount, 2024);
+    # a group of 100 million grew memory without end
+    count: Annotated[int, Field(ge=1, le=10_000)] = Field(1, description="headcount in this group")
     fte: Annotated[float, Field(gt=0.0, le=1.5)] = Field(
         1.0, description="FTE per person; 1.0 = 37.5 hours a week (NHS Digital workforce methodology)"
     )
-    sessions_per_week: NonNegFloat | None = Field(
+    # sessions a week per person: at most two a day, seven days
+    sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] | None = Field(
         None, description="clinical sessions a week per person; default fte x role.sessions_per_fte_week"
     )
     age: Annotated[int, Field(ge=18, le=80)] | list[Annotated[int, Field(ge=18, le=80)]] = Field(
@@ -126,11 +137,14 @@ class Practice(Strict):
 
     code: str = Field(description="ODS practice code (e.g. F84003) or a synthetic code")
     name: str = ""
-    list_size: Annotated[int, Field(ge=0)] = Field(description="registered patients")
+    # patients: the largest single practices in England hold about 100,000-130,000 registered patients;
+    # 2,000,000 leaves room for a merged super-practice and stops 10 billion (37 GiB of arrays) at once
+    list_size: Annotated[int, Field(ge=0, le=2_000_000)] = Field(description="registered patients")
     age_mix: dict[AgeBand, NonNegFloat] | None = Field(
         None, description="share of the list in each age band; default demand.default_age_mix"
     )
-    ltc_multiplier: PositiveFloat = Field(
+    # dimensionless: practices' LTC prevalence varies about 0.5-2 times the national mean
+    ltc_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
         1.0, description="practice multiplier on the mean number of long-term conditions per patient"
     )
     staff: list[StaffGroup] = Field(default_factory=list)
@@ -180,15 +194,17 @@ class NeedType(Strict):
     eligible_roles: list[str] = Field(min_length=1, description="roles that may see it, in order of preference")
     same_day_share: Fraction = Field(description="share of these requests that want to be seen today")
     continuity: bool = Field(False, description="patient prefers their usual GP (continuity)")
-    lead_days_mean: NonNegFloat = Field(
+    # days: reviews are booked at most about a year ahead
+    lead_days_mean: Annotated[float, Field(ge=0.0, le=365.0)] = Field(
         3.0, description="routine requests: mean preferred days ahead (follow-ups, reviews), geometric"
     )
-    mode_shares: dict[Mode, NonNegFloat] = Field(
+    mode_shares: dict[Mode, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
         default_factory=lambda: {"face_to_face": 0.66, "telephone": 0.30, "video_online": 0.02,
                                  "home_visit": 0.02},
         description="appointment mode shares (Appointments in GP, Apr-Jun 2024: about 65% face to face)",
     )
-    monthly_share_factor: list[PositiveFloat] | None = Field(
+    # relative weights: 100 times another month's share is already far beyond any seasonal pattern
+    monthly_share_factor: list[Annotated[float, Field(gt=0.0, le=100.0)]] | None = Field(
         None, min_length=12, max_length=12,
         description=("relative weight (dimensionless) of this need's share in requests made in each calendar "
                      "month, January..December; each day's need mix is renormalised, so the total demand keeps "
@@ -196,6 +212,13 @@ class NeedType(Strict):
                      "month. gpsim calibrate sets it on the non-GP-first needs from other areas' GPAD GP share "
                      "by month (the autumn vaccination dip)"),
     )
+
+    @field_validator("mode_shares")
+    @classmethod
+    def _some_mode(cls, v: dict[str, float]) -> dict[str, float]:
+        if v and sum(v.values()) <= 0:
+            raise ValueError("mode_shares are all 0; at least one mode needs a share above 0")
+        return v
 
 
 def default_need_types() -> dict[str, NeedType]:
@@ -276,47 +299,57 @@ class Demand(Strict):
                     data[name] = {**default, **given}
         return data
 
-    rate_per_patient_year: dict[AgeBand, NonNegFloat] = Field(
+    # requests per patient a year: band means run from 3 (children) to 13.5 (85+); 100 is beyond any band
+    rate_per_patient_year: dict[AgeBand, Annotated[float, Field(ge=0.0, le=100.0)]] = Field(
         default_factory=lambda: {"0-4": 6.5, "5-14": 3.0, "15-24": 4.0, "25-44": 4.8, "45-64": 6.0,
                                  "65-74": 8.5, "75-84": 11.0, "85+": 13.5},
         description=("appointment requests per patient per year by age band; highest at 0-4 and 85+ "
                      "(Hobbs et al., Lancet 2016); about 5.8 overall on the default mix (domain.md: "
                      "367.1m appointments / 63.4m patients, year to June 2024)"),
     )
-    rate_multiplier: PositiveFloat = Field(1.0, description="multiplier on every rate (calibrated)")
+    # dimensionless: calibration searches 0.3-1.6; 10 allows a stress test, and .inf or 1e9 fail in sampling or
+    # need terabytes
+    rate_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
+        1.0, description="multiplier on every rate (calibrated)")
     default_age_mix: dict[AgeBand, NonNegFloat] = Field(
         default_factory=lambda: {"0-4": 0.053, "5-14": 0.120, "15-24": 0.115, "25-44": 0.280,
                                  "45-64": 0.250, "65-74": 0.095, "75-84": 0.063, "85+": 0.024},
         description="share of registered patients by age band (England, Patients Registered at a GP Practice, 2024)",
     )
-    ltc_mean_by_age: dict[AgeBand, NonNegFloat] = Field(
+    # conditions per patient: the 85+ mean is about 3; 20 per patient on average is beyond any population
+    ltc_mean_by_age: dict[AgeBand, Annotated[float, Field(ge=0.0, le=20.0)]] = Field(
         default_factory=lambda: {"0-4": 0.05, "5-14": 0.12, "15-24": 0.2, "25-44": 0.4, "45-64": 0.9,
                                  "65-74": 1.6, "75-84": 2.3, "85+": 2.9},
         description="mean long-term conditions per patient by age band (Poisson), an assumption",
     )
-    ltc_rate_ratio_per_condition: NonNegFloat = Field(
+    # dimensionless: each condition adds about a quarter; 5 (six-fold per condition) is beyond any study
+    ltc_rate_ratio_per_condition: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.25, description="relative rise in a patient's request rate per long-term condition, within band"
     )
-    propensity_shape: PositiveFloat = Field(
+    # dimensionless gamma shape: 0.05 is already extreme concentration in a few patients, 1000 no variation
+    propensity_shape: Annotated[float, Field(ge=0.05, le=1000.0)] = Field(
         1.5, description="gamma shape of individual demand propensity (mean 1): frequent attenders"
     )
-    day_of_week: list[NonNegFloat] = Field(
+    # relative weights (dimensionless); the profile is normalised, so only ratios matter: 100 bounds typing slips
+    day_of_week: list[Annotated[float, Field(ge=0.0, le=100.0)]] = Field(
         default_factory=lambda: [1.25, 1.02, 0.96, 0.95, 0.90, 0.0, 0.0],
         min_length=7, max_length=7,
         description="relative demand Monday..Sunday (practices closed at weekends; Monday peak)",
     )
-    monthly_seasonality: list[NonNegFloat] = Field(
+    monthly_seasonality: list[Annotated[float, Field(ge=0.0, le=100.0)]] = Field(
         default_factory=lambda: [1.08, 1.05, 1.04, 0.97, 0.97, 0.98, 0.97, 0.88, 0.97, 1.05, 1.06, 0.98],
         min_length=12, max_length=12,
         description="relative demand January..December (winter peak, August trough), normalised to mean 1",
     )
-    hourly_arrival: dict[Annotated[int, Field(ge=0, le=23)], NonNegFloat] = Field(
+    # shares (or relative weights) by hour; all 0 gave 'Probabilities contain NaN' mid-run
+    hourly_arrival: dict[Annotated[int, Field(ge=0, le=23)], Annotated[float, Field(ge=0.0, le=100.0)]] = Field(
         default_factory=lambda: {8: 0.32, 9: 0.14, 10: 0.10, 11: 0.08, 12: 0.07, 13: 0.08, 14: 0.07,
                                  15: 0.06, 16: 0.05, 17: 0.03},
         description="share of the day's requests by hour of arrival (the 8 a.m. peak)",
     )
     need_types: dict[str, NeedType] = Field(default_factory=default_need_types)
-    lead_shape: PositiveFloat = Field(
+    # dimensionless: 1 is geometric; beyond 1000 the lead is the mean every time
+    lead_shape: Annotated[float, Field(ge=0.01, le=1000.0)] = Field(
         1.0, description=("shape (dimensionless) of the negative binomial (gamma-Poisson) preferred days ahead of "
                           "routine requests, mean each need's lead_days_mean; 1 (default, the original model) is "
                           "the geometric distribution; above 1 leads gather around the mean (a hump at 1-3 weeks "
@@ -335,6 +368,14 @@ class Demand(Strict):
         None, description=("routine booking around the Christmas-New Year window; None (default, the original "
                            "model): booked like any other days")
     )
+
+    @field_validator("day_of_week", "monthly_seasonality", "hourly_arrival")
+    @classmethod
+    def _some_weight(cls, v, info):
+        values = v.values() if isinstance(v, dict) else v
+        if not v or sum(values) <= 0:
+            raise ValueError(f"{info.field_name} needs at least one weight above 0 (requests must arrive some time)")
+        return v
 
     @field_validator("need_types")
     @classmethod
@@ -362,10 +403,12 @@ class Booking(Strict):
     urgent_tolerance_days: Annotated[int, Field(ge=0, le=14)] = Field(
         1, description="a same-day request accepts today or up to this many days later, else is lost"
     )
-    routine_tolerance_days_mean: NonNegFloat = Field(
+    # days: a patient waits at most about a year beyond the day they asked for
+    routine_tolerance_days_mean: Annotated[float, Field(ge=0.0, le=365.0)] = Field(
         14.0, description="mean extra days beyond the preferred day a routine request waits (exponential)"
     )
-    preference_days_per_rank: NonNegFloat = Field(
+    # days: beyond the 120-day book nothing changes
+    preference_days_per_rank: Annotated[float, Field(ge=0.0, le=120.0)] = Field(
         2.0, description=("days sooner a less-preferred eligible role must offer a slot before triage books it "
                           "instead of the preferred role (per step down the skill-mix order)")
     )
@@ -376,9 +419,17 @@ class Booking(Strict):
     dna_next_day: Fraction = Field(0.05, description="did-not-attend rate, booked 1 day ahead (GPAD ~2018)")
     dna_2_to_7_days: Fraction = Field(0.068, description="did-not-attend rate, booked 2-7 days ahead (GPAD ~2018)")
     dna_8_plus_days: Fraction = Field(0.085, description="did-not-attend rate, booked 8+ days ahead (GPAD: 8.2-8.9%)")
-    session_start_minutes: tuple[int, int] = Field(
+    # minutes after midnight: a session starts within the day (0 = 00:00 to 1439 = 23:59), morning first
+    session_start_minutes: tuple[Annotated[int, Field(ge=0, le=1439)], Annotated[int, Field(ge=0, le=1439)]] = Field(
         (510, 840), description="minutes after midnight the morning and afternoon sessions start (08:30, 14:00)"
     )
+
+    @field_validator("session_start_minutes")
+    @classmethod
+    def _morning_first(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[1] < v[0]:
+            raise ValueError(f"the afternoon session ({v[1]}) must not start before the morning one ({v[0]})")
+        return v
 
     def dna_probability(self, wait_days):
         """Did-not-attend probability by days from request to appointment (scalar or array)."""
@@ -397,36 +448,42 @@ class Workforce(Strict):
     """
 
     feedback: bool = Field(True, description="turn the burnout -> attrition feedback on or off")
-    overtime_threshold_hours_per_fte_week: NonNegFloat = Field(
+    # hours per FTE-week: a week has 168 hours
+    overtime_threshold_hours_per_fte_week: Annotated[float, Field(ge=0.0, le=168.0)] = Field(
         2.0, description="overtime (hours per FTE-week, last month) above which burnout builds (assumption)"
     )
-    burnout_gain_per_hour: NonNegFloat = Field(
+    # burnout (0-1) per hour: 1 fills it in one month from a single hour of overtime
+    burnout_gain_per_hour: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.08, description="burnout added per month for each hour per FTE-week above the threshold"
     )
-    burnout_recovery_per_month: NonNegFloat = Field(0.05, description="burnout lost per month below the threshold")
+    burnout_recovery_per_month: Fraction = Field(0.05, description="burnout lost per month below the threshold")
     leave_probability_at_full_burnout: Fraction = Field(
         0.05, description="monthly probability of leaving at burnout 1 (37% of SW GPs likely to quit in 5 years, Fletcher 2017)"
     )
     reduce_sessions_probability_at_full_burnout: Fraction = Field(
         0.08, description="monthly probability of dropping one session a week at burnout 1"
     )
-    min_sessions_per_week: NonNegFloat = Field(2.0, description="sessions below which nobody cuts further")
+    min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
 
 
 class AdminWorkload(Strict):
     """Back-office and correspondence workload (pooled back office works on these)."""
 
-    practice_fixed_hours_per_week: NonNegFloat = Field(
+    # hours a week: 1,000 is about 27 full-time staff on back office alone
+    practice_fixed_hours_per_week: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
         80.0, description="back office hours a week every practice needs whatever its size (HR, payroll, finance, CQC, IT)"
     )
-    hours_per_1000_patients_week: NonNegFloat = Field(
+    # hours a week per 1,000 patients: 500 is 13 FTE per 1,000 patients, far above any practice
+    hours_per_1000_patients_week: Annotated[float, Field(ge=0.0, le=500.0)] = Field(
         32.0, description=("reception and patient administration hours per 1,000 patients a week (assumption, set so an "
                            "8,000-patient practice needs ~11 admin FTE per 10,000: the 2022 FTE shares, domain.md)")
     )
-    gp_correspondence_hours_per_1000_week: NonNegFloat = Field(
+    # GP hours a week per 1,000 patients: 40 is a whole FTE per 1,000 patients
+    gp_correspondence_hours_per_1000_week: Annotated[float, Field(ge=0.0, le=40.0)] = Field(
         1.2, description="GP hours a week per 1,000 patients on clinical correspondence (letters, results) (assumption)"
     )
-    admin_cost_per_fte_year_gbp: NonNegFloat = Field(
+    # GBP a year: ten times a band 3 salary with on-costs
+    admin_cost_per_fte_year_gbp: Annotated[float, Field(ge=0.0, le=300_000.0)] = Field(
         30_000.0, description="employer cost of one admin FTE a year, GBP (assumption, AfC band 3 with on-costs)"
     )
 
@@ -434,11 +491,20 @@ class AdminWorkload(Strict):
 class WalkIn(Strict):
     """Walk-in queue parameters used where a practice's access_mode is walk_in."""
 
-    open_minute: int = Field(510, description="minute the walk-in queue opens (08:30)")
-    close_minute: int = Field(1110, description="minute after which no one joins the queue (18:30)")
-    max_wait_minutes: PositiveFloat = Field(
+    # minutes after midnight (0 = 00:00, 1440 = midnight at the end of the day); the queue opens before it closes
+    open_minute: Annotated[int, Field(ge=0, le=1439)] = Field(510, description="minute the walk-in queue opens (08:30)")
+    close_minute: Annotated[int, Field(ge=1, le=1440)] = Field(
+        1110, description="minute after which no one joins the queue (18:30)")
+    # minutes: nobody queues for more than a day
+    max_wait_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = Field(
         240.0, description="patients waiting longer than this give up and are lost"
     )
+
+    @model_validator(mode="after")
+    def _opens_before_close(self) -> WalkIn:
+        if self.close_minute <= self.open_minute:
+            raise ValueError(f"close_minute ({self.close_minute}) must be after open_minute ({self.open_minute})")
+        return self
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,12 +535,16 @@ class Scenario(Strict):
     name: str = Field(description="short name used in output folder names")
     description: str = ""
     extends: str | None = Field(None, description="path of a base scenario this one overrides")
-    start_date: dt.date = Field(dt.date(2025, 4, 1), description="first simulated day (reporting starts)")
+    # a date from 1950 to 2150: the NHS has existed since 1948 and bank-holiday calendars cover these years;
+    # year 9999 overflowed the calendar after the horizon
+    start_date: Annotated[dt.date, Field(ge=dt.date(1950, 1, 1), le=dt.date(2150, 12, 31))] = Field(
+        dt.date(2025, 4, 1), description="first simulated day (reporting starts)")
     horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(365, description="simulated days reported")
     warm_up_days: Annotated[int, Field(ge=0, le=365)] = Field(
         28, description="days simulated before start_date to fill the appointment book; not reported"
     )
-    seed: Annotated[int, Field(ge=0)] = Field(1, description="base seed of every random stream")
+    # numpy seeds are non-negative; 2**63 - 1 keeps every derived stream key a 64-bit integer
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = Field(1, description="base seed of every random stream")
     area: Area
     roles: dict[str, RoleSpec] = Field(default_factory=default_roles)
     demand: Demand = Field(default_factory=Demand)

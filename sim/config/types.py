@@ -19,6 +19,10 @@ NonNegFloat = Annotated[float, Field(ge=0.0)]
 
 
 class Strict(BaseModel):
-    """Base for every config model: unknown keys are errors and instances are immutable."""
+    """Base for every config model: unknown keys are errors and instances are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    No number in a scenario may be NaN or infinite (``.nan``, ``.inf`` in YAML): none has a meaning
+    in the model, and an infinite rate or count only fails deep inside the simulation.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)

@@ -65,6 +65,14 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
         mapping, _ = load_raw(path)
         sc = scenario_from_mapping(copy.deepcopy(mapping), path)  # validate now: fail before any run
         mappings.append((path, mapping, sc))
+    from sim.config.checks import area_mismatch, memory_problem
+    from sim.config.loading import ScenarioError
+
+    for path, _, sc in mappings:
+        if (why := area_mismatch(mappings[0][2], sc, str(mappings[0][0]))) is not None:
+            raise ScenarioError(path, "area", why)
+        if (why := memory_problem(sc)) is not None:
+            raise ScenarioError(path, "", why)
     base_seed = seed if seed is not None else mappings[0][2].seed
     labels = [scenario_label(p, m) for p, m, _ in mappings]
     if len(set(labels)) != len(labels):

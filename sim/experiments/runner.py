@@ -15,6 +15,7 @@ from sim.model.model import GPSimModel
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
+from sim.results.rundir import clean_stale_tmp
 from sim.results.summary import summarise
 from sim.results.summary_extra import extra_summary
 from sim.results.tables import events_frame, ledger_frame, staff_days_frame, staff_frame
@@ -80,6 +81,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path |
     """Write summary.csv, daily/weekly/monthly.parquet, ledger.parquet, staff.parquet, events.csv, manifest.json."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    clean_stale_tmp(out)  # .*.tmp files a killed earlier write left here
     paths = {"summary": write_csv(result.summary, out / "summary.csv")}
     for period in periods:
         name = PERIOD_FILES[period]

@@ -1,0 +1,33 @@
+"""Checks the commands make before any simulation: memory for the scenario, a writable output folder.
+
+Each turns a problem into a :class:`click.ClickException` (exit code 1) naming the file or folder and
+what to change, so nothing fails after minutes of simulation or with a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.config.checks import memory_problem
+from sim.config.scenario import Scenario
+from sim.results.rundir import OutputError, RunFolder
+
+
+def check_memory(sc: Scenario, source: str | Path, copies: int = 1) -> None:
+    """Refuse a scenario whose estimated peak memory exceeds what this machine has available."""
+    problem = memory_problem(sc, copies=copies)
+    if problem:
+        raise click.ClickException(f"{source}: {problem}")
+
+
+def open_run_folder(out: Path, sc: Scenario, replication: int, warn):
+    """A :class:`~sim.results.rundir.RunFolder` for ``out`` (checked writable now); ``warn`` gets its notes."""
+    try:
+        folder = RunFolder(out, sc.name, sc.seed, replication)
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from None
+    for note in folder.warnings:
+        warn(note)
+    return folder
