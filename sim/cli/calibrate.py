@@ -168,8 +168,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance)
-    console = Console()
-    err = Console(stderr=True)
+    console = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
     enabled = sys.stderr.isatty()
     try:
         if enabled:

@@ -26,8 +26,9 @@ from sim.config.scenario import Scenario
 from sim.experiments.compare import ComparisonInterrupted, run_comparison
 from sim.experiments.parallel import TaskError
 
-console = Console(stderr=False)
-err_console = Console(stderr=True)
+# soft_wrap: messages and paths are never cut or wrapped at 80 columns in logs and pipes (tables still fit)
+console = Console(stderr=False, soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
