@@ -21,8 +21,10 @@ READY_TIMEOUT_S = 120.0
 
 
 def default_scenario() -> Path:
-    """The small example area shipped with the repository."""
-    return Path(__file__).resolve().parents[2] / "scenarios" / "small.yaml"
+    """The small example area shipped with gpsim (scenarios/small.yaml, or its packaged copy)."""
+    from sim.resources import scenario
+
+    return scenario("small.yaml")
 
 
 def port_is_free(host: str, port: int) -> bool:

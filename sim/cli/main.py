@@ -149,11 +149,12 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--out", type=click.Path(file_okay=False), default="outputs/main", show_default=True)
 @click.option("--reps", type=click.IntRange(1, 1000), default=3, show_default=True, help="Replications per scenario.")
 @click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")
-def main_job(out: str, reps: int, workers: int | None) -> None:
+@click.option("--days", type=click.IntRange(1, 3660), default=None, help="Days to simulate (default: the scenarios').")
+def main_job(out: str, reps: int, workers: int | None, days: int | None) -> None:
     """What `make run` does: compare the key scenarios on the example area and write the report."""
     from sim.cli.main_job import run_main_job
 
-    run_main_job(Path(out), console, reps=reps, workers=workers)
+    run_main_job(Path(out), console, reps=reps, workers=workers, days=days)
 
 
 def _register_optional() -> None:
@@ -162,7 +163,8 @@ def _register_optional() -> None:
 
     for module, attr in (("sim.cli.area", "area"), ("sim.cli.compare", "compare"), ("sim.cli.report", "report"),
                          ("sim.cli.sweep", "sweep"), ("sim.cli.sweep", "sensitivity"), ("sim.cli.bench", "bench"),
-                         ("sim.cli.calibrate", "calibrate"), ("sim.cli.dashboard", "dashboard")):
+                         ("sim.cli.calibrate", "calibrate"), ("sim.cli.dashboard", "dashboard"),
+                         ("sim.cli.init", "init")):
         try:
             mod = importlib.import_module(module)
         except ImportError:

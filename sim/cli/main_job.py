@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from rich.console import Console
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+from sim.resources import scenarios_dir
+
+SCENARIO_DIR = scenarios_dir()  # scenarios/ in a checkout, the packaged copy in a wheel
 KEY_SCENARIOS = (
     "baseline.yaml",
     "gp-retirement-wave.yaml",
@@ -16,11 +19,33 @@ KEY_SCENARIOS = (
 )
 
 
-def run_main_job(out: Path, console: Console, reps: int = 3, workers: int | None = None) -> Path:
-    """Baseline and key scenarios with common random numbers, paired intervals and a board report."""
+def with_days(paths: list[Path], days: int, folder: Path) -> list[Path]:
+    """Scenarios that extend ``paths`` with a ``days``-day horizon, written into ``folder``.
+
+    Each keeps its base's name, so the comparison's labels and folders are the usual ones.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in paths:
+        derived = folder / path.name
+        derived.write_text(f"# {path.name} for {days} days (gpsim main-job --days {days})\n"
+                           f"extends: {json.dumps(str(path.resolve()))}\nhorizon_days: {days}\n",
+                           encoding="utf-8")
+        out.append(derived)
+    return out
+
+
+def run_main_job(out: Path, console: Console, reps: int = 3, workers: int | None = None,
+                 days: int | None = None) -> Path:
+    """Baseline and key scenarios with common random numbers, paired intervals and a board report.
+
+    ``days`` shortens every scenario's horizon (a quick look or a smoke test); default: the scenarios'.
+    """
     from sim.cli.compare import run_comparison
 
     paths = [SCENARIO_DIR / name for name in KEY_SCENARIOS]
+    if days is not None:
+        paths = with_days(paths, days, out / f"scenarios-{days}d")
     console.print(f"Comparing {len(paths)} scenarios on the example borough federation "
                   f"({reps} replications each; finished replications in {out} are reused) ...")
     run_comparison(paths, reps, out, workers=workers, console=console)
