@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -117,6 +118,8 @@ def dashboard(scenario: str | None, host: str, port: int | None, replication: in
 
     path = Path(scenario) if scenario else default_scenario()
     sc = load_or_fail(path)  # fail here, with the scenario's own message, rather than in the browser
+    if importlib.util.find_spec("solara") is None:
+        raise click.ClickException("the dashboard needs its optional packages: pip install 'gpsim[dashboard]'")
     if not solara_assets_installed():
         click.echo("warning: Solara's web assets are not installed (pip install solara-assets); "
                    "the page will need internet access to load its scripts.", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.resources import scenarios_dir
+from sim.resources import checkout_root, scenarios_dir
 
 SCENARIO_DIR = scenarios_dir()  # scenarios/ in a checkout, the packaged copy in a wheel
 KEY_SCENARIOS = (
@@ -61,5 +61,6 @@ def run_main_job(out: Path, console: Console, reps: int = 3, workers: int | None
     if report is not None:
         console.print(f"  {Path(report).name:<19} the board report (open in a browser; figures/ and report.xlsx beside it)")
     console.print("For board-quality intervals use more replications: "
-                  "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report")
+                  "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report"
+                  + ("" if checkout_root() else " (`gpsim init scenarios` copies the library here first)"))
     return out
