@@ -1,6 +1,6 @@
 """Analytic queueing results used to validate the engine (Erlang C for M/M/c, Little's law).
 
-With a = lambda/mu and rho = a/c < 1 (domain.md, "Validation from queueing theory"):
+With a = lambda/mu and rho = a/c < 1 (docs/sources.md, "Validation from queueing theory"):
 P0 = [sum_{n<c} a^n/n! + a^c/(c!(1-rho))]^-1, P(wait) = a^c/(c!(1-rho)) P0,
 Lq = P(wait) rho/(1-rho), Wq = Lq/lambda.
 """

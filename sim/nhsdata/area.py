@@ -13,11 +13,11 @@ validates it with :func:`sim.config.loading.scenario_from_mapping` and writes it
 
 Staffing from ratios (assumed):
 
-* GP: 2,291 registered patients per FTE GP, June 2024 (domain.md, NHS Digital, secondary), i.e.
+* GP: 2,291 registered patients per FTE GP, June 2024 (docs/sources.md, NHS Digital, secondary), i.e.
   4.4 FTE per 10,000; headcount at 0.73 FTE per GP (27,966 FTE / 38,124 headcount fully qualified
-  GPs, September 2024, domain.md).
+  GPs, September 2024, docs/sources.md).
 * Other roles, FTE per 10,000 patients: nurse 2.5, HCA 1.2, pharmacist 0.8, paramedic 0.3,
-  physician associate 0.3, physiotherapist 0.2, admin 11.8. These follow domain.md's FTE shares of
+  physician associate 0.3, physiotherapist 0.2, admin 11.8. These follow docs/sources.md's FTE shares of
   general practice (GPs 19%, other direct patient care 19%, admin 51%, nurses the rest; BMJ Open
   2024;14:e081535, secondary) scaled to the GP figure above (4.4 / 0.19 ~ 23 FTE per 10,000 in
   all), with the direct-patient-care share split over the modelled roles; the rest of DPC (about
@@ -59,7 +59,7 @@ from sim.nhsdata.workforce import GP_AGE_BAND_MIDPOINTS, GP_AGE_BANDS, read_work
 MODEL_ROLES: tuple[str, ...] = ("GP", "Nurse", "Pharmacist", "HCA", "Paramedic",
                                 "PhysicianAssociate", "Physiotherapist", "Admin")
 
-#: Registered patients per FTE GP, June 2024 (domain.md, "Workforce").
+#: Registered patients per FTE GP, June 2024 (docs/sources.md, "Workforce").
 PATIENTS_PER_FTE_GP = 2_291
 
 #: National staffing ratios, FTE per 10,000 registered patients (see the module docstring).
@@ -74,7 +74,7 @@ NATIONAL_FTE_PER_10K: dict[str, float] = {
     "Admin": 11.8,
 }
 
-#: FTE per GP headcount: 27,966 FTE / 38,124 headcount, fully qualified GPs, Sep 2024 (domain.md).
+#: FTE per GP headcount: 27,966 FTE / 38,124 headcount, fully qualified GPs, Sep 2024 (docs/sources.md).
 GP_FTE_PER_HEAD = round(27_966 / 38_124, 3)
 
 #: Assumed GP age profile (age in years, share of GPs); 37% 50+, 23% 55+, 10% 60+ (module doc).
