@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+from sim.resources import benchmarks_script
+
+BENCHMARKS = benchmarks_script()  # None from an installed wheel: benchmarks/ is not shipped
 
 
 def run_benchmarks(argv: list[str]) -> int:
@@ -17,9 +18,10 @@ def run_benchmarks(argv: list[str]) -> int:
     A script (not an imported module), so the task functions it sends to Dask workers travel by
     value and the workers need not import it.
     """
-    if not BENCHMARKS.exists():
-        raise click.ClickException(f"{BENCHMARKS} not found: gpsim bench needs the source checkout "
-                                   "(pip install -e .), where benchmarks/ sits beside sim/")
+    if BENCHMARKS is None:
+        raise click.ClickException("gpsim bench needs a source checkout: benchmarks/ is not part of the "
+                                   "installed package. Clone the repository, `pip install -e .` there "
+                                   "and run `gpsim bench` (or `make bench`) from it.")
     return subprocess.run([sys.executable, str(BENCHMARKS), *argv], check=False).returncode
 
 

@@ -25,9 +25,9 @@ from rich.table import Table
 
 from sim.config.loading import ScenarioError
 from sim.nhsdata.errors import DataFormatError
+from sim.resources import calibration_data_dir
 
-_ROOT = Path(__file__).resolve().parents[2]
-_DATA = _ROOT / "calibration" / "data"
+_DATA = calibration_data_dir()  # calibration/data in a checkout, the packaged copy in a wheel
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 

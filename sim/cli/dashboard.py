@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ import click
 
 from sim.cli.common import load_or_fail
 from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV
+from sim.resources import scenario
 
 DEFAULT_PORT = 8765
 APP_MODULE = "sim.dashboard.app"
@@ -24,8 +26,8 @@ READY_TIMEOUT_S = 120.0
 
 
 def default_scenario() -> Path:
-    """The small example area shipped with the repository."""
-    return Path(__file__).resolve().parents[2] / "scenarios" / "small.yaml"
+    """The small example area shipped with gpsim (scenarios/small.yaml, or its packaged copy)."""
+    return scenario("small.yaml")
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -114,6 +116,8 @@ def dashboard(scenario: str | None, host: str, port: int | None, replication: in
     """
     path = Path(scenario) if scenario else default_scenario()
     sc = load_or_fail(path)  # fail here, with the scenario's own message, rather than in the browser
+    if importlib.util.find_spec("solara") is None:
+        raise click.ClickException("the dashboard needs its optional packages: pip install 'gpsim[dashboard]'")
     if not solara_assets_installed():
         click.echo("warning: Solara's web assets are not installed (pip install solara-assets); "
                    "the page will need internet access to load its scripts.", err=True)

@@ -13,6 +13,7 @@ from sim.cli.bench import bench
 from sim.cli.calibrate import calibrate
 from sim.cli.compare import compare
 from sim.cli.dashboard import dashboard
+from sim.cli.init import init
 from sim.cli.main_job import main_job
 from sim.cli.report import report
 from sim.cli.run import run, validate
@@ -25,5 +26,6 @@ def main() -> None:
     """gpsim: agent-based simulation of general-practice workforce and demand (practices, PCNs, LGPOs)."""
 
 
-for command in (run, validate, main_job, area, compare, report, sweep, sensitivity, bench, calibrate, dashboard):
+for command in (run, validate, main_job, area, compare, report, sweep, sensitivity, bench, calibrate, dashboard,
+                init):
     main.add_command(command)

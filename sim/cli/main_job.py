@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -10,8 +11,9 @@ from rich.console import Console
 from sim.cli.common import compare_scenarios, console
 from sim.cli.tables import comparison_table
 from sim.report.build import build_report
+from sim.resources import checkout_root, scenarios_dir
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIO_DIR = scenarios_dir()  # scenarios/ in a checkout, the packaged copy in a wheel
 KEY_SCENARIOS = (
     "baseline.yaml",
     "gp-retirement-wave.yaml",
@@ -21,9 +23,31 @@ KEY_SCENARIOS = (
 )
 
 
-def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | None = None) -> Path:
-    """Baseline and key scenarios with common random numbers, paired intervals and a board report."""
+def with_days(paths: list[Path], days: int, folder: Path) -> list[Path]:
+    """Scenarios that extend ``paths`` with a ``days``-day horizon, written into ``folder``.
+
+    Each keeps its base's name, so the comparison's labels and folders are the usual ones.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in paths:
+        derived = folder / path.name
+        derived.write_text(f"# {path.name} for {days} days (gpsim main-job --days {days})\n"
+                           f"extends: {json.dumps(str(path.resolve()))}\nhorizon_days: {days}\n",
+                           encoding="utf-8")
+        out.append(derived)
+    return out
+
+
+def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | None = None,
+                 days: int | None = None) -> Path:
+    """Baseline and key scenarios with common random numbers, paired intervals and a board report.
+
+    ``days`` shortens every scenario's horizon (a quick look or a smoke test); default: the scenarios'.
+    """
     paths = [SCENARIO_DIR / name for name in KEY_SCENARIOS]
+    if days is not None:
+        paths = with_days(paths, days, out / f"scenarios-{days}d")
     out_console.print(f"Comparing {len(paths)} scenarios on the example borough federation "
                       f"({reps} replications each; finished replications in {out} are reused) ...")
     comparison, order = compare_scenarios(paths, reps, out, out_console, workers=workers)
@@ -35,7 +59,8 @@ def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | 
     out_console.print(f"  {Path(report).name:<19} the board report (open in a browser; figures/ and report.xlsx "
                       "beside it)")
     out_console.print("For board-quality intervals use more replications: "
-                      "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report")
+                      "gpsim compare scenarios/baseline.yaml scenarios/<other>.yaml --reps 20 --out DIR --report"
+                      + ("" if checkout_root() else " (`gpsim init scenarios` copies the library here first)"))
     return out
 
 
@@ -43,6 +68,7 @@ def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | 
 @click.option("--out", type=click.Path(file_okay=False), default="outputs/main", show_default=True)
 @click.option("--reps", type=click.IntRange(1, 1000), default=3, show_default=True, help="Replications per scenario.")
 @click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")
-def main_job(out: str, reps: int, workers: int | None) -> None:
+@click.option("--days", type=click.IntRange(1, 3660), default=None, help="Days to simulate (default: the scenarios').")
+def main_job(out: str, reps: int, workers: int | None, days: int | None) -> None:
     """What `make run` does: compare the key scenarios on the example area and write the report."""
-    run_main_job(Path(out), console, reps=reps, workers=workers)
+    run_main_job(Path(out), console, reps=reps, workers=workers, days=days)

@@ -41,7 +41,7 @@ def default_gp_hazard() -> dict[int, float]:
 
     Rises sharply from about 52 (Fletcher et al., BMJ Open 2017: 37% of South West GPs likely to
     quit direct patient care within 5 years; 61% of GPs over 50 likely to retire within 5 years,
-    domain.md, secondary). 61% in 5 years is about 17% a year for the over-50s.
+    docs/sources.md, secondary). 61% in 5 years is about 17% a year for the over-50s.
     """
     return {0: 0.02, 45: 0.03, 50: 0.08, 55: 0.17, 60: 0.30, 65: 0.50}
 

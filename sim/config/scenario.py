@@ -73,7 +73,7 @@ class RoleSpec(Strict):
 
 
 def default_roles() -> dict[str, RoleSpec]:
-    """Default roles. Slot lengths follow common practice rotas; see domain.md (Hobbs 2016)."""
+    """Default roles. Slot lengths follow common practice rotas; see docs/sources.md (Hobbs 2016)."""
     return {
         "GP": RoleSpec(kind="gp", slot_minutes=10, session_minutes=180, sessions_per_fte_week=8,
                        admin_minutes_per_session=75, same_day_slot_share=0.5,
@@ -222,9 +222,9 @@ class NeedType(Strict):
 
 
 def default_need_types() -> dict[str, NeedType]:
-    """Default need mix. Shares chosen so GP share of appointments is about half (domain.md, 2018: 52%)."""
+    """Default need mix. Shares chosen so GP share of appointments is about half (docs/sources.md, 2018: 52%)."""
     return {
-        # minor illness goes to other roles first: care navigation / active signposting (domain.md, 10 HIAs)
+        # minor illness goes to other roles first: care navigation / active signposting (docs/sources.md, 10 HIAs)
         "acute_minor": NeedType(share=0.30, eligible_roles=["Paramedic", "PhysicianAssociate", "Nurse", "GP"],
                                 same_day_share=0.75, lead_days_mean=1.0),
         "acute_complex": NeedType(share=0.18, eligible_roles=["GP"], same_day_share=0.55,

@@ -28,9 +28,10 @@ import solara
 from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV, charts
 from sim.dashboard.controls import MAX_HUB_SESSIONS, Side, hub_hours
 from sim.dashboard.state import ROLLING_DAYS, Controller, View
+from sim.resources import scenario
 from sim.results.outcomes import outcome
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "small.yaml"
+DEFAULT_SCENARIO = scenario("small.yaml")  # scenarios/small.yaml, or its copy in an installed wheel
 MAX_SPEED = 30  # simulated days a second
 TICK_SECONDS = 0.25
 
