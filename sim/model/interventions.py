@@ -27,12 +27,22 @@ from sim.config.interventions import (
 )
 from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
-from sim.model.hubs import add_hub
+from sim.model.build import rebuild_options
+from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
+from sim.model.levers import BackOffice, MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
-from sim.model.rng import stable_hash
+from sim.model.phases import Phase
+from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import CoverPool, add_staff, remove_staff
 
-DAYS_PER_MONTH = 365.25 / 12
+# recruitment: months from a leaver leaving to the replacement starting, for roles the scenario
+# gives no delay (an assumption: about one quarter, a notice period plus advertising)
+DEFAULT_RECRUIT_DELAY_MONTHS = 3.0
+# a recruit's age: uniform over RECRUIT_AGE_MIN .. RECRUIT_AGE_MIN + RECRUIT_AGE_SPAN years (assumption)
+RECRUIT_AGE_MIN = 30
+RECRUIT_AGE_SPAN = 15
+# skill mix: a unit whose share of an added role comes to less FTE than this gets nobody
+MIN_ADDED_FTE = 0.05
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -68,14 +78,16 @@ def scope_practices(model: GPSimModel, scope: str | list[str]) -> list[int]:
     return [p.index for p in model.practices if p.code == scope]
 
 
+def _from_start(model: GPSimModel, start: int, hook: Callable[[GPSimModel, int], None]) -> None:
+    """Run ``hook(model, day)`` at the intervention's start: now (in set-up) when it starts on day 0."""
+    if start == 0:
+        hook(model, 0)
+    else:
+        model.phases.at(start, hook)
+
+
 def _pcns_of(model: GPSimModel, practices: list[int]) -> list[int]:
     return sorted({model.practices[p].pcn for p in practices})
-
-
-def _u(model: GPSimModel, *key: object) -> np.random.Generator:
-    """A generator keyed by (seed, replication, key...): draws tied to the thing they decide."""
-    ints = [stable_hash(str(k)) if not isinstance(k, int) else k for k in key]
-    return np.random.default_rng([model.scenario.seed, model.replication, *ints])
 
 
 def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: bool = True) -> list[int]:
@@ -98,13 +110,13 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
         eligible = sorted((s for s, a in age_at.items()
                            if model.staff[s].role == wave.role and a >= wave.min_age),
                           key=lambda s: model.staff[s].key)
-        rng = _u(model, "retirement-wave", start, wave.role)
+        rng = model.streams.keyed("retirement-wave", start, wave.role)
         chosen = rng.permutation(len(eligible))[: round(wave.share * len(eligible))]
         span = wave.over_months * DAYS_PER_MONTH
         for k in chosen:
             s = eligible[int(k)]
             when = start + int(rng.random() * span)
-            model.add_day_hook(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
+            model.phases.at(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
         return
     hazards = iv.hazard_by_age or {"GP": default_gp_hazard()}
     in_scope = set(_staff_in_scope(model, practices))
@@ -122,10 +134,10 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
             if not bands:
                 continue
             p_month = 1.0 - (1.0 - curve[bands[-1]]) ** (1 / 12)
-            if _u(m, "retire", month, agent.key).random() < p_month:
+            if m.streams.keyed("retire", month, agent.key).random() < p_month:
                 remove_staff(m, agent.index, day, event="retired")
 
-    model.add_monthly_hook(monthly)
+    model.phases.on(Phase.MONTH_START, monthly)
 
 
 def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, practices: list[int]) -> None:
@@ -137,20 +149,20 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
     def on_leave(m: GPSimModel, agent, day: int) -> None:
         if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
             return
-        u = _u(m, "recruit", agent.key).random(3)
+        u = m.streams.keyed("recruit", agent.key).random(3)
         if u[0] >= iv.fill_probability[agent.role]:
             return
-        delay = round(iv.delay_months.get(agent.role, 3.0) * DAYS_PER_MONTH)
+        delay = round(iv.delay_months.get(agent.role, DEFAULT_RECRUIT_DELAY_MONTHS) * DAYS_PER_MONTH)
         contract, sessions = agent.contract, agent.sessions_per_week
         if agent.kind == "gp" and contracts:
             contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
             sessions = iv.gp_sessions_by_contract.get(contract, sessions)
         fte, role, unit, key = agent.fte, agent.role, agent.unit, agent.key + "/r"
-        age = 30 + int(u[2] * 15)
-        m.add_day_hook(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
+        age = RECRUIT_AGE_MIN + int(u[2] * RECRUIT_AGE_SPAN)
+        m.phases.at(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
                                                             contract=contract, key=key, event="recruited"))
 
-    model.leave_listeners.append(on_leave)
+    model.phases.on(Phase.STAFF_LEFT, on_leave)
 
 
 # ----------------------------------------------------------------------------- skill mix
@@ -170,40 +182,37 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
                 heads, fte = add.count, add.fte
             else:
                 total = add.per_10k_patients * patients / 10_000
-                heads = max(1, math.ceil(total / add.fte - 1e-9)) if total >= 0.05 else 0
+                heads = max(1, math.ceil(total / add.fte - 1e-9)) if total >= MIN_ADDED_FTE else 0
                 fte = min(add.fte, total / heads) if heads else 0.0
             code = model.unit_level(unit)[1]
             for h in range(heads):
                 key = f"{code}/{add.role}/add{k}-{h}"
-                model.add_day_hook(start, lambda m, d, u=unit, f=fte, key=key, role=add.role, age=add.age:
-                                   add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
+                model.phases.at(start, lambda m, d, u=unit, f=fte, key=key, role=add.role, age=add.age:
+                                add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
     needs = {n: i for i, n in enumerate(model.need_names)}
 
     def switch_on(m: GPSimModel, d: int) -> None:
-        m.eligibility.update(iv.eligibility)
+        lv = m.levers
+        lv.eligibility.update(iv.eligibility)
         if iv.shift is not None:
-            m.shift = (frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, list(iv.shift.to_roles))
-        m.supervision = (frozenset(iv.supervised_roles), iv.gp_supervision_minutes_per_appointment)
-        if hasattr(m, "options"):
-            m._build_options()
+            lv.shift = Shift(frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, tuple(iv.shift.to_roles))
+        lv.supervision = Supervision(frozenset(iv.supervised_roles), iv.gp_supervision_minutes_per_appointment)
+        if m.built:
+            rebuild_options(m)
 
-    if start == 0:
-        switch_on(model, 0)
-    else:
-        model.add_day_hook(start, switch_on)
+    _from_start(model, start, switch_on)
 
 
 # ----------------------------------------------------------------------------- back office
 
 
 def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, practices: list[int]) -> None:
-    model.back_office = {"practices": list(practices), "elasticity": iv.scale_elasticity,
-                         "moved_share": iv.correspondence_moved_share}
+    model.levers.back_office = BackOffice(tuple(practices), iv.scale_elasticity, iv.correspondence_moved_share)
     admin = model.scenario.admin
 
     def switch_on(m: GPSimModel, d: int) -> None:
         for p in practices:
-            m.correspondence_share_kept[p] = 1.0 - iv.correspondence_moved_share
+            m.levers.correspondence_share_kept[p] = 1.0 - iv.correspondence_moved_share
         if not iv.released_hours_to_sessions:
             return
         for p in practices:
@@ -221,10 +230,7 @@ def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, 
                 m.events.append({"day": d, "staff": s, "role": m.staff[s].role,
                                  "unit": m.practices[p].code, "event": "added_sessions", "fte": extra})
 
-    if start == 0:
-        switch_on(model, 0)
-    else:
-        model.add_day_hook(start, switch_on)
+    _from_start(model, start, switch_on)
 
 
 def _add_sessions(model: GPSimModel, s: int, extra: float) -> None:
@@ -281,20 +287,16 @@ def _extended_access(model: GPSimModel, iv: ExtendedAccess, start: int, end: int
         else:
             assignment = _split_items(model, items, members)
         for unit, its in assignment.items():
-            by_k: dict[tuple[int, str], dict[int, list[tuple[int, float]]]] = {}
-            for k, role, wd, s0, minutes in its:
-                by_k.setdefault((k, role), {}).setdefault(wd, []).append((s0, minutes))
-            for (k, role), sessions in by_k.items():
+            for (k, role), sessions in posts_by_clinician(its).items():
                 hours = sum(m for v in sessions.values() for _, m in v) / 60.0
                 key = f"{hub_code}/hub/{model.unit_level(unit)[1]}/{role}/{k}"
-                model.add_day_hook(start, lambda m, d, u=unit, r=role, ss=sessions, key=key, h=hours:
-                                   add_staff(m, r, u, d, fte=min(1.5, max(0.05, h / 37.5)),
-                                             sessions=sum(len(v) for v in ss.values()), key=key,
-                                             custom_sessions=ss, same_day_share=iv.same_day_slot_share,
-                                             event="hub_added"))
+                model.phases.at(start, lambda m, d, u=unit, r=role, ss=sessions, key=key, h=hours:
+                                add_staff(m, r, u, d, fte=hub_post_fte(h), sessions=sum(len(v) for v in ss.values()),
+                                          key=key, custom_sessions=ss, same_day_share=iv.same_day_slot_share,
+                                          hub_post=True, event="hub_added"))
                 if end < model.cal.n:
-                    model.add_day_hook(end, lambda m, d, key=key: [remove_staff(m, s.index, d, event="hub_closed")
-                                                                   for s in m.staff if getattr(s, "key", "") == key])
+                    model.phases.at(end, lambda m, d, key=key: [remove_staff(m, s.index, d, event="hub_closed")
+                                                                for s in m.staff if s.key == key])
 
 
 def _split_items(model: GPSimModel, items: list, members: list[int]) -> dict[int, list]:
@@ -325,7 +327,7 @@ def _demand_growth(model: GPSimModel, iv: DemandGrowth, start: int, end: int, pr
     pop = model.population
     mean_ltc = np.bincount(pop.practice, weights=pop.ltc, minlength=n_p) / np.maximum(
         np.bincount(pop.practice, minlength=n_p), 1)
-    scale = np.ones((n_days, n_p)) if model.demand_scale is None else model.demand_scale
+    scale = np.ones((n_days, n_p)) if model.levers.demand_scale is None else model.levers.demand_scale
     for p in practices:
         ltc_factor = (1 + beta * mean_ltc[p] * (1 + iv.ltc_prevalence_growth_per_year) ** years) / (1 + beta * mean_ltc[p])
         scale[:, p] *= (1 + iv.list_growth_per_year) ** years * (1 + iv.rate_growth_per_year) ** years * ltc_factor
@@ -333,7 +335,7 @@ def _demand_growth(model: GPSimModel, iv: DemandGrowth, start: int, end: int, pr
         window = slice(model.cal.warm_up, n_days)
         model.practices[p].list_size = round(model.practices[p].list_size
                                              * float(np.mean((1 + iv.list_growth_per_year) ** years[window])))
-    model.demand_scale = scale
+    model.levers.demand_scale = scale
 
 
 def _micro_teams(model: GPSimModel, iv: MicroTeams, start: int, end: int, practices: list[int]) -> None:
@@ -341,12 +343,9 @@ def _micro_teams(model: GPSimModel, iv: MicroTeams, start: int, end: int, practi
     rules = BookingRules(b.book_ahead_days, iv.extra_days, b.preference_days_per_rank)
 
     def on(m: GPSimModel, d: int) -> None:
-        m.micro_team = (iv.min_ltc, rules)
+        m.levers.micro_team = MicroTeam(iv.min_ltc, rules)
 
-    if start == 0:
-        on(model, 0)
-    else:
-        model.add_day_hook(start, on)
+    _from_start(model, start, on)
 
 
 def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, practices: list[int]) -> None:
@@ -366,7 +365,7 @@ def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, prac
     weekly: dict[str, int] = {}
     for p, c in zip(practices, counts, strict=True):
         weekly[pool_of[p]] = weekly.get(pool_of[p], 0) + int(c)
-    model.cover = CoverPool(roles=frozenset(iv.roles), pool_of_practice=pool_of, weekly_days=weekly,
+    model.levers.cover = CoverPool(roles=frozenset(iv.roles), pool_of_practice=pool_of, weekly_days=weekly,
                             scope=frozenset(practices), start_day=start, end_day=end)
 
 
@@ -379,7 +378,6 @@ MECHANISMS: dict[type, Callable] = {
 
 def setup_interventions(model: GPSimModel) -> None:
     """Apply every intervention of the model's scenario (called before demand is drawn)."""
-    model.back_office = None
     end_default = model.cal.n + 1
     for iv in model.scenario.interventions:
         start = internal_day(model, iv.start, model.cal.warm_up)
@@ -470,7 +468,7 @@ def describe(iv) -> str:
                                f"{iv.wave.over_months} month{'s' if iv.wave.over_months != 1 else ''}"
                                if iv.wave else "staff retire by an age hazard"),
         "recruitment": lambda: "vacancies refilled after a delay: " + ", ".join(
-            f"{r} {p:.0%} after {iv.delay_months.get(r, 3):g} months" for r, p in iv.fill_probability.items()),
+            f"{r} {p:.0%} after {iv.delay_months.get(r, DEFAULT_RECRUIT_DELAY_MONTHS):g} months" for r, p in iv.fill_probability.items()),
         "skill_mix": lambda: "skill mix: " + "; ".join(
             [f"add {a.role} {a.per_10k_patients:g} FTE per 10,000 ({a.level})" if a.per_10k_patients is not None
              else f"add {a.count} {a.role} per {a.level}" for a in iv.add]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.model.clinic import WalkInClinic, WalkInPatient
+from sim.model.walk_in import WalkInClinic, WalkInPatient
 
 
 @dataclass(frozen=True)
