@@ -11,6 +11,7 @@ The walk-in queue is in :mod:`sim.model.walk_in`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
 
 import numpy as np
@@ -191,8 +192,6 @@ def start_compiled() -> float:
 
     Runs by itself on first use; benchmarks call it before timing, as they import before timing.
     """
-    import time
-
     t0 = time.perf_counter()
     two_state_spells(np.zeros(1), 0.0, 1.0, 0.0)
     return time.perf_counter() - t0
