@@ -86,6 +86,12 @@ def _from_start(model: GPSimModel, start: int, hook: Callable[[GPSimModel, int],
         model.phases.at(start, hook)
 
 
+def _at_end(model: GPSimModel, end: int, hook: Callable[[GPSimModel, int], None]) -> None:
+    """Run ``hook(model, day)`` at the start of the intervention's ``end`` day, if that falls in the run."""
+    if end < model.n_sim_days:
+        model.phases.at(end, hook)
+
+
 def _pcns_of(model: GPSimModel, practices: list[int]) -> list[int]:
     return sorted({model.practices[p].pcn for p in practices})
 
@@ -116,7 +122,8 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
         for k in chosen:
             s = eligible[int(k)]
             when = start + int(rng.random() * span)
-            model.phases.at(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
+            if when < end:
+                model.phases.at(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
         return
     hazards = iv.hazard_by_age or {"GP": default_gp_hazard()}
     in_scope = set(_staff_in_scope(model, practices))
@@ -169,6 +176,7 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
 
 
 def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices: list[int]) -> None:
+    added: list[str] = []  # keys of the posts added
     for k, add in enumerate(iv.add):
         if add.level == "practice":
             targets = [(p, model.practices[p].list_size) for p in practices]
@@ -187,12 +195,15 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
             code = model.unit_level(unit)[1]
             for h in range(heads):
                 key = f"{code}/{add.role}/add{k}-{h}"
+                added.append(key)
                 model.phases.at(start, lambda m, d, u=unit, f=fte, key=key, role=add.role, age=add.age:
                                 add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
     needs = {n: i for i, n in enumerate(model.need_names)}
+    before: dict[str, list[str] | None] = {}
 
     def switch_on(m: GPSimModel, d: int) -> None:
         lv = m.levers
+        before.update({n: lv.eligibility.get(n) for n in iv.eligibility})
         lv.eligibility.update(iv.eligibility)
         if iv.shift is not None:
             lv.shift = Shift(frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, tuple(iv.shift.to_roles))
@@ -200,7 +211,24 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
         if m.built:
             rebuild_options(m)
 
+    def switch_off(m: GPSimModel, d: int) -> None:
+        """The added posts end (not refilled) and needs go back to the roles that saw them before."""
+        keys = set(added)
+        for agent in list(m.staff):
+            if agent.key in keys and agent.active:
+                remove_staff(m, agent.index, d, event="skill_mix_ended", notify=False)
+        lv = m.levers
+        for need, roles in before.items():
+            if roles is None:
+                lv.eligibility.pop(need, None)
+            else:
+                lv.eligibility[need] = roles
+        lv.shift = None
+        lv.supervision = None
+        rebuild_options(m)
+
     _from_start(model, start, switch_on)
+    _at_end(model, end, switch_off)
 
 
 # ----------------------------------------------------------------------------- back office
@@ -209,6 +237,7 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
 def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, practices: list[int]) -> None:
     model.levers.back_office = BackOffice(tuple(practices), iv.scale_elasticity, iv.correspondence_moved_share)
     admin = model.scenario.admin
+    taken: dict[int, list[tuple[int, float]]] = {}  # GP -> (half-day, sessions added there)
 
     def switch_on(m: GPSimModel, d: int) -> None:
         for p in practices:
@@ -226,26 +255,49 @@ def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, 
             hours_per_session = (spec.session_minutes + spec.admin_minutes_per_session) / 60.0
             for s in gps:
                 extra = released * m.staff[s].sessions_per_week / total_sessions / hours_per_session
-                _add_sessions(m, s, extra)
+                taken[s] = _add_sessions(m, s, extra)
                 m.events.append({"day": d, "staff": s, "role": m.staff[s].role,
                                  "unit": m.practices[p].code, "event": "added_sessions", "fte": extra})
 
+    def switch_off(m: GPSimModel, d: int) -> None:
+        """GPs do their correspondence again and give back the sessions it had released (days not yet open).
+
+        The back-office team sizing in the results (``levers.back_office``) still covers the whole run.
+        """
+        for p in practices:
+            m.levers.correspondence_share_kept[p] = 1.0
+        for s, halves in taken.items():
+            row = m.pattern[s]
+            for h, take in halves:
+                row[h] = max(0.0, row[h] - take)
+            m.staff[s].sessions_per_week = float(row.sum())
+            m.events.append({"day": d, "staff": s, "role": m.staff[s].role, "unit": m.unit_level(m.staff[s].unit)[1],
+                             "event": "removed_sessions", "fte": sum(t for _, t in halves)})
+        taken.clear()
+
     _from_start(model, start, switch_on)
+    _at_end(model, end, switch_off)
 
 
-def _add_sessions(model: GPSimModel, s: int, extra: float) -> None:
-    """Fill free half-days of a clinician's week with ``extra`` sessions (applies to days not yet open)."""
+def _add_sessions(model: GPSimModel, s: int, extra: float) -> list[tuple[int, float]]:
+    """Fill free half-days of a clinician's week with ``extra`` sessions (applies to days not yet open).
+
+    Returns (half-day, sessions added) for each half-day filled.
+    """
     row = model.pattern[s]
+    out = []
     for h in range(len(row)):
         room = 1.0 - row[h]
         if room <= 0:
             continue
         take = min(room, extra)
         row[h] += take
+        out.append((h, take))
         extra -= take
         if extra <= 1e-9:
             break
     model.staff[s].sessions_per_week = float(row.sum())
+    return out
 
 
 # ----------------------------------------------------------------------------- access
@@ -345,7 +397,11 @@ def _micro_teams(model: GPSimModel, iv: MicroTeams, start: int, end: int, practi
     def on(m: GPSimModel, d: int) -> None:
         m.levers.micro_team = MicroTeam(iv.min_ltc, rules)
 
+    def off(m: GPSimModel, d: int) -> None:
+        m.levers.micro_team = None
+
     _from_start(model, start, on)
+    _at_end(model, end, off)
 
 
 def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, practices: list[int]) -> None:

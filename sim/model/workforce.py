@@ -65,8 +65,11 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
     return agent
 
 
-def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left") -> None:
-    """Staff member ``s`` leaves at the start of internal day ``day``."""
+def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left", notify: bool = True) -> None:
+    """Staff member ``s`` leaves at the start of internal day ``day``.
+
+    ``notify``: run the STAFF_LEFT hooks (a vacancy recruitment may refill); False when a post ends.
+    """
     agent = model.staff[s]
     if not agent.active:
         return
@@ -80,7 +83,8 @@ def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left") -> No
         _rebook_patients_of(model, s, day)
         if agent.kind == "gp":
             _reregister(model, s)
-    model.phases.run(Phase.STAFF_LEFT, model, agent, day)
+    if notify:
+        model.phases.run(Phase.STAFF_LEFT, model, agent, day)
 
 
 def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
