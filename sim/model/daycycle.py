@@ -112,6 +112,7 @@ def open_day(model: GPSimModel, t: int) -> None:
     """Open day ``t`` of every clinician's book: slots from their sessions unless absent (or covered)."""
     if t >= model.cal.n - 1:
         return
+    model.open_until = t
     model.phases.run(Phase.BOOK_OPENING, model, t)
     table = model.staff_table()
     staff, _start, minutes = sessions_on(model, t)

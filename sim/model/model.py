@@ -94,7 +94,9 @@ class GPSimModel(mesa.Model):
         self.staff_days = StaffDays.zeros(len(self.staff), self.cal.n)
         self.planned_slots = np.zeros((len(self.practices), self.cal.n))
         self.levers.correspondence_share_kept = np.ones(len(self.practices))
-        self.day = 0  # internal day index of the next day to simulate
+        self.day = 0  # days simulated so far: step() runs internal day ``self.day`` next
+        self.today = 0  # internal day the day cycle is in (the last one run, between steps)
+        self.open_until = -1  # last internal day of the book opened for everyone
         if scenario.workforce.feedback:
             self.phases.on(Phase.MONTH_START, burnout_feedback)
         if setup is not None:
@@ -170,6 +172,7 @@ class GPSimModel(mesa.Model):
             open_day(self, t)
         last_month = None
         for d in range(self.n_sim_days):
+            self.today = d
             month = self.cal.dates[d].month
             if month != last_month:
                 self.phases.run(Phase.MONTH_START, self, d)

@@ -53,12 +53,11 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
         rd = model.diaries.add_clinician(agent.index, unit, model.role_index[role])
         if new_diary and model.built:
             rebuild_options(model)
-        # open the days of the book already open (the book runs book_ahead_days ahead of today)
-        today = model.day
-        horizon = today + model.scenario.booking.book_ahead_days
-        if model.built and day <= horizon:
-            open_for_joiner(model, agent, max(day, today), horizon)
-            reindex(model.diaries, rd, today, horizon + 1)
+        # open the days of the book already open for everyone (today .. open_until); later days
+        # open with everyone else's
+        if model.built and day <= model.open_until:
+            open_for_joiner(model, agent, max(day, model.today), model.open_until)
+            reindex(model.diaries, rd, model.today, model.open_until + 1)
     if day > 0 or model.built:
         model.events.append({"day": day, "staff": agent.index, "role": role, "unit": code, "event": event,
                              "fte": fte})
