@@ -135,32 +135,35 @@ def open_day(model: GPSimModel, t: int) -> None:
     here = ~model.absent[who, t]
     if covered:
         here |= np.isin(who, list(covered))
-    _open_slots(model, t, who[here], slots[here], worked[here], joiner=False)
+    _open_slots(model, t, who[here], slots[here], worked[here])
     model.diaries.seal_day(t)
 
 
 def open_for_joiner(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
     """Open days t0..t1 of one clinician's book: they joined after those days were opened for everyone.
 
-    Absence cover is shared out when a day opens, so a joiner absent on such a day is not covered.
+    The same as :func:`open_day` for one clinician, except that absence cover is shared out when a
+    day opens, so a joiner absent on such a day is not covered.
     """
+    slot = model.role_specs[model.role_index[agent.role]].slot_minutes
     for t in range(t0, min(t1, model.cal.n - 2) + 1):
         sessions = sessions_of(model, agent.index, t)
-        if not sessions or model.absent[agent.index, t]:
+        if not sessions:
             continue
-        slot = model.role_specs[model.role_index[agent.role]].slot_minutes
         slots = sum(int(m / slot) for _, m in sessions)
+        if agent.unit < len(model.practices):
+            model.planned_slots[agent.unit, t] += slots
+        if model.absent[agent.index, t]:
+            continue
         _open_slots(model, t, np.array([agent.index]), np.array([slots], dtype=np.int64),
-                    np.array([float(sum(m for _, m in sessions))]), joiner=True)
+                    np.array([float(sum(m for _, m in sessions))]))
 
 
-def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, worked: np.ndarray,
-                joiner: bool) -> None:
+def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, worked: np.ndarray) -> None:
     """Put clinicians ``who``'s slots of day ``t`` in the book: same-day and bookable pools, duty extras.
 
     Walk-in hub posts serve their queue instead, and at walk-in practices the same-day slots become
-    minutes of walk-in service (``model.walk_in_budget``). A ``joiner`` (a day already open when they
-    joined) gets neither walk-in minutes nor duty extras.
+    minutes of walk-in service (``model.walk_in_budget``).
     """
     sdays, table, lv = model.staff_days, model.staff_table(), model.levers
     if lv.walk_in_staff:  # walk-in hub clinicians: capacity serves the queue, nothing is bookable
@@ -174,13 +177,13 @@ def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, w
             share[j] = lv.hub_same_day_share.get(s, share[j])
     same_day = np.round(slots * share).astype(np.int64)
     walk_in = np.zeros(who.size, dtype=bool)
-    if model.walk_in_practices.any() and not joiner:
+    if model.walk_in_practices.any():
         walk_in = np.isin(table["unit"][who], np.flatnonzero(model.walk_in_practices))
         for s, n_same in zip(who[walk_in].tolist(), same_day[walk_in].tolist(), strict=True):
             model.walk_in_budget[(s, t)] = n_same * float(table["slot"][s])
     model.diaries.open_many(t, who, np.where(walk_in, 0, same_day), slots - same_day)
     extra = table["extra"][who]
-    if extra.any() and not joiner:
+    if extra.any():
         has = extra > 0
         model.diaries.extras[who[has], t] = extra[has] * np.maximum(
             1, np.round(worked[has] / table["session"][who[has]])).astype(np.int64)
