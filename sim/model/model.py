@@ -134,7 +134,6 @@ class GPSimModel(mesa.Model):
     def staff_table(self) -> dict[str, np.ndarray]:
         """Per-staff constants of the daily cycle as arrays (rebuilt when staff join)."""
         if self._staff_arrays is None or len(self._staff_arrays["unit"]) != len(self.staff):
-            default_share = self.scenario.booking.same_day_slot_share
             specs = [self.role_specs[self.role_index[s.role]] for s in self.staff]
             self._staff_arrays = {
                 "unit": np.array([s.unit for s in self.staff], dtype=np.int64),
@@ -145,8 +144,7 @@ class GPSimModel(mesa.Model):
                 "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
                 "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
                 "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
-                "share": np.array([default_share if sp.same_day_slot_share is None else sp.same_day_slot_share
-                                   for sp in specs], dtype=np.float64),
+                "share": np.array([sp.same_day_slot_share for sp in specs], dtype=np.float64),
             }
             self._staff_arrays["sigma"] = np.sqrt(self._staff_arrays["s2"])
         return self._staff_arrays
