@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.config.interventions import check_intervention_references
 from sim.config.scenario import Scenario
 
 
@@ -249,8 +250,6 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
                 fail(("area", "pcns", i, "practices", j, "code"), f"duplicate practice code '{pr.code}'")
             codes.add(pr.code)
     check_staff(scenario.area.staff, ("area", "staff"))
-    from sim.model.interventions import check_intervention_references
-
     check_intervention_references(scenario, fail)
 
 
