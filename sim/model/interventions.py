@@ -35,8 +35,9 @@ from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import CoverPool, add_staff, remove_staff
 
-# recruitment: months from a leaver leaving to the replacement starting, for roles the scenario
-# gives no delay (an assumption: about one quarter, a notice period plus advertising)
+# recruitment: months from a leaver leaving to the replacement starting, for a role given a fill
+# probability but no delay_months entry (an assumption: one quarter, the schema's Nurse default;
+# its defaults are GP 4, Nurse 3, Pharmacist 2, HCA 1.5 months)
 DEFAULT_RECRUIT_DELAY_MONTHS = 3.0
 # a recruit's age: uniform over RECRUIT_AGE_MIN .. RECRUIT_AGE_MIN + RECRUIT_AGE_SPAN years (assumption)
 RECRUIT_AGE_MIN = 30
