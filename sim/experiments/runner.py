@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.scenario import Scenario
+from sim.model.interventions import attach
 from sim.model.model import GPSimModel
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
@@ -46,10 +47,6 @@ class RunResult:
 
 def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
     """The model for one replication, with the scenario's interventions attached."""
-    try:
-        from sim.model.interventions import attach
-    except ImportError:  # interventions module not present
-        return GPSimModel(scenario, replication)
     return attach(scenario, replication)
 
 

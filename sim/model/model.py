@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 import simpy
 
-from sim.config.scenario import AGE_BANDS, Scenario
+from sim.config.scenario import Scenario
 from sim.model.agents import STAFF_CLASSES, Patient, Staff
 from sim.model.booking import BookingRules
 from sim.model.build import (
@@ -27,7 +27,7 @@ from sim.model.build import (
 )
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
-from sim.model.diary import ROUTINE, SAME_DAY, Diaries
+from sim.model.diary import Diaries
 from sim.model.levers import Levers
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.phases import Phase, Phases
@@ -237,14 +237,3 @@ class GPSimModel(mesa.Model):
                 "clinical_hours": float(sd.clinical_minutes[s].sum() / 60),
                 "admin_hours": float(sd.admin_minutes[s].sum() / 60),
                 "overtime_hours": float(sd.overtime_minutes[s].sum() / 60)}
-
-    @property
-    def age_bands(self) -> tuple[str, ...]:
-        """Age band labels used by the population arrays."""
-        return AGE_BANDS
-
-    @property
-    def pools(self) -> tuple[int, int]:
-        """Pool codes (same-day, routine) used in the ledger."""
-        return SAME_DAY, ROUTINE
-
