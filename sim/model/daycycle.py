@@ -1,6 +1,6 @@
 """The day cycle: open a day of the book, book the day's requests, run and collect its sessions.
 
-:meth:`sim.model.model.GPSimModel.day_cycle` calls these in order each simulated day, with the
+The model's day driver (``GPSimModel._day_driver``) calls these in order each simulated day, with the
 phases of :mod:`sim.model.phases` between them. Work is vectorised over staff and requests (the
 booking loop and the session walk are compiled); nothing here runs per request in Python.
 """
