@@ -2,7 +2,7 @@
 
 The model's day driver (``GPSimModel._day_driver``) calls these in order each simulated day, with the
 phases of :mod:`sim.model.phases` between them. Work is vectorised over staff and requests (the
-booking loop and the session walk are compiled); nothing here runs per request in Python.
+booking loop and the session walk are compiled); only the walk-in queue handles requests one by one.
 """
 
 from __future__ import annotations
