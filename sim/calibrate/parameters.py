@@ -14,9 +14,8 @@ Parameters (:data:`PARAMETERS`), each applied to a full scenario mapping:
   their geometric mean: the spread between short-notice needs (acute) and planned ones (reviews,
   procedures), which shapes the tail of the booking-interval mix;
 * ``urgent_scale``: multiplier on every need's ``same_day_share`` (capped at 1);
-* ``same_day_slot_scale``: multiplier on ``booking.same_day_slot_share`` and every role's
-  ``same_day_slot_share`` (capped at 1): fewer slots held for the day push urgent requests to
-  the next day and free routine slots;
+* ``same_day_slot_scale``: multiplier on every role's ``same_day_slot_share`` (capped at 1): fewer
+  slots held for the day push urgent requests to the next day and free routine slots;
 * ``remote_scale``: multiplier on every need's telephone and video/online ``mode_shares`` (then
   renormalised; face-to-face and home visits keep their proportions);
 * ``dna_multiplier``: multiplier on ``booking.dna_same_day``, ``dna_next_day``,
@@ -117,9 +116,7 @@ def _scale_remote(mapping: dict[str, Any], value: float) -> None:
 
 
 def _scale_same_day_slots(mapping: dict[str, Any], value: float) -> None:
-    """Multiply the booking's and every role's same-day slot share by ``value`` (at most 1)."""
-    booking = mapping["booking"]
-    booking["same_day_slot_share"] = round(min(1.0, booking["same_day_slot_share"] * value), DECIMALS)
+    """Multiply every role's same-day slot share by ``value`` (at most 1)."""
     for spec in mapping["roles"].values():
         if spec.get("same_day_slot_share") is not None:
             spec["same_day_slot_share"] = round(min(1.0, spec["same_day_slot_share"] * value), DECIMALS)
@@ -202,7 +199,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               _one),
     Parameter("same_day_slot_scale", 0.3, 1.8,
               "multiplier on the share of slots held for booking on the day (every role)",
-              "booking.same_day_slot_share, roles.*.same_day_slot_share",
+              "roles.*.same_day_slot_share",
               _scale_same_day_slots, _one),
     Parameter("remote_scale", 0.05, 2.0,
               "multiplier on telephone and video/online mode shares (then renormalised)",
@@ -266,7 +263,7 @@ def fitted_overrides(full: dict[str, Any], seasonality: Sequence[float] | None) 
     if seasonality is not None:
         demand["monthly_seasonality"] = [float(v) for v in seasonality]
     booking = {k: full["booking"][k] for k in ("routine_tolerance_days_mean", "book_ahead_days",
-                                               "continuity_extra_days", "same_day_slot_share",
+                                               "continuity_extra_days",
                                                *DNA_FIELDS)}
     roles = copy.deepcopy(full["roles"])  # whole specs: a partial role would not validate
     return {"demand": demand, "booking": booking, "roles": roles}

@@ -57,8 +57,8 @@ class RoleSpec(Strict):
     duration_cv: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.35, description="coefficient of variation of consultation length around the slot length"
     )
-    same_day_slot_share: Fraction | None = Field(
-        None, description="share of this role's slots held for booking on the day; default booking.same_day_slot_share"
+    same_day_slot_share: Fraction = Field(
+        0.45, description="share of this role's slots held back for booking on the day (the rest bookable ahead)"
     )
     extra_slots_per_session: Annotated[int, Field(ge=0, le=10)] = Field(
         0, description=("same-day extras a clinician adds per session when every slot is gone (duty-doctor "
@@ -396,9 +396,6 @@ class Booking(Strict):
 
     book_ahead_days: Annotated[int, Field(ge=0, le=120)] = Field(
         28, description="days ahead the appointment book is open"
-    )
-    same_day_slot_share: Fraction = Field(
-        0.45, description="share of each clinician's slots held back for booking on the day"
     )
     urgent_tolerance_days: Annotated[int, Field(ge=0, le=14)] = Field(
         1, description="a same-day request accepts today or up to this many days later, else is lost"

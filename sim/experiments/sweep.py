@@ -6,7 +6,7 @@ and chooses exactly one design::
 
     parameters:               # full factorial over lists of values
       demand.rate_multiplier: [0.9, 1.0, 1.1]
-      booking.same_day_slot_share: [0.3, 0.45]
+      roles.GP.same_day_slot_share: [0.3, 0.45]
 
     latin_hypercube:          # space-filling sample over ranges (scipy.stats.qmc)
       samples: 20

@@ -10,6 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+import pandas as pd
+
+from sim.config.scenario import AGE_BANDS
+from sim.model.states import STATE_NAMES
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -21,8 +26,12 @@ class Staff(mesa.Agent):
     kind = "staff"
 
     def __init__(self, model: GPSimModel, *, index: int, role: str, unit: int, fte: float,
-                 sessions_per_week: float, age: int, contract: str | None = None):
+                 sessions_per_week: float, age: int, contract: str | None = None, key: str = "",
+                 joined_day: int = 0, hub_post: bool = False):
         super().__init__(model)
+        self.key = key  # stable name, e.g. "P1/GP/0": keys the staff member's own random draws
+        self.joined_day = joined_day  # internal day they start (0 for staff in post at the start)
+        self.hub_post = hub_post  # an extended-access hub post (a shift agent), not a person
         self.index = index  # position in the model's staff arrays
         self.role = role
         self.unit = unit  # practice index, or a PCN/LGPO unit index
@@ -46,7 +55,7 @@ class Staff(mesa.Agent):
 
     @property
     def fte(self) -> float:
-        """Full-time equivalent: 1.0 = 37.5 hours a week."""
+        """Full-time equivalent: 1.0 = FULL_TIME_HOURS_PER_WEEK (37.5) hours a week."""
         return self._fte
 
     @fte.setter
@@ -56,8 +65,7 @@ class Staff(mesa.Agent):
 
     def _staff_changed(self) -> None:
         """Tell the model its per-staff arrays (in post, FTE) must be rebuilt."""
-        if hasattr(self.model, "_staff_status"):
-            self.model._staff_status = None
+        self.model.staff_changed()
 
     @property
     def is_clinician(self) -> bool:
@@ -122,8 +130,6 @@ class Patient(mesa.Agent):
     @property
     def age_band(self) -> str:
         """Age band label (e.g. '65-74')."""
-        from sim.config.scenario import AGE_BANDS
-
         return AGE_BANDS[int(self.model.population.age_band[self.index])]
 
     @property
@@ -137,10 +143,19 @@ class Patient(mesa.Agent):
         s = int(self.model.population.usual_gp[self.index])
         return self.model.staff[s] if s >= 0 else None
 
-    def history(self):
-        """This patient's requests and their outcomes (rows of the ledger)."""
-        led = self.model.ledger_frame()
-        return led[led["patient"] == self.index].reset_index(drop=True)
+    def history(self) -> pd.DataFrame:
+        """This patient's requests and their outcomes (the ledger's main columns; reporting days)."""
+        m = self.model
+        R, w = m.requests, m.cal.warm_up
+        rid = np.flatnonzero(R.patient == self.index)
+        booked = m.appt_day[rid] >= 0
+        return pd.DataFrame({
+            "request_id": rid, "day": R.day[rid] - w, "patient": self.index,
+            "need": [m.need_names[k] for k in R.need[rid]], "urgent": R.urgent[rid],
+            "state": [STATE_NAMES[k] for k in m.state[rid]],
+            "appt_day": pd.arrays.IntegerArray(np.where(booked, m.appt_day[rid] - w, 0).astype(np.int32), ~booked),
+            "staff": m.appt_staff[rid],
+        })
 
     def __repr__(self) -> str:
         return f"Patient({self.index}, practice={self.practice}, age={self.age_band}, ltc={self.ltc_count})"

@@ -6,15 +6,13 @@ session that ends after its scheduled end turns the difference into overtime. Th
 walked together in compiled code (:func:`walk_sessions`); each stays one SimPy process that holds its
 clinician from the session's start to its last patient (:func:`clinic_session`).
 
-The walk-in queue serves arrivals in order for the next free eligible clinician. With one role,
-Poisson arrivals and exponential consultations it is an M/M/c queue (the analytic check).
+The walk-in queue is in :mod:`sim.model.walk_in`.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+import time
+from collections.abc import Generator
 
 import numpy as np
 import simpy
@@ -194,8 +192,6 @@ def start_compiled() -> float:
 
     Runs by itself on first use; benchmarks call it before timing, as they import before timing.
     """
-    import time
-
     t0 = time.perf_counter()
     two_state_spells(np.zeros(1), 0.0, 1.0, 0.0)
     return time.perf_counter() - t0
@@ -207,132 +203,3 @@ def clinic_session(env: simpy.Environment, start: float, end: float) -> Generato
         yield env.timeout(start - env.now)
     if end > env.now:
         yield env.timeout(end - env.now)
-
-
-def lognormal_factor(z: float, cv: float) -> float:
-    """exp(sigma z - sigma^2/2): a mean-one lognormal multiplier with coefficient of variation cv."""
-    if cv <= 0:
-        return 1.0
-    s2 = math.log1p(cv * cv)
-    return math.exp(math.sqrt(s2) * z - 0.5 * s2)
-
-
-@dataclass
-class WalkInPatient:
-    """A patient in the walk-in queue."""
-
-    rid: int
-    roles: frozenset[int]
-    arrival: float
-    service_minutes: float
-
-
-@dataclass
-class WalkInStats:
-    """Queue statistics for Little's law: time-weighted queue length and waits of those served."""
-
-    waits: list[float] = field(default_factory=list)
-    served: int = 0
-    lost: int = 0
-    area: float = 0.0  # integral of queue length over time
-    last_change: float = 0.0
-    length: int = 0
-    started: float = 0.0
-
-
-class WalkInClinic:
-    """First-come, first-served queue in which each free clinician takes the next patient they may see.
-
-    Idle clinicians wait on an event; an arriving patient goes straight to an idle eligible clinician
-    or joins the back of the queue. About two SimPy events per patient, so long validation runs are cheap.
-    """
-
-    def __init__(self, env: simpy.Environment, max_wait: float = math.inf,
-                 on_served: Callable[[WalkInPatient, int, float], None] | None = None,
-                 on_lost: Callable[[WalkInPatient], None] | None = None):
-        self.env = env
-        self.queue: list[WalkInPatient] = []
-        self.idle: dict[int, list[simpy.Event]] = {}
-        self.max_wait = max_wait
-        self.on_served = on_served
-        self.on_lost = on_lost
-        self.stats = WalkInStats(last_change=env.now, started=env.now)
-        self.recording = True
-
-    def _tick(self, delta: int) -> None:
-        s = self.stats
-        now = self.env.now
-        s.area += s.length * (now - s.last_change)
-        s.last_change = now
-        s.length += delta
-
-    def reset_stats(self) -> None:
-        """Start measuring afresh (end of warm-up); patients already queued stay queued."""
-        self.stats = WalkInStats(last_change=self.env.now, length=self.stats.length, started=self.env.now)
-
-    def arrive(self, patient: WalkInPatient) -> None:
-        """A patient arrives now: straight to an idle eligible clinician, else to the back of the queue."""
-        for role in patient.roles:
-            waiting = self.idle.get(role)
-            if waiting:
-                waiting.pop(0).succeed(patient)
-                return
-        self._tick(+1)
-        self.queue.append(patient)
-
-    def _take(self, role: int) -> WalkInPatient | None:
-        for k, patient in enumerate(self.queue):
-            if role in patient.roles:
-                del self.queue[k]
-                self._tick(-1)
-                return patient
-        return None
-
-    def server(self, staff: int, role: int, until: float = math.inf,
-               budget_minutes: float = math.inf) -> Generator[simpy.Event, None, None]:
-        """A clinician serving the queue until ``until`` or until ``budget_minutes`` are used."""
-        used = 0.0
-        while self.env.now < until and used < budget_minutes:
-            patient = self._take(role)
-            if patient is None:
-                wake = self.env.event()
-                self.idle.setdefault(role, []).append(wake)
-                if math.isfinite(until):
-                    outcome = yield wake | self.env.timeout(until - self.env.now)
-                    if wake not in outcome:
-                        self.idle[role].remove(wake)
-                        break
-                    patient = outcome[wake]
-                else:
-                    patient = yield wake
-            wait = self.env.now - patient.arrival
-            if wait > self.max_wait:
-                self.stats.lost += 1
-                if self.on_lost:
-                    self.on_lost(patient)
-                continue
-            if self.recording:
-                self.stats.waits.append(wait)
-                self.stats.served += 1
-            yield self.env.timeout(patient.service_minutes)
-            used += patient.service_minutes
-            if self.on_served:
-                self.on_served(patient, staff, wait)
-
-    def close(self) -> list[WalkInPatient]:
-        """End of the day: everyone still waiting is lost; return them."""
-        left = list(self.queue)
-        for p in left:
-            self._tick(-1)
-            self.stats.lost += 1
-            if self.on_lost:
-                self.on_lost(p)
-        self.queue.clear()
-        return left
-
-    def mean_queue_length(self) -> float:
-        """Time-average number waiting since the stats were last reset (up to now)."""
-        s = self.stats
-        area = s.area + s.length * (self.env.now - s.last_change)
-        span = self.env.now - s.started
-        return area / span if span > 0 else 0.0

@@ -78,20 +78,8 @@ class Diaries:
         self.rd_members = np.asarray([c for m in self.members for c in m], dtype=np.int32)
         return rd
 
-    def clinicians(self, rd: int) -> list[int]:
-        """Clinicians of role diary ``rd`` in joining order."""
-        return list(self.members[rd])
-
-    def open_day(self, t: int, staff: int, same_day: int, routine: int) -> None:
-        """Open day ``t`` in one clinician's diary with the given free slots in each pool."""
-        rd = self.staff_rd[staff]
-        self.free_sd[staff, t] += same_day
-        self.free_rt[staff, t] += routine
-        self.cap_sd[rd, t] += same_day
-        self.cap_rt[rd, t] += routine
-
     def open_many(self, t: int, staff: np.ndarray, same_day: np.ndarray, routine: np.ndarray) -> None:
-        """:meth:`open_day` for many distinct clinicians at once."""
+        """Open day ``t`` for distinct clinicians ``staff`` with the given free slots in each pool."""
         rd = self.staff_rd[staff]
         self.free_sd[staff, t] += same_day.astype(np.int32)
         self.free_rt[staff, t] += routine.astype(np.int32)
@@ -103,13 +91,6 @@ class Diaries:
         for cap, par in ((self.cap_rt, self.rparent), (self.free_rt, self.parent)):
             full = (cap[:, t] <= 0) & (par[:, t] == t)
             par[full, t] = t + 1
-
-    def take(self, staff: int, t: int, pool: int) -> None:
-        """Consume one slot of ``staff`` on day ``t`` from ``pool``."""
-        from sim.model.booking import take
-
-        take(self.free_sd, self.free_rt, self.parent, self.cap_sd, self.cap_rt, self.rparent,
-             self.staff_rd, staff, t, pool)
 
     def close_from(self, staff: int, t0: int) -> int:
         """Remove every free slot of ``staff`` from day ``t0`` on (a leaver); return slots removed."""
@@ -129,13 +110,6 @@ class Diaries:
         own = self.parent[staff, days] == days
         self.parent[staff, days[own]] = days[own] + 1
         return int(sd.sum() + rt.sum())
-
-    def pick_clinician(self, rd: int, t: int, pool: int, prefer: int = -1) -> int:
-        """The clinician to book on day ``t``: the preferred one if free, else the least booked."""
-        from sim.model.booking import pick_clinician
-
-        free = self.free_sd if pool == SAME_DAY else self.free_rt
-        return int(pick_clinician(free, self.staff_rd, self.rd_ptr, self.rd_members, rd, t, prefer))
 
 
 def grow(diaries: Diaries, n_new: int) -> None:

@@ -5,7 +5,7 @@ a booked hub with its own clinicians keeps the simpler path in :mod:`sim.model.i
 
 - Posts. Each hub post (one clinician of a role on every hub session: ``staff: [{role, count}]``) is a
   shift agent in the hub's booking unit, so the booking code books it like any clinician. Its
-  sessions come day by day from ``model.session_override``, written by the weekly rota below; on other
+  sessions come day by day from ``model.levers.session_override``, written by the weekly rota below; on other
   days it has none. Member-staffed posts have FTE 0: nobody is counted twice in the workforce.
 - Rota. When the first day of a week (on or after the hub's start) is opened in the book, every hub
   session of that week gets a clinician: the post itself when the hub has its own staff (unless they
@@ -35,14 +35,17 @@ a booked hub with its own clinicians keeps the simpler path in :mod:`sim.model.i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.calendar import MINUTES_PER_DAY
-from sim.model.clinic import WalkInClinic, WalkInPatient, lognormal_factor
-from sim.model.rng import stable_hash
+from sim.model.phases import Phase
+from sim.model.staff_days import Sessions
+from sim.model.states import BOOKED, LOST
+from sim.model.units import FULL_TIME_HOURS_PER_WEEK
+from sim.model.walk_in import arrive, consultation_minutes, open_clinic, serve
 from sim.model.workforce import add_staff
 
 if TYPE_CHECKING:
@@ -50,7 +53,27 @@ if TYPE_CHECKING:
     from sim.model.agents import Staff
     from sim.model.model import GPSimModel
 
-Sessions = list[tuple[int, float]]  # (start minute, clinical minutes)
+# a hub post's FTE is its weekly hours / FULL_TIME_HOURS_PER_WEEK, clamped to this range: at least a
+# token 0.05 FTE (an hour or two a week still counts as a post) and at most 1.5 FTE (a seven-day
+# rota worked by one post would otherwise count as several people)
+MIN_HUB_POST_FTE = 0.05
+MAX_HUB_POST_FTE = 1.5
+
+# (clinician k, role, weekday, start minute, minutes) of one clinician-session of a hub week
+HubItem = tuple[int, str, int, int, float]
+
+
+def hub_post_fte(hours_per_week: float) -> float:
+    """FTE of a hub post working ``hours_per_week`` (clamped, see MIN_HUB_POST_FTE / MAX_HUB_POST_FTE)."""
+    return min(MAX_HUB_POST_FTE, max(MIN_HUB_POST_FTE, hours_per_week / FULL_TIME_HOURS_PER_WEEK))
+
+
+def posts_by_clinician(items: list[HubItem]) -> dict[tuple[int, str], dict[int, Sessions]]:
+    """A hub week's clinician-sessions grouped into posts: (clinician k, role) -> weekday -> sessions."""
+    by_k: dict[tuple[int, str], dict[int, Sessions]] = {}
+    for k, role, wd, s0, minutes in items:
+        by_k.setdefault((k, role), {}).setdefault(wd, []).append((s0, minutes))
+    return by_k
 
 
 @dataclass
@@ -124,7 +147,7 @@ class Hub:
                 if home < 0:
                     self.unstaffed += 1
                     continue
-                model.session_override[(post.agent, u)] = list(sessions)
+                model.levers.session_override[(post.agent, u)] = list(sessions)
                 self.shifts.setdefault(u, []).append(Shift(u, post.agent, home, minutes,
                                                            extra=self.member and not self.redeploy))
                 if self.redeploy:
@@ -132,11 +155,10 @@ class Hub:
 
     def _members(self, model: GPSimModel, post: HubPost) -> list[int]:
         """Clinicians of the post's role in its practices, in a rota order seeded by the replication."""
-        sc = model.scenario
         posts = {p.agent for hub in model.hubs for p in hub.posts}  # a split hub's posts sit in practices
         out = [s for p in post.practices for s in model.practices[p].staff
                if model.staff[s].role == post.role and model.staff[s].active and s not in posts]
-        return sorted(out, key=lambda s: stable_hash(f"{sc.seed}/{model.replication}/{model.staff[s].key}"))
+        return sorted(out, key=lambda s: model.streams.rank(model.staff[s].key))
 
     def _pick(self, model: GPSimModel, post: HubPost, u: int, sessions: Sessions, week: list[int] | None) -> int:
         """The next free member on the rota for day ``u`` (-1 if none); ``week``: days to take hours from."""
@@ -162,7 +184,7 @@ class Hub:
             for sh in shifts:
                 if sh.home != agent.index or sh.agent not in posts:
                     continue
-                new = self._pick(model, posts[sh.agent], u, model.session_override[(sh.agent, u)], None)
+                new = self._pick(model, posts[sh.agent], u, model.levers.session_override[(sh.agent, u)], None)
                 if new >= 0:
                     sh.home, sh.extra = new, True
 
@@ -174,10 +196,7 @@ class Hub:
         for sh in self.shifts.get(t, []):
             if sh.home == sh.agent:
                 continue
-            for f in fields(sd):
-                arr = getattr(sd, f.name)
-                arr[sh.home, t] += arr[sh.agent, t]
-                arr[sh.agent, t] = 0.0
+            sd.move_day(sh.agent, sh.home, t)
             if sh.extra:
                 sd.overtime_minutes[sh.home, t] += sh.minutes
 
@@ -220,21 +239,19 @@ class Hub:
             self._queue(model, d, list(practices), group)
 
     def _queue(self, model: GPSimModel, d: int, practices: list[int], group: list[Shift]) -> None:
-        from sim.model.model import BOOKED, LOST
-
         R = model.requests
         a, b = model.day_start[d], model.day_start[d + 1]
         if a == b:
             return
         roles = {model.role_index[model.staff[sh.agent].role] for sh in group}
-        windows = sorted({(s0, s0 + m) for sh in group for s0, m in model.session_override[(sh.agent, d)]})
+        windows = sorted({(s0, s0 + m) for sh in group for s0, m in model.levers.session_override[(sh.agent, d)]})
         if not windows:
             return
         last_end = max(e for _, e in windows)
-        walk_in_practices = [p.index for p in model.practices if p.access_mode == "walk_in"]
-        members = [p for p in practices if p not in walk_in_practices]
+        members = [p for p in practices if not model.walk_in_practices[p]]
         cand = np.flatnonzero((model.state[a:b] == LOST) & R.urgent[a:b] & np.isin(R.practice[a:b], members)
                               & (R.minute[a:b] < last_end)) + a
+        base = d * MINUTES_PER_DAY
         patients = []
         for rid in cand.tolist():
             eligible = frozenset(model.need_roles[int(R.need[rid])] & roles)
@@ -242,50 +259,23 @@ class Hub:
                 continue
             minute = int(R.minute[rid])
             at = max(minute, min(s0 for s0, e in windows if e > minute))
-            slot = min(model.role_specs[r].slot_minutes for r in eligible)
-            minutes = slot * lognormal_factor(float(R.z_duration[rid]), model.role_specs[min(eligible)].duration_cv)
             model.state[rid] = BOOKED  # pending: served or lost in today's queue
-            patients.append((at, rid, eligible, minutes))
+            patients.append((base + at, rid, eligible, consultation_minutes(model, rid, eligible)))
         if not patients:
             return
-        max_wait = self.iv.walk_in_max_wait_minutes or model.scenario.walk_in.max_wait_minutes
-        clinic = WalkInClinic(model.env, max_wait=max_wait, on_served=model._walk_in_served,
-                              on_lost=model._walk_in_lost)
-        base = d * MINUTES_PER_DAY
-        for sh in group:
+        clinic = open_clinic(model, self.iv.walk_in_max_wait_minutes or model.scenario.walk_in.max_wait_minutes)
+        for sh in group:  # a consultation running past the session's end is overtime
             r = model.role_index[model.staff[sh.agent].role]
-            for s0, m in model.session_override[(sh.agent, d)]:
-                model.env.process(_server(model, clinic, sh.agent, r, d, base + s0, base + s0 + m))
+            for s0, m in model.levers.session_override[(sh.agent, d)]:
+                model.env.process(serve(model, clinic, sh.agent, r, base + s0, base + s0 + m, overtime_day=d))
         patients.sort(key=lambda p: (p[0], p[1]))
-        model.env.process(_arrivals(model, clinic, patients, base, base + last_end))
-
-
-def _server(model: GPSimModel, clinic: WalkInClinic, s: int, role: int, d: int, start: float, until: float):
-    """A hub clinician serving the walk-in queue through one session; running over is overtime."""
-    env = model.env
-    if env.now < start:
-        yield env.timeout(start - env.now)
-    yield from clinic.server(s, role, until=until)
-    if env.now > until:
-        model.staff_days.overtime_minutes[s, d] += env.now - until
-
-
-def _arrivals(model: GPSimModel, clinic: WalkInClinic, patients: list, base: float, close: float):
-    """Patients join the hub queue at their times; whoever is still queued at close is lost."""
-    env = model.env
-    for at, rid, roles, minutes in patients:
-        if env.now < base + at:
-            yield env.timeout(base + at - env.now)
-        clinic.arrive(WalkInPatient(rid, roles, env.now, minutes))
-    if env.now < close:
-        yield env.timeout(close - env.now)
-    clinic.close()
+        model.env.process(arrive(model.env, clinic, patients, base + last_end))
 
 
 def _free(model: GPSimModel, m: int, u: int, sessions: Sessions) -> bool:
     """Clinician ``m`` can work a hub session on day ``u``: in post, present, not on another hub shift, no clash."""
     agent = model.staff[m]
-    if not agent.active or getattr(agent, "joined_day", 0) > u or model.absent[m, u]:
+    if not agent.active or agent.joined_day > u or model.absent[m, u]:
         return False
     if any(m == sh.home for hub in model.hubs for sh in hub.shifts.get(u, ())):
         return False
@@ -316,11 +306,11 @@ def _deduct(model: GPSimModel, m: int, minutes: float, u: int, week: list[int]) 
             left -= take
             if left <= 1e-9:
                 break
-        model.session_override[(m, x)] = [(s0, mm) for s0, mm in sess if mm > 1e-9]
+        model.levers.session_override[(m, x)] = [(s0, mm) for s0, mm in sess if mm > 1e-9]
 
 
 def add_hub(model: GPSimModel, iv: ExtendedAccess, start: int, end: int,
-            units: list[tuple[int, list[int], list[tuple[int, str, int, int, float]]]]) -> Hub:
+            units: list[tuple[int, list[int], list[HubItem]]]) -> Hub:
     """Create the posts of one hub intervention and register its hooks.
 
     ``units``: (booking unit, member practices, clinician-session items) for each hub, or for each
@@ -331,30 +321,27 @@ def add_hub(model: GPSimModel, iv: ExtendedAccess, start: int, end: int,
     n_practices = len(model.practices)
     for unit, members, items in units:
         code = model.unit_level(unit)[1]
-        by_k: dict[tuple[int, str], dict[int, Sessions]] = {}
-        for k, role, wd, s0, minutes in items:
-            by_k.setdefault((k, role), {}).setdefault(wd, []).append((s0, minutes))
-        for (k, role), weekly in by_k.items():
+        for (k, role), weekly in posts_by_clinician(items).items():
             hours = sum(m for v in weekly.values() for _, m in v) / 60.0
-            fte = 0.0 if hub.member else min(1.5, max(0.05, hours / 37.5))
+            fte = 0.0 if hub.member else hub_post_fte(hours)
             n_sessions = float(sum(len(v) for v in weekly.values()))
             agent = add_staff(model, role, unit, start, fte=fte, sessions=n_sessions, key=f"{code}/hub/{role}/{k}",
-                              same_day_share=iv.same_day_slot_share, event="hub_added")
+                              same_day_share=iv.same_day_slot_share, hub_post=True, event="hub_added")
             model.pattern[agent.index] = 0.0  # works only the sessions the rota gives it
             if hub.member:
                 model.absent[agent.index] = False  # absence belongs to the clinician on the rota
             if iv.mode == "walk_in":
-                model.walk_in_staff.add(agent.index)
+                model.levers.walk_in_staff.add(agent.index)
             hub.posts.append(HubPost(agent.index, role, weekly, [unit] if unit < n_practices else list(members)))
             if end < model.cal.n:
-                model.add_day_hook(end, lambda m, d, s=agent.index: _close(m, s, d))
+                model.phases.at(end, lambda m, d, s=agent.index: _close(m, s, d))
     model.hubs.append(hub)
-    model.open_day_hooks.append(hub.plan)
-    model.after_booking_hooks.append(hub.walk_in)
-    model.day_end_hooks.append(hub.attribute)
-    model.finalise_hooks.append(hub.finalise)
+    model.phases.on(Phase.BOOK_OPENING, hub.plan)
+    model.phases.on(Phase.AFTER_BOOKING, hub.walk_in)
+    model.phases.on(Phase.DAY_END, hub.attribute)
+    model.phases.on(Phase.FINISH, hub.finalise)
     if hub.member:
-        model.leave_listeners.append(hub.on_leave)
+        model.phases.on(Phase.STAFF_LEFT, hub.on_leave)
     return hub
 
 

@@ -27,12 +27,23 @@ from sim.config.interventions import (
 )
 from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
-from sim.model.hubs import add_hub
+from sim.model.build import rebuild_options
+from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
+from sim.model.levers import BackOffice, MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
-from sim.model.rng import stable_hash
+from sim.model.phases import Phase
+from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import CoverPool, add_staff, remove_staff
 
-DAYS_PER_MONTH = 365.25 / 12
+# recruitment: months from a leaver leaving to the replacement starting, for a role given a fill
+# probability but no delay_months entry (an assumption: one quarter, the schema's Nurse default;
+# its defaults are GP 4, Nurse 3, Pharmacist 2, HCA 1.5 months)
+DEFAULT_RECRUIT_DELAY_MONTHS = 3.0
+# a recruit's age: uniform over RECRUIT_AGE_MIN .. RECRUIT_AGE_MIN + RECRUIT_AGE_SPAN years (assumption)
+RECRUIT_AGE_MIN = 30
+RECRUIT_AGE_SPAN = 15
+# skill mix: a unit whose share of an added role comes to less FTE than this gets nobody
+MIN_ADDED_FTE = 0.05
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -68,14 +79,22 @@ def scope_practices(model: GPSimModel, scope: str | list[str]) -> list[int]:
     return [p.index for p in model.practices if p.code == scope]
 
 
+def _from_start(model: GPSimModel, start: int, hook: Callable[[GPSimModel, int], None]) -> None:
+    """Run ``hook(model, day)`` at the intervention's start: now (in set-up) when it starts on day 0."""
+    if start == 0:
+        hook(model, 0)
+    else:
+        model.phases.at(start, hook)
+
+
+def _at_end(model: GPSimModel, end: int, hook: Callable[[GPSimModel, int], None]) -> None:
+    """Run ``hook(model, day)`` at the start of the intervention's ``end`` day, if that falls in the run."""
+    if end < model.n_sim_days:
+        model.phases.at(end, hook)
+
+
 def _pcns_of(model: GPSimModel, practices: list[int]) -> list[int]:
     return sorted({model.practices[p].pcn for p in practices})
-
-
-def _u(model: GPSimModel, *key: object) -> np.random.Generator:
-    """A generator keyed by (seed, replication, key...): draws tied to the thing they decide."""
-    ints = [stable_hash(str(k)) if not isinstance(k, int) else k for k in key]
-    return np.random.default_rng([model.scenario.seed, model.replication, *ints])
 
 
 def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: bool = True) -> list[int]:
@@ -98,13 +117,14 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
         eligible = sorted((s for s, a in age_at.items()
                            if model.staff[s].role == wave.role and a >= wave.min_age),
                           key=lambda s: model.staff[s].key)
-        rng = _u(model, "retirement-wave", start, wave.role)
+        rng = model.streams.keyed("retirement-wave", start, wave.role)
         chosen = rng.permutation(len(eligible))[: round(wave.share * len(eligible))]
         span = wave.over_months * DAYS_PER_MONTH
         for k in chosen:
             s = eligible[int(k)]
             when = start + int(rng.random() * span)
-            model.add_day_hook(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
+            if when < end:
+                model.phases.at(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
         return
     hazards = iv.hazard_by_age or {"GP": default_gp_hazard()}
     in_scope = set(_staff_in_scope(model, practices))
@@ -122,10 +142,10 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
             if not bands:
                 continue
             p_month = 1.0 - (1.0 - curve[bands[-1]]) ** (1 / 12)
-            if _u(m, "retire", month, agent.key).random() < p_month:
+            if m.streams.keyed("retire", month, agent.key).random() < p_month:
                 remove_staff(m, agent.index, day, event="retired")
 
-    model.add_monthly_hook(monthly)
+    model.phases.on(Phase.MONTH_START, monthly)
 
 
 def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, practices: list[int]) -> None:
@@ -137,26 +157,27 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
     def on_leave(m: GPSimModel, agent, day: int) -> None:
         if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
             return
-        u = _u(m, "recruit", agent.key).random(3)
+        u = m.streams.keyed("recruit", agent.key).random(3)
         if u[0] >= iv.fill_probability[agent.role]:
             return
-        delay = round(iv.delay_months.get(agent.role, 3.0) * DAYS_PER_MONTH)
+        delay = round(iv.delay_months.get(agent.role, DEFAULT_RECRUIT_DELAY_MONTHS) * DAYS_PER_MONTH)
         contract, sessions = agent.contract, agent.sessions_per_week
         if agent.kind == "gp" and contracts:
             contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
             sessions = iv.gp_sessions_by_contract.get(contract, sessions)
         fte, role, unit, key = agent.fte, agent.role, agent.unit, agent.key + "/r"
-        age = 30 + int(u[2] * 15)
-        m.add_day_hook(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
+        age = RECRUIT_AGE_MIN + int(u[2] * RECRUIT_AGE_SPAN)
+        m.phases.at(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
                                                             contract=contract, key=key, event="recruited"))
 
-    model.leave_listeners.append(on_leave)
+    model.phases.on(Phase.STAFF_LEFT, on_leave)
 
 
 # ----------------------------------------------------------------------------- skill mix
 
 
 def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices: list[int]) -> None:
+    added: list[str] = []  # keys of the posts added
     for k, add in enumerate(iv.add):
         if add.level == "practice":
             targets = [(p, model.practices[p].list_size) for p in practices]
@@ -170,40 +191,58 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
                 heads, fte = add.count, add.fte
             else:
                 total = add.per_10k_patients * patients / 10_000
-                heads = max(1, math.ceil(total / add.fte - 1e-9)) if total >= 0.05 else 0
+                heads = max(1, math.ceil(total / add.fte - 1e-9)) if total >= MIN_ADDED_FTE else 0
                 fte = min(add.fte, total / heads) if heads else 0.0
             code = model.unit_level(unit)[1]
             for h in range(heads):
                 key = f"{code}/{add.role}/add{k}-{h}"
-                model.add_day_hook(start, lambda m, d, u=unit, f=fte, key=key, role=add.role, age=add.age:
-                                   add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
+                added.append(key)
+                model.phases.at(start, lambda m, d, u=unit, f=fte, key=key, role=add.role, age=add.age:
+                                add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
     needs = {n: i for i, n in enumerate(model.need_names)}
+    before: dict[str, list[str] | None] = {}
 
     def switch_on(m: GPSimModel, d: int) -> None:
-        m.eligibility.update(iv.eligibility)
+        lv = m.levers
+        before.update({n: lv.eligibility.get(n) for n in iv.eligibility})
+        lv.eligibility.update(iv.eligibility)
         if iv.shift is not None:
-            m.shift = (frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, list(iv.shift.to_roles))
-        m.supervision = (frozenset(iv.supervised_roles), iv.gp_supervision_minutes_per_appointment)
-        if hasattr(m, "options"):
-            m._build_options()
+            lv.shift = Shift(frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, tuple(iv.shift.to_roles))
+        lv.supervision = Supervision(frozenset(iv.supervised_roles), iv.gp_supervision_minutes_per_appointment)
+        if m.built:
+            rebuild_options(m)
 
-    if start == 0:
-        switch_on(model, 0)
-    else:
-        model.add_day_hook(start, switch_on)
+    def switch_off(m: GPSimModel, d: int) -> None:
+        """The added posts end (not refilled) and needs go back to the roles that saw them before."""
+        keys = set(added)
+        for agent in list(m.staff):
+            if agent.key in keys and agent.active:
+                remove_staff(m, agent.index, d, event="skill_mix_ended", notify=False)
+        lv = m.levers
+        for need, roles in before.items():
+            if roles is None:
+                lv.eligibility.pop(need, None)
+            else:
+                lv.eligibility[need] = roles
+        lv.shift = None
+        lv.supervision = None
+        rebuild_options(m)
+
+    _from_start(model, start, switch_on)
+    _at_end(model, end, switch_off)
 
 
 # ----------------------------------------------------------------------------- back office
 
 
 def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, practices: list[int]) -> None:
-    model.back_office = {"practices": list(practices), "elasticity": iv.scale_elasticity,
-                         "moved_share": iv.correspondence_moved_share}
+    model.levers.back_office = BackOffice(tuple(practices), iv.scale_elasticity, iv.correspondence_moved_share)
     admin = model.scenario.admin
+    taken: dict[int, list[tuple[int, float]]] = {}  # GP -> (half-day, sessions added there)
 
     def switch_on(m: GPSimModel, d: int) -> None:
         for p in practices:
-            m.correspondence_share_kept[p] = 1.0 - iv.correspondence_moved_share
+            m.levers.correspondence_share_kept[p] = 1.0 - iv.correspondence_moved_share
         if not iv.released_hours_to_sessions:
             return
         for p in practices:
@@ -217,29 +256,49 @@ def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, 
             hours_per_session = (spec.session_minutes + spec.admin_minutes_per_session) / 60.0
             for s in gps:
                 extra = released * m.staff[s].sessions_per_week / total_sessions / hours_per_session
-                _add_sessions(m, s, extra)
+                taken[s] = _add_sessions(m, s, extra)
                 m.events.append({"day": d, "staff": s, "role": m.staff[s].role,
                                  "unit": m.practices[p].code, "event": "added_sessions", "fte": extra})
 
-    if start == 0:
-        switch_on(model, 0)
-    else:
-        model.add_day_hook(start, switch_on)
+    def switch_off(m: GPSimModel, d: int) -> None:
+        """GPs do their correspondence again and give back the sessions it had released (days not yet open).
+
+        The back-office team sizing in the results (``levers.back_office``) still covers the whole run.
+        """
+        for p in practices:
+            m.levers.correspondence_share_kept[p] = 1.0
+        for s, halves in taken.items():
+            row = m.pattern[s]
+            for h, take in halves:
+                row[h] = max(0.0, row[h] - take)
+            m.staff[s].sessions_per_week = float(row.sum())
+            m.events.append({"day": d, "staff": s, "role": m.staff[s].role, "unit": m.unit_level(m.staff[s].unit)[1],
+                             "event": "removed_sessions", "fte": sum(t for _, t in halves)})
+        taken.clear()
+
+    _from_start(model, start, switch_on)
+    _at_end(model, end, switch_off)
 
 
-def _add_sessions(model: GPSimModel, s: int, extra: float) -> None:
-    """Fill free half-days of a clinician's week with ``extra`` sessions (applies to days not yet open)."""
+def _add_sessions(model: GPSimModel, s: int, extra: float) -> list[tuple[int, float]]:
+    """Fill free half-days of a clinician's week with ``extra`` sessions (applies to days not yet open).
+
+    Returns (half-day, sessions added) for each half-day filled.
+    """
     row = model.pattern[s]
+    out = []
     for h in range(len(row)):
         room = 1.0 - row[h]
         if room <= 0:
             continue
         take = min(room, extra)
         row[h] += take
+        out.append((h, take))
         extra -= take
         if extra <= 1e-9:
             break
     model.staff[s].sessions_per_week = float(row.sum())
+    return out
 
 
 # ----------------------------------------------------------------------------- access
@@ -281,20 +340,16 @@ def _extended_access(model: GPSimModel, iv: ExtendedAccess, start: int, end: int
         else:
             assignment = _split_items(model, items, members)
         for unit, its in assignment.items():
-            by_k: dict[tuple[int, str], dict[int, list[tuple[int, float]]]] = {}
-            for k, role, wd, s0, minutes in its:
-                by_k.setdefault((k, role), {}).setdefault(wd, []).append((s0, minutes))
-            for (k, role), sessions in by_k.items():
+            for (k, role), sessions in posts_by_clinician(its).items():
                 hours = sum(m for v in sessions.values() for _, m in v) / 60.0
                 key = f"{hub_code}/hub/{model.unit_level(unit)[1]}/{role}/{k}"
-                model.add_day_hook(start, lambda m, d, u=unit, r=role, ss=sessions, key=key, h=hours:
-                                   add_staff(m, r, u, d, fte=min(1.5, max(0.05, h / 37.5)),
-                                             sessions=sum(len(v) for v in ss.values()), key=key,
-                                             custom_sessions=ss, same_day_share=iv.same_day_slot_share,
-                                             event="hub_added"))
+                model.phases.at(start, lambda m, d, u=unit, r=role, ss=sessions, key=key, h=hours:
+                                add_staff(m, r, u, d, fte=hub_post_fte(h), sessions=sum(len(v) for v in ss.values()),
+                                          key=key, custom_sessions=ss, same_day_share=iv.same_day_slot_share,
+                                          hub_post=True, event="hub_added"))
                 if end < model.cal.n:
-                    model.add_day_hook(end, lambda m, d, key=key: [remove_staff(m, s.index, d, event="hub_closed")
-                                                                   for s in m.staff if getattr(s, "key", "") == key])
+                    model.phases.at(end, lambda m, d, key=key: [remove_staff(m, s.index, d, event="hub_closed")
+                                                                for s in m.staff if s.key == key])
 
 
 def _split_items(model: GPSimModel, items: list, members: list[int]) -> dict[int, list]:
@@ -325,7 +380,7 @@ def _demand_growth(model: GPSimModel, iv: DemandGrowth, start: int, end: int, pr
     pop = model.population
     mean_ltc = np.bincount(pop.practice, weights=pop.ltc, minlength=n_p) / np.maximum(
         np.bincount(pop.practice, minlength=n_p), 1)
-    scale = np.ones((n_days, n_p)) if model.demand_scale is None else model.demand_scale
+    scale = np.ones((n_days, n_p)) if model.levers.demand_scale is None else model.levers.demand_scale
     for p in practices:
         ltc_factor = (1 + beta * mean_ltc[p] * (1 + iv.ltc_prevalence_growth_per_year) ** years) / (1 + beta * mean_ltc[p])
         scale[:, p] *= (1 + iv.list_growth_per_year) ** years * (1 + iv.rate_growth_per_year) ** years * ltc_factor
@@ -333,7 +388,7 @@ def _demand_growth(model: GPSimModel, iv: DemandGrowth, start: int, end: int, pr
         window = slice(model.cal.warm_up, n_days)
         model.practices[p].list_size = round(model.practices[p].list_size
                                              * float(np.mean((1 + iv.list_growth_per_year) ** years[window])))
-    model.demand_scale = scale
+    model.levers.demand_scale = scale
 
 
 def _micro_teams(model: GPSimModel, iv: MicroTeams, start: int, end: int, practices: list[int]) -> None:
@@ -341,12 +396,13 @@ def _micro_teams(model: GPSimModel, iv: MicroTeams, start: int, end: int, practi
     rules = BookingRules(b.book_ahead_days, iv.extra_days, b.preference_days_per_rank)
 
     def on(m: GPSimModel, d: int) -> None:
-        m.micro_team = (iv.min_ltc, rules)
+        m.levers.micro_team = MicroTeam(iv.min_ltc, rules)
 
-    if start == 0:
-        on(model, 0)
-    else:
-        model.add_day_hook(start, on)
+    def off(m: GPSimModel, d: int) -> None:
+        m.levers.micro_team = None
+
+    _from_start(model, start, on)
+    _at_end(model, end, off)
 
 
 def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, practices: list[int]) -> None:
@@ -366,7 +422,7 @@ def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, prac
     weekly: dict[str, int] = {}
     for p, c in zip(practices, counts, strict=True):
         weekly[pool_of[p]] = weekly.get(pool_of[p], 0) + int(c)
-    model.cover = CoverPool(roles=frozenset(iv.roles), pool_of_practice=pool_of, weekly_days=weekly,
+    model.levers.cover = CoverPool(roles=frozenset(iv.roles), pool_of_practice=pool_of, weekly_days=weekly,
                             scope=frozenset(practices), start_day=start, end_day=end)
 
 
@@ -379,7 +435,6 @@ MECHANISMS: dict[type, Callable] = {
 
 def setup_interventions(model: GPSimModel) -> None:
     """Apply every intervention of the model's scenario (called before demand is drawn)."""
-    model.back_office = None
     end_default = model.cal.n + 1
     for iv in model.scenario.interventions:
         start = internal_day(model, iv.start, model.cal.warm_up)
@@ -392,74 +447,6 @@ def attach(scenario: Scenario, replication: int = 0) -> GPSimModel:
     return GPSimModel(scenario, replication, setup=setup_interventions)
 
 
-def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str], None]) -> None:
-    """Every role, need, PCN and practice an intervention names must exist."""
-    roles = set(scenario.roles)
-    needs = set(scenario.demand.need_types)
-    pcns = {p.code for p in scenario.area.pcns}
-    practices = {pr.code for _, _, pr in scenario.iter_practices()}
-
-    def role_ok(loc: tuple, role: str) -> None:
-        if role not in roles:
-            fail(loc, f"unknown role '{role}'; allowed roles: {', '.join(sorted(roles))}")
-
-    for k, iv in enumerate(scenario.interventions):
-        base = ("interventions", k)
-        if isinstance(iv.scope, list):
-            for j, code in enumerate(iv.scope):
-                if code not in practices:
-                    fail((*base, "scope", j), f"unknown practice '{code}'")
-        elif iv.scope not in ("lgpo", scenario.area.code) and iv.scope not in pcns and iv.scope not in practices:
-            fail((*base, "scope"), f"unknown scope '{iv.scope}'; allowed: lgpo, a PCN code ({', '.join(sorted(pcns))}) "
-                                   "or a list of practice codes")
-        if isinstance(iv, Retirement):
-            for role in (iv.hazard_by_age or {}):
-                role_ok((*base, "hazard_by_age", role), role)
-            if iv.wave:
-                role_ok((*base, "wave", "role"), iv.wave.role)
-        if isinstance(iv, Recruitment):
-            for role in iv.fill_probability:
-                role_ok((*base, "fill_probability", role), role)
-        if isinstance(iv, SkillMix):
-            for j, add in enumerate(iv.add):
-                role_ok((*base, "add", j, "role"), add.role)
-            for need, rs in iv.eligibility.items():
-                if need not in needs:
-                    fail((*base, "eligibility", need), f"unknown need type '{need}'; allowed: {', '.join(sorted(needs))}")
-                for j, r in enumerate(rs):
-                    role_ok((*base, "eligibility", need, j), r)
-            if iv.shift:
-                for j, n in enumerate(iv.shift.needs):
-                    if n not in needs:
-                        fail((*base, "shift", "needs", j), f"unknown need type '{n}'; allowed: {', '.join(sorted(needs))}")
-                for j, r in enumerate(iv.shift.to_roles):
-                    role_ok((*base, "shift", "to_roles", j), r)
-        if isinstance(iv, ExtendedAccess):
-            employed = _roles_in_scope(scenario, iv.scope) | {
-                a.role for other in scenario.interventions if isinstance(other, SkillMix)
-                for a in other.add if a.level == "practice"}
-            for j, hs in enumerate(iv.staff):
-                role_ok((*base, "staff", j, "role"), hs.role)
-                if iv.staffed_from == "member_practices" and hs.role in roles and hs.role not in employed:
-                    fail((*base, "staff", j, "role"),
-                         f"no member practice in scope employs a '{hs.role}' to work the hub; they employ: "
-                         f"{', '.join(sorted(employed))}")
-        if isinstance(iv, PooledCover):
-            for j, r in enumerate(iv.roles):
-                role_ok((*base, "roles", j), r)
-
-
-def _roles_in_scope(scenario: Scenario, scope: str | list[str]) -> set[str]:
-    """Roles employed by the practices an intervention's scope covers (for hub rota checks)."""
-    out = set()
-    for pcn in scenario.area.pcns:
-        for pr in pcn.practices:
-            if (scope in ("lgpo", scenario.area.code) or scope == pcn.code or scope == pr.code
-                    or (isinstance(scope, list) and pr.code in scope)):
-                out |= {g.role for g in pr.staff}
-    return out
-
-
 def describe(iv) -> str:
     """One plain-words line for reports."""
     when = f"from month {iv.start}" if isinstance(iv.start, int) else f"from {iv.start}"
@@ -470,7 +457,7 @@ def describe(iv) -> str:
                                f"{iv.wave.over_months} month{'s' if iv.wave.over_months != 1 else ''}"
                                if iv.wave else "staff retire by an age hazard"),
         "recruitment": lambda: "vacancies refilled after a delay: " + ", ".join(
-            f"{r} {p:.0%} after {iv.delay_months.get(r, 3):g} months" for r, p in iv.fill_probability.items()),
+            f"{r} {p:.0%} after {iv.delay_months.get(r, DEFAULT_RECRUIT_DELAY_MONTHS):g} months" for r, p in iv.fill_probability.items()),
         "skill_mix": lambda: "skill mix: " + "; ".join(
             [f"add {a.role} {a.per_10k_patients:g} FTE per 10,000 ({a.level})" if a.per_10k_patients is not None
              else f"add {a.count} {a.role} per {a.level}" for a in iv.add]
@@ -492,4 +479,4 @@ def describe(iv) -> str:
     return f"{text} ({scope}, {when})"
 
 
-__all__ = ["attach", "check_intervention_references", "describe", "setup_interventions"]
+__all__ = ["attach", "describe", "setup_interventions"]

@@ -36,3 +36,16 @@ class Streams:
             raise ValueError(f"random stream '{name}' was already issued in this run")
         self._issued.add(name)
         return stream(self.seed, self.replication, name)
+
+    def keyed(self, *key: int | str) -> np.random.Generator:
+        """A generator for one decision, keyed by what it concerns (a staff key, a month, a request).
+
+        The same key gives the same draws in every scenario (common random numbers), so unlike
+        :meth:`get` a key may be asked for again. Strings are keyed by their :func:`stable_hash`.
+        """
+        ints = [k if isinstance(k, int) else stable_hash(str(k)) for k in key]
+        return np.random.default_rng([self.seed, self.replication, *ints])
+
+    def rank(self, name: str) -> int:
+        """A stable pseudo-random rank of ``name`` in this replication (rota orders)."""
+        return stable_hash(f"{self.seed}/{self.replication}/{name}")

@@ -12,21 +12,29 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.booking import book_request
+from sim.model.build import add_calendars, rebuild_options
+from sim.model.daycycle import open_for_joiner
 from sim.model.diary import grow, reindex
+from sim.model.phases import Phase
+from sim.model.staff_days import Sessions
+from sim.model.states import LOST
 
 if TYPE_CHECKING:
     from sim.model.agents import Staff
     from sim.model.model import GPSimModel
 
+# burnout looks back over this many days of overtime at each month start (about one month)
+BURNOUT_WINDOW_DAYS = 30
+MIN_FTE_FOR_OVERTIME = 0.1  # overtime per FTE divides by at least this FTE (no blow-up for tiny posts)
+
 
 def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float = 1.0,
               sessions: float | None = None, age: int = 40, contract: str | None = None, key: str,
-              custom_sessions: dict[int, list[tuple[int, float]]] | None = None,
-              same_day_share: float | None = None, event: str = "joined") -> Staff:
+              custom_sessions: dict[int, Sessions] | None = None, same_day_share: float | None = None,
+              hub_post: bool = False, event: str = "joined") -> Staff:
     """A new staff member in booking unit ``unit`` working from internal day ``day``."""
-    agent = model.make_staff(role, unit, fte, sessions, age, contract, key)
-    agent.joined_day = day
-    model._add_calendars([agent])
+    agent = model.make_staff(role, unit, fte, sessions, age, contract, key, joined_day=day, hub_post=hub_post)
+    add_calendars(model, [agent])
     model.staff_days.grow(1)
     level, code = model.unit_level(unit)
     if level == "practice":
@@ -36,45 +44,31 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
     else:
         model.lgpo.staff.append(agent.index)
     if custom_sessions is not None:
-        model.custom_sessions[agent.index] = custom_sessions
+        model.levers.custom_sessions[agent.index] = custom_sessions
     if same_day_share is not None:
-        model.hub_same_day_share[agent.index] = same_day_share
+        model.levers.hub_same_day_share[agent.index] = same_day_share
     if agent.is_clinician:
         grow(model.diaries, 1)
         new_diary = (unit, model.role_index[role]) not in model.diaries.roles
         rd = model.diaries.add_clinician(agent.index, unit, model.role_index[role])
-        if new_diary and hasattr(model, "options"):
-            model._build_options()
-        # open the days of the book already open (the book runs book_ahead_days ahead of today)
-        today = model.day
-        horizon = today + model.scenario.booking.book_ahead_days
-        if hasattr(model, "requests") and day <= horizon:
-            _open_for(model, agent, max(day, today), horizon)
-            reindex(model.diaries, rd, today, horizon + 1)
-    if day > 0 or hasattr(model, "requests"):
+        if new_diary and model.built:
+            rebuild_options(model)
+        # open the days of the book already open for everyone (today .. open_until); later days
+        # open with everyone else's
+        if model.built and day <= model.open_until:
+            open_for_joiner(model, agent, max(day, model.today), model.open_until)
+            reindex(model.diaries, rd, model.today, model.open_until + 1)
+    if day > 0 or model.built:
         model.events.append({"day": day, "staff": agent.index, "role": role, "unit": code, "event": event,
                              "fte": fte})
     return agent
 
 
-def _open_for(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
-    """Open days t0..t1 of one clinician's diary (joined after those days were opened for everyone)."""
-    spec = model.role_specs[model.role_index[agent.role]]
-    share = spec.same_day_slot_share if spec.same_day_slot_share is not None else model.scenario.booking.same_day_slot_share
-    share = model.hub_same_day_share.get(agent.index, share)
-    for t in range(t0, min(t1, model.cal.n - 2) + 1):
-        sessions = model.sessions_of(agent.index, t)
-        if not sessions or model.absent[agent.index, t]:
-            continue
-        slots = sum(int(m / spec.slot_minutes) for _, m in sessions)
-        same_day = round(slots * share)
-        model.diaries.open_day(t, agent.index, same_day, slots - same_day)
-        model.staff_days.offered_slots[agent.index, t] = slots
-        model.staff_days.session_minutes[agent.index, t] = sum(m for _, m in sessions)
+def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left", notify: bool = True) -> None:
+    """Staff member ``s`` leaves at the start of internal day ``day``.
 
-
-def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left") -> None:
-    """Staff member ``s`` leaves at the start of internal day ``day``."""
+    ``notify``: run the STAFF_LEFT hooks (a vacancy recruitment may refill); False when a post ends.
+    """
     agent = model.staff[s]
     if not agent.active:
         return
@@ -88,8 +82,8 @@ def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left") -> No
         _rebook_patients_of(model, s, day)
         if agent.kind == "gp":
             _reregister(model, s)
-    for listener in model.leave_listeners:
-        listener(model, agent, day)
+    if notify:
+        model.phases.run(Phase.STAFF_LEFT, model, agent, day)
 
 
 def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
@@ -97,8 +91,6 @@ def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
     rids = model.day_book.remove_staff(s, day, model.appt_staff)
     if not rids:
         return
-    from sim.model.model import LOST
-
     R = model.requests
     for rid in rids:
         p, n = int(R.practice[rid]), int(R.need[rid])
@@ -123,7 +115,7 @@ def _reregister(model: GPSimModel, s: int) -> None:
     if not gps:
         pop.usual_gp[idx] = -1
         return
-    rng = np.random.default_rng([model.scenario.seed, model.replication, s])  # keyed by the leaver: CRN
+    rng = model.streams.keyed(s)  # keyed by the leaver: common random numbers
     pop.usual_gp[idx] = np.asarray(gps, dtype=np.int32)[rng.integers(0, len(gps), size=idx.size)]
 
 
@@ -154,7 +146,7 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
     that differ elsewhere keep the same draws (common random numbers).
     """
     wf = model.scenario.workforce
-    if day < 28:
+    if day < BURNOUT_WINDOW_DAYS:
         return
     sd = model.staff_days
     month_key = int(model.cal.dates[day].strftime("%Y%m"))
@@ -162,8 +154,9 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
         if not agent.active or not agent.is_clinician:
             continue
         s = agent.index
-        weeks = 30 / 7
-        overtime = sd.overtime_minutes[s, day - 30:day].sum() / 60.0 / max(agent.fte, 0.1) / weeks
+        weeks = BURNOUT_WINDOW_DAYS / 7
+        overtime = (sd.overtime_minutes[s, day - BURNOUT_WINDOW_DAYS:day].sum() / 60.0
+                    / max(agent.fte, MIN_FTE_FOR_OVERTIME) / weeks)
         excess = overtime - wf.overtime_threshold_hours_per_fte_week
         if excess > 0:
             agent.burnout = min(1.0, agent.burnout + wf.burnout_gain_per_hour * excess)
@@ -171,19 +164,11 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
             agent.burnout = max(0.0, agent.burnout - wf.burnout_recovery_per_month)
         if agent.burnout <= 0:
             continue
-        u = np.random.default_rng([model.scenario.seed, model.replication, month_key,
-                                   zlib_key(agent.key)]).random(2)
+        u = model.streams.keyed(month_key, agent.key).random(2)
         if u[0] < wf.leave_probability_at_full_burnout * agent.burnout:
             remove_staff(model, s, day, event="left_burnout")
         elif u[1] < wf.reduce_sessions_probability_at_full_burnout * agent.burnout:
             reduce_sessions(model, s, day)
-
-
-def zlib_key(text: str) -> int:
-    """Stable integer key of a string (for per-agent random draws)."""
-    from sim.model.rng import stable_hash
-
-    return stable_hash(text)
 
 
 @dataclass
@@ -198,7 +183,6 @@ class CoverPool:
     end_day: int = 10**9
     left: dict[str, int] = field(default_factory=dict)
     week: int = -1
-    used_days: int = 0
 
     def covered(self, model: GPSimModel, t: int) -> set[int]:
         """Absent clinicians whose sessions a cover clinician works on day ``t``."""
@@ -220,6 +204,5 @@ class CoverPool:
             key = self.pool_of_practice[s.unit]
             if self.left.get(key, 0) > 0:
                 self.left[key] -= 1
-                self.used_days += 1
                 out.add(s.index)
         return out

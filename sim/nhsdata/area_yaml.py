@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
+from sim.config.atomic import atomic_write
 from sim.config.loading import scenario_from_mapping
 from sim.nhsdata.csv_read import PathLike
-from sim.results.files import atomic_write
 
 #: Width of the comment header's text (characters after ``# ``, within the 100 of the YAML body).
 HEADER_WIDTH = 97

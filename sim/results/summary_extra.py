@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.model.units import FULL_TIME_HOURS_PER_WEEK
 from sim.results.outcomes import unit_of
 
 if TYPE_CHECKING:
@@ -58,32 +59,32 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
 
     # back office: fixed hours per practice (shared with an economy of scale when pooled) + per patient
     admin = model.scenario.admin
-    bo = getattr(model, "back_office", None)
+    bo = model.levers.back_office
     lists = np.array([p.list_size for p in model.practices], dtype=float)
     fixed = np.full(n_p, admin.practice_fixed_hours_per_week)
     coordinators = np.zeros(n_p)
     if bo:
-        pooled = bo["practices"]
+        pooled = list(bo.practices)
         n = len(pooled)
         if n:
-            total_fixed = admin.practice_fixed_hours_per_week * n ** bo["elasticity"]
+            total_fixed = admin.practice_fixed_hours_per_week * n ** bo.elasticity
             fixed[pooled] = total_fixed * lists[pooled] / lists[pooled].sum()
-        coordinators[pooled] = admin.gp_correspondence_hours_per_1000_week * lists[pooled] / 1000 * bo["moved_share"]
+        coordinators[pooled] = admin.gp_correspondence_hours_per_1000_week * lists[pooled] / 1000 * bo.moved_share
     required = fixed + admin.hours_per_1000_patients_week * lists / 1000 + coordinators
     rows += _rows_by_practice(model, "admin_hours_required_per_week", required)
     rows += _rows_by_practice(model, "coordinator_hours_per_week", coordinators)
-    per_10k = np.where(lists > 0, required / 37.5 / np.maximum(lists, 1) * 10_000, np.nan)
+    per_10k = np.where(lists > 0, required / FULL_TIME_HOURS_PER_WEEK / np.maximum(lists, 1) * 10_000, np.nan)
     rows += [r for r in _rows_by_practice(model, "admin_fte_required_per_10k", per_10k, how="mean") if r[0] == "practice"]
     for level, groups in (("pcn", [(pc.code, pc.practices) for pc in model.pcns]),
                           ("lgpo", [(model.lgpo.code, list(range(n_p)))])):
         for code, members in groups:
             tot = lists[members].sum()
-            fte = required[members].sum() / 37.5
+            fte = required[members].sum() / FULL_TIME_HOURS_PER_WEEK
             rows.append((level, code, "admin_fte_required_per_10k", float(fte / tot * 10_000) if tot else np.nan))
             rows.append((level, code, "admin_cost_per_10k_gbp_year",
                          float(fte * admin.admin_cost_per_fte_year_gbp / tot * 10_000) if tot else np.nan))
     for p in model.practices:
-        fte = required[p.index] / 37.5
+        fte = required[p.index] / FULL_TIME_HOURS_PER_WEEK
         rows.append(("practice", p.code, "admin_cost_per_10k_gbp_year",
                      float(fte * admin.admin_cost_per_fte_year_gbp / lists[p.index] * 10_000) if lists[p.index] else np.nan))
 

@@ -28,7 +28,7 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
     has = st >= 0
     usual = model.population.usual_gp[R.patient]
     pcn_of_practice = np.array([p.pcn for p in model.practices], dtype=np.int32)
-    hub_post = np.array(["/hub/" in getattr(s, "key", "") for s in model.staff] + [False])
+    hub_post = np.array([s.hub_post for s in model.staff] + [False])
     at_hub = has & hub_post[st]
     if model.hub_appointment is not None:  # member-worked hub appointments now name the real clinician
         at_hub |= model.hub_appointment
@@ -71,11 +71,11 @@ def staff_frame(model: GPSimModel) -> pd.DataFrame:
     rows = []
     for s in model.staff:
         level, code = model.unit_level(s.unit)
-        rows.append({"staff": s.index, "key": getattr(s, "key", ""), "role": s.role, "kind": s.kind,
+        rows.append({"staff": s.index, "key": s.key, "role": s.role, "kind": s.kind,
                      "level": level, "unit_code": code, "fte": s.fte,
                      "sessions_per_week": s.sessions_per_week, "age": s.age,
                      "contract": s.contract or "", "active": s.active, "burnout": s.burnout,
-                     "joined_day": getattr(s, "joined_day", 0) - model.cal.warm_up,
+                     "joined_day": s.joined_day - model.cal.warm_up,
                      "left_day": pd.NA if s.left_day is None else s.left_day - model.cal.warm_up,
                      "hub_shifts": shifts.get(s.index, 0), "hub_hours": hub_minutes.get(s.index, 0.0) / 60.0})
     frame = pd.DataFrame(rows)

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.config.scenario import default_roles
 from sim.experiments.runner import run_single
 from sim.model.model import BOOKED, GPSimModel
 from tests.conftest import scenario, tiny_mapping
@@ -18,7 +19,9 @@ practice_st = st.tuples(st.integers(300, 4000), st.integers(0, 3), st.integers(0
 def test_every_request_ends_in_exactly_one_state(practices, days, seed, walk_in, book_ahead, same_day):
     sizes, gps, nurses = zip(*practices, strict=True)
     mapping = tiny_mapping(sizes, gps, nurses, days=days, seed=seed, warm_up=7)
-    mapping["booking"] = {"book_ahead_days": book_ahead, "same_day_slot_share": same_day}
+    mapping["booking"] = {"book_ahead_days": book_ahead}
+    mapping["roles"] = {name: {**spec.model_dump(mode="json"), "same_day_slot_share": same_day}
+                        for name, spec in default_roles().items()}
     if walk_in:
         mapping["area"]["pcns"][0]["practices"][0]["access_mode"] = "walk_in"
     sc = scenario(mapping)

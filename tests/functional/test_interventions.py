@@ -163,3 +163,16 @@ def test_paired_comparison_uses_pairs():
     assert out.loc["b", "diff_mean"] == pytest.approx(1.0)
     assert out.loc["b", "diff_ci_low"] == pytest.approx(1.0) and out.loc["b", "diff_significant"]
     assert out.loc["a", "ci_high"] - out.loc["a", "ci_low"] > 20
+
+
+@pytest.mark.parametrize("iv", [
+    {"type": "micro_teams", "extra_days": 7},
+    {"type": "skill_mix", "add": [{"role": "Pharmacist", "level": "pcn", "per_10k_patients": 1.0}],
+     "eligibility": {"medication_review": ["Pharmacist", "GP"]}},
+    {"type": "pooled_back_office", "released_hours_to_sessions": True},
+])
+def test_an_intervention_end_changes_results(iv):
+    """``end`` is honoured: the intervention stops (levers reset, added posts and sessions end)."""
+    always = run_single(scenario_from_mapping(mapping([iv]), "<always>"), 0).headline()
+    ended = run_single(scenario_from_mapping(mapping([{**iv, "end": 1}]), "<ended>"), 0).headline()
+    assert always != ended

@@ -220,16 +220,16 @@ def test_workbook_has_one_sheet_per_table(comparison_dir):
 
 def test_parameter_differences_name_path_value_default_and_source():
     m = tiny_mapping(days=30)
-    m["booking"] = {"same_day_slot_share": 0.6}
+    m["booking"] = {"book_ahead_days": 21}
     m["demand"] = {"rate_per_patient_year": {"0-4": 6.5, "5-14": 3.0, "15-24": 4.0, "25-44": 4.8, "45-64": 6.0,
                                              "65-74": 8.5, "75-84": 11.0, "85+": 15.0}}
     sc = scenario(m)
     cfg = sc.model_dump(mode="json")
     cfg["roles"]["GP"]["slot_minutes"] = 12.0
     rows = {r["path"]: r for r in parameter_differences(cfg)}
-    assert rows["booking.same_day_slot_share"]["value"] == 0.6
-    assert rows["booking.same_day_slot_share"]["default"] == 0.45
-    assert "held back" in rows["booking.same_day_slot_share"]["description"]
+    assert rows["booking.book_ahead_days"]["value"] == 21
+    assert rows["booking.book_ahead_days"]["default"] == 28
+    assert "days ahead" in rows["booking.book_ahead_days"]["description"]
     assert rows["demand.rate_per_patient_year.85+"]["value"] == 15.0
     assert "Hobbs" in rows["demand.rate_per_patient_year.85+"]["description"]
     assert rows["roles.GP.slot_minutes"]["default"] == 10.0 and "Hobbs" in rows["roles.GP.slot_minutes"]["description"]

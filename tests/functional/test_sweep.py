@@ -24,7 +24,7 @@ from sim.experiments.sweep_paths import get_path, parse_path, set_path
 from sim.experiments.sweep_store import collect, read_manifest
 from tests.conftest import tiny_mapping
 
-GRID = {"parameters": {"demand.rate_multiplier": [0.9, 1.2], "booking.same_day_slot_share": [0.3, 0.5]}}
+GRID = {"parameters": {"demand.rate_multiplier": [0.9, 1.2], "roles.GP.same_day_slot_share": [0.3, 0.5]}}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_latin_hypercube_fills_each_range_and_keeps_integer_parameters_whole():
 
 
 def test_morris_and_sobol_designs_come_from_salib():
-    ranges = {"demand.rate_multiplier": [0.8, 1.2], "booking.same_day_slot_share": [0.2, 0.6]}
+    ranges = {"demand.rate_multiplier": [0.8, 1.2], "roles.GP.same_day_slot_share": [0.2, 0.6]}
     m = parse_grid({"morris": {"trajectories": 4, "levels": 4, "seed": 1, "ranges": ranges}}, "g.yaml")
     assert len(m.points) == 4 * 3
     s = parse_grid({"sobol": {"samples": 8, "seed": 1, "ranges": ranges}}, "g.yaml")
@@ -132,7 +132,7 @@ def test_load_grid_reports_missing_files_and_bad_yaml(tmp_path):
 
 def test_sweep_table_is_tidy_with_parameter_columns(files, uninterrupted):
     t = uninterrupted
-    assert list(t.columns) == ["point", "demand.rate_multiplier", "booking.same_day_slot_share", "replication",
+    assert list(t.columns) == ["point", "demand.rate_multiplier", "roles.GP.same_day_slot_share", "replication",
                                "metric", "value", "units"]
     assert not t.duplicated(["point", "replication", "metric"]).any()
     assert set(t["point"]) == {0, 1, 2, 3} and set(t["replication"]) == {0, 1}
@@ -255,18 +255,18 @@ def synthetic_results(grid, fn, reps=2, noise=0.0):
 
 
 def outcomes(pt):
-    demand, share = pt["demand.rate_multiplier"], pt["booking.same_day_slot_share"]
+    demand, share = pt["demand.rate_multiplier"], pt["roles.GP.same_day_slot_share"]
     return {"lost_pct": 20 * demand + 1 * share, "utilisation_pct": 50 + 40 * share + 2 * demand}
 
 
-RANGES = {"demand.rate_multiplier": [0.8, 1.2], "booking.same_day_slot_share": [0.2, 0.6]}
+RANGES = {"demand.rate_multiplier": [0.8, 1.2], "roles.GP.same_day_slot_share": [0.2, 0.6]}
 
 
 @pytest.mark.parametrize("design", [
     {"morris": {"trajectories": 10, "seed": 1, "ranges": RANGES}},
     {"sobol": {"samples": 64, "seed": 1, "ranges": RANGES}},
     {"latin_hypercube": {"samples": 40, "seed": 1, "ranges": RANGES}},
-    {"parameters": {"demand.rate_multiplier": [0.8, 1.0, 1.2], "booking.same_day_slot_share": [0.2, 0.4, 0.6]}},
+    {"parameters": {"demand.rate_multiplier": [0.8, 1.0, 1.2], "roles.GP.same_day_slot_share": [0.2, 0.4, 0.6]}},
 ])
 def test_sensitivity_ranks_the_input_that_drives_each_outcome(design):
     grid = parse_grid(design, "g.yaml")
@@ -274,16 +274,16 @@ def test_sensitivity_ranks_the_input_that_drives_each_outcome(design):
     res = analyse(table, manifest)
     top = res[res["rank"] == 1].set_index("outcome")["parameter"]
     assert top["lost_pct"] == "demand.rate_multiplier"
-    assert top["utilisation_pct"] == "booking.same_day_slot_share"
+    assert top["utilisation_pct"] == "roles.GP.same_day_slot_share"
     assert set(res["group"]) == {"access", "workload"}
     assert (res.loc[res["outcome"] == "lost_pct", "noise_pct"] == 0).all()  # replications identical here
     wide = ranking_table(res)
-    assert set(wide["top_driver"]) == {"demand.rate_multiplier", "booking.same_day_slot_share"}
+    assert set(wide["top_driver"]) == {"demand.rate_multiplier", "roles.GP.same_day_slot_share"}
 
 
 def test_sensitivity_reports_replication_noise_and_constant_outcomes():
     levels = [round(0.8 + 0.04 * k, 2) for k in range(11)]
-    grid = parse_grid({"parameters": {"demand.rate_multiplier": levels, "booking.same_day_slot_share": [0.2, 0.6]}},
+    grid = parse_grid({"parameters": {"demand.rate_multiplier": levels, "roles.GP.same_day_slot_share": [0.2, 0.6]}},
                       "g.yaml")
     table, manifest = synthetic_results(grid, lambda pt: {"lost_pct": 1.0, "dna_pct": pt["demand.rate_multiplier"]},
                                         reps=4, noise=5.0)

@@ -1,0 +1,73 @@
+"""Levers: everything an intervention may change in the day cycle, declared in one place.
+
+The model holds one :class:`Levers` (``model.levers``). Mechanisms in :mod:`sim.model.interventions`
+and :mod:`sim.model.hubs` write it (at set-up, or in a phase of the day cycle from their ``start`` to
+their ``end``); the day cycle (:mod:`sim.model.daycycle`) and the results read it. The table in
+``docs/architecture.md`` ("Levers") lists who writes and who reads each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model.booking import BookingRules
+from sim.model.staff_days import SessionOverrides, Sessions
+from sim.model.workforce import CoverPool
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Skill mix triage: a share of requests for some needs go to other roles first."""
+
+    needs: frozenset[int]  # need indices (model.need_names)
+    share: float  # fraction of those requests, by each request's own triage draw (u_triage)
+    to_roles: tuple[str, ...]  # roles tried first, before the need's usual eligible roles
+
+
+@dataclass(frozen=True)
+class MicroTeam:
+    """Micro-teams: patients with at least ``min_ltc`` long-term conditions book with their named GP."""
+
+    min_ltc: int
+    rules: BookingRules  # booking rules for them (longer continuity window)
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """GP supervision of appointments seen by other roles."""
+
+    roles: frozenset[str]  # supervised roles
+    minutes_per_appointment: float  # GP minutes per appointment they see, shared by the GPs on duty
+
+
+@dataclass(frozen=True)
+class BackOffice:
+    """Pooled back office: results read it to size the pooled admin team."""
+
+    practices: tuple[int, ...]  # practice indices in scope
+    elasticity: float  # scale elasticity of admin hours (below 1: economies of scale)
+    moved_share: float  # share of GP correspondence moved to workflow coordinators
+
+
+@dataclass
+class Levers:
+    """What interventions may change, with its type and unit; the defaults are 'no intervention'."""
+
+    # need name -> roles that may see it, replacing the need type's eligible_roles (skill mix)
+    eligibility: dict[str, list[str]] = field(default_factory=dict)
+    shift: Shift | None = None  # skill-mix triage
+    micro_team: MicroTeam | None = None  # named GP for patients with long-term conditions
+    supervision: Supervision | None = None  # GP supervision minutes per appointment of other roles
+    # per practice: share (0..1) of GP correspondence its GPs still do (pooled back office lowers it)
+    correspondence_share_kept: np.ndarray = field(default_factory=lambda: np.ones(0))
+    cover: CoverPool | None = None  # absence cover: clinician-days a week held by practice, PCN or LGPO
+    demand_scale: np.ndarray | None = None  # (day, practice) multiplier on request rates (demand growth)
+    back_office: BackOffice | None = None  # pooled back office (read by the results)
+    # hub posts: staff -> weekday -> sessions, replacing the weekly half-day pattern
+    custom_sessions: dict[int, dict[int, Sessions]] = field(default_factory=dict)
+    # (staff, day) -> sessions replacing that day's: hub rotas and redeployed practice hours
+    session_override: SessionOverrides = field(default_factory=SessionOverrides)
+    hub_same_day_share: dict[int, float] = field(default_factory=dict)  # hub post -> slots held for the day
+    walk_in_staff: set[int] = field(default_factory=set)  # hub posts serving a walk-in queue, not slots
