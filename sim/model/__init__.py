@@ -8,5 +8,5 @@
   ledger's states), ``booking`` (compiled booking), ``clinic`` (compiled sessions), ``walk_in``
   (the walk-in queue), ``staff_days`` (work done per staff member and day).
 - ``workforce`` (joining, leaving, burnout, cover), ``hubs`` (extended access), ``interventions``
-  (every scenario intervention as a mechanism); ``queueing``: Erlang C for the analytic checks.
+  (every scenario intervention as a mechanism).
 """
