@@ -41,8 +41,9 @@ class RoleSpec(Strict):
     slot_minutes: Annotated[float, Field(ge=1.0, le=240.0)] = Field(
         10.0, description="minutes per booked appointment slot (GP 10: Hobbs et al. 2016, 9.2 min mean)"
     )
-    # minutes: a clinical session lasts 1-12 hours (a GP session is about 3 h of clinics)
-    session_minutes: Annotated[float, Field(ge=60.0, le=720.0)] = Field(
+    # minutes: a clinical session lasts 1 hour to a whole day (a GP session is about 3 h of clinics;
+    # 1,440 allows a 24-hour service such as the analytic tier's all-day walk-in queue)
+    session_minutes: Annotated[float, Field(ge=60.0, le=1440.0)] = Field(
         180.0, description="clinical minutes in one session (a GP session is about 4h10m of which ~3h clinics)"
     )
     # sessions a week for 1.0 FTE: at most two a day, seven days (14); full time is 8-10
