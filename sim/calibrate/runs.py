@@ -16,7 +16,6 @@ import pandas as pd
 from sim.calibrate.simulated import simulated_targets
 from sim.config.loading import scenario_from_mapping
 from sim.config.scenario import Scenario
-from sim.experiments.parallel import release_models
 from sim.experiments.runner import build_model
 from sim.results.tables import ledger_frame
 
@@ -70,14 +69,13 @@ def run_targets(scenario: Scenario, replication: int, months: Sequence[pd.Timest
                 list_size: int | None = None) -> pd.DataFrame:
     """One replication of ``scenario`` -> simulated targets (long) for ``months``.
 
-    Only the model and its ledger are built (no summaries), to keep trials cheap. The model is
-    released afterwards (Mesa would otherwise keep every trial's model alive: a fit grew to 8 GB).
+    Only the model and its ledger are built (no summaries), to keep trials cheap; the model is freed
+    on return (gpsim's agents hold their model weakly: sim.model.agents.AgentNumbers).
     """
-    with release_models():
-        model = build_model(scenario, replication)
-        model.run()
-        ledger = ledger_frame(model)
-        del model
+    model = build_model(scenario, replication)
+    model.run()
+    ledger = ledger_frame(model)
+    del model
     return simulated_targets(ledger, scenario, months, list_size)
 
 

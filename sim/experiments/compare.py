@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.loading import load_raw, scenario_from_mapping, scenario_hash
-from sim.experiments.parallel import release_models, run_tasks
+from sim.experiments.parallel import run_tasks
 from sim.experiments.runner import run_single, write_run
 from sim.model.interventions import describe
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
@@ -115,8 +115,7 @@ def run_task(task: CompareTask) -> str:
     """Run one replication and write its files (runs on a worker)."""
     started = dt.datetime.now()
     sc = scenario_from_mapping(copy.deepcopy(task.mapping), task.source)
-    with release_models():  # a worker runs many replications: don't keep each model alive in Mesa
-        result = run_single(sc, task.replication)
+    result = run_single(sc, task.replication)
     out = Path(task.out)
     write_run(result, out, scenario_file=task.source, scenario_sha256=task.sha256, started=started,
               ended=dt.datetime.now(), ledger=task.ledger, periods=("month",))

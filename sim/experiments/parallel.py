@@ -206,27 +206,6 @@ def peak_rss_mb() -> float:
     return rss / 1024.0 if os.uname().sysname != "Darwin" else rss / 2**20
 
 
-@contextlib.contextmanager
-def release_models() -> Iterator[None]:
-    """Let the models built inside the block be freed when they are finished with.
-
-    Mesa 3 numbers agents per model in a class-level ``defaultdict`` keyed by the model
-    (``mesa.Agent._ids``), which keeps every model ever built alive: a worker running many
-    replications grew by one model (over 100 MB for an LGPO) per replication. Models created inside
-    the block are dropped from it afterwards; models that existed before are left alone.
-    """
-    import mesa
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    before = {id(m) for m in ids} if isinstance(ids, dict) else set()
-    try:
-        yield
-    finally:
-        if isinstance(ids, dict):
-            for model in [m for m in ids if id(m) not in before]:
-                del ids[model]
-
-
 def run_replications(task: ReplicationTask) -> dict[str, pd.DataFrame]:
     """Run a task's replications; keep only summaries (no ledgers are held between replications).
 
@@ -243,8 +222,7 @@ def run_replications(task: ReplicationTask) -> dict[str, pd.DataFrame]:
     summaries, timings = [], []
     for rep in task.replications:
         t0, c0 = time.perf_counter(), time.process_time()
-        with release_models():
-            result = run_single(scenario, rep)
+        result = run_single(scenario, rep)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         s = result.summary[result.summary["level"].isin(task.levels)].reset_index(drop=True)
         s.insert(0, "replication", rep)

@@ -7,6 +7,8 @@ asking for one patient (``model.patient(i)``): a view onto those arrays and the 
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,7 +22,34 @@ if TYPE_CHECKING:
     from sim.model.model import GPSimModel
 
 
-class Staff(mesa.Agent):
+class AgentNumbers:
+    """Agent numbers per model (1, 2, ...), with each model held weakly.
+
+    Mesa 3.3 numbers agents from a class-level mapping keyed by the model, which kept every model
+    ever built alive (a worker running many replications grew by a whole model each time). gpsim's
+    agents number themselves from this mapping instead, so a finished model is freed like any object.
+    """
+
+    def __init__(self) -> None:
+        self._counters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        counter = self._counters.get(model)
+        if counter is None:
+            counter = self._counters[model] = itertools.count(1)
+        return counter
+
+    def __len__(self) -> int:
+        return len(self._counters)
+
+
+class GPAgent(mesa.Agent):
+    """The Mesa agent every gpsim agent derives from: numbered per model without keeping models alive."""
+
+    _ids = AgentNumbers()  # replaces Mesa 3.3's strong class-level mapping (see AgentNumbers)
+
+
+class Staff(GPAgent):
     """A member of practice, PCN or LGPO staff with FTE, sessions, age and a workload history."""
 
     kind = "staff"
@@ -115,7 +144,7 @@ STAFF_CLASSES: dict[str, type[Staff]] = {
 }
 
 
-class Patient(mesa.Agent):
+class Patient(GPAgent):
     """A registered patient: a Mesa view onto the population arrays and the request ledger."""
 
     def __init__(self, model: GPSimModel, index: int):
