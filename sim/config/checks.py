@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import psutil
+
 from sim.config.scenario import Scenario
 
 GIB = 1024**3
@@ -113,10 +115,6 @@ def memory_estimate(sc: Scenario) -> dict[str, float]:
 
 def available_memory() -> int | None:
     """Bytes of memory available to a new process now (psutil), or None if unknown."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil is a dependency
-        return None
     return int(psutil.virtual_memory().available)
 
 

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config.interventions import check_intervention_references
+from sim.config.checks import check_intervention_windows
+from sim.config.interventions import INTERVENTION_TYPES, check_intervention_references
 from sim.config.scenario import Scenario
 from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
 
@@ -176,16 +177,12 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, 
 
 def _intervention_tag(loc: tuple[Any, ...]) -> str | None:
     """The intervention type pydantic put into a location (interventions, k, <type>, ...)."""
-    from sim.config.interventions import INTERVENTION_TYPES
-
     if len(loc) >= 3 and loc[0] == "interventions" and loc[2] in INTERVENTION_TYPES:
         return str(loc[2])
     return None
 
 
 def _describe_error(err: dict[str, Any]) -> str:
-    from sim.config.interventions import INTERVENTION_TYPES
-
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))
     if kind == "extra_forbidden":
@@ -263,8 +260,6 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
             codes.add(pr.code)
     check_staff(scenario.area.staff, ("area", "staff"))
     check_intervention_references(scenario, fail)
-    from sim.config.checks import check_intervention_windows
-
     check_intervention_windows(scenario, fail)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.interventions import Intervention
@@ -431,8 +432,6 @@ class Booking(Strict):
 
     def dna_probability(self, wait_days):
         """Did-not-attend probability by days from request to appointment (scalar or array)."""
-        import numpy as np
-
         w = np.asarray(wait_days)
         return np.select([w <= 0, w == 1, w <= 7], [self.dna_same_day, self.dna_next_day, self.dna_2_to_7_days],
                          default=self.dna_8_plus_days)

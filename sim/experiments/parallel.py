@@ -20,12 +20,17 @@ import contextlib
 import logging
 import os
 import resource
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pandas as pd
+
+from sim.config.loading import scenario_from_mapping
+from sim.experiments.runner import run_single
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,9 +127,6 @@ def local_cluster(workers: int):
 
 def _ignore_sigint() -> None:
     """Run on each local worker: Ctrl-C is for the client, which cancels tasks and closes the cluster."""
-    import signal
-    import threading
-
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -215,9 +217,6 @@ def run_replications(task: ReplicationTask) -> dict[str, pd.DataFrame]:
         per replication: wall and CPU seconds, build, simulate and summarise seconds, requests and
         appointments simulated (warm-up included) and the worker's peak memory.
     """
-    from sim.config.loading import scenario_from_mapping
-    from sim.experiments.runner import run_single
-
     scenario = scenario_from_mapping(task.scenario, f"<task {task.key}>")
     summaries, timings = [], []
     for rep in task.replications:
