@@ -264,8 +264,9 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
     from sim.model.interventions import check_intervention_references
 
     check_intervention_references(scenario, fail)
-    from sim.config.checks import check_intervention_windows
+    from sim.config.checks import check_intervention_windows, check_recruitment_roles
 
+    check_recruitment_roles(scenario, fail)
     check_intervention_windows(scenario, fail)
 
 
