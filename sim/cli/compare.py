@@ -75,6 +75,9 @@ def run_comparison(paths: list[str | Path], reps: int, out_dir: Path, *, seed: i
         tasks, infos = plan(list(paths), reps, out_dir, seed=seed, ledger=ledger)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
+    from sim.cli.guards import check_out_writable
+
+    check_out_writable(out_dir)  # before any replication runs, not after
     base_seed = tasks[0].mapping["seed"]
     todo = [t for t in tasks if not is_done(t)]
     if len(todo) < len(tasks):

@@ -148,6 +148,7 @@ def test_unwritable_out_fails_before_the_simulation(tmp_path, no_simulation):
     r = invoke("run", SMALL, "--days", "5", "--out", blocker)  # click's own check: a usage error
     no_traceback(r)
     assert r.exit_code == 2 and "is a file" in r.output
+    refused(invoke("compare", SMALL, SMALL, "--reps", "1", "--out", blocker / "cmp"), "a-file is a file, not a folder")
     if os.geteuid() != 0:  # root can write anywhere
         locked = tmp_path / "locked"
         locked.mkdir()
