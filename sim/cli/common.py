@@ -21,6 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sim.cli.guards import check_out_writable
 from sim.config.loading import ScenarioError, load_scenario
 from sim.config.scenario import Scenario
 from sim.experiments.compare import ComparisonInterrupted, run_comparison
@@ -87,6 +88,7 @@ def compare_scenarios(paths: list[str | Path], reps: int, out: Path, out_console
                       seed: int | None = None, workers: int | None = None, cluster: str | None = None,
                       ledger: bool = False) -> tuple[pd.DataFrame, list[str]]:
     """Run a comparison with a progress bar, turning its errors and Ctrl-C into clean CLI exits."""
+    check_out_writable(out)  # before any replication runs, not after
     with task_progress(0, "Replications") as update:
 
         def on_start(to_run: int, reused: int) -> None:

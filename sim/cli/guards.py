@@ -31,3 +31,23 @@ def open_run_folder(out: Path, sc: Scenario, replication: int, warn):
     for note in folder.warnings:
         warn(note)
     return folder
+
+
+def check_out_writable(out: Path) -> None:
+    """Make ``out`` (a folder) and prove a file can be written in it, before any simulation."""
+    import os
+    import tempfile
+
+    for above in (out, *out.parents):
+        if above.exists():
+            if not above.is_dir():
+                raise click.ClickException(f"--out {out} cannot be used: {above} is a file, not a folder")
+            break
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", suffix=".tmp", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise click.ClickException(f"--out {out} cannot be written: {exc.strerror or exc}; choose a folder you "
+                                   "can write to") from None

@@ -65,6 +65,16 @@ def check_intervention_windows(sc: Scenario, fail: Callable[[tuple[Any, ...], st
                                  "would never act")
 
 
+def check_recruitment_roles(sc: Scenario, fail: Callable[[tuple[Any, ...], str], None]) -> None:
+    """A recruitment delay is given for a defined role (a misspelt role would silently use 3 months)."""
+    roles = sc.roles
+    for k, iv in enumerate(sc.interventions):
+        for role in getattr(iv, "delay_months", None) or {}:
+            if role not in roles:
+                fail(("interventions", k, "delay_months", role),
+                     f"unknown role '{role}'; allowed roles: {', '.join(sorted(roles))}")
+
+
 # --------------------------------------------------------------------------------------------
 # Memory
 # --------------------------------------------------------------------------------------------

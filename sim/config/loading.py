@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config.checks import check_intervention_windows
+from sim.config.checks import check_intervention_windows, check_recruitment_roles
 from sim.config.interventions import INTERVENTION_TYPES, check_intervention_references
 from sim.config.scenario import Scenario
 from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
@@ -260,6 +260,7 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
             codes.add(pr.code)
     check_staff(scenario.area.staff, ("area", "staff"))
     check_intervention_references(scenario, fail)
+    check_recruitment_roles(scenario, fail)
     check_intervention_windows(scenario, fail)
 
 

@@ -183,6 +183,12 @@ class Area(Strict):
     pcns: list[PCN] = Field(min_length=1)
     staff: list[StaffGroup] = Field(default_factory=list, description="LGPO-employed staff (back office)")
 
+    @model_validator(mode="after")
+    def _someone_registered(self) -> Area:
+        if sum(pr.list_size for pcn in self.pcns for pr in pcn.practices) < 1:
+            raise ValueError("no practice has any registered patients (list_size); at least one needs a list")
+        return self
+
 
 # --------------------------------------------------------------------------------------------
 # Demand
