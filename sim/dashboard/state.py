@@ -4,6 +4,12 @@ The metric functions are pure: each reads a model's arrays for a window of inter
 returns plain numbers. A :class:`Snapshot` bundles them after every simulated day, so the web app
 only ever draws snapshots and never touches a model while it is being stepped.
 
+Replications: the controller runs several replications of each side side by side (the same
+replication numbers on both sides, so each pair draws the same demand) and steps them together;
+:mod:`sim.dashboard.bands` turns their snapshots into means and 95% intervals. The cheap views that
+the time series need are taken every day; the costly ones (waits by interval, utilisation, the
+area picture) only on the last day of each :meth:`Controller.step` call, which keeps play fast.
+
 Timing: ``model.step()`` simulates one day, but SimPy collects that day's session results (seen,
 overtime, supervision) at the start of the next step. Appointment counts are read from the request
 ledger (final as soon as the day has run); overtime and admin hours from staff-days use the days
@@ -27,6 +33,11 @@ from sim.results.metrics import WAIT_BINS, wait_bin_index
 ROLLING_DAYS = 7  # window of the time series
 STRAIN_DAYS = 28  # window of the area picture
 LATE_DAYS = 7  # a request booked more than this many days after the day the patient wanted is "late"
+DEFAULT_REPLICATIONS = 5  # replications per side: enough for a 95% t-interval, few enough to play live
+MAX_REPLICATIONS = 10
+FULL_EVERY = 14  # during a long replay, take the costly views every this many days (progress redraws)
+_LAST_WAIT = len(WAIT_BINS) * 5  # waits of this many days or more all fall in the last booking interval
+_BIN_OF_WAIT = wait_bin_index(np.arange(_LAST_WAIT + 1))  # booking interval of a wait of 0.._LAST_WAIT days
 
 
 # ----------------------------------------------------------------------------- windows
@@ -72,7 +83,8 @@ def wait_distribution(model: GPSimModel, lo: int, hi: int) -> np.ndarray:
     sl = _requests(model, lo, hi)
     booked = model.appt_staff[sl] >= 0
     wait = (model.appt_day[sl] - model.requests.day[sl])[booked]
-    return np.bincount(wait_bin_index(wait), minlength=len(WAIT_BINS))[: len(WAIT_BINS)].astype(np.int64)
+    by_day = np.bincount(np.minimum(wait, _LAST_WAIT), minlength=_LAST_WAIT + 1)  # faster than binning each wait
+    return np.bincount(_BIN_OF_WAIT, weights=by_day, minlength=len(WAIT_BINS)).astype(np.int64)
 
 
 def mean_wait_days(model: GPSimModel, lo: int, hi: int) -> float:
@@ -119,8 +131,10 @@ def utilisation_by_role(model: GPSimModel, lo: int, hi: int) -> dict[str, float]
     """Booked slots (attended or not, extras included) as % of slots offered on days [lo, hi), by role."""
     role = _role_of_staff(model)
     n_roles = len(model.role_names)
-    in_window = (model.appt_day >= lo) & (model.appt_day < hi) & ((model.state == SEEN) | (model.state == DNA))
-    booked = np.bincount(role[model.appt_staff[in_window]], minlength=n_roles)
+    made = slice(0, model.day_start[min(hi, model.n_sim_days)])  # appointments before hi were requested before hi
+    appt_day, state = model.appt_day[made], model.state[made]
+    in_window = (appt_day >= lo) & (appt_day < hi) & ((state == SEEN) | (state == DNA))
+    booked = np.bincount(role[model.appt_staff[made][in_window]], minlength=n_roles)
     offered = np.bincount(role[:-1], weights=model.staff_days.offered_slots[:, lo:hi].sum(axis=1),
                           minlength=n_roles)
     return {name: float(100.0 * booked[r] / offered[r]) for r, name in enumerate(model.role_names) if offered[r] > 0}
@@ -172,6 +186,7 @@ class PracticeStrain:
     """One practice in the area picture."""
 
     code: str
+    name: str  # the practice's name (its code when the scenario gives none)
     pcn: str
     list_size: int
     requests: int
@@ -197,8 +212,10 @@ def practice_strain(model: GPSimModel, lo: int, hi: int) -> list[PracticeStrain]
     lost = np.bincount(practice, weights=(state == LOST), minlength=n_p)
     n_late = np.bincount(practice, weights=late, minlength=n_p)
     unit = np.array([s.unit for s in model.staff] + [-1])
-    appt = (model.appt_day >= lo) & (model.appt_day < hi) & ((model.state == SEEN) | (model.state == DNA))
-    booked_by_unit = np.bincount(unit[model.appt_staff[appt]] + 1, minlength=model.n_units + 1)[1:]
+    made = slice(0, model.day_start[min(hi, model.n_sim_days)])  # appointments before hi were requested before hi
+    appt_day, appt_state = model.appt_day[made], model.state[made]
+    appt = (appt_day >= lo) & (appt_day < hi) & ((appt_state == SEEN) | (appt_state == DNA))
+    booked_by_unit = np.bincount(unit[model.appt_staff[made][appt]] + 1, minlength=model.n_units + 1)[1:]
     offered = np.bincount(unit[:-1], weights=model.staff_days.offered_slots[:, lo:hi].sum(axis=1),
                           minlength=model.n_units)
     out = []
@@ -206,7 +223,7 @@ def practice_strain(model: GPSimModel, lo: int, hi: int) -> list[PracticeStrain]
         i = p.index
         denom = n[i] if n[i] else math.nan
         out.append(PracticeStrain(
-            code=p.code, pcn=model.pcns[p.pcn].code, list_size=p.list_size, requests=int(n[i]),
+            code=p.code, name=p.name or p.code, pcn=model.pcns[p.pcn].code, list_size=p.list_size, requests=int(n[i]),
             unmet_pct=float(100.0 * lost[i] / denom), late_pct=float(100.0 * n_late[i] / denom),
             utilisation_pct=float(100.0 * booked_by_unit[i] / offered[i]) if offered[i] > 0 else math.nan))
     return out
@@ -217,67 +234,89 @@ def practice_strain(model: GPSimModel, lo: int, hi: int) -> list[PracticeStrain]
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every live view of one model after a simulated day (plain numbers only)."""
+    """Every live view of one model after a simulated day (plain numbers only).
+
+    A *light* snapshot (``full=False``) leaves the costly views empty: wait_bins, utilisation,
+    overtime and practices. The time series read only the other fields.
+    """
 
     day: int  # reporting days simulated
     date: dt.date  # the next day to simulate
     waiting_list: int
-    wait_bins: tuple[int, ...]  # appointments by WAIT_BINS, requests made so far
     mean_wait_days: float
     unmet_per_1000_year: float  # so far
     unmet_per_1000_year_recent: float  # last ROLLING_DAYS days
     continuity_pct: float
-    utilisation_pct: dict[str, float]
-    overtime_hours_per_fte_week: dict[str, float]
     gp_admin_hours_week: float  # last ROLLING_DAYS collected days, whole area
     gp_admin_hours_per_fte_week: float
     gp_fte: float
-    practices: tuple[PracticeStrain, ...] = field(default_factory=tuple)
+    full: bool = True
+    wait_bins: tuple[int, ...] = ()  # appointments by WAIT_BINS, requests made so far
+    utilisation_pct: dict[str, float] = field(default_factory=dict)
+    overtime_hours_per_fte_week: dict[str, float] = field(default_factory=dict)
+    practices: tuple[PracticeStrain, ...] = ()
 
 
-def snapshot(model: GPSimModel) -> Snapshot:
-    """All live views of ``model`` now."""
+def snapshot(model: GPSimModel, full: bool = True) -> Snapshot:
+    """The live views of ``model`` now (the costly ones only when ``full``)."""
     lo, hi = window(model)
     rlo, rhi = window(model, ROLLING_DAYS)
     clo, chi = window(model, ROLLING_DAYS, complete=True)
-    slo, shi = window(model, STRAIN_DAYS)
     total, per_fte = gp_admin_hours(model, clo, chi)
-    ulo, uhi = window(model, None, complete=True)
+    costly = {}
+    if full:
+        ulo, uhi = window(model, None, complete=True)
+        costly = {"wait_bins": tuple(int(x) for x in wait_distribution(model, lo, hi)),
+                  "utilisation_pct": utilisation_by_role(model, lo, hi),
+                  "overtime_hours_per_fte_week": overtime_by_role(model, ulo, uhi),
+                  "practices": tuple(practice_strain(model, *window(model, STRAIN_DAYS)))}
     return Snapshot(
         day=reporting_days(model),
         date=model.cal.dates[min(model.day, model.cal.n - 1)],
         waiting_list=waiting_list(model),
-        wait_bins=tuple(int(x) for x in wait_distribution(model, lo, hi)),
         mean_wait_days=mean_wait_days(model, lo, hi),
         unmet_per_1000_year=unmet_per_1000_year(model, lo, hi),
         unmet_per_1000_year_recent=unmet_per_1000_year(model, rlo, rhi),
         continuity_pct=continuity_pct(model, lo, hi),
-        utilisation_pct=utilisation_by_role(model, lo, hi),
-        overtime_hours_per_fte_week=overtime_by_role(model, ulo, uhi),
         gp_admin_hours_week=total,
         gp_admin_hours_per_fte_week=per_fte,
         gp_fte=gp_fte(model),
-        practices=tuple(practice_strain(model, slo, shi)),
+        full=full,
+        **costly,
     )
 
 
 # ----------------------------------------------------------------------------- the controller
 
+Reps = tuple[tuple[Snapshot, ...], ...]  # one side: per replication, the snapshots of every day so far
+
 
 @dataclass(frozen=True)
 class View:
-    """What the app draws: every side's snapshots so far and where the run stands."""
+    """What the app draws: every side's snapshots so far, per replication, and where the run stands.
+
+    ``history[side][r][d]`` is replication r's snapshot after reporting day d (light or full);
+    ``current[side][r]`` is replication r's latest full snapshot (for the bars and the area picture).
+    """
 
     day: int
     horizon: int
     finished: bool
     controls: Controls
     split: bool
-    history: dict[Side, tuple[Snapshot, ...]]
+    history: dict[Side, Reps]
+    current: dict[Side, tuple[Snapshot, ...]]
+    scenario: str = ""  # the scenario's name
+    first_replication: int = 0
 
-    def latest(self, side: Side) -> Snapshot:
-        """The last snapshot of one side."""
-        return self.history[side][-1]
+    @property
+    def replications(self) -> int:
+        """Replications per side."""
+        return len(next(iter(self.history.values())))
+
+    def latest(self, side: Side) -> tuple[Snapshot, ...]:
+        """The last snapshot of each replication of one side (light or full)."""
+        return tuple(h[-1] for h in self.history[side])
 
 
 def build_model(mapping: dict, source: str, replication: int = 0) -> GPSimModel:
@@ -292,24 +331,29 @@ def build_model(mapping: dict, source: str, replication: int = 0) -> GPSimModel:
 
 
 class Controller:
-    """The dashboard's models: one (the area with its levers as set) or the split pair.
+    """The dashboard's models: one side (the area with its levers as set) or the split pair, each replicated.
 
-    In the split view the "standalone" model has every collaboration lever off and the
-    "collaborating" model has them as set; both use the scenario's seed and the same replication,
-    so they see the same demand. Changing a control rebuilds the models and replays them to the
-    day they had reached, so the views show the whole run as if the controls had always been so.
-    All public methods are thread-safe (the app steps from a worker thread).
+    In the split view the "standalone" models have every collaboration lever off and the
+    "collaborating" models have them as set; both use the scenario's seed and replications
+    ``replication .. replication + replications - 1``, so each pair sees the same demand. Changing
+    a control rebuilds the models and replays them to the day they had reached, so the views show
+    the whole run as if the controls had always been so. All public methods are thread-safe (the
+    app steps from a worker thread).
     """
 
     def __init__(self, base: dict, source: str = "<dashboard>", controls: Controls | None = None,
-                 split: bool = True, replication: int = 0):
+                 split: bool = True, replication: int = 0, replications: int = DEFAULT_REPLICATIONS):
+        if not 1 <= replications <= MAX_REPLICATIONS:
+            raise ValueError(f"replications must be 1..{MAX_REPLICATIONS}, got {replications}")
         self.base = base
         self.source = source
         self.controls = controls or Controls()
         self.split = split
         self.replication = replication
-        self.models: dict[Side, GPSimModel] = {}
-        self.history: dict[Side, list[Snapshot]] = {}
+        self.replications = replications
+        self.models: dict[Side, list[GPSimModel]] = {}
+        self.history: dict[Side, list[list[Snapshot]]] = {}
+        self.current: dict[Side, list[Snapshot]] = {}
         self.lock = threading.RLock()
         self.builds = 0
         self.published: View | None = None
@@ -325,44 +369,59 @@ class Controller:
         controls = self.controls.standalone() if side == "standalone" else self.controls
         return scenario_mapping(self.base, controls)
 
+    def _first(self) -> GPSimModel:
+        return next(iter(self.models.values()))[0]
+
+    def _all(self) -> list[GPSimModel]:
+        return [m for ms in self.models.values() for m in ms]
+
     @property
     def day(self) -> int:
-        """Reporting days simulated (the same on every side)."""
+        """Reporting days simulated (the same for every model)."""
         with self.lock:
-            return reporting_days(next(iter(self.models.values())))
+            return reporting_days(self._first())
 
     @property
     def horizon(self) -> int:
         """Reporting days the scenario runs for."""
         with self.lock:
-            m = next(iter(self.models.values()))
+            m = self._first()
             return m.n_sim_days - m.cal.warm_up
 
     @property
     def finished(self) -> bool:
         """True when the models have reached the end of the scenario's horizon."""
         with self.lock:
-            return all(m.day >= m.n_sim_days for m in self.models.values())
+            return all(m.day >= m.n_sim_days for m in self._all())
 
     def reset(self) -> None:
         """Rebuild every model from the current controls and return to the start date (after warm-up)."""
         with self.lock:
-            self.models = {side: build_model(self.mapping(side), self.source, self.replication)
-                           for side in self.sides}
-            self.history = {side: [snapshot(m)] for side, m in self.models.items()}
+            self.models = {side: [build_model(self.mapping(side), self.source, self.replication + r)
+                                  for r in range(self.replications)] for side in self.sides}
+            self.current = {side: [snapshot(m) for m in ms] for side, ms in self.models.items()}
+            self.history = {side: [[s] for s in snaps] for side, snaps in self.current.items()}
             self.builds += 1
             self._publish()
 
     def step(self, days: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
-        """Simulate up to ``days`` more days on every side; returns the days actually run."""
+        """Simulate up to ``days`` more days on every model; returns the days actually run.
+
+        The costly views are taken on the last day run (and every ``FULL_EVERY`` days of a long call).
+        """
         done = 0
-        for _ in range(days):
+        for k in range(days):
             with self.lock:
                 if self.finished:
                     break
-                for side, m in self.models.items():
-                    m.step()
-                    self.history[side].append(snapshot(m))
+                full = k == days - 1 or (k + 1) % FULL_EVERY == 0
+                for side, ms in self.models.items():
+                    for r, m in enumerate(ms):
+                        m.step()
+                        snap = snapshot(m, full=full or m.day >= m.n_sim_days)
+                        self.history[side][r].append(snap)
+                        if snap.full:
+                            self.current[side][r] = snap
                 self._publish()
             done += 1
             if progress is not None:
@@ -370,35 +429,40 @@ class Controller:
         return done
 
     def configure(self, controls: Controls | None = None, split: bool | None = None, replay: bool = True,
-                  progress: Callable[[int, int], None] | None = None) -> None:
-        """Apply new controls (and/or view), rebuild, and replay to the day reached (unless ``replay`` is False).
+                  progress: Callable[[int, int], None] | None = None, replications: int | None = None,
+                  base: dict | None = None, source: str | None = None) -> None:
+        """Apply new controls, view, replications or scenario, rebuild, and replay to the day reached.
 
+        With a new ``base`` scenario, or ``replay`` False, the run starts again from day 0.
         ``progress(done, total)`` is called after each replayed day.
         """
         with self.lock:
             day = self.day
+            if replications is not None:
+                if not 1 <= replications <= MAX_REPLICATIONS:
+                    raise ValueError(f"replications must be 1..{MAX_REPLICATIONS}, got {replications}")
+                self.replications = replications
             if controls is not None:
                 self.controls = controls
             if split is not None:
                 self.split = split
+            if base is not None:
+                self.base, self.source, replay = base, source or self.source, False
             self.reset()
             if replay:
                 self.step(day, progress)
 
     def _publish(self) -> None:
         """Replace the read-only view the app draws from (one attribute write: safe to read without the lock)."""
-        first = next(iter(self.models.values()))
+        first = self._first()
         self.published = View(day=reporting_days(first), horizon=first.n_sim_days - first.cal.warm_up,
-                              finished=all(m.day >= m.n_sim_days for m in self.models.values()),
+                              finished=all(m.day >= m.n_sim_days for m in self._all()),
                               controls=self.controls, split=self.split,
-                              history={side: tuple(h) for side, h in self.history.items()})
+                              history={side: tuple(tuple(h) for h in reps) for side, reps in self.history.items()},
+                              current={side: tuple(snaps) for side, snaps in self.current.items()},
+                              scenario=str(self.base.get("name", "")), first_replication=self.replication)
 
-    def latest(self) -> dict[Side, Snapshot]:
-        """The last snapshot of each side shown."""
+    def latest(self) -> dict[Side, tuple[Snapshot, ...]]:
+        """The latest full snapshot of each replication of each side shown."""
         with self.lock:
-            return {side: h[-1] for side, h in self.history.items()}
-
-    def series(self) -> dict[Side, list[Snapshot]]:
-        """A copy of every side's snapshots so far (day 0 first)."""
-        with self.lock:
-            return {side: list(h) for side, h in self.history.items()}
+            return {side: tuple(snaps) for side, snaps in self.current.items()}

@@ -194,17 +194,21 @@ def test_practice_strain_per_practice(run_model):
 def test_snapshot_is_plain_and_charts_are_json(run_model):
     snap = snapshot(run_model)
     assert snap.day == run_model.day - run_model.cal.warm_up == 10
+    light = snapshot(run_model, full=False)
+    assert not light.full and light.wait_bins == () and light.practices == () and light.utilisation_pct == {}
+    assert light.waiting_list == snap.waiting_list and light.continuity_pct == snap.continuity_pct
     labels = {"collaborating": "Collaborating PCN"}
-    histories = {"collaborating": [snap, snap]}
-    options = [*charts.time_series(histories, labels).values(), charts.wait_distribution({"collaborating": snap}, labels),
-               charts.utilisation({"collaborating": snap}, labels), charts.overtime({"collaborating": snap}, labels),
-               charts.area(snap, "x", collaborating=True)]
+    histories = {"collaborating": ((snap, snap), (snap, snap))}  # two replications, two days
+    current = {"collaborating": (snap, snap)}
+    options = [*charts.time_series(histories, labels).values(), charts.wait_distribution(current, labels),
+               charts.utilisation(current, labels), charts.overtime(current, labels),
+               charts.area(current["collaborating"], "x", collaborating=True)]
     for option in options:
         json.dumps(option, allow_nan=False)
-    area = charts.area(snap, "x", collaborating=True)
+    area = charts.area((snap,), "x", collaborating=True)
     assert len(area["series"][2]["data"]) == len(run_model.practices)
     assert len(area["series"][1]["data"]) == len(run_model.pcns)  # one hub per PCN
-    assert charts.area(snap, "x", collaborating=False)["series"][1]["data"] == []
+    assert charts.area((snap,), "x", collaborating=False)["series"][1]["data"] == []
 
 
 def test_strain_colour_scale():
@@ -239,24 +243,29 @@ def test_levers_change_the_model():
 
 
 def test_pooled_back_office_cuts_gp_admin_hours_on_the_same_demand():
-    c = Controller(tiny(), "<test>", Controls(hub_sessions=0, pooled_cover=False))
+    c = Controller(tiny(), "<test>", Controls(hub_sessions=0, pooled_cover=False), replications=2)
     c.step(10)
     latest = c.latest()
-    assert latest["collaborating"].gp_admin_hours_per_fte_week < latest["standalone"].gp_admin_hours_per_fte_week
+    for alone, collab in zip(latest["standalone"], latest["collaborating"], strict=True):  # in every replication
+        assert collab.gp_admin_hours_per_fte_week < alone.gp_admin_hours_per_fte_week
 
 
 # ----------------------------------------------------------------------------- controller
 
 
 def test_controller_steps_replays_and_resets():
-    c = Controller(tiny(days=12), "<test>")
+    c = Controller(tiny(days=12), "<test>", replications=2)
     assert c.sides == ("standalone", "collaborating") and c.day == 0
     assert c.step(3) == 3 and c.day == 3
-    assert all(len(h) == 4 for h in c.series().values())  # day 0 and three days
+    view = c.published
+    assert view.replications == 2
+    assert all(len(h) == 4 for reps in view.history.values() for h in reps)  # day 0 and three days, per replication
+    assert all(s.full for snaps in view.current.values() for s in snaps)  # the last day of a step call is full
+    assert not view.history["collaborating"][0][2].full  # the days in between are light
     before = c.latest()["collaborating"]
     c.configure(Controls(micro_teams=True))
     assert c.day == 3 and c.controls.micro_teams and c.builds == 2
-    assert c.latest()["collaborating"].day == before.day
+    assert [s.day for s in c.latest()["collaborating"]] == [s.day for s in before]
     c.configure(split=False)
     assert c.sides == ("collaborating",) and set(c.latest()) == {"collaborating"} and c.day == 3
     assert c.published.day == 3 and not c.published.split
