@@ -27,7 +27,7 @@ import solara
 
 from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV, charts
 from sim.dashboard.about import ABOUT
-from sim.dashboard.controls import MAX_HUB_SESSIONS, Side, hub_hours
+from sim.dashboard.controls import MAX_HUB_SESSIONS, Side, controls_from, hub_hours
 from sim.dashboard.export import (
     DIFFERENCE,
     HEADLINES,
@@ -87,7 +87,8 @@ def load_base(path: Path) -> dict:
 def make_controller() -> Controller:
     """A controller over the starting scenario (controls at their defaults, DEFAULT_REPLICATIONS replications)."""
     path = scenario_path()
-    return Controller(load_base(path), str(path), replication=int(os.environ.get(REPLICATION_ENV, "0")),
+    base = load_base(path)
+    return Controller(base, str(path), controls_from(base)[0], replication=int(os.environ.get(REPLICATION_ENV, "0")),
                       replications=DEFAULT_REPLICATIONS)
 
 
@@ -197,6 +198,7 @@ def Page() -> None:  # noqa: N802
     split = solara.use_reactive(controller.split)
     replications = solara.use_reactive(controller.replications)
     chosen = solara.use_reactive(choice_of(scenario_path(), choices))
+    notes = solara.use_reactive(tuple(controls_from(controller.base)[1]))  # what the levers cannot express
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(5)
     job = solara.use_reactive(("none", 0))  # ("configure" | "reset" | "scenario", counter): rebuilds in a thread
@@ -218,8 +220,12 @@ def Page() -> None:  # noqa: N802
                     controller.reset()
             elif kind == "scenario":
                 path = choices[chosen.value]
-                controller.configure(controls.value, split.value, replications=replications.value,
-                                     base=load_base(path), source=str(path))
+                base = load_base(path)
+                start, lost = controls_from(base)
+                controller.configure(start, split.value, replications=replications.value, base=base,
+                                     source=str(path))
+                controls.set(start)
+                notes.set(tuple(lost))
             elif kind == "configure":
                 controller.configure(controls.value, split.value, replications=replications.value,
                                      progress=lambda done, total: bump() if done % 14 == 0 else None)
@@ -283,6 +289,10 @@ def Page() -> None:  # noqa: N802
             with solara.Column(classes=["gpsim-scenario"]):
                 solara.Select("Scenario (from the library)", values=list(choices), value=chosen.value,
                               on_value=set_scenario, disabled=busy or playing.value)
+                solara.Text("Its interventions set the levers; its area, seed and other interventions are kept.",
+                            classes=["gpsim-note"])
+                for note in notes.value:
+                    solara.Text(f"Not a lever, replaced: {note}.", classes=["gpsim-note", "gpsim-scenario-note"])
             with solara.Row():
                 solara.Button("Pause" if playing.value else "Play", color="primary",
                               on_click=lambda: playing.set(not playing.value),

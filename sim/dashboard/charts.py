@@ -105,24 +105,27 @@ def line_chart(histories: dict[Side, Reps], labels: dict[Side, str], measure: Me
     option = _base(measure.title)
     option["legend"] = {"top": 22, "left": "center", "textStyle": {"fontSize": 11}}
     option["grid"]["top"] = 56
-    option["xAxis"] = {"type": "value", "min": 0, "minInterval": 1}
+    # a category axis of days: ECharts stacks (the band is a stack) along a category axis only
+    first = next(iter(histories.values()))
+    days = [s.day for s in first[0][1 if measure.skip_first else 0:]]
+    option["xAxis"] = {"type": "category", "data": days, "boundaryGap": False,
+                       "axisLabel": {"hideOverlap": True}}
     option["yAxis"] = {"type": "value", "scale": True}
     _axes(option, DAY_AXIS, measure.unit)
     series: list[dict[str, Any]] = []
     for side, reps in histories.items():
         b = series_band(reps, measure.attr, measure.bounds, measure.skip_first)
-        days = b.days.tolist()
         if len(reps) > 1:  # the band: an invisible lower edge with the band's height stacked on it
             stack = f"band-{side}"
             series.append({"type": "line", "name": f"{labels[side]}: 95% band", "stack": stack, "silent": True,
                            "showSymbol": False, "lineStyle": {"opacity": 0}, "tooltip": {"show": False},
-                           "data": [[d, clean(lo)] for d, lo in zip(days, b.low, strict=True)]})
+                           "data": [clean(lo) for lo in b.low]})
             series.append({"type": "line", "name": f"{labels[side]}: 95% band", "stack": stack, "silent": True,
                            "showSymbol": False, "lineStyle": {"opacity": 0}, "color": COLOURS[side],
                            "areaStyle": {"color": _fade(COLOURS[side], 0.22)},
-                           "data": [[d, clean(hi - lo)] for d, lo, hi in zip(days, b.low, b.high, strict=True)]})
+                           "data": [clean(hi - lo) for lo, hi in zip(b.low, b.high, strict=True)]})
         series.append({"type": "line", "name": labels[side], "showSymbol": False, "color": COLOURS[side],
-                       "lineStyle": {"width": 2}, "data": [[d, clean(m)] for d, m in zip(days, b.mean, strict=True)]})
+                       "lineStyle": {"width": 2}, "data": [clean(m) for m in b.mean]})
     option["series"] = series
     option["legend"]["data"] = [labels[s] for s in histories]
     return option

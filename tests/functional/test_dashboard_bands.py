@@ -156,8 +156,9 @@ def test_every_chart_names_its_axes_and_draws_bands(controller):
     assert [s["name"] for s in waiting].count("Collaborating PCN: 95% band") == 2  # lower edge + stacked height
     b = bands.series_band(view.history["collaborating"], "waiting_list", bands.NON_NEGATIVE)
     low, height = (s for s in waiting if s["name"] == "Collaborating PCN: 95% band")
-    assert low["data"][-1][1] == pytest.approx(b.low[-1], abs=0.01)
-    assert low["data"][-1][1] + height["data"][-1][1] == pytest.approx(b.high[-1], abs=0.02)
+    assert lines["waiting"]["xAxis"]["data"] == b.days.tolist()
+    assert low["data"][-1] == pytest.approx(b.low[-1], abs=0.01)
+    assert low["data"][-1] + height["data"][-1] == pytest.approx(b.high[-1], abs=0.02)
     whiskers = [s for s in bars[0]["series"] if s["type"] == "lines"]
     assert len(whiskers) == 2 and all(s["xAxisIndex"] == 1 for s in whiskers)
     single = charts.time_series({"collaborating": view.history["collaborating"][:1]}, labels)
@@ -206,3 +207,29 @@ def test_png_export_and_file_names(controller):
 def test_about_panel_says_what_is_not_modelled():
     for words in ("not modelled", "111", "front door", "forecast", "95% interval", "replications"):
         assert words in ABOUT
+
+
+# ----------------------------------------------------------------------------- the scenario library
+
+
+def test_library_scenarios_set_the_levers_and_still_validate():
+    from sim.config.loading import load_raw, scenario_from_mapping
+    from sim.dashboard.controls import controls_from, scenario_mapping
+    from sim.resources import scenario, scenarios_dir
+
+    def levers(name: str):
+        base, _ = load_raw(scenario(name))
+        return base, *controls_from(base)
+
+    _, c, notes = levers("small.yaml")
+    assert c == Controls() and notes == []  # nothing to say: the teaching defaults
+    _, c, _ = levers("gp-retirement-wave.yaml")
+    assert (c.gp_retirement_pct, c.retirement_months) == (40.0, 12) and c.pooled_hub  # collaboration as default
+    _, c, _ = levers("standalone-practices.yaml")
+    assert c.hub_sessions == 6 and not (c.pooled_hub or c.pooled_cover or c.pooled_back_office)
+    _, c, notes = levers("tower-hamlets-skill-mix.yaml")
+    assert c.micro_teams and any("Nurse" in n for n in notes)
+    for path in sorted(scenarios_dir().glob("*.yaml")):
+        base, c, _ = levers(path.name)
+        for side in (c, c.standalone()):
+            scenario_from_mapping(scenario_mapping(base, side), str(path))
