@@ -17,6 +17,7 @@ micro-teams (a named GP for patients with long-term conditions); GP corresponden
 pooled back office; retirements, burnout and GPs cutting sessions; demand growth.
 
 **What is not modelled.**
+
 - Where unmet demand goes: no 111, A&E, pharmacy or self-care.
 - The front door: no phone queues, online forms, 8 a.m. rush or care navigation.
 - The back office's own work: admin staff do no simulated work; its saving is a calculation.

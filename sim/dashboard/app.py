@@ -27,6 +27,7 @@ import solara
 
 from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV, charts
 from sim.dashboard.about import ABOUT
+from sim.dashboard.controller import DEFAULT_REPLICATIONS, MAX_REPLICATIONS, Controller, View
 from sim.dashboard.controls import MAX_HUB_SESSIONS, Side, controls_from, hub_hours
 from sim.dashboard.export import (
     DIFFERENCE,
@@ -37,7 +38,6 @@ from sim.dashboard.export import (
     fmt_band,
     headline_bands,
 )
-from sim.dashboard.state import DEFAULT_REPLICATIONS, MAX_REPLICATIONS, Controller, View
 from sim.resources import scenario, scenarios_dir
 
 DEFAULT_SCENARIO = scenario("small.yaml")  # scenarios/small.yaml, or its copy in an installed wheel

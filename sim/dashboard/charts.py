@@ -149,7 +149,7 @@ def _bars(title: str, categories: Sequence[str], values: dict[Side, list[Band]],
     option["grid"]["top"] = 56
     option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
     option["xAxis"] = {"type": "category", "data": list(categories), "axisLabel": {"fontSize": 10, "interval": 0}}
-    option["yAxis"] = {"type": "value"}
+    option["yAxis"] = {"type": "value", "axisLine": {"onZero": False}}  # not at x = 0 of the hidden whisker axis
     _axes(option, x_name, unit)
     n = len(categories)
     option["xAxis"] = [option["xAxis"], {"type": "value", "show": False, "min": -0.5, "max": n - 0.5}]

@@ -28,8 +28,9 @@ from sim.dashboard.bands import (
     wait_share_bands,
 )
 from sim.dashboard.charts import BIN_LABELS, COLOURS, DAY_AXIS, SERIES, role_names
+from sim.dashboard.controller import View
 from sim.dashboard.controls import Side
-from sim.dashboard.state import ROLLING_DAYS, STRAIN_DAYS, View
+from sim.dashboard.state import ROLLING_DAYS, STRAIN_DAYS
 from sim.results.outcomes import outcome
 
 DIFFERENCE = "difference (collaborating - standalone)"
@@ -150,9 +151,11 @@ def filename(view: View, ext: str) -> str:
 
 def fmt_band(b: Band, decimals: int) -> tuple[str, str]:
     """A band as (mean, '95% interval') strings for a table; '–' where there is no number."""
+    def num(x: float) -> str:
+        return f"{round(x, decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0.0"
+
     if not math.isfinite(b.mean):
         return "–", ""
-    mean = f"{b.mean:,.{decimals}f}"
     if not b.has_interval:
-        return mean, ""
-    return mean, f"{b.low:,.{decimals}f} to {b.high:,.{decimals}f}"
+        return num(b.mean), ""
+    return num(b.mean), f"{num(b.low)} to {num(b.high)}"

@@ -4,7 +4,7 @@ The metric functions are pure: each reads a model's arrays for a window of inter
 returns plain numbers. A :class:`Snapshot` bundles them after every simulated day, so the web app
 only ever draws snapshots and never touches a model while it is being stepped.
 
-Replications: the controller runs several replications of each side side by side (the same
+Replications: the controller (:mod:`sim.dashboard.controller`) runs several replications of each side side by side (the same
 replication numbers on both sides, so each pair draws the same demand) and steps them together;
 :mod:`sim.dashboard.bands` turns their snapshots into means and 95% intervals. The cheap views that
 the time series need are taken every day; the costly ones (waits by interval, utilisation, the
@@ -20,22 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.dashboard.controls import SIDES, Controls, Side, scenario_mapping
 from sim.model.model import BOOKED, DNA, LOST, SEEN, GPSimModel
 from sim.results.metrics import WAIT_BINS, wait_bin_index
 
 ROLLING_DAYS = 7  # window of the time series
 STRAIN_DAYS = 28  # window of the area picture
 LATE_DAYS = 7  # a request booked more than this many days after the day the patient wanted is "late"
-DEFAULT_REPLICATIONS = 5  # replications per side: enough for a 95% t-interval, few enough to play live
-MAX_REPLICATIONS = 10
-FULL_EVERY = 14  # during a long replay, take the costly views every this many days (progress redraws)
 _LAST_WAIT = len(WAIT_BINS) * 5  # waits of this many days or more all fall in the last booking interval
 _BIN_OF_WAIT = wait_bin_index(np.arange(_LAST_WAIT + 1))  # booking interval of a wait of 0.._LAST_WAIT days
 
@@ -78,22 +72,86 @@ def waiting_list(model: GPSimModel) -> int:
     return int(((model.state[req] == BOOKED) & (model.appt_day[req] >= model.day)).sum())
 
 
-def wait_distribution(model: GPSimModel, lo: int, hi: int) -> np.ndarray:
-    """Appointments booked for requests made on days [lo, hi), counted by NHS booking interval (WAIT_BINS)."""
-    sl = _requests(model, lo, hi)
+def _wait_counts(model: GPSimModel, sl: slice) -> tuple[np.ndarray, float]:
+    """Booked requests in ``sl`` by booking interval (WAIT_BINS), and the sum of their waits in days."""
     booked = model.appt_staff[sl] >= 0
     wait = (model.appt_day[sl] - model.requests.day[sl])[booked]
     by_day = np.bincount(np.minimum(wait, _LAST_WAIT), minlength=_LAST_WAIT + 1)  # faster than binning each wait
-    return np.bincount(_BIN_OF_WAIT, weights=by_day, minlength=len(WAIT_BINS)).astype(np.int64)
+    return np.bincount(_BIN_OF_WAIT, weights=by_day, minlength=len(WAIT_BINS)).astype(np.int64), float(wait.sum())
 
 
-def mean_wait_days(model: GPSimModel, lo: int, hi: int) -> float:
+def _continuity_counts(model: GPSimModel, sl: slice) -> np.ndarray:
+    """GP visits attended by LTC patients with their usual GP, and all such visits, among requests ``sl``."""
+    staff = model.appt_staff[sl]
+    patients = model.requests.patient[sl]
+    gp = np.array([s.kind == "gp" for s in model.staff] + [False])
+    mask = (model.state[sl] == SEEN) & gp[staff] & (model.population.ltc[patients] > 0)
+    return np.array([int((staff[mask] == model.population.usual_gp[patients[mask]]).sum()), int(mask.sum())])
+
+
+class Running:
+    """Running totals of the "so far" views over the settled part of the ledger, so a snapshot scans only the rest.
+
+    A request is settled once it was seen, did not attend or was lost before today (a walk-in hub
+    can still serve today's lost requests; a leaver's booked appointments can still be lost). The
+    settled requests are a prefix of the reporting requests that only grows, so their counts are
+    added once; the views then add the unsettled tail. The numbers equal a full scan's.
+    """
+
+    def __init__(self, model: GPSimModel):
+        self.start = self.end = model.day_start[model.cal.warm_up]  # requests [start, end) are counted
+        self.bins = np.zeros(len(WAIT_BINS), dtype=np.int64)
+        self.wait_days = 0.0
+        self.continuity = np.zeros(2, dtype=np.int64)
+        self.usual_gp = model.population.usual_gp.copy()  # the usual GPs the continuity total was counted with
+
+    def advance(self, model: GPSimModel) -> None:
+        """Count the requests settled since the last call."""
+        limit = model.day_start[max(model.cal.warm_up, min(model.day - 1, model.n_sim_days))]
+        if limit <= self.end:
+            return
+        state = model.state[self.end:limit]
+        settled = (state == SEEN) | (state == DNA) | (state == LOST)
+        n = len(settled) if settled.all() else int(np.argmin(settled))
+        if n:
+            sl = slice(self.end, self.end + n)
+            bins, days = _wait_counts(model, sl)
+            self.bins += bins
+            self.wait_days += days
+            self.continuity += _continuity_counts(model, sl)
+            self.end += n
+
+    def continuity_counts(self, model: GPSimModel) -> np.ndarray:
+        """The settled requests' continuity counts, recounted if a leaver's patients were given a new usual GP."""
+        if not np.array_equal(self.usual_gp, model.population.usual_gp):  # rare: only when a GP leaves
+            self.continuity = _continuity_counts(model, slice(self.start, self.end))
+            self.usual_gp = model.population.usual_gp.copy()
+        return self.continuity
+
+    def tail(self, model: GPSimModel, hi: int) -> slice:
+        """The requests made before day ``hi`` not yet counted."""
+        return slice(self.end, max(self.end, model.day_start[hi]))
+
+
+def wait_distribution(model: GPSimModel, lo: int, hi: int, running: Running | None = None) -> np.ndarray:
+    """Appointments booked for requests made on days [lo, hi), counted by NHS booking interval (WAIT_BINS).
+
+    With ``running`` (and lo the first reporting day) only the unsettled requests are scanned.
+    """
+    if running is not None and model.day_start[lo] == running.start:
+        return running.bins + _wait_counts(model, running.tail(model, hi))[0]
+    return _wait_counts(model, _requests(model, lo, hi))[0]
+
+
+def mean_wait_days(model: GPSimModel, lo: int, hi: int, running: Running | None = None) -> float:
     """Mean days from request to appointment for requests made on days [lo, hi) (NaN if none booked)."""
-    sl = _requests(model, lo, hi)
-    booked = model.appt_staff[sl] >= 0
-    if not booked.any():
-        return math.nan
-    return float((model.appt_day[sl] - model.requests.day[sl])[booked].mean())
+    if running is not None and model.day_start[lo] == running.start:
+        bins, days = _wait_counts(model, running.tail(model, hi))
+        n, total = int(bins.sum() + running.bins.sum()), days + running.wait_days
+    else:
+        bins, total = _wait_counts(model, _requests(model, lo, hi))
+        n = int(bins.sum())
+    return total / n if n else math.nan
 
 
 def list_size(model: GPSimModel) -> int:
@@ -109,19 +167,16 @@ def unmet_per_1000_year(model: GPSimModel, lo: int, hi: int) -> float:
     return lost / max(1, list_size(model)) * 1000.0 * 365.0 / (hi - lo)
 
 
-def continuity_pct(model: GPSimModel, lo: int, hi: int) -> float:
+def continuity_pct(model: GPSimModel, lo: int, hi: int, running: Running | None = None) -> float:
     """Share (%) of GP appointments attended by patients with a long-term condition that were with their usual GP.
 
     Requests made on days [lo, hi) and seen before today; NaN if there were none.
     """
-    sl = _requests(model, lo, hi)
-    staff = model.appt_staff[sl]
-    patients = model.requests.patient[sl]
-    gp = np.array([s.kind == "gp" for s in model.staff] + [False])
-    mask = (model.state[sl] == SEEN) & gp[staff] & (model.population.ltc[patients] > 0)
-    if not mask.any():
-        return math.nan
-    return 100.0 * float((staff[mask] == model.population.usual_gp[patients[mask]]).mean())
+    if running is not None and model.day_start[lo] == running.start:
+        counts = running.continuity_counts(model) + _continuity_counts(model, running.tail(model, hi))
+    else:
+        counts = _continuity_counts(model, _requests(model, lo, hi))
+    return 100.0 * counts[0] / counts[1] if counts[1] else math.nan
 
 
 # ----------------------------------------------------------------------------- workload
@@ -257,8 +312,10 @@ class Snapshot:
     practices: tuple[PracticeStrain, ...] = ()
 
 
-def snapshot(model: GPSimModel, full: bool = True) -> Snapshot:
-    """The live views of ``model`` now (the costly ones only when ``full``)."""
+def snapshot(model: GPSimModel, full: bool = True, running: Running | None = None) -> Snapshot:
+    """The live views of ``model`` now (the costly ones only when ``full``; faster with ``running`` totals)."""
+    if running is not None:
+        running.advance(model)
     lo, hi = window(model)
     rlo, rhi = window(model, ROLLING_DAYS)
     clo, chi = window(model, ROLLING_DAYS, complete=True)
@@ -266,7 +323,7 @@ def snapshot(model: GPSimModel, full: bool = True) -> Snapshot:
     costly = {}
     if full:
         ulo, uhi = window(model, None, complete=True)
-        costly = {"wait_bins": tuple(int(x) for x in wait_distribution(model, lo, hi)),
+        costly = {"wait_bins": tuple(int(x) for x in wait_distribution(model, lo, hi, running)),
                   "utilisation_pct": utilisation_by_role(model, lo, hi),
                   "overtime_hours_per_fte_week": overtime_by_role(model, ulo, uhi),
                   "practices": tuple(practice_strain(model, *window(model, STRAIN_DAYS)))}
@@ -274,10 +331,10 @@ def snapshot(model: GPSimModel, full: bool = True) -> Snapshot:
         day=reporting_days(model),
         date=model.cal.dates[min(model.day, model.cal.n - 1)],
         waiting_list=waiting_list(model),
-        mean_wait_days=mean_wait_days(model, lo, hi),
+        mean_wait_days=mean_wait_days(model, lo, hi, running),
         unmet_per_1000_year=unmet_per_1000_year(model, lo, hi),
         unmet_per_1000_year_recent=unmet_per_1000_year(model, rlo, rhi),
-        continuity_pct=continuity_pct(model, lo, hi),
+        continuity_pct=continuity_pct(model, lo, hi, running),
         gp_admin_hours_week=total,
         gp_admin_hours_per_fte_week=per_fte,
         gp_fte=gp_fte(model),
@@ -286,183 +343,4 @@ def snapshot(model: GPSimModel, full: bool = True) -> Snapshot:
     )
 
 
-# ----------------------------------------------------------------------------- the controller
-
 Reps = tuple[tuple[Snapshot, ...], ...]  # one side: per replication, the snapshots of every day so far
-
-
-@dataclass(frozen=True)
-class View:
-    """What the app draws: every side's snapshots so far, per replication, and where the run stands.
-
-    ``history[side][r][d]`` is replication r's snapshot after reporting day d (light or full);
-    ``current[side][r]`` is replication r's latest full snapshot (for the bars and the area picture).
-    """
-
-    day: int
-    horizon: int
-    finished: bool
-    controls: Controls
-    split: bool
-    history: dict[Side, Reps]
-    current: dict[Side, tuple[Snapshot, ...]]
-    scenario: str = ""  # the scenario's name
-    first_replication: int = 0
-
-    @property
-    def replications(self) -> int:
-        """Replications per side."""
-        return len(next(iter(self.history.values())))
-
-    def latest(self, side: Side) -> tuple[Snapshot, ...]:
-        """The last snapshot of each replication of one side (light or full)."""
-        return tuple(h[-1] for h in self.history[side])
-
-
-def build_model(mapping: dict, source: str, replication: int = 0) -> GPSimModel:
-    """Validate a scenario mapping, build the model with its interventions, and run the warm-up."""
-    from sim.config.loading import scenario_from_mapping
-    from sim.model.interventions import attach
-
-    model = attach(scenario_from_mapping(mapping, source), replication)
-    while model.day < model.cal.warm_up and model.running:
-        model.step()
-    return model
-
-
-class Controller:
-    """The dashboard's models: one side (the area with its levers as set) or the split pair, each replicated.
-
-    In the split view the "standalone" models have every collaboration lever off and the
-    "collaborating" models have them as set; both use the scenario's seed and replications
-    ``replication .. replication + replications - 1``, so each pair sees the same demand. Changing
-    a control rebuilds the models and replays them to the day they had reached, so the views show
-    the whole run as if the controls had always been so. All public methods are thread-safe (the
-    app steps from a worker thread).
-    """
-
-    def __init__(self, base: dict, source: str = "<dashboard>", controls: Controls | None = None,
-                 split: bool = True, replication: int = 0, replications: int = DEFAULT_REPLICATIONS):
-        if not 1 <= replications <= MAX_REPLICATIONS:
-            raise ValueError(f"replications must be 1..{MAX_REPLICATIONS}, got {replications}")
-        self.base = base
-        self.source = source
-        self.controls = controls or Controls()
-        self.split = split
-        self.replication = replication
-        self.replications = replications
-        self.models: dict[Side, list[GPSimModel]] = {}
-        self.history: dict[Side, list[list[Snapshot]]] = {}
-        self.current: dict[Side, list[Snapshot]] = {}
-        self.lock = threading.RLock()
-        self.builds = 0
-        self.published: View | None = None
-        self.reset()
-
-    @property
-    def sides(self) -> tuple[Side, ...]:
-        """Sides shown: both in the split view, else only the area with its levers as set."""
-        return SIDES if self.split else ("collaborating",)
-
-    def mapping(self, side: Side) -> dict:
-        """Scenario mapping of one side."""
-        controls = self.controls.standalone() if side == "standalone" else self.controls
-        return scenario_mapping(self.base, controls)
-
-    def _first(self) -> GPSimModel:
-        return next(iter(self.models.values()))[0]
-
-    def _all(self) -> list[GPSimModel]:
-        return [m for ms in self.models.values() for m in ms]
-
-    @property
-    def day(self) -> int:
-        """Reporting days simulated (the same for every model)."""
-        with self.lock:
-            return reporting_days(self._first())
-
-    @property
-    def horizon(self) -> int:
-        """Reporting days the scenario runs for."""
-        with self.lock:
-            m = self._first()
-            return m.n_sim_days - m.cal.warm_up
-
-    @property
-    def finished(self) -> bool:
-        """True when the models have reached the end of the scenario's horizon."""
-        with self.lock:
-            return all(m.day >= m.n_sim_days for m in self._all())
-
-    def reset(self) -> None:
-        """Rebuild every model from the current controls and return to the start date (after warm-up)."""
-        with self.lock:
-            self.models = {side: [build_model(self.mapping(side), self.source, self.replication + r)
-                                  for r in range(self.replications)] for side in self.sides}
-            self.current = {side: [snapshot(m) for m in ms] for side, ms in self.models.items()}
-            self.history = {side: [[s] for s in snaps] for side, snaps in self.current.items()}
-            self.builds += 1
-            self._publish()
-
-    def step(self, days: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
-        """Simulate up to ``days`` more days on every model; returns the days actually run.
-
-        The costly views are taken on the last day run (and every ``FULL_EVERY`` days of a long call).
-        """
-        done = 0
-        for k in range(days):
-            with self.lock:
-                if self.finished:
-                    break
-                full = k == days - 1 or (k + 1) % FULL_EVERY == 0
-                for side, ms in self.models.items():
-                    for r, m in enumerate(ms):
-                        m.step()
-                        snap = snapshot(m, full=full or m.day >= m.n_sim_days)
-                        self.history[side][r].append(snap)
-                        if snap.full:
-                            self.current[side][r] = snap
-                self._publish()
-            done += 1
-            if progress is not None:
-                progress(done, days)
-        return done
-
-    def configure(self, controls: Controls | None = None, split: bool | None = None, replay: bool = True,
-                  progress: Callable[[int, int], None] | None = None, replications: int | None = None,
-                  base: dict | None = None, source: str | None = None) -> None:
-        """Apply new controls, view, replications or scenario, rebuild, and replay to the day reached.
-
-        With a new ``base`` scenario, or ``replay`` False, the run starts again from day 0.
-        ``progress(done, total)`` is called after each replayed day.
-        """
-        with self.lock:
-            day = self.day
-            if replications is not None:
-                if not 1 <= replications <= MAX_REPLICATIONS:
-                    raise ValueError(f"replications must be 1..{MAX_REPLICATIONS}, got {replications}")
-                self.replications = replications
-            if controls is not None:
-                self.controls = controls
-            if split is not None:
-                self.split = split
-            if base is not None:
-                self.base, self.source, replay = base, source or self.source, False
-            self.reset()
-            if replay:
-                self.step(day, progress)
-
-    def _publish(self) -> None:
-        """Replace the read-only view the app draws from (one attribute write: safe to read without the lock)."""
-        first = self._first()
-        self.published = View(day=reporting_days(first), horizon=first.n_sim_days - first.cal.warm_up,
-                              finished=all(m.day >= m.n_sim_days for m in self._all()),
-                              controls=self.controls, split=self.split,
-                              history={side: tuple(tuple(h) for h in reps) for side, reps in self.history.items()},
-                              current={side: tuple(snaps) for side, snaps in self.current.items()},
-                              scenario=str(self.base.get("name", "")), first_replication=self.replication)
-
-    def latest(self) -> dict[Side, tuple[Snapshot, ...]]:
-        """The latest full snapshot of each replication of each side shown."""
-        with self.lock:
-            return {side: tuple(snaps) for side, snaps in self.current.items()}

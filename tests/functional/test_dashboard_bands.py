@@ -13,8 +13,9 @@ from scipy import stats
 
 from sim.dashboard import bands, charts, export
 from sim.dashboard.about import ABOUT
+from sim.dashboard.controller import Controller
 from sim.dashboard.controls import Controls
-from sim.dashboard.state import Controller, Snapshot
+from sim.dashboard.state import Snapshot
 from tests.conftest import tiny_mapping
 
 REPS = 4
