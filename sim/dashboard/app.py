@@ -1,16 +1,20 @@
 """The Solara web app behind ``gpsim dashboard``: move a lever and watch (run with ``solara run``).
 
-The page holds one :class:`~sim.dashboard.state.Controller` per browser session. Stepping runs in
-the event handler (a day takes milliseconds); playing and rebuilding after a control change run in
-worker threads, and the page redraws from the controller's published snapshots. The charts are
-ECharts options (small dicts) that the browser draws, so a simulated day costs the server little.
+The page holds one :class:`~sim.dashboard.controller.Controller` per browser session: both sides
+(standalone and collaborating), each as several replications stepped together, drawn as means with
+95% bands. Stepping runs in the event handler; playing, and rebuilding after a change of control,
+replications or scenario, run in worker threads, and the page redraws from the controller's
+published view. The charts are ECharts options (small dicts) that the browser draws, so a
+simulated day costs the server little beyond the models themselves. The comparison downloads as
+CSV (every number with its interval) and PNG (the time series).
 
-Plain Solara components are used rather than Mesa's ``SolaraViz``: the split view steps two
-models in lockstep and a control change rebuilds and replays both, which SolaraViz's one-model
-controller does not do.
+Plain Solara components are used rather than Mesa's ``SolaraViz``: the split view steps several
+models in lockstep and a control change rebuilds and replays them all, which SolaraViz's
+one-model controller does not do.
 
-Environment: ``GPSIM_DASHBOARD_SCENARIO`` (scenario file, default ``scenarios/small.yaml``) and
-``GPSIM_DASHBOARD_REPLICATION`` (default 0), set by ``gpsim dashboard``.
+Environment (set by ``gpsim dashboard``): ``GPSIM_DASHBOARD_SCENARIO`` (starting scenario file,
+default ``scenarios/small.yaml``), ``GPSIM_DASHBOARD_REPLICATION`` (first replication, default 0)
+and ``GPSIM_DASHBOARD_REPLICATIONS`` (replications per side to start with, default 5).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 
 import solara
 
-from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV, charts
+from sim.dashboard import REPLICATION_ENV, REPLICATIONS_ENV, SCENARIO_ENV, charts
 from sim.dashboard.about import ABOUT
 from sim.dashboard.controller import DEFAULT_REPLICATIONS, MAX_REPLICATIONS, Controller, View
 from sim.dashboard.controls import MAX_HUB_SESSIONS, Side, controls_from, hub_hours
@@ -85,11 +89,11 @@ def load_base(path: Path) -> dict:
 
 
 def make_controller() -> Controller:
-    """A controller over the starting scenario (controls at their defaults, DEFAULT_REPLICATIONS replications)."""
+    """A controller over the starting scenario (levers as its interventions set them; DEFAULT_REPLICATIONS unless set)."""
     path = scenario_path()
     base = load_base(path)
     return Controller(base, str(path), controls_from(base)[0], replication=int(os.environ.get(REPLICATION_ENV, "0")),
-                      replications=DEFAULT_REPLICATIONS)
+                      replications=int(os.environ.get(REPLICATIONS_ENV) or DEFAULT_REPLICATIONS))
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -161,10 +165,11 @@ def Charts(view: View, labels: dict[Side, str]) -> None:  # noqa: N802 (Solara c
     """Every chart and the picture of the area (drawn by the browser from small option dicts)."""
     current = view.current
     collaborating = view.controls.pooled_hub or view.controls.pooled_cover or view.controls.pooled_back_office
+    height = 330 + 140 * (charts.area_rows(next(iter(current.values()))) - 1)  # room for the names of big areas
     with solara.Columns([1] * len(current)):
         for side, snaps in current.items():
             _chart(charts.area(snaps, labels[side], collaborating=side == "collaborating" and collaborating),
-                   f"area-{side}", 330)
+                   f"area-{side}", height)
     series = charts.time_series(view.history, labels)
     with solara.Columns([1, 1]):
         _chart(series["waiting"], "waiting", 260)

@@ -235,6 +235,12 @@ def _band_text(b: Band, unit: str = "%") -> str:
     return f"{b.mean:.0f}{unit}"
 
 
+def area_rows(snaps: Sequence[Snapshot]) -> int:
+    """Rows of PCN boxes in the area picture (PCNs are laid out in a near-square grid)."""
+    n = len({p.pcn for s in snaps[:1] for p in s.practices})
+    return max(1, math.ceil(n / max(1, math.ceil(math.sqrt(n)))))
+
+
 def area(snaps: Sequence[Snapshot], label: str, collaborating: bool) -> dict[str, Any]:
     """The area: practices grouped in their PCNs, sized by list and coloured by strain (mean over replications).
 

@@ -293,6 +293,7 @@ def test_cli_dashboard_options_and_bad_scenario(tmp_path):
     runner = CliRunner()
     out = runner.invoke(main, ["dashboard", "--help"])
     assert out.exit_code == 0 and "--no-browser" in out.output and "127.0.0.1" in out.output
+    assert "--replications" in out.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nhorizon_days: -1\n")
     out = runner.invoke(main, ["dashboard", str(bad), "--no-browser"])
@@ -314,8 +315,9 @@ def test_cli_ports_and_server_command(tmp_path):
     assert 0 < pick_port("127.0.0.1", None) < 65536
     cmd = server_command("127.0.0.1", 9999)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "9999"
-    env = server_env(tmp_path / "s.yaml", 2)
+    env = server_env(tmp_path / "s.yaml", 2, 7)
     assert env["GPSIM_DASHBOARD_SCENARIO"].endswith("s.yaml") and env["GPSIM_DASHBOARD_REPLICATION"] == "2"
+    assert env["GPSIM_DASHBOARD_REPLICATIONS"] == "7"
 
 
 def test_running_totals_equal_a_full_scan():
