@@ -347,6 +347,10 @@ def Page() -> None:  # noqa: N802
                         + (" · end of the scenario" if view.finished else ""), classes=["gpsim-day"])
             solara.Text(f"scenario {view.scenario} · {view.replications} replication"
                         f"{'s' if view.replications > 1 else ''} per side", classes=["gpsim-note", "gpsim-scenario-name"])
+            if playing.value and math.isfinite(view.days_per_second) and view.days_per_second < 0.8 * speed.value:
+                solara.Text(f"running at {view.days_per_second:.0f} simulated days a second: the most this machine "
+                            "manages with these replications (fewer replications run faster)",
+                            classes=["gpsim-note", "gpsim-actual-speed"])
         if busy:
             solara.ProgressLinear(True)
             solara.Text("Rebuilding with the new settings and replaying…", classes=["gpsim-note", "gpsim-busy"])

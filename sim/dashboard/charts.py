@@ -64,10 +64,10 @@ def _base(title: str, subtitle: str = "") -> dict[str, Any]:
 
 def _axes(option: dict[str, Any], x_name: str, y_name: str) -> None:
     """Name both axes (x below the axis, the unit along the y axis) and leave room for the names."""
-    option["grid"].update({"left": 64, "bottom": 46})
+    option["grid"].update({"left": 74, "bottom": 46})
     option["xAxis"].update({"name": x_name, "nameLocation": "middle", "nameGap": 26,
                             "nameTextStyle": {"fontSize": 11, "color": "#444"}})
-    option["yAxis"].update({"name": y_name, "nameLocation": "middle", "nameGap": 44,
+    option["yAxis"].update({"name": y_name, "nameLocation": "middle", "nameGap": 54,
                             "nameTextStyle": {"fontSize": 11, "color": "#444"}})
 
 

@@ -8,6 +8,7 @@ each :meth:`Controller.step` call (and every ``FULL_EVERY`` days of a long repla
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ class View:
     current: dict[Side, tuple[Snapshot, ...]]
     scenario: str = ""  # the scenario's name
     first_replication: int = 0
+    days_per_second: float = float("nan")  # how fast the models ran in the last step call (simulated days)
 
     @property
     def replications(self) -> int:
@@ -87,6 +89,7 @@ class Controller:
         self.lock = threading.RLock()
         self.builds = 0
         self.published: View | None = None
+        self.days_per_second = float("nan")
         self.reset()
 
     @property
@@ -141,7 +144,7 @@ class Controller:
 
         The costly views are taken on the last day run (and every ``FULL_EVERY`` days of a long call).
         """
-        done = 0
+        done, started = 0, time.perf_counter()
         for k in range(days):
             with self.lock:
                 if self.finished:
@@ -158,6 +161,10 @@ class Controller:
             done += 1
             if progress is not None:
                 progress(done, days)
+        if done:
+            self.days_per_second = done / max(1e-9, time.perf_counter() - started)
+            with self.lock:
+                self._publish()
         return done
 
     def configure(self, controls: Controls | None = None, split: bool | None = None, replay: bool = True,
@@ -192,7 +199,8 @@ class Controller:
                               controls=self.controls, split=self.split,
                               history={side: tuple(tuple(h) for h in reps) for side, reps in self.history.items()},
                               current={side: tuple(snaps) for side, snaps in self.current.items()},
-                              scenario=str(self.base.get("name", "")), first_replication=self.replication)
+                              scenario=str(self.base.get("name", "")), first_replication=self.replication,
+                              days_per_second=self.days_per_second)
 
     def latest(self) -> dict[Side, tuple[Snapshot, ...]]:
         """The latest full snapshot of each replication of each side shown."""

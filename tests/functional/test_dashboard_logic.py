@@ -258,6 +258,7 @@ def test_controller_steps_replays_and_resets():
     c = Controller(tiny(days=12), "<test>", replications=2)
     assert c.sides == ("standalone", "collaborating") and c.day == 0
     assert c.step(3) == 3 and c.day == 3
+    assert c.published.days_per_second > 0  # measured, shown when play cannot keep up
     view = c.published
     assert view.replications == 2
     assert all(len(h) == 4 for reps in view.history.values() for h in reps)  # day 0 and three days, per replication
