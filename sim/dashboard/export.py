@@ -117,10 +117,36 @@ def comparison_csv(view: View, labels: dict[Side, str]) -> bytes:
 
 
 def comparison_png(view: View, labels: dict[Side, str], dpi: int = 110) -> bytes:
-    """The four time series as one PNG: mean over replications with a shaded 95% band per side."""
-    fig = Figure(figsize=(11, 7.2), dpi=dpi, layout="constrained")
+    """The comparison as one PNG: the headline table (means and 95% intervals) over the four time series."""
+    fig = Figure(figsize=(11, 9.6), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(2, 2).ravel()
+    top, bottom = fig.subfigures(2, 1, height_ratios=[0.7, 2])  # the table's width does not squeeze the charts
+    table_ax = top.subplots()
+    table_ax.axis("off")
+    bands = headline_bands(view)
+    columns = ["Measure (unit)"] + [labels[s] for s in view.history]
+    if len(view.history) == 2:
+        columns.append("Collaborating − standalone")
+    cells = []
+    for h in HEADLINES:
+        row = [f"{h.label} ({h.unit})"]
+        for key, b in bands[h.attr].items():
+            mean, interval = fmt_band(b, h.decimals)
+            if key == DIFFERENCE and mean != "–" and float(mean.replace(",", "")) > 0:
+                mean = "+" + mean
+            row.append(f"{mean} ({interval})" if interval else mean)
+        cells.append(row)
+    side_width = 0.51 / (len(columns) - 1)
+    table = table_ax.table(cellText=cells, colLabels=columns, loc="center", cellLoc="right",
+                           colWidths=[0.49] + [side_width] * (len(columns) - 1))
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    table.scale(1, 1.3)
+    for (_, col), cell in table.get_celld().items():
+        if col == 0:
+            cell.set_text_props(ha="left")
+            cell.PAD = 0.02
+    axes = bottom.subplots(2, 2).ravel()
     for ax, measure in zip(axes, SERIES, strict=True):
         for side, reps in view.history.items():
             b = series_band(reps, measure.attr, measure.bounds, measure.skip_first)
@@ -134,9 +160,9 @@ def comparison_png(view: View, labels: dict[Side, str], dpi: int = 110) -> bytes
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best", frameon=False)
-    band_words = (f"lines: mean of {view.replications} replications; shading: 95% interval"
-                  if view.replications > 1 else "one replication: no interval")
-    fig.suptitle(f"gpsim dashboard: {view.scenario or 'scenario'}, day {view.day} of {view.horizon} ({band_words})",
+    band_words = (f"mean of {view.replications} replications with its 95% interval (table: in brackets; charts: shaded)"
+                  if view.replications > 1 else "one replication: no intervals")
+    fig.suptitle(f"gpsim dashboard: {view.scenario or 'scenario'}, day {view.day} of {view.horizon}. {band_words}",
                  fontsize=11)
     out = io.BytesIO()
     fig.savefig(out, format="png")
