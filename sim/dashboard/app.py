@@ -29,6 +29,7 @@ from pathlib import Path
 
 import solara
 
+from sim.config.loading import load_raw
 from sim.dashboard import REPLICATION_ENV, REPLICATIONS_ENV, SCENARIO_ENV, charts
 from sim.dashboard.about import ABOUT
 from sim.dashboard.controller import DEFAULT_REPLICATIONS, MAX_REPLICATIONS, Controller, View
@@ -82,8 +83,6 @@ def choice_of(path: Path, choices: dict[str, Path]) -> str:
 
 def load_base(path: Path) -> dict:
     """A scenario file's mapping with its ``extends`` chain merged (controls not yet applied)."""
-    from sim.config.loading import load_raw
-
     base, _ = load_raw(path)
     return base
 

@@ -12,8 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sim.config.loading import scenario_from_mapping
 from sim.dashboard.controls import SIDES, Controls, Side, scenario_mapping
 from sim.dashboard.state import Reps, Running, Snapshot, reporting_days, snapshot
+from sim.model.interventions import attach
 from sim.model.model import GPSimModel
 
 DEFAULT_REPLICATIONS = 5  # replications per side: enough for a 95% t-interval, few enough to play live
@@ -52,9 +54,6 @@ class View:
 
 def build_model(mapping: dict, source: str, replication: int = 0) -> GPSimModel:
     """Validate a scenario mapping, build the model with its interventions, and run the warm-up."""
-    from sim.config.loading import scenario_from_mapping
-    from sim.model.interventions import attach
-
     model = attach(scenario_from_mapping(mapping, source), replication)
     while model.day < model.cal.warm_up and model.running:
         model.step()

@@ -14,6 +14,8 @@ import copy
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
+from sim.config.scenario import default_roles
+
 Side = Literal["standalone", "collaborating"]
 SIDES: tuple[Side, Side] = ("standalone", "collaborating")
 
@@ -155,8 +157,6 @@ def scenario_mapping(base: dict[str, Any], controls: Controls) -> dict[str, Any]
     """
     out = copy.deepcopy(base)
     kept = [iv for iv in out.get("interventions") or [] if iv.get("type") not in CONTROLLED_TYPES]
-    from sim.config.scenario import default_roles
-
     roles = set(default_roles()) | set(out.get("roles") or ())  # a scenario's roles merge into the defaults
     out["interventions"] = kept + interventions(controls, roles)
     return out
