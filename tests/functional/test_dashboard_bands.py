@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -234,3 +235,24 @@ def test_library_scenarios_set_the_levers_and_still_validate():
         base, c, _ = levers(path.name)
         for side in (c, c.standalone()):
             scenario_from_mapping(scenario_mapping(base, side), str(path))
+
+
+def test_scenario_choices_list_the_library_and_a_file_from_elsewhere(tmp_path):
+    pytest.importorskip("solara")  # the app is the optional dashboard extra
+    from sim.dashboard.app import choice_of, scenario_choices
+    from sim.resources import scenario, scenarios_dir
+
+    library = scenario_choices(scenario("small.yaml"))
+    assert set(library) == {p.name for p in scenarios_dir().glob("*.yaml")}
+    assert choice_of(scenario("small.yaml"), library) == "small.yaml"
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: mine\n")
+    own = scenario_choices(mine)
+    assert next(iter(own)) == str(mine) and choice_of(mine, own) == str(mine) and len(own) == len(library) + 1
+
+
+def test_area_picture_grows_with_the_number_of_pcns(controller):
+    snaps = controller.published.current["collaborating"]
+    assert charts.area_rows(snaps) == 1  # one PCN
+    six = [dataclasses.replace(p, pcn=f"P{k % 6}") for k, p in enumerate(snaps[0].practices * 2)]
+    assert charts.area_rows([dataclasses.replace(snaps[0], practices=tuple(six))]) == 2  # 3 x 2 boxes
