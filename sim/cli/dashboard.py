@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from sim.cli.common import load_or_fail
-from sim.dashboard import REPLICATION_ENV, SCENARIO_ENV
+from sim.dashboard import REPLICATION_ENV, REPLICATIONS_ENV, SCENARIO_ENV
 from sim.resources import scenario
 
 DEFAULT_PORT = 8765
@@ -73,11 +73,12 @@ def server_command(host: str, port: int) -> list[str]:
             "--production", "--no-open", "--log-level", "warning"]
 
 
-def server_env(scenario: Path, replication: int) -> dict[str, str]:
-    """Environment for the server process: which scenario to run, and no telemetry."""
+def server_env(scenario: Path, replication: int, replications: int = 5) -> dict[str, str]:
+    """Environment for the server process: which scenario and replications to run, and no telemetry."""
     env = dict(os.environ)
     env[SCENARIO_ENV] = str(scenario.resolve())
     env[REPLICATION_ENV] = str(replication)
+    env[REPLICATIONS_ENV] = str(replications)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("MPLBACKEND", "Agg")
     # plain http on loopback: Solara's note about samesite cookies needing https is noise here
@@ -105,14 +106,18 @@ def wait_until_ready(url: str, proc: subprocess.Popen, timeout: float = READY_TI
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help=f"Port (default {DEFAULT_PORT} if free, else a free one).")
 @click.option("--replication", type=click.IntRange(0), default=0, show_default=True,
-              help="Replication: both sides of the split view draw this replication's demand.")
+              help="First replication: both sides of the split view draw the same replications' demand.")
+@click.option("--replications", type=click.IntRange(1, 10), default=5, show_default=True,
+              help="Replications per side to start with (the bands are their 95% interval); changeable in the app.")
 @click.option("--no-browser", is_flag=True, help="Do not open a web browser.")
-def dashboard(scenario: str | None, host: str, port: int | None, replication: int, no_browser: bool) -> None:
+def dashboard(scenario: str | None, host: str, port: int | None, replication: int, replications: int,
+              no_browser: bool) -> None:
     """Start a live dashboard over SCENARIO (default: the small example area) for teaching.
 
     Move the levers (retirements, added roles, hub sessions, demand growth, micro-teams, pooled
     back office) and watch access and workload change, with standalone practices beside a
-    collaborating PCN drawing the same demand.
+    collaborating PCN drawing the same demand: several replications of each, with 95% bands.
+    Other library scenarios can be chosen in the app; the comparison downloads as CSV and PNG.
     """
     path = Path(scenario) if scenario else default_scenario()
     sc = load_or_fail(path)  # fail here, with the scenario's own message, rather than in the browser
@@ -126,7 +131,7 @@ def dashboard(scenario: str | None, host: str, port: int | None, replication: in
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine can use the dashboard.",
                    err=True)
-    proc = subprocess.Popen(server_command(host, port), env=server_env(path, replication))
+    proc = subprocess.Popen(server_command(host, port), env=server_env(path, replication, replications))
 
     def stop(*_args: object) -> None:
         raise SystemExit(0)

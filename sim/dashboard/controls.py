@@ -14,12 +14,15 @@ import copy
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
+from sim.config.scenario import default_roles
+
 Side = Literal["standalone", "collaborating"]
 SIDES: tuple[Side, Side] = ("standalone", "collaborating")
 
 # Types the dashboard owns: a scenario's own interventions of these types are replaced by the controls.
 CONTROLLED_TYPES = frozenset({"retirement", "skill_mix", "pooled_back_office", "extended_access",
                               "demand_growth", "micro_teams", "pooled_cover"})
+COLLABORATION_TYPES = frozenset({"extended_access", "pooled_cover", "pooled_back_office"})
 
 # Hub sessions added one by one as the slider moves: weekday evenings and weekend mornings first
 # (the extended-access pattern of sim.config.interventions.ExtendedAccess), then weekend afternoons.
@@ -154,8 +157,6 @@ def scenario_mapping(base: dict[str, Any], controls: Controls) -> dict[str, Any]
     """
     out = copy.deepcopy(base)
     kept = [iv for iv in out.get("interventions") or [] if iv.get("type") not in CONTROLLED_TYPES]
-    from sim.config.scenario import default_roles
-
     roles = set(default_roles()) | set(out.get("roles") or ())  # a scenario's roles merge into the defaults
     out["interventions"] = kept + interventions(controls, roles)
     return out
@@ -177,3 +178,56 @@ def lever_summary(controls: Controls) -> str:
                                   ("PCN cover", controls.pooled_cover),
                                   ("pooled back office", controls.pooled_back_office)) if flag]
     return ", ".join(on) if on else "no pooling: each practice alone"
+
+
+def _snap(value: float, step: float, lo: float, hi: float) -> float:
+    """``value`` rounded to a slider's step and kept within its range."""
+    return min(hi, max(lo, round(value / step) * step))
+
+
+def controls_from(base: dict[str, Any]) -> tuple[Controls, list[str]]:
+    """The levers a scenario's own interventions set, and notes on what the levers cannot express.
+
+    A library scenario arriving in the app starts with its levers where its interventions put them
+    (rounded to the sliders' steps), so choosing ``gp-retirement-wave.yaml`` shows its retirements.
+    The notes name what is lost when the controls replace the scenario's interventions.
+    """
+    ivs = [iv for iv in base.get("interventions") or [] if isinstance(iv, dict)]
+    c, notes = Controls(), []  # the teaching defaults where the scenario says nothing
+    if any(iv.get("type") in COLLABORATION_TYPES for iv in ivs):  # the scenario's own collaboration, else none
+        c = replace(c, hub_sessions=0, pooled_hub=False, pooled_cover=False, pooled_back_office=False)
+    values: dict[str, Any] = {}
+    for iv in ivs:
+        kind = iv.get("type")
+        if kind == "retirement" and isinstance(iv.get("wave"), dict):
+            wave = iv["wave"]
+            values["gp_retirement_pct"] = float(_snap(100 * float(wave.get("share", 0)), 5, 0, 100))
+            values["retirement_months"] = int(_snap(float(wave.get("over_months", 3)), 1, 1, 12))
+            if wave.get("role", "GP") != "GP" or wave.get("min_age", 55) != 55:
+                notes.append("retirement wave: the lever retires GPs aged 55+ only")
+        elif kind == "skill_mix":
+            added = {a.get("role"): float(a.get("per_10k_patients", 0)) for a in iv.get("add") or []}
+            values["pharmacists_per_10k"] = float(_snap(added.pop("Pharmacist", 0.0), 0.5, 0, 5))
+            values["other_roles_per_10k"] = float(_snap(sum(added.pop(r, 0.0) for r in OTHER_ROLES), 0.5, 0, 5))
+            if added or iv.get("shift") or iv.get("eligibility"):
+                notes.append("skill mix: only added pharmacists, paramedics and PAs are levers "
+                             f"(not {', '.join(sorted(added)) or 'its changes to who sees what'})")
+        elif kind == "extended_access":
+            n = sum(len(s.get("days") or []) for s in iv.get("sessions") or [])
+            values["hub_sessions"] = min(MAX_HUB_SESSIONS, n)
+            values["pooled_hub"] = bool(iv.get("pooled", True))
+            if iv.get("mode") == "walk_in" or iv.get("staffed_from", "own") != "own" or iv.get("level") == "lgpo":
+                notes.append("hub: the lever's hub is booked, PCN-level and staffed by its own GPs")
+        elif kind == "pooled_cover":
+            values["pooled_cover"] = iv.get("level", "pcn") != "practice"
+        elif kind == "pooled_back_office":
+            values["pooled_back_office"] = True
+            if set(iv) - {"type", "start", "end"}:
+                notes.append("back office: the lever uses the default pooled back office")
+        elif kind == "demand_growth":
+            values["demand_growth_pct"] = float(_snap(100 * float(iv.get("list_growth_per_year", 0.0137)), 1, 0, 20))
+            if set(iv) - {"type", "list_growth_per_year", "start", "end"}:
+                notes.append("demand growth: the lever sets list growth (with the default ageing and LTC rise)")
+        elif kind == "micro_teams":
+            values["micro_teams"] = True
+    return replace(c, **values), notes

@@ -4,6 +4,12 @@ The metric functions are pure: each reads a model's arrays for a window of inter
 returns plain numbers. A :class:`Snapshot` bundles them after every simulated day, so the web app
 only ever draws snapshots and never touches a model while it is being stepped.
 
+Replications: the controller (:mod:`sim.dashboard.controller`) runs several replications of each side side by side (the same
+replication numbers on both sides, so each pair draws the same demand) and steps them together;
+:mod:`sim.dashboard.bands` turns their snapshots into means and 95% intervals. The cheap views that
+the time series need are taken every day; the costly ones (waits by interval, utilisation, the
+area picture) only on the last day of each :meth:`Controller.step` call, which keeps play fast.
+
 Timing: ``model.step()`` simulates one day, but SimPy collects that day's session results (seen,
 overtime, supervision) at the start of the next step. Appointment counts are read from the request
 ledger (final as soon as the day has run); overtime and admin hours from staff-days use the days
@@ -14,19 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.dashboard.controls import SIDES, Controls, Side, scenario_mapping
 from sim.model.model import BOOKED, DNA, LOST, SEEN, GPSimModel
 from sim.results.metrics import WAIT_BINS, wait_bin_index
 
 ROLLING_DAYS = 7  # window of the time series
 STRAIN_DAYS = 28  # window of the area picture
 LATE_DAYS = 7  # a request booked more than this many days after the day the patient wanted is "late"
+_LAST_WAIT = len(WAIT_BINS) * 5  # waits of this many days or more all fall in the last booking interval
+_BIN_OF_WAIT = wait_bin_index(np.arange(_LAST_WAIT + 1))  # booking interval of a wait of 0.._LAST_WAIT days
 
 
 # ----------------------------------------------------------------------------- windows
@@ -67,21 +72,86 @@ def waiting_list(model: GPSimModel) -> int:
     return int(((model.state[req] == BOOKED) & (model.appt_day[req] >= model.day)).sum())
 
 
-def wait_distribution(model: GPSimModel, lo: int, hi: int) -> np.ndarray:
-    """Appointments booked for requests made on days [lo, hi), counted by NHS booking interval (WAIT_BINS)."""
-    sl = _requests(model, lo, hi)
+def _wait_counts(model: GPSimModel, sl: slice) -> tuple[np.ndarray, float]:
+    """Booked requests in ``sl`` by booking interval (WAIT_BINS), and the sum of their waits in days."""
     booked = model.appt_staff[sl] >= 0
     wait = (model.appt_day[sl] - model.requests.day[sl])[booked]
-    return np.bincount(wait_bin_index(wait), minlength=len(WAIT_BINS))[: len(WAIT_BINS)].astype(np.int64)
+    by_day = np.bincount(np.minimum(wait, _LAST_WAIT), minlength=_LAST_WAIT + 1)  # faster than binning each wait
+    return np.bincount(_BIN_OF_WAIT, weights=by_day, minlength=len(WAIT_BINS)).astype(np.int64), float(wait.sum())
 
 
-def mean_wait_days(model: GPSimModel, lo: int, hi: int) -> float:
+def _continuity_counts(model: GPSimModel, sl: slice) -> np.ndarray:
+    """GP visits attended by LTC patients with their usual GP, and all such visits, among requests ``sl``."""
+    staff = model.appt_staff[sl]
+    patients = model.requests.patient[sl]
+    gp = np.array([s.kind == "gp" for s in model.staff] + [False])
+    mask = (model.state[sl] == SEEN) & gp[staff] & (model.population.ltc[patients] > 0)
+    return np.array([int((staff[mask] == model.population.usual_gp[patients[mask]]).sum()), int(mask.sum())])
+
+
+class Running:
+    """Running totals of the "so far" views over the settled part of the ledger, so a snapshot scans only the rest.
+
+    A request is settled once it was seen, did not attend or was lost before today (a walk-in hub
+    can still serve today's lost requests; a leaver's booked appointments can still be lost). The
+    settled requests are a prefix of the reporting requests that only grows, so their counts are
+    added once; the views then add the unsettled tail. The numbers equal a full scan's.
+    """
+
+    def __init__(self, model: GPSimModel):
+        self.start = self.end = model.day_start[model.cal.warm_up]  # requests [start, end) are counted
+        self.bins = np.zeros(len(WAIT_BINS), dtype=np.int64)
+        self.wait_days = 0.0
+        self.continuity = np.zeros(2, dtype=np.int64)
+        self.usual_gp = model.population.usual_gp.copy()  # the usual GPs the continuity total was counted with
+
+    def advance(self, model: GPSimModel) -> None:
+        """Count the requests settled since the last call."""
+        limit = model.day_start[max(model.cal.warm_up, min(model.day - 1, model.n_sim_days))]
+        if limit <= self.end:
+            return
+        state = model.state[self.end:limit]
+        settled = (state == SEEN) | (state == DNA) | (state == LOST)
+        n = len(settled) if settled.all() else int(np.argmin(settled))
+        if n:
+            sl = slice(self.end, self.end + n)
+            bins, days = _wait_counts(model, sl)
+            self.bins += bins
+            self.wait_days += days
+            self.continuity += _continuity_counts(model, sl)
+            self.end += n
+
+    def continuity_counts(self, model: GPSimModel) -> np.ndarray:
+        """The settled requests' continuity counts, recounted if a leaver's patients were given a new usual GP."""
+        if not np.array_equal(self.usual_gp, model.population.usual_gp):  # rare: only when a GP leaves
+            self.continuity = _continuity_counts(model, slice(self.start, self.end))
+            self.usual_gp = model.population.usual_gp.copy()
+        return self.continuity
+
+    def tail(self, model: GPSimModel, hi: int) -> slice:
+        """The requests made before day ``hi`` not yet counted."""
+        return slice(self.end, max(self.end, model.day_start[hi]))
+
+
+def wait_distribution(model: GPSimModel, lo: int, hi: int, running: Running | None = None) -> np.ndarray:
+    """Appointments booked for requests made on days [lo, hi), counted by NHS booking interval (WAIT_BINS).
+
+    With ``running`` (and lo the first reporting day) only the unsettled requests are scanned.
+    """
+    if running is not None and model.day_start[lo] == running.start:
+        return running.bins + _wait_counts(model, running.tail(model, hi))[0]
+    return _wait_counts(model, _requests(model, lo, hi))[0]
+
+
+def mean_wait_days(model: GPSimModel, lo: int, hi: int, running: Running | None = None) -> float:
     """Mean days from request to appointment for requests made on days [lo, hi) (NaN if none booked)."""
-    sl = _requests(model, lo, hi)
-    booked = model.appt_staff[sl] >= 0
-    if not booked.any():
-        return math.nan
-    return float((model.appt_day[sl] - model.requests.day[sl])[booked].mean())
+    if running is not None and model.day_start[lo] == running.start:
+        bins, days = _wait_counts(model, running.tail(model, hi))
+        n, total = int(bins.sum() + running.bins.sum()), days + running.wait_days
+    else:
+        bins, total = _wait_counts(model, _requests(model, lo, hi))
+        n = int(bins.sum())
+    return total / n if n else math.nan
 
 
 def list_size(model: GPSimModel) -> int:
@@ -97,19 +167,16 @@ def unmet_per_1000_year(model: GPSimModel, lo: int, hi: int) -> float:
     return lost / max(1, list_size(model)) * 1000.0 * 365.0 / (hi - lo)
 
 
-def continuity_pct(model: GPSimModel, lo: int, hi: int) -> float:
+def continuity_pct(model: GPSimModel, lo: int, hi: int, running: Running | None = None) -> float:
     """Share (%) of GP appointments attended by patients with a long-term condition that were with their usual GP.
 
     Requests made on days [lo, hi) and seen before today; NaN if there were none.
     """
-    sl = _requests(model, lo, hi)
-    staff = model.appt_staff[sl]
-    patients = model.requests.patient[sl]
-    gp = np.array([s.kind == "gp" for s in model.staff] + [False])
-    mask = (model.state[sl] == SEEN) & gp[staff] & (model.population.ltc[patients] > 0)
-    if not mask.any():
-        return math.nan
-    return 100.0 * float((staff[mask] == model.population.usual_gp[patients[mask]]).mean())
+    if running is not None and model.day_start[lo] == running.start:
+        counts = running.continuity_counts(model) + _continuity_counts(model, running.tail(model, hi))
+    else:
+        counts = _continuity_counts(model, _requests(model, lo, hi))
+    return 100.0 * counts[0] / counts[1] if counts[1] else math.nan
 
 
 # ----------------------------------------------------------------------------- workload
@@ -119,8 +186,10 @@ def utilisation_by_role(model: GPSimModel, lo: int, hi: int) -> dict[str, float]
     """Booked slots (attended or not, extras included) as % of slots offered on days [lo, hi), by role."""
     role = _role_of_staff(model)
     n_roles = len(model.role_names)
-    in_window = (model.appt_day >= lo) & (model.appt_day < hi) & ((model.state == SEEN) | (model.state == DNA))
-    booked = np.bincount(role[model.appt_staff[in_window]], minlength=n_roles)
+    made = slice(0, model.day_start[min(hi, model.n_sim_days)])  # appointments before hi were requested before hi
+    appt_day, state = model.appt_day[made], model.state[made]
+    in_window = (appt_day >= lo) & (appt_day < hi) & ((state == SEEN) | (state == DNA))
+    booked = np.bincount(role[model.appt_staff[made][in_window]], minlength=n_roles)
     offered = np.bincount(role[:-1], weights=model.staff_days.offered_slots[:, lo:hi].sum(axis=1),
                           minlength=n_roles)
     return {name: float(100.0 * booked[r] / offered[r]) for r, name in enumerate(model.role_names) if offered[r] > 0}
@@ -172,6 +241,7 @@ class PracticeStrain:
     """One practice in the area picture."""
 
     code: str
+    name: str  # the practice's name (its code when the scenario gives none)
     pcn: str
     list_size: int
     requests: int
@@ -197,8 +267,10 @@ def practice_strain(model: GPSimModel, lo: int, hi: int) -> list[PracticeStrain]
     lost = np.bincount(practice, weights=(state == LOST), minlength=n_p)
     n_late = np.bincount(practice, weights=late, minlength=n_p)
     unit = np.array([s.unit for s in model.staff] + [-1])
-    appt = (model.appt_day >= lo) & (model.appt_day < hi) & ((model.state == SEEN) | (model.state == DNA))
-    booked_by_unit = np.bincount(unit[model.appt_staff[appt]] + 1, minlength=model.n_units + 1)[1:]
+    made = slice(0, model.day_start[min(hi, model.n_sim_days)])  # appointments before hi were requested before hi
+    appt_day, appt_state = model.appt_day[made], model.state[made]
+    appt = (appt_day >= lo) & (appt_day < hi) & ((appt_state == SEEN) | (appt_state == DNA))
+    booked_by_unit = np.bincount(unit[model.appt_staff[made][appt]] + 1, minlength=model.n_units + 1)[1:]
     offered = np.bincount(unit[:-1], weights=model.staff_days.offered_slots[:, lo:hi].sum(axis=1),
                           minlength=model.n_units)
     out = []
@@ -206,7 +278,7 @@ def practice_strain(model: GPSimModel, lo: int, hi: int) -> list[PracticeStrain]
         i = p.index
         denom = n[i] if n[i] else math.nan
         out.append(PracticeStrain(
-            code=p.code, pcn=model.pcns[p.pcn].code, list_size=p.list_size, requests=int(n[i]),
+            code=p.code, name=p.name or p.code, pcn=model.pcns[p.pcn].code, list_size=p.list_size, requests=int(n[i]),
             unmet_pct=float(100.0 * lost[i] / denom), late_pct=float(100.0 * n_late[i] / denom),
             utilisation_pct=float(100.0 * booked_by_unit[i] / offered[i]) if offered[i] > 0 else math.nan))
     return out
@@ -217,188 +289,58 @@ def practice_strain(model: GPSimModel, lo: int, hi: int) -> list[PracticeStrain]
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every live view of one model after a simulated day (plain numbers only)."""
+    """Every live view of one model after a simulated day (plain numbers only).
+
+    A *light* snapshot (``full=False``) leaves the costly views empty: wait_bins, utilisation,
+    overtime and practices. The time series read only the other fields.
+    """
 
     day: int  # reporting days simulated
     date: dt.date  # the next day to simulate
     waiting_list: int
-    wait_bins: tuple[int, ...]  # appointments by WAIT_BINS, requests made so far
     mean_wait_days: float
     unmet_per_1000_year: float  # so far
     unmet_per_1000_year_recent: float  # last ROLLING_DAYS days
     continuity_pct: float
-    utilisation_pct: dict[str, float]
-    overtime_hours_per_fte_week: dict[str, float]
     gp_admin_hours_week: float  # last ROLLING_DAYS collected days, whole area
     gp_admin_hours_per_fte_week: float
     gp_fte: float
-    practices: tuple[PracticeStrain, ...] = field(default_factory=tuple)
+    full: bool = True
+    wait_bins: tuple[int, ...] = ()  # appointments by WAIT_BINS, requests made so far
+    utilisation_pct: dict[str, float] = field(default_factory=dict)
+    overtime_hours_per_fte_week: dict[str, float] = field(default_factory=dict)
+    practices: tuple[PracticeStrain, ...] = ()
 
 
-def snapshot(model: GPSimModel) -> Snapshot:
-    """All live views of ``model`` now."""
+def snapshot(model: GPSimModel, full: bool = True, running: Running | None = None) -> Snapshot:
+    """The live views of ``model`` now (the costly ones only when ``full``; faster with ``running`` totals)."""
+    if running is not None:
+        running.advance(model)
     lo, hi = window(model)
     rlo, rhi = window(model, ROLLING_DAYS)
     clo, chi = window(model, ROLLING_DAYS, complete=True)
-    slo, shi = window(model, STRAIN_DAYS)
     total, per_fte = gp_admin_hours(model, clo, chi)
-    ulo, uhi = window(model, None, complete=True)
+    costly = {}
+    if full:
+        ulo, uhi = window(model, None, complete=True)
+        costly = {"wait_bins": tuple(int(x) for x in wait_distribution(model, lo, hi, running)),
+                  "utilisation_pct": utilisation_by_role(model, lo, hi),
+                  "overtime_hours_per_fte_week": overtime_by_role(model, ulo, uhi),
+                  "practices": tuple(practice_strain(model, *window(model, STRAIN_DAYS)))}
     return Snapshot(
         day=reporting_days(model),
         date=model.cal.dates[min(model.day, model.cal.n - 1)],
         waiting_list=waiting_list(model),
-        wait_bins=tuple(int(x) for x in wait_distribution(model, lo, hi)),
-        mean_wait_days=mean_wait_days(model, lo, hi),
+        mean_wait_days=mean_wait_days(model, lo, hi, running),
         unmet_per_1000_year=unmet_per_1000_year(model, lo, hi),
         unmet_per_1000_year_recent=unmet_per_1000_year(model, rlo, rhi),
-        continuity_pct=continuity_pct(model, lo, hi),
-        utilisation_pct=utilisation_by_role(model, lo, hi),
-        overtime_hours_per_fte_week=overtime_by_role(model, ulo, uhi),
+        continuity_pct=continuity_pct(model, lo, hi, running),
         gp_admin_hours_week=total,
         gp_admin_hours_per_fte_week=per_fte,
         gp_fte=gp_fte(model),
-        practices=tuple(practice_strain(model, slo, shi)),
+        full=full,
+        **costly,
     )
 
 
-# ----------------------------------------------------------------------------- the controller
-
-
-@dataclass(frozen=True)
-class View:
-    """What the app draws: every side's snapshots so far and where the run stands."""
-
-    day: int
-    horizon: int
-    finished: bool
-    controls: Controls
-    split: bool
-    history: dict[Side, tuple[Snapshot, ...]]
-
-    def latest(self, side: Side) -> Snapshot:
-        """The last snapshot of one side."""
-        return self.history[side][-1]
-
-
-def build_model(mapping: dict, source: str, replication: int = 0) -> GPSimModel:
-    """Validate a scenario mapping, build the model with its interventions, and run the warm-up."""
-    from sim.config.loading import scenario_from_mapping
-    from sim.model.interventions import attach
-
-    model = attach(scenario_from_mapping(mapping, source), replication)
-    while model.day < model.cal.warm_up and model.running:
-        model.step()
-    return model
-
-
-class Controller:
-    """The dashboard's models: one (the area with its levers as set) or the split pair.
-
-    In the split view the "standalone" model has every collaboration lever off and the
-    "collaborating" model has them as set; both use the scenario's seed and the same replication,
-    so they see the same demand. Changing a control rebuilds the models and replays them to the
-    day they had reached, so the views show the whole run as if the controls had always been so.
-    All public methods are thread-safe (the app steps from a worker thread).
-    """
-
-    def __init__(self, base: dict, source: str = "<dashboard>", controls: Controls | None = None,
-                 split: bool = True, replication: int = 0):
-        self.base = base
-        self.source = source
-        self.controls = controls or Controls()
-        self.split = split
-        self.replication = replication
-        self.models: dict[Side, GPSimModel] = {}
-        self.history: dict[Side, list[Snapshot]] = {}
-        self.lock = threading.RLock()
-        self.builds = 0
-        self.published: View | None = None
-        self.reset()
-
-    @property
-    def sides(self) -> tuple[Side, ...]:
-        """Sides shown: both in the split view, else only the area with its levers as set."""
-        return SIDES if self.split else ("collaborating",)
-
-    def mapping(self, side: Side) -> dict:
-        """Scenario mapping of one side."""
-        controls = self.controls.standalone() if side == "standalone" else self.controls
-        return scenario_mapping(self.base, controls)
-
-    @property
-    def day(self) -> int:
-        """Reporting days simulated (the same on every side)."""
-        with self.lock:
-            return reporting_days(next(iter(self.models.values())))
-
-    @property
-    def horizon(self) -> int:
-        """Reporting days the scenario runs for."""
-        with self.lock:
-            m = next(iter(self.models.values()))
-            return m.n_sim_days - m.cal.warm_up
-
-    @property
-    def finished(self) -> bool:
-        """True when the models have reached the end of the scenario's horizon."""
-        with self.lock:
-            return all(m.day >= m.n_sim_days for m in self.models.values())
-
-    def reset(self) -> None:
-        """Rebuild every model from the current controls and return to the start date (after warm-up)."""
-        with self.lock:
-            self.models = {side: build_model(self.mapping(side), self.source, self.replication)
-                           for side in self.sides}
-            self.history = {side: [snapshot(m)] for side, m in self.models.items()}
-            self.builds += 1
-            self._publish()
-
-    def step(self, days: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
-        """Simulate up to ``days`` more days on every side; returns the days actually run."""
-        done = 0
-        for _ in range(days):
-            with self.lock:
-                if self.finished:
-                    break
-                for side, m in self.models.items():
-                    m.step()
-                    self.history[side].append(snapshot(m))
-                self._publish()
-            done += 1
-            if progress is not None:
-                progress(done, days)
-        return done
-
-    def configure(self, controls: Controls | None = None, split: bool | None = None, replay: bool = True,
-                  progress: Callable[[int, int], None] | None = None) -> None:
-        """Apply new controls (and/or view), rebuild, and replay to the day reached (unless ``replay`` is False).
-
-        ``progress(done, total)`` is called after each replayed day.
-        """
-        with self.lock:
-            day = self.day
-            if controls is not None:
-                self.controls = controls
-            if split is not None:
-                self.split = split
-            self.reset()
-            if replay:
-                self.step(day, progress)
-
-    def _publish(self) -> None:
-        """Replace the read-only view the app draws from (one attribute write: safe to read without the lock)."""
-        first = next(iter(self.models.values()))
-        self.published = View(day=reporting_days(first), horizon=first.n_sim_days - first.cal.warm_up,
-                              finished=all(m.day >= m.n_sim_days for m in self.models.values()),
-                              controls=self.controls, split=self.split,
-                              history={side: tuple(h) for side, h in self.history.items()})
-
-    def latest(self) -> dict[Side, Snapshot]:
-        """The last snapshot of each side shown."""
-        with self.lock:
-            return {side: h[-1] for side, h in self.history.items()}
-
-    def series(self) -> dict[Side, list[Snapshot]]:
-        """A copy of every side's snapshots so far (day 0 first)."""
-        with self.lock:
-            return {side: list(h) for side, h in self.history.items()}
+Reps = tuple[tuple[Snapshot, ...], ...]  # one side: per replication, the snapshots of every day so far

@@ -1,12 +1,16 @@
 """The dashboard in a real browser: Debian's chromium driven by Playwright (no browser of its own).
 
-Starts ``gpsim dashboard`` on a free loopback port, loads the page, moves a control, steps the
-model, plays four weeks at full speed, and checks that the displayed figures change. Saves
-``outputs/dashboard-screenshot.png`` for people to look at. The server is always stopped.
+Starts ``gpsim dashboard`` on a free loopback port, loads the page, checks the replications,
+scenario and About controls, changes the replications, moves a control, steps the models, plays
+four weeks at full speed, checks that the displayed figures change, downloads the CSV and PNG
+exports, and finally chooses another library scenario. Saves ``outputs/dashboard-screenshot.png``
+for people to look at. The server is always stopped.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import signal
@@ -25,6 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 START_TIMEOUT_S = 120  # generous: the test suite runs in parallel on small machines
 UI_TIMEOUT_MS = 60_000
+REBUILD_TIMEOUT_MS = 240_000  # a library scenario of 200,000 patients builds its models from scratch
 
 pytestmark = pytest.mark.browser
 
@@ -109,12 +114,26 @@ def test_move_a_lever_step_and_watch(dashboard_url):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1750})
+            page = browser.new_page(viewport={"width": 1500, "height": 1750}, accept_downloads=True)
             page.set_default_timeout(UI_TIMEOUT_MS)
             page.goto(dashboard_url, timeout=UI_TIMEOUT_MS)
             page.wait_for_selector(".gpsim-chart-area-collaborating canvas")
             assert _day(page) == 0
             assert page.inner_text(".gpsim-waiting-list-standalone").replace(",", "").isdigit()
+
+            # the new controls: the scenario library, replications (5 by default) with intervals, About
+            assert "small.yaml" in page.inner_text(".gpsim-scenario")
+            assert "5 per side" in page.inner_text(".gpsim-control-replications")
+            assert re.search(r"\d to \d", page.inner_text(".gpsim-table"))  # 95% intervals under the means
+            page.get_by_text("About this model").click()
+            page.get_by_text("What is not modelled").wait_for(state="visible")
+            assert "111" in page.inner_text(".gpsim-about")
+            reps = page.locator(".gpsim-control-replications [role=slider]")
+            reps.focus()
+            reps.press("ArrowLeft")
+            reps.press("ArrowLeft")  # 3 replications: a quicker test
+            page.wait_for_function(f"{_text('.gpsim-scenario-name')}.includes('3 replications')")
+            page.wait_for_selector(".gpsim-busy", state="detached")
 
             # move a control: two steps right on the pharmacists slider (0 -> 1.0 FTE per 10,000)
             slider = page.locator(".gpsim-control-pharmacists [role=slider]")
@@ -150,5 +169,33 @@ def test_move_a_lever_step_and_watch(dashboard_url):
             page.wait_for_timeout(1000)  # let the charts settle before the picture
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+            # export the comparison: a CSV of every number with its interval, and a PNG of the charts
+            with page.expect_download() as download:
+                page.get_by_text("Download CSV").click()
+            assert re.fullmatch(r"gpsim-small-day\d+-3reps\.csv", download.value.suggested_filename)
+            rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+            assert list(rows[0]) == ["scenario", "day", "replications", "section", "measure", "unit", "side",
+                                     "mean", "ci_low", "ci_high"]
+            assert {r["replications"] for r in rows} == {"3"} and int(rows[0]["day"]) >= 28
+            waiting = [r for r in rows if r["measure"].startswith("Waiting list") and r["side"] == "Collaborating PCN"]
+            assert len(waiting) == 1 and float(waiting[0]["ci_low"]) <= float(waiting[0]["mean"])
+            assert any(r["measure"].startswith("Practice 1 (") for r in rows)  # practices by name
+            with page.expect_download() as download:
+                page.get_by_text("Download PNG").click()
+            assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+            # choose another library scenario: its interventions set the levers, the run starts again
+            reps.focus()
+            reps.press("Home")  # one replication: the library's other scenarios are five times bigger
+            page.wait_for_function(f"{_text('.gpsim-scenario-name')}.includes('1 replication ')")
+            page.wait_for_selector(".gpsim-busy", state="detached")
+            page.locator(".gpsim-scenario .v-select").click()
+            page.get_by_role("option", name="gp-retirement-wave.yaml").click()
+            page.wait_for_function(f"{_text('.gpsim-scenario-name')}.includes('gp-retirement-wave')",
+                                   timeout=REBUILD_TIMEOUT_MS)
+            page.wait_for_selector(".gpsim-busy", state="detached", timeout=REBUILD_TIMEOUT_MS)
+            assert _day(page) == 0
+            assert "40% of GPs" in page.inner_text(".gpsim-control-retirement")
         finally:
             browser.close()

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from sim.config.loading import scenario_from_mapping
 from sim.dashboard import charts
+from sim.dashboard.controller import Controller, build_model
 from sim.dashboard.controls import (
     MAX_HUB_SESSIONS,
     Controls,
@@ -22,10 +23,10 @@ from sim.dashboard.controls import (
     scenario_mapping,
 )
 from sim.dashboard.state import (
-    Controller,
-    build_model,
+    Running,
     continuity_pct,
     gp_admin_hours,
+    mean_wait_days,
     overtime_by_role,
     practice_strain,
     snapshot,
@@ -194,17 +195,21 @@ def test_practice_strain_per_practice(run_model):
 def test_snapshot_is_plain_and_charts_are_json(run_model):
     snap = snapshot(run_model)
     assert snap.day == run_model.day - run_model.cal.warm_up == 10
+    light = snapshot(run_model, full=False)
+    assert not light.full and light.wait_bins == () and light.practices == () and light.utilisation_pct == {}
+    assert light.waiting_list == snap.waiting_list and light.continuity_pct == snap.continuity_pct
     labels = {"collaborating": "Collaborating PCN"}
-    histories = {"collaborating": [snap, snap]}
-    options = [*charts.time_series(histories, labels).values(), charts.wait_distribution({"collaborating": snap}, labels),
-               charts.utilisation({"collaborating": snap}, labels), charts.overtime({"collaborating": snap}, labels),
-               charts.area(snap, "x", collaborating=True)]
+    histories = {"collaborating": ((snap, snap), (snap, snap))}  # two replications, two days
+    current = {"collaborating": (snap, snap)}
+    options = [*charts.time_series(histories, labels).values(), charts.wait_distribution(current, labels),
+               charts.utilisation(current, labels), charts.overtime(current, labels),
+               charts.area(current["collaborating"], "x", collaborating=True)]
     for option in options:
         json.dumps(option, allow_nan=False)
-    area = charts.area(snap, "x", collaborating=True)
+    area = charts.area((snap,), "x", collaborating=True)
     assert len(area["series"][2]["data"]) == len(run_model.practices)
     assert len(area["series"][1]["data"]) == len(run_model.pcns)  # one hub per PCN
-    assert charts.area(snap, "x", collaborating=False)["series"][1]["data"] == []
+    assert charts.area((snap,), "x", collaborating=False)["series"][1]["data"] == []
 
 
 def test_strain_colour_scale():
@@ -239,24 +244,30 @@ def test_levers_change_the_model():
 
 
 def test_pooled_back_office_cuts_gp_admin_hours_on_the_same_demand():
-    c = Controller(tiny(), "<test>", Controls(hub_sessions=0, pooled_cover=False))
+    c = Controller(tiny(), "<test>", Controls(hub_sessions=0, pooled_cover=False), replications=2)
     c.step(10)
     latest = c.latest()
-    assert latest["collaborating"].gp_admin_hours_per_fte_week < latest["standalone"].gp_admin_hours_per_fte_week
+    for alone, collab in zip(latest["standalone"], latest["collaborating"], strict=True):  # in every replication
+        assert collab.gp_admin_hours_per_fte_week < alone.gp_admin_hours_per_fte_week
 
 
 # ----------------------------------------------------------------------------- controller
 
 
 def test_controller_steps_replays_and_resets():
-    c = Controller(tiny(days=12), "<test>")
+    c = Controller(tiny(days=12), "<test>", replications=2)
     assert c.sides == ("standalone", "collaborating") and c.day == 0
     assert c.step(3) == 3 and c.day == 3
-    assert all(len(h) == 4 for h in c.series().values())  # day 0 and three days
+    assert c.published.days_per_second > 0  # measured, shown when play cannot keep up
+    view = c.published
+    assert view.replications == 2
+    assert all(len(h) == 4 for reps in view.history.values() for h in reps)  # day 0 and three days, per replication
+    assert all(s.full for snaps in view.current.values() for s in snaps)  # the last day of a step call is full
+    assert not view.history["collaborating"][0][2].full  # the days in between are light
     before = c.latest()["collaborating"]
     c.configure(Controls(micro_teams=True))
     assert c.day == 3 and c.controls.micro_teams and c.builds == 2
-    assert c.latest()["collaborating"].day == before.day
+    assert [s.day for s in c.latest()["collaborating"]] == [s.day for s in before]
     c.configure(split=False)
     assert c.sides == ("collaborating",) and set(c.latest()) == {"collaborating"} and c.day == 3
     assert c.published.day == 3 and not c.published.split
@@ -283,6 +294,7 @@ def test_cli_dashboard_options_and_bad_scenario(tmp_path):
     runner = CliRunner()
     out = runner.invoke(main, ["dashboard", "--help"])
     assert out.exit_code == 0 and "--no-browser" in out.output and "127.0.0.1" in out.output
+    assert "--replications" in out.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nhorizon_days: -1\n")
     out = runner.invoke(main, ["dashboard", str(bad), "--no-browser"])
@@ -304,5 +316,30 @@ def test_cli_ports_and_server_command(tmp_path):
     assert 0 < pick_port("127.0.0.1", None) < 65536
     cmd = server_command("127.0.0.1", 9999)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "9999"
-    env = server_env(tmp_path / "s.yaml", 2)
+    env = server_env(tmp_path / "s.yaml", 2, 7)
     assert env["GPSIM_DASHBOARD_SCENARIO"].endswith("s.yaml") and env["GPSIM_DASHBOARD_REPLICATION"] == "2"
+    assert env["GPSIM_DASHBOARD_REPLICATIONS"] == "7"
+
+
+def test_running_totals_equal_a_full_scan():
+    """The settled-prefix totals give the same "so far" views as scanning every request, day after day."""
+    base = tiny(days=60)
+    for practice in base["area"]["pcns"][0]["practices"]:
+        for group in practice["staff"]:
+            if group["role"] == "GP":
+                group["age"] = 60  # a retirement wave: leavers' booked appointments are lost or rebooked
+    base["interventions"] = [{"type": "extended_access", "level": "pcn", "mode": "walk_in",  # re-serves lost ones
+                              "sessions": [{"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "start": "18:30",
+                                            "end": "20:00"}], "staff": [{"role": "GP", "count": 1}]}]
+    mapping = scenario_mapping(base, Controls(gp_retirement_pct=60, retirement_months=1, hub_sessions=0,
+                                              micro_teams=True))
+    mapping["interventions"] += base["interventions"]
+    m = build_model(mapping, "<test>")
+    running = Running(m)
+    for day in range(55):
+        m.step()
+        fast, slow = snapshot(m, running=running), snapshot(m)
+        assert fast == slow, day
+    assert running.end > running.start  # the prefix really was used
+    lo, hi = window(m)
+    assert mean_wait_days(m, lo, hi, running) == pytest.approx(mean_wait_days(m, lo, hi))
