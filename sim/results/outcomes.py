@@ -74,6 +74,7 @@ PER_FTE_WEEK = "hours per FTE per week"
 GP_HOURS_WEEK = "GP hours per week"
 GBP_YEAR = "GBP per year"
 PCN_AREA = frozenset({"pcn", "lgpo"})
+PRACTICE_ONLY = frozenset({"practice"})
 
 OUTCOMES: tuple[Outcome, ...] = (
     _o("list_size", "Registered patients", "patients", None, "{:,.0f}", "Size", "Patients"),
@@ -150,6 +151,25 @@ OUTCOMES: tuple[Outcome, ...] = (
        "Cost", "ARRS-funded", levels=PCN_AREA),
     _o("pcn_staff_not_reimbursable_gbp_year", "PCN staff cost the ARRS does not reimburse", GBP_YEAR, "lower",
        "{:,.0f}", "Cost", "Not ARRS-funded", levels=PCN_AREA),
+    _o("imd_score", "IMD 2019 score of the practice's patients", "IMD 2019 score (higher = more deprived)", None,
+       "{:.1f}", "Equity", "IMD score", levels=PRACTICE_ONLY),
+    _o("imd_quintile", "National IMD quintile of the practice", "national quintile (1 = most deprived)", None,
+       "{:.0f}", "Equity", "IMD quintile", levels=PRACTICE_ONLY),
+    _o("requests_imd:<q>", "Requests, IMD quintile {key}", "requests", None, "{:,.0f}", "Equity",
+       "Requests {key}", levels=PCN_AREA),
+    _o("lost_pct_imd:<q>", "Requests lost, IMD quintile {key} (Q1 most deprived)", "% of requests", "lower",
+       "{:.2f}", "Equity", "Lost {key}", levels=PCN_AREA),
+    _o("mean_wait_days_imd:<q>", "Mean wait, IMD quintile {key}", "days", "lower", "{:.2f}", "Equity",
+       "Mean wait {key}", levels=PCN_AREA),
+    _o("continuity_upc_imd:<q>", "Continuity (UPC), IMD quintile {key}", "index 0-1", "higher", "{:.3f}",
+       "Equity", "Continuity {key}", levels=PCN_AREA),
+    _o("requests_age:<band>", "Requests, age {key}", "requests", None, "{:,.0f}", "Equity", "Requests {key}"),
+    _o("lost_pct_age:<band>", "Requests lost, age {key}", "% of requests", "lower", "{:.2f}", "Equity",
+       "Lost {key}"),
+    _o("mean_wait_days_age:<band>", "Mean wait, age {key}", "days", "lower", "{:.2f}", "Equity",
+       "Mean wait {key}"),
+    _o("continuity_upc_age:<band>", "Continuity (UPC), age {key}", "index 0-1", "higher", "{:.3f}", "Equity",
+       "Continuity {key}"),
     _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
