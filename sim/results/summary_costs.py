@@ -159,12 +159,19 @@ def _intervention_items(book: CostBook, model: GPSimModel) -> None:
 
 def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int) -> pd.Series:
     """Appointments (seen or DNA) in the horizon by (unit code of the clinician, role)."""
-    day = pd.to_numeric(ledger["appt_day"]).astype(float)
-    keep = (ledger["unit"].to_numpy() >= 0) & day.ge(0).to_numpy() & day.lt(horizon_days).to_numpy()
-    units = ledger["unit"].to_numpy()[keep]
-    codes = np.array([model.unit_level(u)[1] for u in range(model.lgpo_unit + 1)], dtype=object)
-    frame = pd.DataFrame({"unit": codes[units], "role": ledger["role"].to_numpy()[keep].astype(str)})
-    return frame.groupby(["unit", "role"]).size().astype(float)
+    day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1.0)
+    unit = ledger["unit"].to_numpy()
+    role = ledger["role"].astype("category")
+    code = role.cat.codes.to_numpy().astype(np.int64)
+    keep = (unit >= 0) & (code >= 0) & (day >= 0) & (day < horizon_days)
+    n_roles = len(role.cat.categories)
+    n_units = model.lgpo_unit + 1
+    counts = np.bincount(unit[keep] * n_roles + code[keep], minlength=n_units * n_roles).reshape(n_units, n_roles)
+    units, roles = np.nonzero(counts)
+    codes = [model.unit_level(u)[1] for u in range(n_units)]
+    index = pd.MultiIndex.from_arrays([[codes[u] for u in units], [str(role.cat.categories[r]) for r in roles]],
+                                      names=["unit", "role"])
+    return pd.Series(counts[units, roles].astype(float), index=index).groupby(level=[0, 1]).sum()
 
 
 def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
