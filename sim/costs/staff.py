@@ -37,6 +37,7 @@ from sim.costs.rates import (
     AFC_2025_26,
     DAYS_PER_YEAR,
     GREEN_BOOK,
+    HOURS_PER_FTE_WEEK,
     KIND_BANDS,
     ROLE_BANDS,
     AfcBand,
@@ -143,6 +144,16 @@ class StaffCostModel:
         band = None if gp else self.bands[self.band_of(role, kind)].band
         on_costs = self.on_costs if cost.employer_ni_gbp > 0 else OnCosts(employer_ni_rate=0.0)
         return self.overtime.hourly_gbp(cost.pay_gbp, gp=gp, band=band, on_costs=on_costs)
+
+    def cover_hourly_gbp(self, role: str, kind: str | None = None) -> float:
+        """GBP per hour of absence cover: a GP locum's session fee pro rata, else the role's employer cost per hour.
+
+        A locum session is 37.5 h / ``sessions_per_fte_week`` (4 h 10 min); other roles are covered
+        by bank staff at the employer cost of the role (no agency premium).
+        """
+        if role == "GP" or kind == "gp":
+            return self.locum.session_gbp / (HOURS_PER_FTE_WEEK / self.locum.sessions_per_fte_week)
+        return self.afc_cost(role, kind).total_gbp / (HOURS_PER_FTE_WEEK * DAYS_PER_YEAR / 7.0)
 
     def table(self, roles: Sequence[str] = ("Nurse", "HCA", "Pharmacist", "Paramedic",
                                               "PhysicianAssociate", "Physiotherapist", "Admin")

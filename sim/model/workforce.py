@@ -199,6 +199,7 @@ class CoverPool:
     left: dict[str, int] = field(default_factory=dict)
     week: int = -1
     used_days: int = 0
+    worked: list[tuple[int, int]] = field(default_factory=list)  # (internal day, covered clinician): priced as cover
 
     def covered(self, model: GPSimModel, t: int) -> set[int]:
         """Absent clinicians whose sessions a cover clinician works on day ``t``."""
@@ -221,5 +222,6 @@ class CoverPool:
             if self.left.get(key, 0) > 0:
                 self.left[key] -= 1
                 self.used_days += 1
+                self.worked.append((t, s.index))
                 out.add(s.index)
         return out

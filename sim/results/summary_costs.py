@@ -12,7 +12,9 @@ LGPO everything. So the PCN rows and the LGPO's own items always add up to the L
 * Interventions, priced by the scenario's cost fields (:mod:`sim.config.interventions`) for what
   ran: each hub's running cost for the days it was open and its set-up cost on its start day, the
   pooled back office's per-practice running cost for its days and its set-up cost, and the cost of
-  each person the recruitment intervention actually recruited.
+  each person the recruitment intervention actually recruited; absence cover actually worked
+  (``pooled_cover``): the covered clinician's session hours that day, a GP at the locum session fee
+  pro rata, other roles at their employer cost per hour (bank staff).
 * ARRS: what the Additional Roles Reimbursement Scheme would reimburse of the staff a PCN itself
   employs (:func:`sim.costs.arrs.arrs_for_pcn`), with the PCN's registered list standing in for
   its weighted population (the scenario has no weighted list).
@@ -127,6 +129,20 @@ def _overtime_items(book: CostBook, model: GPSimModel, staff: pd.DataFrame, pric
     return gbp
 
 
+def _cover_items(book: CostBook, model: GPSimModel, prices: StaffCostModel) -> None:
+    """Absence cover actually worked (pooled cover): the covered clinician's session hours that day at the cover rate."""
+    cover = getattr(model, "cover", None)
+    if cover is None:
+        return
+    w = model.cal.warm_up
+    minutes = model.staff_days.session_minutes
+    for t, s in cover.worked:
+        if w <= t < model.n_sim_days:
+            agent = model.staff[s]
+            rate = prices.cover_hourly_gbp(agent.role, agent.kind)
+            book.add(model.unit_level(agent.unit)[1], "interventions", t - w, minutes[s, t] / 60.0 * rate)
+
+
 def _intervention_items(book: CostBook, model: GPSimModel) -> None:
     """Hubs, the pooled back office and recruitment, priced for the days and hires the run had."""
     w = model.cal.warm_up
@@ -185,6 +201,7 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
     _staff_items(book, costs)
     costs["overtime_gbp"] = _overtime_items(book, model, staff, prices)
     _intervention_items(book, model)
+    _cover_items(book, model, prices)
     appts = _appointments(ledger, model, horizon)
     role_cost = (costs.assign(gbp=costs["cost_gbp"] + costs["overtime_gbp"])
                  .groupby(["unit_code", "role"])["gbp"].sum())

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from sim.costs.rates import OnCosts, OvertimeRate
-from sim.costs.staff import StaffCostModel, days_in_post
+from sim.costs.staff import StaffCostModel, days_in_post, present_value
 from sim.experiments.compare import paired_comparison
 from sim.experiments.runner import build_model, run_single
 from sim.results.intervals import ratio_interval
@@ -39,7 +39,6 @@ def test_cost_book_splits_a_span_across_horizon_years_and_discounts_year_1():
     book.add_span("P", "staff", 300, 400, 10.0)  # 65 days in year 0, 35 in year 1
     book.add("P", "overtime", 365, 7.0)  # day 365 is in year 1
     assert list(book.by_year(["P"])) == [650.0, 357.0]
-    from sim.costs.staff import present_value
     assert present_value(book.by_year(["P"]).tolist()) == pytest.approx(650 + 357 / 1.035)
 
 
@@ -185,3 +184,22 @@ def test_a_multi_year_horizon_reports_the_present_value():
     total = s["lgpo", "TL", "cost_total_gbp_year"] * 400 / 365.25
     pv = s["lgpo", "TL", "cost_total_pv_gbp"]
     assert total * (365 / 400 + 35 / 400 / 1.035) * 0.98 < pv < total  # year 1 is 35 of 400 days
+
+
+def test_absence_cover_is_priced_for_the_cover_days_actually_worked():
+    m = tiny_mapping(days=60)
+    m["interventions"] = [{"type": "pooled_cover", "level": "pcn", "cover_days_per_week_per_10k": 5.0}]
+    model = build_model(scenario(m), 0)
+    model.run()
+    w = model.cal.warm_up
+    # cover is assigned when a day opens in the book, up to book_ahead_days past the last simulated day
+    worked = [(t, s) for t, s in model.cover.worked if w <= t < model.n_sim_days]
+    assert worked and len(worked) < len(model.cover.worked)
+    prices = StaffCostModel()
+    # a GP locum session of 4 h 10 min costs GBP 350: GBP 84 an hour
+    assert prices.cover_hourly_gbp("GP", "gp") == pytest.approx(84.0)
+    gbp = sum(model.staff_days.session_minutes[s, t] / 60 * prices.cover_hourly_gbp(model.staff[s].role,
+                                                                                      model.staff[s].kind)
+              for t, s in worked)
+    s = run_single(scenario(m), 0).summary.set_index(["level", "unit", "metric"])["value"]
+    assert gbp > 0 and s["lgpo", "TL", "cost_interventions_gbp_year"] * 60 / 365.25 == pytest.approx(gbp)
