@@ -14,6 +14,11 @@ import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.nhsdata.imd import read_imd  # noqa: E402
+
+IMD_FILE = ROOT / "calibration" / "data" / "imd-by-practice_fingertips-93553.csv.gz"
 
 # Staff FTE per 10,000 registered patients (docs/sources.md):
 #  GP 4.4: England 2,291 patients per FTE GP (June 2024); FTE shares 2022: GPs 19%, other direct
@@ -42,6 +47,8 @@ HEADER = """\
 #    (27,966 FTE / 38,124 headcount, Sept 2024); nurses, other direct patient care and admin in the
 #    2022 FTE shares (GPs 19%, other DPC 19%, nurses ~11%, admin 51%; BMJ Open 2024).
 #  - GP ages: an approximation of the GP Workforce age bands with London's older skew (seed).
+#  - imd_score: synthetic; the national IMD 2019 practice scores (OHID Fingertips 93553) at evenly spaced
+#    quantiles in a seeded order, so every national quintile appears (not London's mix).
 #  - Demand, booking and role defaults: see sim/config/scenario.py (each field cites its source).
 """
 
@@ -105,6 +112,24 @@ def list_sizes(rng: np.random.Generator, n_pcns: int, per_pcn: list[int], target
     return out
 
 
+def assign_imd(area: dict, seed: int) -> None:
+    """Give each synthetic practice an IMD 2019 score: a documented synthetic assignment, not a real place.
+
+    The n practices take the national IMD 2019 practice scores (OHID Fingertips 93553, shipped) at the
+    evenly spaced quantiles (k + 0.5) / n, in a seeded random order: every national quintile appears about
+    n / 5 times, so the equity outcomes have all five quintiles. It is not London's deprivation mix.
+    """
+    scores = read_imd(IMD_FILE, year=2019)["imd_score"].dropna().to_numpy()
+    practices = [pr for pcn in area["pcns"] for pr in pcn["practices"]]
+    n = len(practices)
+    chosen = np.quantile(scores, (np.arange(n) + 0.5) / n)[np.random.default_rng(seed).permutation(n)]
+    for pr, score in zip(practices, chosen, strict=True):
+        items = list(pr.items())
+        at = [k for k, _ in items].index("list_size") + 1
+        pr.clear()
+        pr.update([*items[:at], ("imd_score", round(float(score), 3)), *items[at:]])
+
+
 def write(path: Path, title: str, seed: int, scenario: dict) -> None:
     text = HEADER.format(title=title, seed=seed) + yaml.safe_dump(scenario, sort_keys=False, width=110, default_flow_style=None)
     path.write_text(text, encoding="utf-8")
@@ -122,6 +147,7 @@ def main() -> int:
         "start_date": "2025-04-01", "horizon_days": 365, "warm_up_days": 28, "seed": 7,
         "area": make_area("Example borough federation", "EX", base_sizes, seed + 1),
     }
+    assign_imd(baseline["area"], seed + 11)
     write(ROOT / "scenarios" / "baseline.yaml", "Baseline: example borough federation (~250k)", seed, baseline)
     small_sizes = [[6_200, 7_800, 9_100, 11_400, 5_500]]
     small = {
@@ -130,6 +156,7 @@ def main() -> int:
         "start_date": "2025-04-01", "horizon_days": 365, "warm_up_days": 28, "seed": 7,
         "area": make_area("Small example federation", "SM", small_sizes, seed + 2),
     }
+    assign_imd(small["area"], seed + 12)
     write(ROOT / "scenarios" / "small.yaml", "Small: one PCN of ~40k", seed, small)
     return 0
 

@@ -4,6 +4,7 @@ Usage::
 
     gpsim area build --map gp-reg-pat-prac-map.csv --patients gp-reg-pat-prac-all.csv \\
         [--ages gp-reg-pat-prac-quin-age.csv] [--workforce GPWPracticeCSV.102025.zip] \\
+        [--imd imd-by-practice_fingertips-93553.csv] \\
         (--pcn CODE ... | --sub-icb CODE | --practices CODE ...) --out scenarios/area-NAME.yaml
 
 Codes may be repeated (``--pcn U1 --pcn U2``) or comma-separated (``--pcn U1,U2``). Problems in a
@@ -20,6 +21,9 @@ from sim.config.yamlread import looks_binary
 from sim.nhsdata.area import build_area_details
 from sim.nhsdata.area_yaml import write_area_yaml
 from sim.nhsdata.errors import DataFormatError
+from sim.resources import calibration_data_dir
+
+IMD_FILE = "imd-by-practice_fingertips-93553.csv.gz"  # shipped, as published (calibration/data/README.md)
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -50,6 +54,9 @@ def area() -> None:
 @click.option("--workforce", "workforce_file", type=_FILE, default=None,
               help="GPW practice-level Detailed CSV or its zip; without it staff are assumed "
                    "from national ratios.")
+@click.option("--imd", "imd_file", type=_FILE, default=None,
+              help="OHID Fingertips 93553 IMD-by-practice file (default: the shipped copy in "
+                   "calibration/data); each practice's IMD 2019 score.")
 @click.option("--include-partial", is_flag=True,
               help="Also use workforce records that were not 'Fully provided'.")
 @click.option("--pcn", "pcns", multiple=True, help="PCN code(s) to include.")
@@ -65,6 +72,7 @@ def build(
     patients_file: Path,
     age_files: tuple[Path, ...],
     workforce_file: Path | None,
+    imd_file: Path | None,
     include_partial: bool,
     pcns: tuple[str, ...],
     sub_icb: str | None,
@@ -87,6 +95,7 @@ def build(
             map_file, patients_file, workforce_file=workforce_file, age_files=age_files,
             pcns=pcns or None, sub_icb=sub_icb, practices=practices or None, name=name,
             area_name=area_name, include_partial=include_partial,
+            imd_file=imd_file or calibration_data_dir() / IMD_FILE,
         )
         path = write_area_yaml(result.mapping, out)
     except UnicodeDecodeError as exc:  # a reader met bytes its encoding cannot decode: say which files

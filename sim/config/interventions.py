@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# GBP: an intervention's costs, up to GBP 100m (beyond any LGPO's general practice budget)
+Gbp = Annotated[float, Field(ge=0.0, le=1e8)]
+NO_PRICE = ("default 0: no published figure for general practice is in docs/sources.md; set the local price "
+            "(sim/costs, docs/costs.md)")
 
 
 class Base(Strict):
@@ -97,6 +101,10 @@ class Recruitment(Base):
         description="contracts of recruited GPs (sessional work 25% of GPs in 2014, seed)",
     )
     # sessions a week: at most two a day, seven days
+    cost_per_hire_gbp: dict[str, Gbp] = Field(
+        default_factory=dict,
+        description=("GBP per person recruited, by role (adverts, agency fee, induction), counted for each "
+                     f"recruit the run makes; {NO_PRICE}"))
     gp_sessions_by_contract: dict[GpContract, Annotated[float, Field(gt=0.0, le=14.0)]] = Field(
         default_factory=lambda: {"partner": 7.5, "salaried": 6.0, "locum": 4.0, "retainer": 3.0, "trainee": 5.0},
         description="clinical sessions a week of a recruited GP by contract",
@@ -170,6 +178,13 @@ class PooledBackOffice(Base):
         True, description="GP hours released become extra clinical sessions (partly: see conversion_share)"
     )
     conversion_share: Fraction = Field(0.5, description="share of released GP hours turned into clinical sessions")
+    # GBP a month per member practice, negative for a net saving; a practice's whole budget is below GBP 1m a month
+    running_cost_gbp_per_practice_month: Annotated[float, Field(ge=-1e6, le=1e6)] = Field(
+        0.0, description=("net running cost of the pooled service per member practice, GBP a month while it runs "
+                          "(negative: a saving). Default 0: the one published figure, Northumbria Primary Care's "
+                          "GBP 6,000 a month lower spend (seed case study, one practice), is one practice's net "
+                          "saving, not a price; set it locally"))
+    setup_cost_gbp: Gbp = Field(0.0, description=f"one-off set-up cost, GBP, on the start day; {NO_PRICE}")
 
 
 # ----------------------------------------------------------------------------- access
@@ -248,6 +263,11 @@ class ExtendedAccess(Base):
                                "practices' same-day requests that got no slot first come, first served (seed: "
                                "hubs are walk-in or booked)")
     )
+    running_cost_gbp_per_hub_year: Gbp = Field(
+        0.0, description=("premises, reception and IT of each hub, GBP a year while it is open (clinicians are "
+                          "costed from the run: own hub staff as staff, member 'extra' hours as overtime); "
+                          f"{NO_PRICE}"))
+    setup_cost_gbp_per_hub: Gbp = Field(0.0, description=f"one-off set-up cost of each hub, GBP, on its start day; {NO_PRICE}")
     # minutes: nobody queues for more than a day
     walk_in_max_wait_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] | None = Field(
         None, description="walk-in hubs: minutes a patient queues before giving up; default walk_in.max_wait_minutes"

@@ -153,6 +153,10 @@ class Practice(Strict):
     access_mode: Literal["booked", "walk_in"] = Field(
         "booked", description="how same-day requests are served: booked slots or a walk-in queue"
     )
+    # IMD 2019 score: practices' scores run 3.4-68.7 (OHID Fingertips 93553); the index is bounded by 100
+    imd_score: Annotated[float, Field(ge=0.0, le=100.0)] | None = Field(
+        None, description=("IMD 2019 score of the practice's patients (OHID Fingertips 93553; higher = more "
+                           "deprived); `area build` fills it; for outcomes by national IMD quintile"))
 
     @field_validator("age_mix")
     @classmethod

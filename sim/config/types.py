@@ -26,3 +26,13 @@ class Strict(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+
+# National IMD 2019 quintile floors of GP practices' scores (OHID Fingertips 93553, 2019 release, the 6,980
+# practices with a score ranked by sim.nhsdata.imd.imd_quintiles; tests/unit/test_equity.py checks them against
+# the shipped file): a score at or above the first is quintile 1 (most deprived), ... below the last is 5.
+IMD_2019_QUINTILE_FLOORS: tuple[float, ...] = (33.214729, 24.922722, 18.437513, 12.820422)
+
+
+def imd_quintile_of(score: float) -> int:
+    """National IMD 2019 quintile (1 = most deprived, 5 = least) of a practice's IMD 2019 score."""
+    return next((k + 1 for k, floor in enumerate(IMD_2019_QUINTILE_FLOORS) if score >= floor), 5)

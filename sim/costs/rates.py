@@ -227,3 +227,37 @@ class Discounting:
 
 
 GREEN_BOOK = Discounting()
+
+
+@dataclass(frozen=True)
+class OvertimeRate:
+    """What an hour of overtime costs, as a multiple of the basic hourly pay of the role.
+
+    Agenda for Change staff in bands 1-7 are paid time and a half for overtime (NHS Terms and
+    Conditions of Service Handbook, section 3, paras 3.1-3.2: "a single harmonised rate of
+    time-and-a-half", double time on general public holidays, on basic hourly pay); bands 8-9 are
+    not paid overtime (para 3.6) and are costed at plain time as the value of the hours. Overtime
+    pay is not pensionable for full-time staff (NHS Pension Scheme 2015 regulations), so only the
+    employer's marginal NI is added. GPs: salaried GPs' extra sessions are paid pro rata (BMA
+    model salaried GP contract) and partners are not paid for extra hours; both are costed at
+    plain time, the value of the GP time.
+    """
+
+    afc_multiplier: float = 1.5
+    """AfC bands 1-7: time and a half (Handbook section 3.1; public holidays at double time are
+    not told apart)."""
+    gp_multiplier: float = 1.0
+    """GPs: plain time, pro rata to sessions (BMA model salaried contract)."""
+    senior_bands: tuple[str, ...] = ("8a", "8b", "8c", "8d", "9")
+    """Bands not paid overtime (Handbook section 3.6): plain time."""
+    source: str = ("NHS Terms and Conditions of Service Handbook (Agenda for Change), section 3; "
+                   "BMA model salaried GP contract")
+
+    def hourly_gbp(self, pay_gbp: float, *, gp: bool, band: str | None, on_costs: OnCosts) -> float:
+        """GBP per overtime hour for basic pay ``pay_gbp`` a year (37.5 h weeks), employer NI added."""
+        if gp:
+            mult = self.gp_multiplier
+        else:
+            mult = 1.0 if band in self.senior_bands else self.afc_multiplier
+        hourly = pay_gbp / (HOURS_PER_FTE_WEEK * DAYS_PER_YEAR / 7.0)
+        return hourly * mult * (1.0 + on_costs.employer_ni_rate)

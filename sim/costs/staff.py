@@ -20,7 +20,7 @@ patients; :func:`cost_per_appointment` divides cost by appointments, by role;
 :func:`present_value` discounts a stream of annual costs at the Green Book rate.
 
 Limits: FTE is each person's FTE at the end of the run (``staff.parquet`` keeps no history of
-session changes); overtime is not paid; the GP figures are 2022/23 pounds and the Agenda for
+session changes); overtime is costed separately (:meth:`StaffCostModel.overtime_hourly_gbp`); the GP figures are 2022/23 pounds and the Agenda for
 Change ones 2025/26 pounds (no inflation is applied between them: say which you use).
 """
 
@@ -37,6 +37,7 @@ from sim.costs.rates import (
     AFC_2025_26,
     DAYS_PER_YEAR,
     GREEN_BOOK,
+    HOURS_PER_FTE_WEEK,
     KIND_BANDS,
     ROLE_BANDS,
     AfcBand,
@@ -44,7 +45,9 @@ from sim.costs.rates import (
     GpRates,
     LocumRate,
     OnCosts,
+    OvertimeRate,
 )
+from sim.nhsdata.earnings import gp_measure
 
 GP_CONTRACTS = ("partner", "salaried", "locum", "retainer", "trainee")
 
@@ -83,6 +86,7 @@ class StaffCostModel:
     kind_bands: Mapping[str, str] = field(default_factory=lambda: dict(KIND_BANDS))
     afc_point: Literal["entry", "midpoint", "top"] = "midpoint"
     """Agenda for Change step point used for pay (midpoint = mean of entry and top)."""
+    overtime: OvertimeRate = field(default_factory=OvertimeRate)
 
     def gp_cost(self, contract: str = "salaried") -> RoleCost:
         """One FTE-year of a GP on ``contract`` (partner, salaried, locum, retainer, trainee)."""
@@ -133,6 +137,24 @@ class StaffCostModel:
                             cost.pension_gbp, cost.basis)
         return self.afc_cost(role, kind)
 
+    def overtime_hourly_gbp(self, role: str, kind: str | None = None, contract: str | None = None) -> float:
+        """GBP per overtime hour of ``role`` (:class:`~sim.costs.rates.OvertimeRate`; NI only where employed)."""
+        cost = self.role_cost(role, kind, contract)
+        gp = role == "GP" or kind == "gp"
+        band = None if gp else self.bands[self.band_of(role, kind)].band
+        on_costs = self.on_costs if cost.employer_ni_gbp > 0 else OnCosts(employer_ni_rate=0.0)
+        return self.overtime.hourly_gbp(cost.pay_gbp, gp=gp, band=band, on_costs=on_costs)
+
+    def cover_hourly_gbp(self, role: str, kind: str | None = None) -> float:
+        """GBP per hour of absence cover: a GP locum's session fee pro rata, else the role's employer cost per hour.
+
+        A locum session is 37.5 h / ``sessions_per_fte_week`` (4 h 10 min); other roles are covered
+        by bank staff at the employer cost of the role (no agency premium).
+        """
+        if role == "GP" or kind == "gp":
+            return self.locum.session_gbp / (HOURS_PER_FTE_WEEK / self.locum.sessions_per_fte_week)
+        return self.afc_cost(role, kind).total_gbp / (HOURS_PER_FTE_WEEK * DAYS_PER_YEAR / 7.0)
+
     def table(self, roles: Sequence[str] = ("Nurse", "HCA", "Pharmacist", "Paramedic",
                                               "PhysicianAssociate", "Physiotherapist", "Admin")
               ) -> pd.DataFrame:
@@ -147,8 +169,6 @@ def gp_rates_from_earnings(earnings: pd.DataFrame, *, fte_per_head: float = GpRa
                            contract_type: str = "GPMS", country: str = "England",
                            label: str = "") -> GpRates:
     """:class:`GpRates` read from a GP Earnings and Expenses frame (see :mod:`sim.nhsdata.earnings`)."""
-    from sim.nhsdata.earnings import gp_measure
-
     partner = gp_measure(earnings, "Contractor", contract_type=contract_type, country=country)
     salaried = gp_measure(earnings, "Salaried", "Average Emp Gross Earnings",
                           contract_type=contract_type, country=country)

@@ -28,7 +28,7 @@ from sim.experiments.parallel import run_tasks
 from sim.experiments.runner import run_single, write_run
 from sim.model.interventions import describe
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
-from sim.results.intervals import t_interval
+from sim.results.intervals import ratio_interval, t_interval
 from sim.results.outcomes import level_rank, unit_of
 from sim.results.tables import fte_by_month
 
@@ -167,12 +167,50 @@ def paired_comparison(reps: pd.DataFrame, order: list[str]) -> pd.DataFrame:
                          "scenario": name, "n_reps": int(np.isfinite(vals).sum()), "mean": mean,
                          "ci_low": lo, "ci_high": hi, "diff_vs_" + "reference": dm, "diff_ci_low": dlo,
                          "diff_ci_high": dhi,
-                         "diff_significant": bool(np.isfinite(dlo) and (dlo > 0 or dhi < 0))})
+                         "diff_significant": bool(np.isfinite(dlo) and (dlo > 0 or dhi < 0)), "note": ""})
+    rows += _cost_per_unmet_avoided(wide, order)
     out = pd.DataFrame(rows)
     out = out.rename(columns={"diff_vs_reference": "diff_mean"})
     out["_l"] = level_rank(out["level"])
     out["_s"] = out["scenario"].map({n: k for k, n in enumerate(order)})
     return out.sort_values(["_l", "unit", "metric", "_s"], kind="stable").drop(columns=["_l", "_s"]).reset_index(drop=True)
+
+
+COST_PER_1000 = "cost_per_1000_gbp_year"
+UNMET_PER_1000 = "unmet_per_1000_year"
+PER_AVOIDED = "cost_per_unmet_avoided_gbp"
+
+
+def _cost_per_unmet_avoided(wide: pd.DataFrame, order: list[str]) -> list[dict[str, Any]]:
+    """Each scenario's extra cost per unmet request avoided against the reference, per unit, with a Fieller interval.
+
+    Per replication the numerator is the paired difference in cost per 1,000 patients a year and the
+    denominator the paired fall in lost requests per 1,000 a year (both per year and per 1,000, so
+    the ratio is GBP per lost request avoided). Where the fall's 95% interval spans 0 the ratio has
+    no interval: ``note`` says so and the bounds are empty.
+    """
+    ref = order[0]
+    rows = []
+    metrics = wide.index.get_level_values("metric")
+    if COST_PER_1000 not in set(metrics):
+        return rows
+    for (level, unit), block in wide.groupby(level=["level", "unit"], sort=False):
+        block = block.droplevel(["level", "unit"])
+        if COST_PER_1000 not in block.index or UNMET_PER_1000 not in block.index:
+            continue
+        cost, unmet = block.loc[COST_PER_1000], block.loc[UNMET_PER_1000]
+        for name in order[1:]:
+            if name not in block or ref not in block:
+                continue
+            d_cost = (cost[name] - cost[ref]).to_numpy(dtype=float)
+            avoided = (unmet[ref] - unmet[name]).to_numpy(dtype=float)
+            ratio, lo, hi, note = ratio_interval(d_cost, avoided)
+            rows.append({"level": level, "unit": unit, "metric": PER_AVOIDED, "units": unit_of(PER_AVOIDED),
+                         "scenario": name, "n_reps": int(np.isfinite(d_cost + avoided).sum()), "mean": ratio,
+                         "ci_low": lo, "ci_high": hi, "diff_vs_reference": ratio, "diff_ci_low": lo,
+                         "diff_ci_high": hi, "diff_significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0)),
+                         "note": note})
+    return rows
 
 
 def finish(out: Path, tasks: list[CompareTask], infos: list[dict[str, Any]], reps: int, seed: int,

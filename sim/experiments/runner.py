@@ -17,6 +17,8 @@ from sim.results.metrics import Organisation, access_counts, tidy_metrics, workl
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
 from sim.results.summary import summarise
+from sim.results.summary_costs import cost_summary
+from sim.results.summary_equity import equity_summary
 from sim.results.summary_extra import extra_summary
 from sim.results.tables import events_frame, ledger_frame, staff_days_frame, staff_frame
 
@@ -47,6 +49,11 @@ class RunResult:
         return dict(zip(s["metric"], s["value"], strict=True))
 
 
+def role_kinds(staff: pd.DataFrame) -> dict[str, str]:
+    """Role -> kind (gp, nurse ...) of the roles in a staff table."""
+    return {str(r): str(k) for r, k in zip(staff["role"], staff["kind"], strict=True)}
+
+
 def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
     """The model for one replication, with the scenario's interventions attached."""
     return attach(scenario, replication)
@@ -64,7 +71,9 @@ def run_single(scenario: Scenario, replication: int = 0,
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
     result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
-                                       extra_summary(model)], ignore_index=True))
+                                       extra_summary(model), cost_summary(model, result.staff, result.ledger),
+                                       equity_summary(model, result.ledger, role_kinds(result.staff))],
+                                      ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
                       "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}

@@ -183,6 +183,7 @@ class CoverPool:
     end_day: int = 10**9
     left: dict[str, int] = field(default_factory=dict)
     week: int = -1
+    worked: list[tuple[int, int]] = field(default_factory=list)  # (internal day, covered clinician): priced as cover
 
     def covered(self, model: GPSimModel, t: int) -> set[int]:
         """Absent clinicians whose sessions a cover clinician works on day ``t``."""
@@ -204,5 +205,6 @@ class CoverPool:
             key = self.pool_of_practice[s.unit]
             if self.left.get(key, 0) > 0:
                 self.left[key] -= 1
+                self.worked.append((t, s.index))
                 out.add(s.index)
         return out

@@ -27,6 +27,7 @@ import pandas as pd
 from sim.config.scenario import AGE_BANDS
 from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.errors import ExclusionReport, report_of
+from sim.nhsdata.imd import read_imd
 from sim.nhsdata.patients import (
     UNALLOCATED_PCN_CODES,
     age_mix,
@@ -322,6 +323,23 @@ def _description(build: AreaBuild, pcns: list[dict[str, Any]], with_ages: bool,
     return "\n".join(lines)
 
 
+def _add_imd(pcns: list[dict[str, Any]], imd_file: PathLike, build: AreaBuild, year: int = 2019) -> None:
+    """Each practice's IMD ``year`` score from Fingertips 93553 (``imd_score``); practices without one are noted."""
+    imd = read_imd(imd_file, year=year)
+    scores = dict(zip(imd["practice_code"], imd["imd_score"], strict=True))
+    build.sources.append(f"IMD {year} by practice {Path(imd_file).name} (OHID Fingertips 93553)")
+    missing = []
+    for pcn in pcns:
+        for practice in pcn["practices"]:
+            score = scores.get(practice["code"])
+            if score is None or pd.isna(score):
+                missing.append(practice["code"])
+            else:
+                practice["imd_score"] = round(float(score), 3)
+    if missing:
+        build.notes.append(f"no IMD {year} score for {_plural(len(missing), 'practice')}: {', '.join(missing)}")
+
+
 def build_area_details(
     map_file: PathLike,
     patients_file: PathLike,
@@ -334,6 +352,7 @@ def build_area_details(
     name: str | None = None,
     area_name: str | None = None,
     include_partial: bool = False,
+    imd_file: PathLike | None = None,
 ) -> AreaBuild:
     """Like :func:`build_area`, also returning what was assumed and noted (see :class:`AreaBuild`)."""
     practice_map = read_practice_map(map_file)
@@ -347,6 +366,8 @@ def build_area_details(
     gaps = _Gaps()
     pcns_out = _pcns(rows, registered, workforce, gaps, build.notes)
     _record_gaps(build, gaps, workforce, wf_report)
+    if imd_file is not None:
+        _add_imd(pcns_out, imd_file, build)
     build.mapping = {
         "name": name or f"area-{_slug(area_code)}",
         "description": _description(build, pcns_out, registered.mix is not None,
@@ -368,6 +389,7 @@ def build_area(
     name: str | None = None,
     area_name: str | None = None,
     include_partial: bool = False,
+    imd_file: PathLike | None = None,
 ) -> dict[str, Any]:
     """Build a scenario mapping (``sim.config.scenario.Scenario`` schema) for an area of real practices.
 
@@ -384,6 +406,7 @@ def build_area(
         name: scenario name (default ``area-<code>``).
         area_name: the area's display name (default the PCN's or sub-ICB's name).
         include_partial: use workforce records that were not fully provided.
+        imd_file: OHID Fingertips 93553 (IMD by practice): each practice's IMD 2019 score.
 
     Exactly one of ``pcns``, ``sub_icb`` and ``practices`` is given (codes may be comma-separated).
 
@@ -398,6 +421,6 @@ def build_area(
     return build_area_details(
         map_file, patients_file, workforce_file=workforce_file, age_files=age_files, pcns=pcns,
         sub_icb=sub_icb, practices=practices, name=name, area_name=area_name,
-        include_partial=include_partial,
+        include_partial=include_partial, imd_file=imd_file,
     ).mapping
 

@@ -34,3 +34,36 @@ def t_interval_columns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         return m, nan, nan.copy()
     half = stats.t.ppf(QUANTILE, n - 1) * x.std(axis=0, ddof=1) / np.sqrt(n)
     return m, m - half, m + half
+
+
+def ratio_interval(num: Iterable[float], den: Iterable[float]) -> tuple[float, float, float, str]:
+    """Ratio of means of paired values and its 95% Fieller interval, with a note.
+
+    Fieller's theorem (Fieller 1954; as used for cost-effectiveness ratios, Willan and O'Brien,
+    Health Economics 1996): the interval is every ``r`` with ``(a - r b)^2 <= t^2 (v_aa - 2 r v_ab +
+    r^2 v_bb)``, ``a, b`` the mean numerator and denominator and ``v`` the variances and covariance
+    of those means. It is bounded only when the denominator's own 95% interval excludes 0;
+    otherwise the bounds are NaN and the note says so.
+    """
+    a_all = np.asarray(list(num), dtype=float)
+    b_all = np.asarray(list(den), dtype=float)
+    keep = np.isfinite(a_all) & np.isfinite(b_all)
+    a_x, b_x = a_all[keep], b_all[keep]
+    n = a_x.size
+    if n == 0:
+        return math.nan, math.nan, math.nan, "no replications"
+    a, b = float(a_x.mean()), float(b_x.mean())
+    ratio = a / b if b != 0 else math.nan
+    if n < 2:
+        return ratio, math.nan, math.nan, "one replication: no interval"
+    t2 = float(stats.t.ppf(QUANTILE, n - 1)) ** 2
+    cov = np.cov(a_x, b_x, ddof=1) / n
+    v_aa, v_ab, v_bb = float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])
+    qa = b * b - t2 * v_bb
+    if qa <= 0:
+        return ratio, math.nan, math.nan, "denominator's 95% interval spans 0: ratio unbounded"
+    qb = a * b - t2 * v_ab
+    qc = a * a - t2 * v_aa
+    disc = max(0.0, qb * qb - qa * qc)
+    root = math.sqrt(disc)
+    return ratio, (qb - root) / qa, (qb + root) / qa, ""

@@ -22,7 +22,7 @@ AREA_ONLY = frozenset({"lgpo"})
 _RANK = {level: k for k, level in enumerate(LEVEL_ORDER)}
 
 Better = Literal["lower", "higher"] | None
-Group = Literal["Size", "Access", "Workload", "Workforce"]
+Group = Literal["Size", "Access", "Workload", "Workforce", "Cost", "Equity"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ def _o(name: str, label: str, unit: str, better: Better, fmt: str, group: Group,
 PCT_APPTS = "% of appointments"
 PER_FTE_WEEK = "hours per FTE per week"
 GP_HOURS_WEEK = "GP hours per week"
+GBP_YEAR = "GBP per year"
+PCN_AREA = frozenset({"pcn", "lgpo"})
+PRACTICE_ONLY = frozenset({"practice"})
 
 OUTCOMES: tuple[Outcome, ...] = (
     _o("list_size", "Registered patients", "patients", None, "{:,.0f}", "Size", "Patients"),
@@ -127,6 +130,46 @@ OUTCOMES: tuple[Outcome, ...] = (
        "Workload", "Admin FTE needed"),
     _o("admin_cost_per_10k_gbp_year", "Back-office admin cost", "GBP per 10,000 patients per year", "lower",
        "{:,.0f}", "Workload", "Admin cost"),
+    _o("cost_total_gbp_year", "Total cost (staff, overtime, interventions)", GBP_YEAR, "lower", "{:,.0f}", "Cost",
+       "Total cost"),
+    _o("cost_staff_gbp_year", "Staff cost (FTE-days in post)", GBP_YEAR, "lower", "{:,.0f}", "Cost", "Staff cost"),
+    _o("cost_overtime_gbp_year", "Overtime cost (hours worked)", GBP_YEAR, "lower", "{:,.0f}", "Cost",
+       "Overtime cost"),
+    _o("cost_interventions_gbp_year", "Intervention running and set-up costs", GBP_YEAR, "lower", "{:,.0f}",
+       "Cost", "Intervention cost"),
+    _o("cost_per_1000_gbp_year", "Total cost per 1,000 patients", "GBP per 1,000 patients per year", "lower",
+       "{:,.0f}", "Cost", "Cost per 1,000"),
+    _o("staff_cost_per_1000_gbp_year", "Staff cost per 1,000 patients", "GBP per 1,000 patients per year", "lower",
+       "{:,.0f}", "Cost", "Staff cost per 1,000"),
+    _o("cost_total_pv_gbp", "Present value of the total cost (Green Book 3.5%)", "GBP (present value over the horizon)",
+       "lower", "{:,.0f}", "Cost", "Cost (PV)"),
+    _o("cost_per_appointment_gbp", "Staff and overtime cost per appointment", "GBP per appointment", "lower",
+       "{:,.2f}", "Cost", "Cost per appointment"),
+    _o("cost_per_appointment_gbp:<role>", "{key} cost per appointment", "GBP per appointment", "lower", "{:,.2f}",
+       "Cost", "{key} cost per appointment"),
+    _o("pcn_staff_arrs_reimbursable_gbp_year", "PCN staff cost the ARRS reimburses", GBP_YEAR, None, "{:,.0f}",
+       "Cost", "ARRS-funded", levels=PCN_AREA),
+    _o("pcn_staff_not_reimbursable_gbp_year", "PCN staff cost the ARRS does not reimburse", GBP_YEAR, "lower",
+       "{:,.0f}", "Cost", "Not ARRS-funded", levels=PCN_AREA),
+    _o("imd_score", "IMD 2019 score of the practice's patients", "IMD 2019 score (higher = more deprived)", None,
+       "{:.1f}", "Equity", "IMD score", levels=PRACTICE_ONLY),
+    _o("imd_quintile", "National IMD quintile of the practice", "national quintile (1 = most deprived)", None,
+       "{:.0f}", "Equity", "IMD quintile", levels=PRACTICE_ONLY),
+    _o("requests_imd:<q>", "Requests, IMD quintile {key}", "requests", None, "{:,.0f}", "Equity",
+       "Requests {key}", levels=PCN_AREA),
+    _o("lost_pct_imd:<q>", "Requests lost, IMD quintile {key} (Q1 most deprived)", "% of requests", "lower",
+       "{:.2f}", "Equity", "Lost {key}", levels=PCN_AREA),
+    _o("mean_wait_days_imd:<q>", "Mean wait, IMD quintile {key}", "days", "lower", "{:.2f}", "Equity",
+       "Mean wait {key}", levels=PCN_AREA),
+    _o("continuity_upc_imd:<q>", "Continuity (UPC), IMD quintile {key}", "index 0-1", "higher", "{:.3f}",
+       "Equity", "Continuity {key}", levels=PCN_AREA),
+    _o("requests_age:<band>", "Requests, age {key}", "requests", None, "{:,.0f}", "Equity", "Requests {key}"),
+    _o("lost_pct_age:<band>", "Requests lost, age {key}", "% of requests", "lower", "{:.2f}", "Equity",
+       "Lost {key}"),
+    _o("mean_wait_days_age:<band>", "Mean wait, age {key}", "days", "lower", "{:.2f}", "Equity",
+       "Mean wait {key}"),
+    _o("continuity_upc_age:<band>", "Continuity (UPC), age {key}", "index 0-1", "higher", "{:.3f}", "Equity",
+       "Continuity {key}"),
     _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
@@ -134,7 +177,12 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce", levels=AREA_ONLY),
 )
-_BY_NAME = {o.name: o for o in OUTCOMES}
+# outcomes that only comparison.csv has: derived from two scenarios' summaries, never in summary.csv
+COMPARISON_OUTCOMES: tuple[Outcome, ...] = (
+    _o("cost_per_unmet_avoided_gbp", "Cost per unmet request avoided (against the reference)",
+       "GBP per lost request avoided", "lower", "{:,.0f}", "Cost", "Cost per request avoided"),
+)
+_BY_NAME = {o.name: o for o in (*OUTCOMES, *COMPARISON_OUTCOMES)}
 _FAMILY = {o.name.split(":", 1)[0]: o for o in OUTCOMES if o.family}
 
 

@@ -27,11 +27,12 @@ def _pattern(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def summaries() -> pd.DataFrame:
-    """A fresh run's summary and every committed golden summary (one per shipped scenario)."""
+    """A fresh run's summary, a multi-year run's (present value) and every committed golden summary."""
     run = run_single(scenario(tiny_mapping(days=30)), 0).summary
+    long_run = run_single(scenario(tiny_mapping(days=400, warm_up=7)), 0).summary
     golden = [pd.read_csv(f, keep_default_na=False, na_values=[""]) for f in
               sorted((ROOT / "tests" / "expected").rglob("*_summary.csv"))]
-    return pd.concat([run, *golden], ignore_index=True)
+    return pd.concat([run, long_run, *golden], ignore_index=True)
 
 
 def test_every_summary_metric_is_registered_with_its_unit_and_levels(summaries):
@@ -53,7 +54,7 @@ def test_every_registered_outcome_is_in_the_summary_at_each_of_its_levels(summar
 def test_registry_entries_are_complete():
     assert len({o.name for o in OUTCOMES}) == len(OUTCOMES)
     for o in OUTCOMES:
-        assert o.label and o.unit and o.group in ("Size", "Access", "Workload", "Workforce"), o
+        assert o.label and o.unit and o.group in ("Size", "Access", "Workload", "Workforce", "Cost", "Equity"), o
         assert o.levels and o.levels <= set(LEVEL_ORDER), o
         assert o.better in ("lower", "higher", None), o
         assert re.fullmatch(r"\{:,?\.\d+f\}", o.fmt), o

@@ -1,0 +1,241 @@
+"""Cost rows of the run summary, priced from what the run did (group "Cost" of the outcome registry).
+
+Every cost is a list of items (unit code, reporting day or year, GBP) added up by practice, PCN
+and LGPO the way staff are: a practice counts its own items, a PCN its own and its practices', the
+LGPO everything. So the PCN rows and the LGPO's own items always add up to the LGPO row.
+
+* Staff: each person's FTE x days in post in the horizon x the daily cost of the role and contract
+  (:class:`sim.costs.staff.StaffCostModel`). Member-staffed hub posts have FTE 0 (nobody is paid
+  twice); a hub's own clinicians are staff of the hub's unit.
+* Overtime: every overtime minute the run recorded for a person (member hub hours worked as
+  ``extra`` included) at the role's overtime hourly rate (:class:`sim.costs.rates.OvertimeRate`).
+* Interventions, priced by the scenario's cost fields (:mod:`sim.config.interventions`) for what
+  ran: each hub's running cost for the days it was open and its set-up cost on its start day, the
+  pooled back office's per-practice running cost for its days and its set-up cost, and the cost of
+  each person the recruitment intervention actually recruited; absence cover actually worked
+  (``pooled_cover``): the covered clinician's session hours that day, a GP at the locum session fee
+  pro rata, other roles at their employer cost per hour (bank staff).
+* ARRS: what the Additional Roles Reimbursement Scheme would reimburse of the staff a PCN itself
+  employs (:func:`sim.costs.arrs.arrs_for_pcn`), with the PCN's registered list standing in for
+  its weighted population (the scenario has no weighted list).
+* Present value (horizons over a year): each horizon year's total discounted at the Green Book
+  rate (:func:`sim.costs.staff.present_value`, year 0 undiscounted).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.config.interventions import ExtendedAccess, PooledBackOffice, Recruitment
+from sim.costs.arrs import arrs_for_pcn
+from sim.costs.rates import DAYS_PER_YEAR
+from sim.costs.staff import StaffCostModel, present_value, staff_costs
+from sim.model.interventions import internal_day, scope_practices
+from sim.results.outcomes import unit_of
+
+if TYPE_CHECKING:
+    from sim.model.model import GPSimModel
+
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+COST_PARTS = ("staff", "overtime", "interventions")
+
+
+class CostBook:
+    """GBP by (unit code, horizon year, part): what each practice, PCN and the LGPO spent."""
+
+    def __init__(self, horizon_days: int) -> None:
+        self.horizon_days = horizon_days
+        self.n_years = max(1, int(np.ceil(horizon_days / DAYS_PER_YEAR)))
+        self.gbp: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(self.n_years))
+
+    def bounds(self, year: int) -> tuple[int, int]:
+        """Reporting days ``first .. last - 1`` of horizon year ``year`` (the last year ends with the horizon)."""
+        last = self.horizon_days if year == self.n_years - 1 else round((year + 1) * DAYS_PER_YEAR)
+        return round(year * DAYS_PER_YEAR), last
+
+    def year_of(self, day: int) -> int:
+        """Horizon year (0-based) of reporting day ``day``."""
+        return next((t for t in range(self.n_years) if day < self.bounds(t)[1]), self.n_years - 1)
+
+    def add(self, unit: str, part: str, day: int, gbp: float) -> None:
+        """Count ``gbp`` for ``unit`` in the year of reporting day ``day``."""
+        self.gbp[(unit, part)][self.year_of(day)] += gbp
+
+    def add_span(self, unit: str, part: str, first: int, last: int, gbp_per_day: float) -> None:
+        """Count ``gbp_per_day`` for each reporting day ``first .. last - 1`` inside the horizon."""
+        first, last = max(0, first), min(self.horizon_days, last)
+        for t in range(self.n_years):
+            y0, y1 = self.bounds(t)
+            days = max(0, min(last, y1) - max(first, y0))
+            if days:
+                self.gbp[(unit, part)][t] += days * gbp_per_day
+
+    def by_year(self, units: list[str], parts: tuple[str, ...] = COST_PARTS) -> np.ndarray:
+        """GBP by horizon year over ``units`` and ``parts``."""
+        total = np.zeros(self.n_years)
+        for u in units:
+            for p in parts:
+                if (u, p) in self.gbp:
+                    total += self.gbp[(u, p)]
+        return total
+
+
+def _levels(model: GPSimModel) -> list[tuple[str, str, list[str], float]]:
+    """(level, unit, unit codes whose items count, registered patients) for every summary unit."""
+    out = [("lgpo", model.lgpo.code, [model.lgpo.code] + [p.code for p in model.pcns]
+            + [p.code for p in model.practices], float(sum(p.list_size for p in model.practices)))]
+    for pcn in model.pcns:
+        codes = [model.practices[i].code for i in pcn.practices]
+        out.append(("pcn", pcn.code, [pcn.code, *codes], float(sum(model.practices[i].list_size for i in pcn.practices))))
+    out += [("practice", p.code, [p.code], float(p.list_size)) for p in model.practices]
+    return out
+
+
+def _staff_items(book: CostBook, costs: pd.DataFrame) -> None:
+    """Each person's FTE-days in post per horizon year x their daily cost."""
+    joined = pd.to_numeric(costs["joined_day"]).astype(float).fillna(0.0).to_numpy()
+    left = pd.to_numeric(costs["left_day"]).astype(float).fillna(-1.0).to_numpy()
+    end = np.where(left < 0, float(book.horizon_days), left)
+    for unit, fte, daily, j, e in zip(costs["unit_code"], costs["fte"].astype(float), costs["daily_cost_gbp"],
+                                      joined, end, strict=True):
+        if fte > 0:
+            book.add_span(str(unit), "staff", int(j), int(e), fte * daily)
+
+
+def _overtime_items(book: CostBook, model: GPSimModel, staff: pd.DataFrame, prices: StaffCostModel) -> np.ndarray:
+    """Overtime hours per person in the horizon priced at their role's overtime rate; returns GBP per person."""
+    w = model.cal.warm_up
+    minutes = model.staff_days.overtime_minutes[:, w:model.n_sim_days]
+    gbp = np.zeros(len(staff))
+    rate_of: dict[tuple[str, str, str], float] = {}
+    for k, (role, kind, contract, unit) in enumerate(zip(staff["role"], staff["kind"], staff["contract"],
+                                                         staff["unit_code"], strict=True)):
+        row = minutes[k]
+        if not row.any():
+            continue
+        key = (str(role), str(kind), str(contract or ""))
+        if key not in rate_of:
+            rate_of[key] = prices.overtime_hourly_gbp(key[0], key[1], key[2] or None)
+        for t in range(book.n_years):
+            y0, y1 = book.bounds(t)
+            hours = row[y0:y1].sum() / 60.0
+            if hours:
+                book.add(str(unit), "overtime", y0, hours * rate_of[key])
+        gbp[k] = row.sum() / 60.0 * rate_of[key]
+    return gbp
+
+
+def _cover_items(book: CostBook, model: GPSimModel, prices: StaffCostModel) -> None:
+    """Absence cover actually worked (pooled cover): the covered clinician's session hours that day at the cover rate."""
+    cover = getattr(model, "cover", None)
+    if cover is None:
+        return
+    w = model.cal.warm_up
+    minutes = model.staff_days.session_minutes
+    for t, s in cover.worked:
+        if w <= t < model.n_sim_days:
+            agent = model.staff[s]
+            rate = prices.cover_hourly_gbp(agent.role, agent.kind)
+            book.add(model.unit_level(agent.unit)[1], "interventions", t - w, minutes[s, t] / 60.0 * rate)
+
+
+def _intervention_items(book: CostBook, model: GPSimModel) -> None:
+    """Hubs, the pooled back office and recruitment, priced for the days and hires the run had."""
+    w = model.cal.warm_up
+    for iv in model.scenario.interventions:
+        start = internal_day(model, iv.start, w) - w
+        end = internal_day(model, iv.end, model.cal.n + 1) - w
+        practices = scope_practices(model, iv.scope)
+        if isinstance(iv, ExtendedAccess):
+            hubs = ([model.pcns[c].code for c in sorted({model.practices[p].pcn for p in practices})]
+                    if iv.level == "pcn" else [model.lgpo.code])
+            for code in hubs:
+                book.add_span(code, "interventions", start, end, iv.running_cost_gbp_per_hub_year / DAYS_PER_YEAR)
+                if 0 <= start < book.horizon_days:
+                    book.add(code, "interventions", start, iv.setup_cost_gbp_per_hub)
+        elif isinstance(iv, PooledBackOffice):
+            share = iv.setup_cost_gbp / len(practices) if practices else 0.0
+            for p in practices:
+                code = model.practices[p].code
+                book.add_span(code, "interventions", start, end, iv.running_cost_gbp_per_practice_month / DAYS_PER_MONTH)
+                if 0 <= start < book.horizon_days:
+                    book.add(code, "interventions", start, share)
+    hire = {}
+    for iv in model.scenario.interventions:
+        if isinstance(iv, Recruitment):
+            hire.update(iv.cost_per_hire_gbp)
+    for e in model.events:
+        if e["event"] == "recruited" and e["day"] >= w and e["role"] in hire:
+            book.add(str(e["unit"]), "interventions", e["day"] - w, hire[e["role"]])
+
+
+def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int) -> pd.Series:
+    """Appointments (seen or DNA) in the horizon by (unit code of the clinician, role)."""
+    day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1.0)
+    unit = ledger["unit"].to_numpy()
+    role = ledger["role"].astype("category")
+    code = role.cat.codes.to_numpy().astype(np.int64)
+    keep = (unit >= 0) & (code >= 0) & (day >= 0) & (day < horizon_days)
+    n_roles = len(role.cat.categories)
+    n_units = model.lgpo_unit + 1
+    counts = np.bincount(unit[keep] * n_roles + code[keep], minlength=n_units * n_roles).reshape(n_units, n_roles)
+    units, roles = np.nonzero(counts)
+    codes = [model.unit_level(u)[1] for u in range(n_units)]
+    index = pd.MultiIndex.from_arrays([[codes[u] for u in units], [str(role.cat.categories[r]) for r in roles]],
+                                      names=["unit", "role"])
+    return pd.Series(counts[units, roles].astype(float), index=index).groupby(level=[0, 1]).sum()
+
+
+def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
+                 prices: StaffCostModel | None = None) -> pd.DataFrame:
+    """Cost rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
+    prices = prices or StaffCostModel()
+    horizon = model.scenario.horizon_days
+    years = horizon / DAYS_PER_YEAR
+    book = CostBook(horizon)
+    costs = staff_costs(staff, horizon, prices)
+    _staff_items(book, costs)
+    costs["overtime_gbp"] = _overtime_items(book, model, staff, prices)
+    _intervention_items(book, model)
+    _cover_items(book, model, prices)
+    appts = _appointments(ledger, model, horizon)
+    role_cost = (costs.assign(gbp=costs["cost_gbp"] + costs["overtime_gbp"])
+                 .groupby(["unit_code", "role"])["gbp"].sum())
+    rows: list[tuple[str, str, str, float]] = []
+    for level, unit, codes, patients in _levels(model):
+        parts = {p: float(book.by_year(codes, (p,)).sum()) / years for p in COST_PARTS}
+        total = sum(parts.values())
+        per_k = 1000.0 / patients if patients else np.nan
+        rows += [(level, unit, "cost_total_gbp_year", total),
+                 (level, unit, "cost_staff_gbp_year", parts["staff"]),
+                 (level, unit, "cost_overtime_gbp_year", parts["overtime"]),
+                 (level, unit, "cost_interventions_gbp_year", parts["interventions"]),
+                 (level, unit, "cost_per_1000_gbp_year", total * per_k),
+                 (level, unit, "staff_cost_per_1000_gbp_year", parts["staff"] * per_k)]
+        if book.n_years > 1:
+            rows.append((level, unit, "cost_total_pv_gbp", present_value(book.by_year(codes).tolist())))
+        mine_cost = role_cost[role_cost.index.get_level_values(0).isin(codes)].groupby(level=1).sum()
+        mine_appts = appts[appts.index.get_level_values(0).isin(codes)].groupby(level=1).sum()
+        n_all = float(mine_appts.sum())
+        rows.append((level, unit, "cost_per_appointment_gbp",
+                     (parts["staff"] + parts["overtime"]) * years / n_all if n_all else np.nan))
+        for role, n in mine_appts.items():
+            if n > 0 and role in mine_cost.index:
+                rows.append((level, unit, f"cost_per_appointment_gbp:{role}", float(mine_cost[role]) / n))
+    arrs = {}
+    for pcn in model.pcns:
+        patients = float(sum(model.practices[i].list_size for i in pcn.practices))
+        _, totals = arrs_for_pcn(costs, pcn.code, patients, horizon_days=horizon)
+        arrs[pcn.code] = (totals["funded_gbp"], totals["unfunded_gbp"])
+        rows += [("pcn", pcn.code, "pcn_staff_arrs_reimbursable_gbp_year", totals["funded_gbp"]),
+                 ("pcn", pcn.code, "pcn_staff_not_reimbursable_gbp_year", totals["unfunded_gbp"])]
+    rows += [("lgpo", model.lgpo.code, "pcn_staff_arrs_reimbursable_gbp_year", sum(a for a, _ in arrs.values())),
+             ("lgpo", model.lgpo.code, "pcn_staff_not_reimbursable_gbp_year", sum(b for _, b in arrs.values()))]
+    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
+    out["value"] = out["value"].astype(float)
+    out["units"] = out["metric"].map(unit_of)
+    return out

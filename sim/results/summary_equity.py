@@ -1,0 +1,112 @@
+"""Equity rows of the run summary: access by national IMD quintile and by age band (group "Equity").
+
+A patient's IMD quintile is their practice's: the national IMD 2019 quintile of the practice's
+score (``imd_score`` on the practice in the scenario; :func:`sim.config.types.imd_quintile_of`),
+Q1 the most deprived fifth of English practices. Practices without a score are left out of the
+quintile rows. Age bands are the patient's band in the model's population.
+
+For each group, at each level where it can differ (quintiles: PCN and LGPO, where practices can
+differ; age bands: every level): requests made in the horizon, the share of them lost, the mean
+wait of the appointments in the horizon, and continuity (UPC of the group's patients with a
+long-term condition and at least two GP appointments, as ``continuity_upc``). Requests by group
+add up to the unit's ``requests``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.config.types import AGE_BANDS, imd_quintile_of
+from sim.results.metrics import usual_provider_of_care
+from sim.results.outcomes import unit_of
+
+if TYPE_CHECKING:
+    from sim.model.model import GPSimModel
+
+QUINTILES = ("Q1", "Q2", "Q3", "Q4", "Q5")
+
+
+def practice_imd(model: GPSimModel) -> dict[str, float]:
+    """IMD 2019 score by practice code, for the practices whose scenario entry has one."""
+    return {p.code: float(p.imd_score) for pcn in model.scenario.area.pcns for p in pcn.practices
+            if p.imd_score is not None}
+
+
+def _codes_in(column: pd.Series, index_of: dict[str, int]) -> np.ndarray:
+    """Each row's position in ``index_of`` (categorical columns through their categories: fast)."""
+    cat = column.astype("category")
+    lookup = np.array([index_of.get(str(c), -1) for c in cat.cat.categories] + [-1], dtype=np.int64)
+    return lookup[cat.cat.codes.to_numpy()]
+
+
+def _cells(practice: np.ndarray, group: np.ndarray, n_practices: int, n_groups: int,
+           weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sums of each weight per (practice, group) cell, as (practices x groups) arrays; rows with group < 0 left out."""
+    ok = group >= 0
+    cell = practice[ok] * n_groups + group[ok]
+    return {k: np.bincount(cell, weights=w[ok], minlength=n_practices * n_groups).reshape(n_practices, n_groups)
+            for k, w in weights.items()}
+
+
+def _rows(level: str, unit: str, family: str, keys: tuple[str, ...], sums: dict[str, np.ndarray]
+          ) -> list[tuple[str, str, str, float]]:
+    """Requests, lost %, mean wait and continuity of each group of one unit (sums over its practices)."""
+    rows = []
+    for k, key in enumerate(keys):
+        req, lost, appts = sums["requests"][k], sums["lost"][k], sums["appointments"][k]
+        if req == 0 and appts == 0:
+            continue
+        rows += [(level, unit, f"requests_{family}:{key}", float(req)),
+                 (level, unit, f"lost_pct_{family}:{key}", 100.0 * lost / req if req else np.nan),
+                 (level, unit, f"mean_wait_days_{family}:{key}", sums["wait_days"][k] / appts if appts else np.nan)]
+        if sums["upc_n"][k] > 0:
+            rows.append((level, unit, f"continuity_upc_{family}:{key}", sums["upc_sum"][k] / sums["upc_n"][k]))
+    return rows
+
+
+def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str]) -> pd.DataFrame:
+    """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
+    scores = practice_imd(model)
+    codes = [p.code for p in model.practices]
+    n_p = len(codes)
+    index_of = {c: k for k, c in enumerate(codes)}
+    day = ledger["day"].to_numpy()
+    appt_day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1)
+    practice = _codes_in(ledger["practice"], index_of)
+    request = (day >= 0).astype(float)
+    appt = ledger["state"].isin(("seen", "dna")).to_numpy() & (appt_day >= 0)
+    weights = {"requests": request, "lost": request * ledger["state"].eq("lost").to_numpy(),
+               "appointments": appt.astype(float),
+               "wait_days": appt * ledger["wait_days"].to_numpy(dtype=np.float64, na_value=0.0)}
+    quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in codes], dtype=np.int64)
+    age = model.population.age_band[ledger["patient"].to_numpy()].astype(np.int64)
+    role = ledger["role"].astype("category")
+    lookup = np.array([role_kind.get(str(r), "") for r in role.cat.categories] + [""], dtype=object)
+    kinds = lookup[role.cat.codes.to_numpy()]  # code -1 (no clinician) takes the last: ""
+    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
+    upc = usual_provider_of_care(ledger[cols].assign(role_kind=pd.Categorical(kinds)))
+    u_practice = np.array([index_of[c] for c in upc["practice"]], dtype=np.int64)
+    u_weights = {"upc_sum": upc["upc"].to_numpy(dtype=float), "upc_n": np.ones(len(upc))}
+    u_age = model.population.age_band[upc["patient"].to_numpy(dtype=np.int64)].astype(np.int64)
+    by_age = _cells(practice, age, n_p, len(AGE_BANDS), weights) | _cells(u_practice, u_age, n_p, len(AGE_BANDS),
+                                                                          u_weights)
+    by_imd = (_cells(practice, quint_of[practice], n_p, len(QUINTILES), weights)
+              | _cells(u_practice, quint_of[u_practice], n_p, len(QUINTILES), u_weights))
+
+    rows: list[tuple[str, str, str, float]] = []
+    units = [("lgpo", model.lgpo.code, list(range(n_p)))]
+    units += [("pcn", pcn.code, list(pcn.practices)) for pcn in model.pcns]
+    units += [("practice", p.code, [p.index]) for p in model.practices]
+    for level, unit, members in units:
+        rows += _rows(level, unit, "age", AGE_BANDS, {k: v[members].sum(axis=0) for k, v in by_age.items()})
+        if level != "practice" and (quint_of[members] >= 0).any():
+            rows += _rows(level, unit, "imd", QUINTILES, {k: v[members].sum(axis=0) for k, v in by_imd.items()})
+    for code, score in scores.items():
+        rows += [("practice", code, "imd_score", score), ("practice", code, "imd_quintile", float(imd_quintile_of(score)))]
+    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
+    out["value"] = out["value"].astype(float)
+    out["units"] = out["metric"].map(unit_of)
+    return out
