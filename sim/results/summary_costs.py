@@ -131,7 +131,7 @@ def _overtime_items(book: CostBook, model: GPSimModel, staff: pd.DataFrame, pric
 
 def _cover_items(book: CostBook, model: GPSimModel, prices: StaffCostModel) -> None:
     """Absence cover actually worked (pooled cover): the covered clinician's session hours that day at the cover rate."""
-    cover = getattr(model, "cover", None)
+    cover = model.levers.cover
     if cover is None:
         return
     w = model.cal.warm_up

@@ -193,8 +193,8 @@ def test_absence_cover_is_priced_for_the_cover_days_actually_worked():
     model.run()
     w = model.cal.warm_up
     # cover is assigned when a day opens in the book, up to book_ahead_days past the last simulated day
-    worked = [(t, s) for t, s in model.cover.worked if w <= t < model.n_sim_days]
-    assert worked and len(worked) < len(model.cover.worked)
+    worked = [(t, s) for t, s in model.levers.cover.worked if w <= t < model.n_sim_days]
+    assert worked and len(worked) < len(model.levers.cover.worked)
     prices = StaffCostModel()
     # a GP locum session of 4 h 10 min costs GBP 350: GBP 84 an hour
     assert prices.cover_hourly_gbp("GP", "gp") == pytest.approx(84.0)
