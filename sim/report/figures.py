@@ -30,7 +30,12 @@ from sim.report.tables import bin_label
 from sim.results.metrics import WAIT_BINS
 from sim.results.outcomes import outcome
 
-PALETTE = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563", "#AE2573")
+# 20 distinct qualitative colours: the NHS identity colours first (the reference is NHS blue), then
+# Kelly's colours of maximum contrast (Kelly 1965; Green-Armytage 2010), the ones legible on white.
+# A comparison of more than 20 scenarios reuses them (the legend still names each line).
+PALETTE = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563", "#AE2573",
+           "#8DB600", "#654522", "#F3C300", "#2B3D26", "#E68FAC", "#882D17", "#A1CAF1", "#604E97",
+           "#C2B280", "#F99379", "#848482", "#00B3A4")
 DPI = 110
 
 
@@ -81,7 +86,8 @@ def _grouped_bars(ax: Axes, data: ReportData, df: pd.DataFrame, cats: list[str],
     ax.set_xticks(x, cats)
 
 
-def _interval_note(data: ReportData) -> str:
+def interval_note(data: ReportData) -> str:
+    """What the bars, lines, whiskers and bands show (the same words on each figure and in each caption)."""
     if data.n_reps > 1:
         return (f"Bars and lines: mean of {data.n_reps} replications; whiskers and bands: 95% intervals "
                 "(clipped to the possible range).")
@@ -100,12 +106,18 @@ def wait_distribution(data: ReportData) -> Figure | None:
     _grouped_bars(ax, data, df, cats, "label")
     _style(ax)
     ax.set_xlabel("Days from booking to appointment (NHS Digital's booking-interval bins)\n"
-                  + _interval_note(data), fontsize=9.5)
+                  + interval_note(data), fontsize=9.5)
     ax.set_ylabel(outcome("wait_bin_pct:Same Day").unit, fontsize=9.5)
     ax.set_title("How long patients wait for an appointment, whole area", fontsize=12, loc="left",
                  fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9)
+    _legend(ax)
     return fig
+
+
+def _legend(ax: Axes) -> None:
+    """The scenario legend to the right of the axes, outside them: it never covers a line, bar or title."""
+    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def _date_axis(ax: Axes, maxticks: int = 7) -> None:
@@ -141,9 +153,9 @@ def unmet_over_time(data: ReportData) -> Figure | None:
     per = "month" if data.period == "month" else "week"
     ax.set_ylabel("Lost requests per 1,000 patients a year", fontsize=9.5)
     ax.set_xlabel(f"{per.capitalize()} (rate annualised over the {per}'s days in the horizon)\n"
-                  + _interval_note(data), fontsize=9.5)
+                  + interval_note(data), fontsize=9.5)
     ax.set_title(f"Unmet demand over time, whole area (by {per})", fontsize=12, loc="left", fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="lower left")
+    _legend(ax)
     return fig
 
 
@@ -167,9 +179,10 @@ def workload_per_fte(data: ReportData) -> Figure | None:
         if len(roles) > 4:
             ax.tick_params(axis="x", labelrotation=25)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper right", ncols=min(len(labels), 4), frameon=False, fontsize=9)
+    fig.legend(handles, labels, loc="outside right upper", frameon=False, fontsize=9, title="Scenario",
+               title_fontsize=9)
     fig.suptitle("Workload by clinical role, whole area", fontsize=12, x=0.01, ha="left", fontweight="bold")
-    fig.supxlabel("Role (1 FTE = 37.5 hours a week). " + _interval_note(data), fontsize=9)
+    fig.supxlabel("Role (1 FTE = 37.5 hours a week). " + interval_note(data), fontsize=9)
     return fig
 
 
@@ -211,7 +224,7 @@ def gp_admin(data: ReportData) -> Figure | None:
             for label in ax.get_xticklabels():
                 label.set(rotation=20, ha="right", rotation_mode="anchor")
     fig.suptitle("GP administrative workload", fontsize=12, x=0.01, ha="left", fontweight="bold")
-    fig.supxlabel("Scenario. " + _interval_note(data) + " The split by source shows means.", fontsize=9)
+    fig.supxlabel("Scenario. " + interval_note(data) + " The split by source shows means.", fontsize=9)
     return fig
 
 
@@ -286,7 +299,7 @@ def continuity(data: ReportData) -> Figure | None:
     _style(ax)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("UPC index (0–1; 1 = always the same GP)", fontsize=9.5)
-    ax.set_xlabel("Area, PCN and practice\n" + _interval_note(data), fontsize=9.5)
+    ax.set_xlabel("Area, PCN and practice\n" + interval_note(data), fontsize=9.5)
     if len(cats) > 8:
         for label in ax.get_xticklabels():
             label.set(rotation=45, ha="right", rotation_mode="anchor")
@@ -295,8 +308,7 @@ def continuity(data: ReportData) -> Figure | None:
             ax.axvline(k - 0.5, color="#b8c4d0", lw=0.8, ls="--", zorder=0)
     ax.set_title("Continuity of GP care for patients with long-term conditions (Usual Provider of Care)",
                  fontsize=12, loc="left", fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="upper left",
-              bbox_to_anchor=(1.0, 1.0))
+    _legend(ax)
     return fig
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.report.data import ReportData
-from sim.results.intervals import t_interval, t_interval_columns
+from sim.results.intervals import clip_interval, t_interval, t_interval_columns
 from sim.results.metrics import WAIT_BINS
 from sim.results.outcomes import Outcome, outcome
 
@@ -156,6 +156,7 @@ def unmet_series(data: ReportData) -> pd.DataFrame:
     rows = []
     for (date, name), block in s.groupby(["date", "scenario"], sort=True):
         m, lo, hi = t_interval(block["annual"])
+        lo, hi = (float(x) for x in clip_interval(lo, hi, outcome("unmet_per_1000_year").bounds))
         rows.append({"date": pd.Timestamp(date), "scenario": name, "mean": m, "ci_low": lo, "ci_high": hi,
                      "n_reps": len(block), "days": block["days"].iloc[0]})
     return pd.DataFrame(rows)
@@ -182,6 +183,7 @@ def fte_series(data: ReportData) -> pd.DataFrame:
     for (name, role), curves in per.items():
         x = np.vstack(curves)
         m, lo, hi = t_interval_columns(x)
+        lo, hi = clip_interval(lo, hi, (0.0, math.inf))  # FTE in post is never negative
         parts.append(pd.DataFrame({"date": dates, "day": days, "scenario": name, "role": role, "fte": m,
                                    "ci_low": lo, "ci_high": hi}))
     return pd.concat(parts, ignore_index=True)[cols]
@@ -266,7 +268,9 @@ def gp_admin_frame(data: ReportData) -> pd.DataFrame:
         df = pd.DataFrame(per_rep)
         row: dict[str, Any] = {"scenario": name}
         for col in ("per_fte", "total", "session_admin", "correspondence", "supervision"):
-            row[col], row[col + "_ci_low"], row[col + "_ci_high"] = t_interval(df[col])
+            m, lo, hi = t_interval(df[col])
+            lo, hi = clip_interval(lo, hi, (0.0, math.inf))  # hours are never negative
+            row[col], row[col + "_ci_low"], row[col + "_ci_high"] = m, float(lo), float(hi)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -18,15 +18,16 @@ from click.testing import CliRunner
 
 from sim.cli.main import main
 from sim.report.assumptions import parameter_differences
-from sim.report.build import build_report, question
+from sim.report.build import build_report
 from sim.report.data import ReportData, ReportError, ScenarioInfo, folder_kind
 from sim.report.frames import HEADLINE
 from sim.report.tables import fmt
+from sim.report.words import title
 from sim.results.outcomes import outcome
 from tests.conftest import ROOT, scenario, tiny_mapping
 
-SECTIONS = ("question", "answer", "uncertainty", "scenarios", "headline", "figures", "strain", "assumptions",
-            "manifest")
+SECTIONS = ("summary", "findings", "uncertainty", "scenarios", "headline", "figures", "strain", "limitations",
+            "assumptions", "manifest")
 FIGURES = ("wait_distribution", "unmet_over_time", "workload_per_fte", "gp_admin", "fte_over_time", "continuity")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -147,11 +148,12 @@ def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparis
     assert not p.errors, p.errors[:5]
     assert p.stack == [], p.stack
     assert set(SECTIONS) <= p.ids, set(SECTIONS) - p.ids
-    assert {"headline-table", "strain-table", "assumptions-table", "interventions-table", "manifest-table"} <= p.ids
+    assert {"headline-table", "strain-table", "strain-pcn-table", "assumptions-table", "defaults-table",
+            "interventions-table", "manifest-table"} <= p.ids
     assert p.figures == list(FIGURES)
     assert len(p.imgs) == len(FIGURES) and all(s.startswith("data:image/png;base64,") for s in p.imgs)
     assert p.external == []  # nothing to fetch: opens offline
-    assert p.h1.startswith("What happens to access and workload if 50% of GPs aged 50+ retire over 1 month")
+    assert p.h1 == "gp-retirement-wave compared with base"  # short, not a generated question
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
     assert "<link" not in text and "<script" not in text
     # the scenarios and interventions in plain words, the assumptions with their source
@@ -163,15 +165,21 @@ def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparis
 def test_headline_numbers_equal_comparison_csv(comparison_dir):
     cmp = pd.read_csv(comparison_dir / "comparison.csv")
     lg = cmp[cmp["level"] == "lgpo"].set_index(["metric", "scenario"])
-    nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"] == "headline-table"]
+    nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"].startswith("headline-table")]
     seen = set()
+    clipped = 0
     for n in nums:
         expected = lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
+        if n["data-stat"] in ("ci_low", "ci_high"):  # intervals are clipped to the outcome's possible range
+            lo, hi = outcome(n["data-metric"]).bounds
+            expected = min(max(expected, lo), hi)
+            clipped += expected != lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
         got = float(n["data-value"])
         assert (math.isnan(got) and math.isnan(expected)) or got == expected, n
         signed = n["data-stat"].startswith("diff")
         assert n["text"] == fmt(expected, outcome(n["data-metric"]).fmt, signed), n
         seen.add((n["data-metric"], n["data-scenario"], n["data-stat"]))
+    assert clipped > 0  # this comparison has intervals that reach below 0 (so the clipping is tested)
     headline = [m for m in HEADLINE if m in set(lg.index.get_level_values(0))]
     assert len(headline) >= 15
     for metric in headline:
@@ -192,11 +200,12 @@ def test_headline_numbers_equal_comparison_csv(comparison_dir):
     assert practices == set(re.findall(r'data-level="practice" data-unit="([^"]+)"', text))
 
 
-def test_answer_reports_the_clear_changes(comparison_dir):
+def test_summary_says_the_clear_changes_in_words(comparison_dir):
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
-    answer = text.split('id="answer"')[1].split("</ul>")[0]
-    # the wave removes GPs in every replication: GP FTE at the end must be a clear fall
-    assert "GP FTE in post at the end" in answer and "▼" in answer
+    findings = text.split('id="findings"')[1].split("</ul>")[0]
+    assert findings.count("<li>") == 1  # one sentence per scenario compared
+    assert "50% of GPs aged 50+ retire over 1 month" in findings and "compared with base" in findings
+    assert "unmet" in findings and "95% interval" in findings
 
 
 def test_workbook_has_one_sheet_per_table(comparison_dir):
@@ -253,7 +262,7 @@ def test_run_folder_report_through_the_cli(tmp_path):
     assert not p.errors and set(SECTIONS) <= p.ids
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")
     lg = summary[summary["level"] == "lgpo"].set_index("metric")["value"]
-    nums = [n for n in p.nums if n["table"] == "headline-table"]
+    nums = [n for n in p.nums if n["table"].startswith("headline-table")]
     assert nums and {n["data-stat"] for n in nums} == {"mean"}
     for n in nums:
         assert float(n["data-value"]) == lg[n["data-metric"]] or math.isnan(lg[n["data-metric"]])
@@ -272,12 +281,12 @@ def test_report_on_a_folder_that_is_neither_is_a_clear_error(tmp_path):
     assert r.exit_code != 0
 
 
-def test_question_without_interventions_names_the_scenario(tmp_path):
+def test_title_of_a_run_names_the_scenario(tmp_path):
     info = ScenarioInfo(label="small", name="small", description="", interventions=[], file=None, sha256=None,
                         list_size=1, horizon_days=30, start_date=dt.date(2025, 4, 1), config={})
     data = ReportData(folder=tmp_path, kind="run", manifest={}, scenarios=[info], comparison=pd.DataFrame(),
                       replications=pd.DataFrame(), series=pd.DataFrame(), period="week")
-    assert question(data) == "How do access and workload look in small over 30 days from 1 April 2025?"
+    assert title(data) == "small: access and workload"
 
 
 def _chromium() -> str | None:
