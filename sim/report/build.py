@@ -43,6 +43,7 @@ from sim.report.tables import (
     outcome_tables,
     strain_rows,
     strain_sentences,
+    strain_summary,
     text_rows,
 )
 from sim.report.words import summary_sentences, title
@@ -117,6 +118,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
     page = environment().get_template("report.html.j2").render(
         title=title(data), kind=data.kind, folder_name=data.folder.name, meta=meta, toc=toc,
         context=context(data), sentences=summary_sentences(data), strain_words=strain_sentences(data),
+        strain_summary=strain_summary(data),
         n_reps=data.n_reps, paired=paired, reference=data.reference, scenario_cards=cards,
         headline=outcome_tables(data, headline_groups(), "headline-table"),
         costs=outcome_tables(data, costs, "costs-table") if costs else [], p90_flat=_p90_flat(data),
@@ -162,7 +164,7 @@ def build_report(folder: str | Path, pdf: bool = False) -> Path:
     interventions = interventions_frame(data)
     manifest = manifest_frame(data)
     sheets = report_sheets(data, assumptions, interventions, manifest)
-    atomic_write(folder / "report.xlsx", lambda p: write_excel(sheets, p))
+    atomic_write(folder / "report.xlsx", lambda p: write_excel(sheets, p, data))
     text = render_html(data, figures, assumptions, interventions, manifest)
     html_path = atomic_write(folder / "report.html", lambda p: p.write_text(text, encoding="utf-8"))
     if pdf:

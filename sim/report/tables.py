@@ -281,6 +281,24 @@ def strain_sentences(data: ReportData) -> list[tuple[str, str, str]]:
     return out
 
 
+def strain_summary(data: ReportData) -> str:
+    """One sentence for the summary: the practice with the most unmet demand, in which scenario ('' if none)."""
+    cmp = data.comparison
+    unmet = outcome("unmet_per_1000_year")
+    pr = cmp[(cmp["level"] == "practice") & (cmp["metric"] == unmet.name)].dropna(subset=["mean"])
+    if pr.empty:
+        return ""
+    top = pr.sort_values("mean", ascending=False, kind="stable").iloc[0]
+    value = f"{fmt(top['mean'], unmet.fmt)} {unmet.unit}"
+    if len(data.order) == 1:
+        text = f"The practice with the most unmet demand is {top['unit']} ({value})"
+    elif (pr.loc[pr.groupby("scenario")["mean"].idxmax(), "unit"] == top["unit"]).all():
+        text = f"The practice with the most unmet demand is {top['unit']} in every scenario (up to {value}, in {top['scenario']})"
+    else:
+        text = f"The practice with the most unmet demand is {top['unit']} in {top['scenario']} ({value})"
+    return text + "; the most strained practices are listed under 'Where the strain falls'."
+
+
 def text_rows(df: pd.DataFrame) -> list[list[str]]:
     """A DataFrame's cells as text for a plain table (missing values blank)."""
     out = []
