@@ -227,6 +227,50 @@ def test_workbook_has_one_sheet_per_table(comparison_dir):
                                 "22  to 28 Days", "More than 28 Days"}
 
 
+def test_workbook_is_formatted_filtered_and_complete(comparison_dir):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(comparison_dir / "report.xlsx")
+    for ws in wb:  # every sheet: one Excel table over all its cells (filters on), the header frozen
+        assert ws.freeze_panes == "A2", ws.title
+        (table,) = ws.tables.values()
+        assert table.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
+    # numbers carry the registry's format by unit (the cell keeps the exact value)
+    ws = wb["Headline outcomes"]
+    head = [c.value for c in ws[1]]
+    col = head.index("base: mean") + 1
+    for row in ws.iter_rows(min_row=2):
+        metric = row[head.index("Metric")].value
+        cell = row[col - 1]
+        spec = outcome(metric).fmt
+        expected = {"{:,.0f}": "#,##0", "{:.2f}": "0.00", "{:.1f}": "0.0", "{:.3f}": "0.000",
+                    "{:,.1f}": "#,##0.0"}[spec]
+        assert cell.number_format == expected, (metric, cell.number_format)
+    all_rows = wb["All outcomes"]
+    assert all(c.number_format != "General" for c in next(all_rows.iter_cols(
+        min_col=[c.value for c in all_rows[1]].index("mean") + 1, min_row=2, max_row=50)))
+    # the Assumptions sheet is filled: the non-default parameters, then the key defaults with sources
+    a = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Assumptions")
+    assert "horizon_days" in set(a["Parameter (YAML path)"])
+    keys = a[a["Kind"] == "key default"]
+    assert len(keys) >= 10 and keys["Meaning, unit and source"].str.contains("Hobbs").any()
+    # the runs' monthly tables: whole area per replication, every unit as the mean of replications
+    monthly = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Monthly, whole area")
+    series = pd.read_parquet(comparison_dir / "monthly.parquet")
+    assert len(monthly) == series[series["level"] == "lgpo"].groupby(["scenario", "replication", "date"]).ngroups
+    assert {"requests", "lost", "appointments"} <= set(monthly.columns)
+    by_unit = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Monthly, by unit")
+    assert set(by_unit["level"]) == {"lgpo", "pcn", "practice"}
+    # a chart of the headline (unmet demand by scenario) with its data beside it
+    chart_ws = wb["Chart"]
+    assert len(chart_ws._charts) == 1
+    assert [c.value for c in chart_ws["A"][1:]] == ["base", "gp-retirement-wave"]
+    # the full per-practice table is in the workbook (the report shows the ten most strained)
+    strain = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Where the strain falls")
+    cmp = pd.read_csv(comparison_dir / "comparison.csv")
+    assert set(strain.loc[strain["Level"] == "Practice", "Unit"]) == set(cmp.loc[cmp["level"] == "practice", "unit"])
+
+
 def test_parameter_differences_name_path_value_default_and_source():
     m = tiny_mapping(days=30)
     m["booking"] = {"same_day_slot_share": 0.6}
