@@ -35,11 +35,13 @@ from sim.report.assumptions import (
 from sim.report.data import ReportData, ReportError, load
 from sim.report.excel import report_sheets, write_excel
 from sim.report.figures import DPI, FIGURES, PALETTE, interval_note
-from sim.report.frames import headline_groups, manifest_frame
+from sim.report.frames import headline_groups, long_wait_frame, manifest_frame
 from sim.report.pdf import print_pdf
 from sim.report.tables import (
     TOP_PRACTICES,
+    change_class,
     cost_groups,
+    fmt,
     outcome_tables,
     strain_rows,
     strain_sentences,
@@ -75,15 +77,36 @@ def environment() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
 
 
-def _p90_flat(data: ReportData) -> str:
-    """'14 days' when the area's 90th-percentile wait is one whole day in every scenario and replication, else ''."""
+def p90_note(data: ReportData) -> str:
+    """Why the 90th-percentile wait hardly moves: waits are whole days (and which scenarios show no spread at all)."""
+    text = ("The 90th-percentile wait is counted in whole days (a wait is the number of days from request to "
+            "appointment), so it is a whole number of days and moves only when the 90th percentile crosses a day")
     rows = data.comparison[(data.comparison["level"] == "lgpo") & (data.comparison["metric"] == "p90_wait_days")]
-    if data.n_reps < 2 or rows.empty:
-        return ""
-    vals = pd.concat([rows["mean"], rows["ci_low"], rows["ci_high"]]).to_numpy(dtype=float)
-    if len(set(vals.round(9))) == 1:
-        return f"{vals[0]:g} days"
-    return ""
+    flat = [(r["scenario"], r["mean"]) for _, r in rows.iterrows() if data.n_reps > 1
+            and r["mean"] == r["ci_low"] == r["ci_high"]]
+    if flat:
+        items = [f"{n} ({v:g} days)" for n, v in flat]
+        names = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        text += (f". In {names} it is the same day in every replication, so its interval has no width: the percentile "
+                 "did not cross a day, which does not mean it is known exactly")
+    return text + (". The share of appointments more than 14 days after the request, below, shows the changes in "
+                   "long waits that the percentile hides.")
+
+
+def long_wait_rows(data: ReportData) -> list[dict[str, str]]:
+    """The 'more than 14 days' table: scenario, % with 95% interval, paired difference with its interval."""
+    spec = "{:.1f}"
+    out = []
+    for _, r in long_wait_frame(data).iterrows():
+        ci = f" [{fmt(r['ci_low'], spec)}, {fmt(r['ci_high'], spec)}]" if data.n_reps > 1 else ""
+        diff, cls = "", "same"
+        if r["scenario"] != data.reference and pd.notna(r["diff"]):
+            clear = pd.notna(r["diff_ci_low"]) and (r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0)
+            cls = change_class(r["diff"], bool(clear), 1)
+            diff = fmt(r["diff"], spec, True) + (f" [{fmt(r['diff_ci_low'], spec, True)}, "
+                                                 f"{fmt(r['diff_ci_high'], spec, True)}]" if data.n_reps > 1 else "")
+        out.append({"scenario": r["scenario"], "value": fmt(r["mean"], spec) + ci, "diff": diff, "cls": cls})
+    return out
 
 
 def context(data: ReportData) -> str:
@@ -121,7 +144,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
         strain_summary=strain_summary(data),
         n_reps=data.n_reps, paired=paired, reference=data.reference, scenario_cards=cards,
         headline=outcome_tables(data, headline_groups(), "headline-table"),
-        costs=outcome_tables(data, costs, "costs-table") if costs else [], p90_flat=_p90_flat(data),
+        costs=outcome_tables(data, costs, "costs-table") if costs else [], p90_note=p90_note(data), long_waits=long_wait_rows(data),
         figures=figures, interval_note=interval_note(data), top_n=min(TOP_PRACTICES, len(practices) // max(
             len(data.order), 1)), strain_cols=cols, strain_pcns=pcns, strain_practices=practices,
         n_scen=len(data.order), assumptions_cols=list(along.columns), assumptions_rows=text_rows(along),

@@ -104,6 +104,7 @@ def wait_distribution(data: ReportData) -> Figure | None:
     ax = fig.add_subplot()
     cats = [bin_label(b) for b in WAIT_BINS]
     _grouped_bars(ax, data, df, cats, "label")
+    ax.set_xticks(ax.get_xticks(), [c.replace("More than ", "More than\n") for c in cats])  # no overlap
     _style(ax)
     ax.set_xlabel("Days from booking to appointment (NHS Digital's booking-interval bins)\n"
                   + interval_note(data), fontsize=9.5)
