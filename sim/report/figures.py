@@ -199,7 +199,9 @@ def gp_admin(data: ReportData) -> Figure | None:
     cols = [colour(data, n) for n in names]
     err = _err(df, "per_fte", "per_fte_ci_low", "per_fte_ci_high")
     bars = ax1.bar(x, df["per_fte"], 0.6, color=cols, yerr=err, capsize=3, error_kw={"elinewidth": 0.9})
-    ax1.bar_label(bars, labels=[f"{v:.1f}" for v in df["per_fte"]], fontsize=8, padding=2)
+    few = len(df) <= 6  # value labels only where they do not run into each other
+    if few:
+        ax1.bar_label(bars, labels=[f"{v:.1f}" for v in df["per_fte"]], fontsize=8, padding=2)
     ax1.set_xticks(x, names)
     ax1.set_ylabel("admin hours per GP FTE per week", fontsize=9.5)
     ax1.set_title("Admin hours per GP FTE a week", fontsize=10.5, loc="left")
@@ -212,7 +214,8 @@ def gp_admin(data: ReportData) -> Figure | None:
         vals = df[col].to_numpy(dtype=float)
         ax2.bar(x, vals, 0.6, bottom=bottom, color=c, label=label)
         bottom += np.nan_to_num(vals)
-    ax2.bar_label(ax2.containers[-1], labels=[f"{v:.0f}" for v in bottom], fontsize=8, padding=2)
+    if few:
+        ax2.bar_label(ax2.containers[-1], labels=[f"{v:.0f}" for v in bottom], fontsize=8, padding=2)
     ax2.set_ylim(0, max(float(np.nanmax(bottom)) * 1.12, 1.0))  # zero-height top layers pin autoscale
     ax2.set_xticks(x, names)
     ax2.set_ylabel("GP hours per week, whole area", fontsize=9.5)
@@ -223,7 +226,7 @@ def gp_admin(data: ReportData) -> Figure | None:
     if sum(len(n) for n in names) > 30:
         for ax in (ax1, ax2):
             for label in ax.get_xticklabels():
-                label.set(rotation=20, ha="right", rotation_mode="anchor")
+                label.set(rotation=20 if len(names) <= 4 else 45, ha="right", rotation_mode="anchor")
     fig.suptitle("GP administrative workload", fontsize=12, x=0.01, ha="left", fontweight="bold")
     fig.supxlabel("Scenario. " + interval_note(data) + " The split by source shows means.", fontsize=9)
     return fig
@@ -277,7 +280,9 @@ def fte_over_time(data: ReportData) -> Figure | None:
         _style(ax)
         _date_axis(ax, maxticks=4)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), frameon=False, fontsize=9.5,
+    longest = max((len(x) for x in labels), default=1)  # entries of ~0.075 in a character + 0.6 in of line
+    ncols = max(1, min(len(labels), 5, int(11.0 / (0.075 * longest + 0.6))))
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False, fontsize=9.5,
                title="Scenario" + (f" (mean of {data.n_reps} replications; bands: 95% intervals)"
                                    if data.n_reps > 1 else ""), title_fontsize=9)
     fig.suptitle("Workforce over time: FTE in post by role (1 FTE = 37.5 hours a week), leavers and recruits",

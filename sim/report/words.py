@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.report.assumptions import parameter_differences, show_value
 from sim.report.data import ReportData, ScenarioInfo
 from sim.report.tables import fmt
 from sim.results.outcomes import Outcome, outcome
@@ -87,11 +88,32 @@ def changes(data: ReportData, name: str) -> dict[str, Change]:
     return out
 
 
-def what(s: ScenarioInfo) -> str:
-    """What a scenario does, in a few words: its interventions, else its description, else its name."""
+def what(s: ScenarioInfo, reference: ScenarioInfo | None = None) -> str:
+    """What a scenario does, in a few words: its interventions, else its own description, else what it sets.
+
+    A description the scenario inherited from the reference (``extends``) says nothing about it, so then
+    the parameters it sets differently from the reference are named instead ('demand.rate_multiplier 1.3').
+    """
     if s.interventions:
         return "; ".join(re.sub(r" \([^()]*\)$", "", w) for w in s.interventions)
-    return s.description.rstrip(". ") or s.name
+    own = s.description.rstrip(". ")
+    if own and (reference is None or s.description != reference.description):
+        return own
+    if reference is not None and s.config and reference.config:
+        ref = {r["path"]: r["value"] for r in parameter_differences(reference.config)}
+        mine = [r for r in parameter_differences(s.config) if ref.get(r["path"], _NONE) != r["value"]
+                and r["path"] != "horizon_days"]
+        mine += [{"path": p, "value": "default"} for p in ref if p not in {r["path"] for r in
+                                                                           parameter_differences(s.config)}]
+        if mine:
+            return "; ".join(f"{r['path']} {show_value(r['value'])}" for r in mine[:3]) + ("; ..." if len(mine) > 3 else "")
+    return own or s.name
+
+
+_NONE = object()
+
+
+BRIEF_AFTER = 6  # with more scenarios than this, each sentence gives the main effect only (the summary is one page)
 
 
 def scenario_sentence(data: ReportData, s: ScenarioInfo) -> str:
@@ -99,13 +121,15 @@ def scenario_sentence(data: ReportData, s: ScenarioInfo) -> str:
     ch = changes(data, s.label)
     parts = [change_words(ch[MAIN])] if MAIN in ch else []
     others = [c for m, c in ch.items() if m != MAIN and c.clear and c.diff != 0]
-    if others:
+    if others and len(data.order) - 1 <= BRIEF_AFTER:
         best = max(others, key=lambda c: abs(c.diff) / max((c.high - c.low) / 2, 1e-12))
         parts.append(change_words(best))
     if not parts:
-        return f"{s.label} ({what(s)}): the key outcomes are not in this comparison."
+        return f"{s.label} ({what(s, data.scenarios[0])}): the key outcomes are not in this comparison."
     text = "; ".join(parts)
-    return f"{s.label} ({what(s)}) compared with {data.reference}: {text}."
+    if len(data.order) > 2:  # the summary's first line says every scenario is compared with the reference
+        return f"{s.label} ({what(s, data.scenarios[0])}): {text}."
+    return f"{s.label} ({what(s, data.scenarios[0])}) compared with {data.reference}: {text}."
 
 
 def run_sentence(data: ReportData) -> str:

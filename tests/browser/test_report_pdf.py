@@ -89,7 +89,7 @@ def test_report_pdf_is_a4_summary_first_and_nothing_cut_off(wide_comparison, tmp
         assert 8 <= len(pages) <= 24, len(pages)
         first = " ".join(pages[0].extract_text().split())
         assert "Executive summary" in first
-        assert first.count("retire over 1 month) compared with") == 4  # one sentence a scenario
+        assert first.count("retire over 1 month):") == 4  # one sentence a scenario
         assert "Headline outcomes" not in first and "Run manifest" not in first
         second = pages[1].extract_text()
         assert second.lstrip().startswith("Scenarios compared")  # the summary did not spill over
