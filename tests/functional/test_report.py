@@ -364,3 +364,20 @@ def test_report_renders_in_headless_chromium(comparison_dir, tmp_path):
     out = ROOT / "outputs"
     out.mkdir(exist_ok=True)
     shutil.copyfile(png, out / "report-screenshot.png")
+
+
+def test_report_pdf_without_chromium_is_a_clear_message(comparison_dir, monkeypatch):
+    monkeypatch.setenv("GPSIM_CHROMIUM", str(comparison_dir / "no-such-browser"))
+    r = CliRunner().invoke(main, ["report", str(comparison_dir), "--pdf"])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "no Chromium found" in r.output and "chromium" in r.output and "report.html is written" in r.output
+    assert (comparison_dir / "report.html").is_file() and not (comparison_dir / "report.pdf").exists()
+
+
+def test_report_templates_are_package_data():
+    from importlib.resources import files
+
+    names = {p.name for p in files("sim.report").joinpath("templates").iterdir()}
+    assert {"report.html.j2", "macros.html.j2", "limitations.html.j2", "report.css"} <= names
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"sim.report" = ["templates/*"]' in pyproject
