@@ -52,11 +52,13 @@ def change_words(c: Change) -> str:
     pct = unit.startswith("%")
     if pct:  # a change in a percentage is in points; the levels read "40.8%"
         unit = "percentage points"
+    elif unit.startswith("index"):  # "rise by about 0.03 index 0-1" reads badly; the label says it is an index
+        unit = ""
     has_ci = math.isfinite(c.low) and math.isfinite(c.high)
     if not c.clear or c.diff == 0 or not math.isfinite(c.diff):
         ci = (f" (95% interval {fmt(c.low, f, True)} to {fmt(c.high, f, True)}, which includes no change)"
               if has_ci else "")
-        return f"no clear change in {name}: {fmt(c.diff, f, True)} {unit}{ci}"
+        return f"no clear change in {name}: {fmt(c.diff, f, True)}{' ' + unit if unit else ''}{ci}"
     rise = c.diff > 0
     lo, hi = (c.low, c.high) if rise else (-c.high, -c.low)
     ci = f" (95% interval {fmt(lo, f)} to {fmt(hi, f)})" if has_ci else ""
@@ -66,7 +68,8 @@ def change_words(c: Change) -> str:
                 f"{fmt(c.before, f)} becoming {fmt(c.after, f)}")
     verb = "rise" if rise else "fall"
     sign = "%" if pct else ""
-    return (f"{name} would {verb} by about {fmt(abs(c.diff), f)} {unit}{ci}, from {fmt(c.before, f)}{sign} "
+    unit = f" {unit}" if unit else ""
+    return (f"{name} would {verb} by about {fmt(abs(c.diff), f)}{unit}{ci}, from {fmt(c.before, f)}{sign} "
             f"to {fmt(c.after, f)}{sign}")
 
 
@@ -122,7 +125,9 @@ def scenario_sentence(data: ReportData, s: ScenarioInfo) -> str:
     parts = [change_words(ch[MAIN])] if MAIN in ch else []
     others = [c for m, c in ch.items() if m != MAIN and c.clear and c.diff != 0]
     if others and len(data.order) - 1 <= BRIEF_AFTER:
-        best = max(others, key=lambda c: abs(c.diff) / max((c.high - c.low) / 2, 1e-12))
+        # the largest clear change relative to its level (the share lost repeats unmet demand in other words)
+        effects = [c for c in others if c.o.name != "lost_pct" or MAIN not in ch] or others
+        best = max(effects, key=lambda c: abs(c.diff) / max(abs(c.before), 1e-9))
         parts.append(change_words(best))
     if not parts:
         return f"{s.label} ({what(s, data.scenarios[0])}): the key outcomes are not in this comparison."
@@ -142,7 +147,7 @@ def run_sentence(data: ReportData) -> str:
                           ("wait_bin_pct:Same Day", "% of appointments are the same day"),
                           ("mean_wait_days", "days is the mean wait from request to appointment")):
         if metric in lg.index and pd.notna(lg[metric]):
-            bits.append(f"{fmt(lg[metric], outcome(metric).fmt)} {words}")
+            bits.append(f"{fmt(lg[metric], outcome(metric).fmt)}{'' if words.startswith('%') else ' '}{words}")
     where = f"In {s.name} ({s.list_size:,} patients), over {s.horizon_days} days from {s.start_date:%-d %B %Y}"
     return where + (": " + "; ".join(bits) if bits else "") + "."
 
