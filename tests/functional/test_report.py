@@ -381,3 +381,27 @@ def test_report_templates_are_package_data():
     assert {"report.html.j2", "macros.html.j2", "limitations.html.j2", "report.css"} <= names
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"sim.report" = ["templates/*"]' in pyproject
+
+
+def test_no_legend_covers_a_plot_or_a_title(comparison_dir):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.report.data import load
+    from sim.report.figures import FIGURES
+
+    data = load(comparison_dir)
+    checked = 0
+    for stem, func, _ in FIGURES:
+        fig = func(data)
+        FigureCanvasAgg(fig).draw()
+        renderer = fig.canvas.get_renderer()
+        legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+        boxes = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_visible()]
+        titles = [t.get_window_extent(renderer) for ax in fig.axes for t in (ax.title, ax._left_title)
+                  if t.get_text()] + ([fig._suptitle.get_window_extent(renderer)] if fig._suptitle else [])
+        for legend in legends:
+            box = legend.get_window_extent(renderer)
+            for other in boxes + titles:
+                assert not box.overlaps(other), (stem, box, other)
+            checked += 1
+    assert checked >= 6

@@ -143,3 +143,28 @@ def test_headline_tables_fit_a_page_for_many_scenarios():
 def test_excel_formats_follow_the_registry():
     assert excel_format("{:,.0f}") == "#,##0" and excel_format("{:.2f}") == "0.00"
     assert excel_format("{:,.1f}") == "#,##0.0" and excel_format("{:.3f}") == "0.000"
+
+
+def test_a_flat_90th_percentile_is_explained_and_long_waits_shown():
+    from sim.report.build import p90_note
+    from sim.report.frames import LONG_WAIT_BINS, long_wait_frame
+
+    rows = [_row("p90_wait_days", "base", 14.0, 14.0, 14.0), _row("p90_wait_days", "wave", 14.6, 13.2, 16.0)]
+    data = _data(rows)
+    note = p90_note(data)
+    assert "whole number of days" in note and "In base (14 days) it is the same day in every replication" in note
+    assert "wave (" not in note and "more than 14 days" in note
+    # the share more than 14 days: the three longest bins summed per replication, paired differences
+    reps = []
+    for r in range(4):
+        for k, b in enumerate(LONG_WAIT_BINS):
+            reps.append({"level": "lgpo", "unit": "A", "metric": f"wait_bin_pct:{b}", "value": 2.0 + k + 0.1 * r,
+                         "scenario": "base", "replication": r})
+            reps.append({"level": "lgpo", "unit": "A", "metric": f"wait_bin_pct:{b}", "value": 2.5 + k + 0.1 * r,
+                         "scenario": "wave", "replication": r})
+        reps.append({"level": "lgpo", "unit": "A", "metric": "wait_bin_pct:Same Day", "value": 40.0,
+                     "scenario": "base", "replication": r})
+    data.replications = pd.DataFrame(reps)
+    lw = long_wait_frame(data).set_index("scenario")
+    assert math.isclose(lw.loc["base", "mean"], 9.0 + 0.3 * 1.5)  # (2+3+4) + 3 x 0.1 x mean(r)
+    assert math.isclose(lw.loc["wave", "diff"], 1.5) and math.isclose(lw.loc["wave", "diff_ci_low"], 1.5)
