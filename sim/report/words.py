@@ -62,6 +62,8 @@ def change_words(c: Change) -> str:
     rise = c.diff > 0
     lo, hi = (c.low, c.high) if rise else (-c.high, -c.low)
     ci = f" (95% interval {fmt(lo, f)} to {fmt(hi, f)})" if has_ci else ""
+    if has_ci and fmt(lo, f) == fmt(hi, f):  # a difference with no spread: staff added or removed by rule
+        ci = " (the same in every replication)"
     if c.o.name == MAIN:
         more = "more" if rise else "fewer"
         return (f"about {fmt(abs(c.diff), f)} {more} requests per 1,000 patients a year would go unmet{ci}, "

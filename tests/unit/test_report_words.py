@@ -76,7 +76,9 @@ def test_summary_has_one_sentence_per_scenario_and_a_short_title():
     (sentence,) = summary_sentences(data)
     assert sentence.startswith("wave (50% of GPs aged 50+ retire over 1 month) compared with base: about 64 more "
                                "requests per 1,000 patients a year would go unmet (95% interval 45 to 83)")
-    assert "GP FTE in post at the end would fall by about 0.7 FTE" in sentence
+    assert "GP FTE in post at the end would fall by about 0.7 FTE (95% interval 0.6 to 0.8)" in sentence
+    flat = change_words(change("gp_fte_end", 17.1, -0.7, -0.7, -0.7))
+    assert "would fall by about 0.7 FTE (the same in every replication), from 17.1 to 16.4" in flat
     assert title(data) == "wave compared with base" and "\n" not in title(data)
     three = _data([*rows, _row("unmet_per_1000_year", "more", 1, 0, 2)], names=("base", "wave", "more"))
     assert title(three) == "2 scenarios compared with base"
