@@ -143,3 +143,52 @@ def interventions_frame(data: ReportData) -> pd.DataFrame:
             rows.append({"Scenario": s.label, "Intervention": words,
                          "Parameters": "; ".join(f"{p}: {show_value(v)}" for p, v in flatten(params))})
     return pd.DataFrame(rows, columns=["Scenario", "Intervention", "Parameters"])
+
+
+# the defaults a board is most likely to ask about: demand, booking, capacity, absence, attrition, cost
+KEY_DEFAULTS = (
+    "demand.rate_per_patient_year", "demand.rate_multiplier", "demand.monthly_seasonality", "booking.book_ahead_days",
+    "booking.same_day_slot_share", "booking.urgent_tolerance_days", "booking.routine_tolerance_days_mean",
+    "booking.dna_8_plus_days", "roles.GP.slot_minutes", "roles.GP.sessions_per_fte_week",
+    "roles.GP.admin_minutes_per_session", "roles.GP.absence_share",
+    "workforce.leave_probability_at_full_burnout", "admin.admin_cost_per_fte_year_gbp",
+)
+
+
+def default_of(path: str) -> tuple[Any, str]:
+    """The default value of a scenario parameter (YAML path) and its field description (unit and source)."""
+    head, *rest = path.split(".")
+    field = Scenario.model_fields[head]
+    value: Any = field.get_default(call_default_factory=True)
+    desc = field.description or ""
+    for part in rest:
+        if isinstance(value, BaseModel):
+            desc = type(value).model_fields[part].description or desc
+            value = getattr(value, part)
+        else:
+            value = value[part]
+    return _jsonable(value), desc
+
+
+def key_defaults_frame(data: ReportData) -> pd.DataFrame:
+    """The key defaults with their sources, and whether a scenario of this report changes them."""
+    changed = {r["path"] for s in data.scenarios if s.config for r in parameter_differences(s.config)}
+    rows = []
+    for path in KEY_DEFAULTS:
+        value, desc = default_of(path)
+        note = "changed in a scenario (see above)" if any(c == path or c.startswith(path + ".") for c in changed) \
+            else "as run"
+        rows.append({"Parameter (YAML path)": path, "Default": show_value(value), "In this report": note,
+                     "Meaning, unit and source": desc})
+    return pd.DataFrame(rows, columns=["Parameter (YAML path)", "Default", "In this report", "Meaning, unit and source"])
+
+
+def assumptions_long(assumptions: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """The non-default parameters with one 'Value in each scenario' column (fits a page for any number of scenarios)."""
+    rows = []
+    for _, r in assumptions.iterrows():
+        vals = "\n".join(f"{s}: {r[s]}" for s in labels if s in r.index)
+        rows.append({"Parameter (YAML path)": r["Parameter (YAML path)"], "Default": r["Default"],
+                     "Value in each scenario": vals, "Meaning, unit and source": r["Meaning, unit and source"]})
+    return pd.DataFrame(rows, columns=["Parameter (YAML path)", "Default", "Value in each scenario",
+                                       "Meaning, unit and source"])

@@ -13,6 +13,8 @@ from pydantic import TypeAdapter
 
 from sim.config.interventions import Intervention
 from sim.model.interventions import describe
+from sim.results.intervals import clip_interval
+from sim.results.outcomes import find
 
 
 class ReportError(ValueError):
@@ -90,6 +92,23 @@ def _date(text: Any) -> dt.date:
     return text if isinstance(text, dt.date) else dt.date.fromisoformat(str(text))
 
 
+def clip_to_range(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with each outcome's 95% interval clipped to its possible range (registry bounds).
+
+    Differences keep their intervals: a difference can be negative even where the outcome cannot.
+    """
+    out = comparison.copy()
+    if out.empty or "ci_low" not in out:
+        return out
+    for metric, idx in out.groupby("metric").groups.items():
+        o = find(str(metric))
+        if o is None:
+            continue
+        lo, hi = clip_interval(out.loc[idx, "ci_low"], out.loc[idx, "ci_high"], o.bounds)
+        out.loc[idx, "ci_low"], out.loc[idx, "ci_high"] = lo, hi
+    return out
+
+
 def load_run(folder: Path) -> ReportData:
     """A run folder as a one-scenario report."""
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -132,7 +151,7 @@ def _read_events(path: Path) -> pd.DataFrame:
 def load_comparison(folder: Path) -> ReportData:
     """A comparison folder: comparison.csv, the long tables, and each replication's staff and config."""
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    comparison = pd.read_csv(folder / "comparison.csv")
+    comparison = clip_to_range(pd.read_csv(folder / "comparison.csv"))
     comparison["units"] = comparison["units"].fillna("")
     scenarios = []
     staff: dict[tuple[str, int], pd.DataFrame] = {}

@@ -30,7 +30,12 @@ from sim.report.tables import bin_label
 from sim.results.metrics import WAIT_BINS
 from sim.results.outcomes import outcome
 
-PALETTE = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563", "#AE2573")
+# 20 distinct qualitative colours: the NHS identity colours first (the reference is NHS blue), then
+# Kelly's colours of maximum contrast (Kelly 1965; Green-Armytage 2010), the ones legible on white.
+# A comparison of more than 20 scenarios reuses them (the legend still names each line).
+PALETTE = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563", "#AE2573",
+           "#8DB600", "#654522", "#F3C300", "#2B3D26", "#E68FAC", "#882D17", "#A1CAF1", "#604E97",
+           "#C2B280", "#F99379", "#848482", "#00B3A4")
 DPI = 110
 
 
@@ -81,7 +86,8 @@ def _grouped_bars(ax: Axes, data: ReportData, df: pd.DataFrame, cats: list[str],
     ax.set_xticks(x, cats)
 
 
-def _interval_note(data: ReportData) -> str:
+def interval_note(data: ReportData) -> str:
+    """What the bars, lines, whiskers and bands show (the same words on each figure and in each caption)."""
     if data.n_reps > 1:
         return (f"Bars and lines: mean of {data.n_reps} replications; whiskers and bands: 95% intervals "
                 "(clipped to the possible range).")
@@ -98,14 +104,21 @@ def wait_distribution(data: ReportData) -> Figure | None:
     ax = fig.add_subplot()
     cats = [bin_label(b) for b in WAIT_BINS]
     _grouped_bars(ax, data, df, cats, "label")
+    ax.set_xticks(ax.get_xticks(), [c.replace("More than ", "More than\n") for c in cats])  # no overlap
     _style(ax)
     ax.set_xlabel("Days from booking to appointment (NHS Digital's booking-interval bins)\n"
-                  + _interval_note(data), fontsize=9.5)
+                  + interval_note(data), fontsize=9.5)
     ax.set_ylabel(outcome("wait_bin_pct:Same Day").unit, fontsize=9.5)
     ax.set_title("How long patients wait for an appointment, whole area", fontsize=12, loc="left",
                  fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9)
+    _legend(ax)
     return fig
+
+
+def _legend(ax: Axes) -> None:
+    """The scenario legend to the right of the axes, outside them: it never covers a line, bar or title."""
+    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def _date_axis(ax: Axes, maxticks: int = 7) -> None:
@@ -141,9 +154,9 @@ def unmet_over_time(data: ReportData) -> Figure | None:
     per = "month" if data.period == "month" else "week"
     ax.set_ylabel("Lost requests per 1,000 patients a year", fontsize=9.5)
     ax.set_xlabel(f"{per.capitalize()} (rate annualised over the {per}'s days in the horizon)\n"
-                  + _interval_note(data), fontsize=9.5)
+                  + interval_note(data), fontsize=9.5)
     ax.set_title(f"Unmet demand over time, whole area (by {per})", fontsize=12, loc="left", fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="lower left")
+    _legend(ax)
     return fig
 
 
@@ -167,9 +180,10 @@ def workload_per_fte(data: ReportData) -> Figure | None:
         if len(roles) > 4:
             ax.tick_params(axis="x", labelrotation=25)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper right", ncols=min(len(labels), 4), frameon=False, fontsize=9)
+    fig.legend(handles, labels, loc="outside right upper", frameon=False, fontsize=9, title="Scenario",
+               title_fontsize=9)
     fig.suptitle("Workload by clinical role, whole area", fontsize=12, x=0.01, ha="left", fontweight="bold")
-    fig.supxlabel("Role (1 FTE = 37.5 hours a week). " + _interval_note(data), fontsize=9)
+    fig.supxlabel("Role (1 FTE = 37.5 hours a week). " + interval_note(data), fontsize=9)
     return fig
 
 
@@ -185,7 +199,9 @@ def gp_admin(data: ReportData) -> Figure | None:
     cols = [colour(data, n) for n in names]
     err = _err(df, "per_fte", "per_fte_ci_low", "per_fte_ci_high")
     bars = ax1.bar(x, df["per_fte"], 0.6, color=cols, yerr=err, capsize=3, error_kw={"elinewidth": 0.9})
-    ax1.bar_label(bars, labels=[f"{v:.1f}" for v in df["per_fte"]], fontsize=8, padding=2)
+    few = len(df) <= 6  # value labels only where they do not run into each other
+    if few:
+        ax1.bar_label(bars, labels=[f"{v:.1f}" for v in df["per_fte"]], fontsize=8, padding=2)
     ax1.set_xticks(x, names)
     ax1.set_ylabel("admin hours per GP FTE per week", fontsize=9.5)
     ax1.set_title("Admin hours per GP FTE a week", fontsize=10.5, loc="left")
@@ -198,7 +214,8 @@ def gp_admin(data: ReportData) -> Figure | None:
         vals = df[col].to_numpy(dtype=float)
         ax2.bar(x, vals, 0.6, bottom=bottom, color=c, label=label)
         bottom += np.nan_to_num(vals)
-    ax2.bar_label(ax2.containers[-1], labels=[f"{v:.0f}" for v in bottom], fontsize=8, padding=2)
+    if few:
+        ax2.bar_label(ax2.containers[-1], labels=[f"{v:.0f}" for v in bottom], fontsize=8, padding=2)
     ax2.set_ylim(0, max(float(np.nanmax(bottom)) * 1.12, 1.0))  # zero-height top layers pin autoscale
     ax2.set_xticks(x, names)
     ax2.set_ylabel("GP hours per week, whole area", fontsize=9.5)
@@ -209,9 +226,9 @@ def gp_admin(data: ReportData) -> Figure | None:
     if sum(len(n) for n in names) > 30:
         for ax in (ax1, ax2):
             for label in ax.get_xticklabels():
-                label.set(rotation=20, ha="right", rotation_mode="anchor")
+                label.set(rotation=20 if len(names) <= 4 else 45, ha="right", rotation_mode="anchor")
     fig.suptitle("GP administrative workload", fontsize=12, x=0.01, ha="left", fontweight="bold")
-    fig.supxlabel("Scenario. " + _interval_note(data) + " The split by source shows means.", fontsize=9)
+    fig.supxlabel("Scenario. " + interval_note(data) + " The split by source shows means.", fontsize=9)
     return fig
 
 
@@ -263,7 +280,9 @@ def fte_over_time(data: ReportData) -> Figure | None:
         _style(ax)
         _date_axis(ax, maxticks=4)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), frameon=False, fontsize=9.5,
+    longest = max((len(x) for x in labels), default=1)  # entries of ~0.075 in a character + 0.6 in of line
+    ncols = max(1, min(len(labels), 5, int(11.0 / (0.075 * longest + 0.6))))
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False, fontsize=9.5,
                title="Scenario" + (f" (mean of {data.n_reps} replications; bands: 95% intervals)"
                                    if data.n_reps > 1 else ""), title_fontsize=9)
     fig.suptitle("Workforce over time: FTE in post by role (1 FTE = 37.5 hours a week), leavers and recruits",
@@ -286,7 +305,7 @@ def continuity(data: ReportData) -> Figure | None:
     _style(ax)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("UPC index (0–1; 1 = always the same GP)", fontsize=9.5)
-    ax.set_xlabel("Area, PCN and practice\n" + _interval_note(data), fontsize=9.5)
+    ax.set_xlabel("Area, PCN and practice\n" + interval_note(data), fontsize=9.5)
     if len(cats) > 8:
         for label in ax.get_xticklabels():
             label.set(rotation=45, ha="right", rotation_mode="anchor")
@@ -295,8 +314,7 @@ def continuity(data: ReportData) -> Figure | None:
             ax.axvline(k - 0.5, color="#b8c4d0", lw=0.8, ls="--", zorder=0)
     ax.set_title("Continuity of GP care for patients with long-term conditions (Usual Provider of Care)",
                  fontsize=12, loc="left", fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="upper left",
-              bbox_to_anchor=(1.0, 1.0))
+    _legend(ax)
     return fig
 
 

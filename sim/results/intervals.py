@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 QUANTILE = 0.975  # two-sided 95%
@@ -67,3 +68,14 @@ def ratio_interval(num: Iterable[float], den: Iterable[float]) -> tuple[float, f
     disc = max(0.0, qb * qb - qa * qc)
     root = math.sqrt(disc)
     return ratio, (qb - root) / qa, (qb + root) / qa, ""
+
+
+def clip_interval(low: ArrayLike, high: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.inf),
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """An interval's bounds clipped to the possible range ``bounds`` (NaN stays NaN).
+
+    A t-interval is symmetric, so for a count near zero or a share near 100% it can reach values
+    the outcome can never take (Leavers 1.3 [-0.1, 2.8]); reports show ``[0.0, 2.8]`` instead.
+    """
+    lo, hi = bounds
+    return np.clip(np.asarray(low, dtype=float), lo, hi), np.clip(np.asarray(high, dtype=float), lo, hi)

@@ -9,6 +9,7 @@ label has a ``{key}`` slot. Adding an outcome to the summary means adding it her
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -58,6 +59,20 @@ class Outcome:
         """Decimal places of the number format (for displays that take a count, like the dashboard)."""
         match = re.search(r"\.(\d+)f", self.fmt)
         return int(match.group(1)) if match else 0
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range the outcome can take: 0-100 for a share of a whole, 0-1 for an index, else 0 upwards.
+
+        Every outcome in the registry is a count, rate, share, time, FTE, index or cost of at least 0; the
+        report clips intervals to this range (``sim.results.intervals.clip_interval``). Slot utilisation
+        is not a share of a whole: extras booked beyond the offered slots take it over 100%.
+        """
+        if self.unit.startswith(("% of requests", "% of appointments")):
+            return 0.0, 100.0
+        if self.unit.startswith("index 0-1"):
+            return 0.0, 1.0
+        return 0.0, math.inf
 
     def format(self, value: float) -> str:
         """``value`` in this outcome's number format."""

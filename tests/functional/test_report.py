@@ -18,15 +18,16 @@ from click.testing import CliRunner
 
 from sim.cli.main import main
 from sim.report.assumptions import parameter_differences
-from sim.report.build import build_report, question
+from sim.report.build import build_report
 from sim.report.data import ReportData, ReportError, ScenarioInfo, folder_kind
 from sim.report.frames import HEADLINE
 from sim.report.tables import fmt
+from sim.report.words import title
 from sim.results.outcomes import outcome
 from tests.conftest import ROOT, scenario, tiny_mapping
 
-SECTIONS = ("question", "answer", "uncertainty", "scenarios", "headline", "figures", "strain", "assumptions",
-            "manifest")
+SECTIONS = ("summary", "findings", "uncertainty", "scenarios", "headline", "figures", "strain", "limitations",
+            "assumptions", "manifest")
 FIGURES = ("wait_distribution", "unmet_over_time", "workload_per_fte", "gp_admin", "fte_over_time", "continuity")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -147,11 +148,12 @@ def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparis
     assert not p.errors, p.errors[:5]
     assert p.stack == [], p.stack
     assert set(SECTIONS) <= p.ids, set(SECTIONS) - p.ids
-    assert {"headline-table", "strain-table", "assumptions-table", "interventions-table", "manifest-table"} <= p.ids
+    assert {"headline-table", "strain-table", "strain-pcn-table", "assumptions-table", "defaults-table",
+            "interventions-table", "manifest-table"} <= p.ids
     assert p.figures == list(FIGURES)
     assert len(p.imgs) == len(FIGURES) and all(s.startswith("data:image/png;base64,") for s in p.imgs)
     assert p.external == []  # nothing to fetch: opens offline
-    assert p.h1.startswith("What happens to access and workload if 50% of GPs aged 50+ retire over 1 month")
+    assert p.h1 == "gp-retirement-wave compared with base"  # short, not a generated question
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
     assert "<link" not in text and "<script" not in text
     # the scenarios and interventions in plain words, the assumptions with their source
@@ -163,15 +165,21 @@ def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparis
 def test_headline_numbers_equal_comparison_csv(comparison_dir):
     cmp = pd.read_csv(comparison_dir / "comparison.csv")
     lg = cmp[cmp["level"] == "lgpo"].set_index(["metric", "scenario"])
-    nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"] == "headline-table"]
+    nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"].startswith("headline-table")]
     seen = set()
+    clipped = 0
     for n in nums:
         expected = lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
+        if n["data-stat"] in ("ci_low", "ci_high"):  # intervals are clipped to the outcome's possible range
+            lo, hi = outcome(n["data-metric"]).bounds
+            expected = min(max(expected, lo), hi)
+            clipped += expected != lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
         got = float(n["data-value"])
         assert (math.isnan(got) and math.isnan(expected)) or got == expected, n
         signed = n["data-stat"].startswith("diff")
         assert n["text"] == fmt(expected, outcome(n["data-metric"]).fmt, signed), n
         seen.add((n["data-metric"], n["data-scenario"], n["data-stat"]))
+    assert clipped > 0  # this comparison has intervals that reach below 0 (so the clipping is tested)
     headline = [m for m in HEADLINE if m in set(lg.index.get_level_values(0))]
     assert len(headline) >= 15
     for metric in headline:
@@ -192,11 +200,12 @@ def test_headline_numbers_equal_comparison_csv(comparison_dir):
     assert practices == set(re.findall(r'data-level="practice" data-unit="([^"]+)"', text))
 
 
-def test_answer_reports_the_clear_changes(comparison_dir):
+def test_summary_says_the_clear_changes_in_words(comparison_dir):
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
-    answer = text.split('id="answer"')[1].split("</ul>")[0]
-    # the wave removes GPs in every replication: GP FTE at the end must be a clear fall
-    assert "GP FTE in post at the end" in answer and "▼" in answer
+    findings = text.split('id="findings"')[1].split("</ul>")[0]
+    assert findings.count("<li>") == 1  # one sentence per scenario compared
+    assert "50% of GPs aged 50+ retire over 1 month" in findings and "compared with base" in findings
+    assert "unmet" in findings and "95% interval" in findings
 
 
 def test_workbook_has_one_sheet_per_table(comparison_dir):
@@ -216,6 +225,50 @@ def test_workbook_has_one_sheet_per_table(comparison_dir):
     wait = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Days to appointment")
     assert set(wait["bin"]) == {"Same Day", "1 Day", "2 to 7 Days", "8  to 14 Days", "15  to 21 Days",
                                 "22  to 28 Days", "More than 28 Days"}
+
+
+def test_workbook_is_formatted_filtered_and_complete(comparison_dir):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(comparison_dir / "report.xlsx")
+    for ws in wb:  # every sheet: one Excel table over all its cells (filters on), the header frozen
+        assert ws.freeze_panes == "A2", ws.title
+        (table,) = ws.tables.values()
+        assert table.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
+    # numbers carry the registry's format by unit (the cell keeps the exact value)
+    ws = wb["Headline outcomes"]
+    head = [c.value for c in ws[1]]
+    col = head.index("base: mean") + 1
+    for row in ws.iter_rows(min_row=2):
+        metric = row[head.index("Metric")].value
+        cell = row[col - 1]
+        spec = outcome(metric).fmt
+        expected = {"{:,.0f}": "#,##0", "{:.2f}": "0.00", "{:.1f}": "0.0", "{:.3f}": "0.000",
+                    "{:,.1f}": "#,##0.0"}[spec]
+        assert cell.number_format == expected, (metric, cell.number_format)
+    all_rows = wb["All outcomes"]
+    assert all(c.number_format != "General" for c in next(all_rows.iter_cols(
+        min_col=[c.value for c in all_rows[1]].index("mean") + 1, min_row=2, max_row=50)))
+    # the Assumptions sheet is filled: the non-default parameters, then the key defaults with sources
+    a = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Assumptions")
+    assert "horizon_days" in set(a["Parameter (YAML path)"])
+    keys = a[a["Kind"] == "key default"]
+    assert len(keys) >= 10 and keys["Meaning, unit and source"].str.contains("Hobbs").any()
+    # the runs' monthly tables: whole area per replication, every unit as the mean of replications
+    monthly = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Monthly, whole area")
+    series = pd.read_parquet(comparison_dir / "monthly.parquet")
+    assert len(monthly) == series[series["level"] == "lgpo"].groupby(["scenario", "replication", "date"]).ngroups
+    assert {"requests", "lost", "appointments"} <= set(monthly.columns)
+    by_unit = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Monthly, by unit")
+    assert set(by_unit["level"]) == {"lgpo", "pcn", "practice"}
+    # a chart of the headline (unmet demand by scenario) with its data beside it
+    chart_ws = wb["Chart"]
+    assert len(chart_ws._charts) == 1
+    assert [c.value for c in chart_ws["A"][1:]] == ["base", "gp-retirement-wave"]
+    # the full per-practice table is in the workbook (the report shows the ten most strained)
+    strain = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Where the strain falls")
+    cmp = pd.read_csv(comparison_dir / "comparison.csv")
+    assert set(strain.loc[strain["Level"] == "Practice", "Unit"]) == set(cmp.loc[cmp["level"] == "practice", "unit"])
 
 
 def test_parameter_differences_name_path_value_default_and_source():
@@ -253,7 +306,7 @@ def test_run_folder_report_through_the_cli(tmp_path):
     assert not p.errors and set(SECTIONS) <= p.ids
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")
     lg = summary[summary["level"] == "lgpo"].set_index("metric")["value"]
-    nums = [n for n in p.nums if n["table"] == "headline-table"]
+    nums = [n for n in p.nums if n["table"].startswith("headline-table")]
     assert nums and {n["data-stat"] for n in nums} == {"mean"}
     for n in nums:
         assert float(n["data-value"]) == lg[n["data-metric"]] or math.isnan(lg[n["data-metric"]])
@@ -272,12 +325,12 @@ def test_report_on_a_folder_that_is_neither_is_a_clear_error(tmp_path):
     assert r.exit_code != 0
 
 
-def test_question_without_interventions_names_the_scenario(tmp_path):
+def test_title_of_a_run_names_the_scenario(tmp_path):
     info = ScenarioInfo(label="small", name="small", description="", interventions=[], file=None, sha256=None,
                         list_size=1, horizon_days=30, start_date=dt.date(2025, 4, 1), config={})
     data = ReportData(folder=tmp_path, kind="run", manifest={}, scenarios=[info], comparison=pd.DataFrame(),
                       replications=pd.DataFrame(), series=pd.DataFrame(), period="week")
-    assert question(data) == "How do access and workload look in small over 30 days from 1 April 2025?"
+    assert title(data) == "small: access and workload"
 
 
 def _chromium() -> str | None:
@@ -311,3 +364,44 @@ def test_report_renders_in_headless_chromium(comparison_dir, tmp_path):
     out = ROOT / "outputs"
     out.mkdir(exist_ok=True)
     shutil.copyfile(png, out / "report-screenshot.png")
+
+
+def test_report_pdf_without_chromium_is_a_clear_message(comparison_dir, monkeypatch):
+    monkeypatch.setenv("GPSIM_CHROMIUM", str(comparison_dir / "no-such-browser"))
+    r = CliRunner().invoke(main, ["report", str(comparison_dir), "--pdf"])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "no Chromium found" in r.output and "chromium" in r.output and "report.html is written" in r.output
+    assert (comparison_dir / "report.html").is_file() and not (comparison_dir / "report.pdf").exists()
+
+
+def test_report_templates_are_package_data():
+    from importlib.resources import files
+
+    names = {p.name for p in files("sim.report").joinpath("templates").iterdir()}
+    assert {"report.html.j2", "macros.html.j2", "limitations.html.j2", "report.css"} <= names
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"sim.report" = ["templates/*"]' in pyproject
+
+
+def test_no_legend_covers_a_plot_or_a_title(comparison_dir):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.report.data import load
+    from sim.report.figures import FIGURES
+
+    data = load(comparison_dir)
+    checked = 0
+    for stem, func, _ in FIGURES:
+        fig = func(data)
+        FigureCanvasAgg(fig).draw()
+        renderer = fig.canvas.get_renderer()
+        legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+        boxes = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_visible()]
+        titles = [t.get_window_extent(renderer) for ax in fig.axes for t in (ax.title, ax._left_title)
+                  if t.get_text()] + ([fig._suptitle.get_window_extent(renderer)] if fig._suptitle else [])
+        for legend in legends:
+            box = legend.get_window_extent(renderer)
+            for other in boxes + titles:
+                assert not box.overlaps(other), (stem, box, other)
+            checked += 1
+    assert checked >= 6
