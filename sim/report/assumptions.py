@@ -148,7 +148,7 @@ def interventions_frame(data: ReportData) -> pd.DataFrame:
 # the defaults a board is most likely to ask about: demand, booking, capacity, absence, attrition, cost
 KEY_DEFAULTS = (
     "demand.rate_per_patient_year", "demand.rate_multiplier", "demand.monthly_seasonality", "booking.book_ahead_days",
-    "booking.same_day_slot_share", "booking.urgent_tolerance_days", "booking.routine_tolerance_days_mean",
+    "roles.GP.same_day_slot_share", "booking.urgent_tolerance_days", "booking.routine_tolerance_days_mean",
     "booking.dna_8_plus_days", "roles.GP.slot_minutes", "roles.GP.sessions_per_fte_week",
     "roles.GP.admin_minutes_per_session", "roles.GP.absence_share",
     "workforce.leave_probability_at_full_burnout", "admin.admin_cost_per_fte_year_gbp",
