@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shlex
 import sys
 import time
@@ -25,15 +24,16 @@ from rich.progress import (
 from sim.config.loading import ScenarioError, load_scenario
 from sim.config.scenario import Scenario
 
-#: Console width when output is not a terminal and COLUMNS is unset: wide enough that no table is cut
-#: or wrapped in a log or a pipe (a rich table takes only the width its cells need).
+#: Console width when output is not a terminal: wide enough that no table is cut or wrapped in a log
+#: or a pipe (a rich table takes only the width its cells need). An exported COLUMNS (often 80, set by
+#: tools rather than chosen) does not narrow it.
 LOG_WIDTH = 1000
 
 
 def log_width(stream) -> int | None:
-    """None (rich's own choice) on a terminal or with COLUMNS set; :data:`LOG_WIDTH` in logs and pipes."""
+    """None (the terminal's width) on a terminal; :data:`LOG_WIDTH` in logs and pipes."""
     isatty = getattr(stream, "isatty", None)
-    return None if (isatty is not None and isatty()) or os.environ.get("COLUMNS") else LOG_WIDTH
+    return None if isatty is not None and isatty() else LOG_WIDTH
 
 
 # soft_wrap: messages and paths are never cut or wrapped at 80 columns in logs and pipes; the width

@@ -6,7 +6,9 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from scipy import stats
+
+# the t quantile that stats.t.ppf computes, without importing scipy.stats (~0.3 s of start-up)
+from scipy.special import stdtrit
 
 QUANTILE = 0.975  # two-sided 95%
 
@@ -20,7 +22,7 @@ def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
     m = float(x.mean())
     if x.size < 2:
         return m, math.nan, math.nan
-    half = float(stats.t.ppf(QUANTILE, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    half = float(stdtrit(x.size - 1, QUANTILE) * x.std(ddof=1) / np.sqrt(x.size))
     return m, m - half, m + half
 
 
@@ -32,5 +34,5 @@ def t_interval_columns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if n < 2:
         nan = np.full(m.shape, np.nan)
         return m, nan, nan.copy()
-    half = stats.t.ppf(QUANTILE, n - 1) * x.std(axis=0, ddof=1) / np.sqrt(n)
+    half = stdtrit(n - 1, QUANTILE) * x.std(axis=0, ddof=1) / np.sqrt(n)
     return m, m - half, m + half
