@@ -33,7 +33,7 @@ class Entry:
 # in the order `gpsim --help` lists them
 COMMANDS: dict[str, Entry] = {
     "run": Entry("sim.cli.run:run", "Run one scenario once and write its results."),
-    "validate": Entry("sim.cli.run:validate", "Check scenario files without running them."),
+    "validate": Entry("sim.cli.validate:validate", "Check scenario files without running them."),
     "compare": Entry("sim.cli.compare:compare",
                      "Run SCENARIOS with common random numbers; compare each with the first (paired 95% intervals)."),
     "report": Entry("sim.cli.report:report", "Write report.html (self-contained), figures/*.png and report.xlsx into DIR."),

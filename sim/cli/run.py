@@ -1,4 +1,4 @@
-"""``gpsim run`` and ``gpsim validate``: one scenario once, and checking scenario files."""
+"""``gpsim run``: one scenario once, its results written and its headline printed."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sim.cli.common import (
 )
 from sim.cli.guards import check_memory, open_run_folder
 from sim.cli.tables import pcn_table, summary_table
-from sim.config.loading import ScenarioError, load_scenario, scenario_hash
+from sim.config.loading import scenario_hash
 from sim.experiments.runner import run_single, write_run
 
 
@@ -46,30 +46,8 @@ def run(scenario: str, seed: int | None, days: int | None, area_file: str | None
         paths = write_run(result, folder.staging, scenario_file=scenario, scenario_sha256=scenario_hash(scenario, area_file),
                           started=started, ended=dt.datetime.now(), ledger=not no_ledger)
         folder.commit()
-    console.print(summary_table(result.summary, f"{sc.name}: {sc.horizon_days} days from {sc.start_date}, seed {sc.seed}"))
+    on_area = f" on the area of {area_file}" if area_file else ""
+    console.print(summary_table(result.summary, f"{sc.name}{on_area}: {sc.horizon_days} days from {sc.start_date}, "
+                                                f"seed {sc.seed}"))
     console.print(pcn_table(result.summary))
     console.print(f"Results in [bold]{out_dir}[/bold]: " + ", ".join(sorted(p.name for p in paths.values())))
-
-
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files without running them."""
-    failed = 0
-    for f in files:
-        try:
-            sc = load_scenario(f)
-            check_memory(sc, f)
-        except ScenarioError as exc:
-            failed += 1
-            err_console.print(f"[red]invalid[/red] {exc}")
-            continue
-        except click.ClickException as exc:
-            failed += 1
-            err_console.print(f"[red]too large for this machine[/red] {exc.message}")
-            continue
-        console.print(f"[green]ok[/green] {f}: '{sc.name}', {sc.list_size:,} patients in "
-                      f"{sum(len(p.practices) for p in sc.area.pcns)} practices and {len(sc.area.pcns)} PCNs, "
-                      f"{len(sc.interventions)} intervention(s)")
-    if failed:
-        raise SystemExit(1)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.config.references import check_intervention_references
 from sim.config.scenario import Scenario
 from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
 
@@ -262,8 +263,6 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
                 fail(("area", "pcns", i, "practices", j, "code"), f"duplicate practice code '{pr.code}'")
             codes.add(pr.code)
     check_staff(scenario.area.staff, ("area", "staff"))
-    from sim.model.interventions import check_intervention_references
-
     check_intervention_references(scenario, fail)
     from sim.config.checks import check_intervention_windows
 

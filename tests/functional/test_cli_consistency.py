@@ -276,6 +276,8 @@ def test_the_command_line_imports_no_heavy_package_until_a_command_needs_it():
     assert "sim.model.model" not in mods and "pandas" not in mods  # --help imports no command
     mods = imported_by("import sim.cli.main, sim.cli.run, sim.cli.compare, sim.cli.sweep")
     assert not [m for m in HEAVY if m in mods]
+    mods = imported_by("import sim.cli.main, sim.cli.validate")  # checking a scenario builds no model
+    assert not [m for m in ("sim.model.model", "mesa", "numba", "pandas", "scipy") if m in mods]
 
 
 def test_a_run_loads_one_holiday_calendar():
