@@ -16,13 +16,15 @@ scenario's own area (for a scenario already built for the STP with ``gpsim area 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.cli.common import console as out_console
+from sim.cli.common import err_console, progress_lines
 from sim.config.loading import ScenarioError
 from sim.nhsdata.errors import DataFormatError
 from sim.resources import calibration_data_dir
@@ -168,8 +170,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance)
-    console = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
+    console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:
         if enabled:
@@ -185,10 +186,15 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                 result = run_calibration(scenario, files, settings, out,
                                          map_file=map_file, patients_file=patients_file,
                                          workforce_file=workforce_file, progress=update)
-        else:
+        else:  # a log: one line per finished step of each stage (trial, replication ...)
+            lines: dict[str, Callable[[int, int], None]] = {}
+
+            def log(label: str, done: int, total: int) -> None:
+                lines.setdefault(label, progress_lines(f"Calibration {label}", "steps", err))(done, total)
+
             result = run_calibration(scenario, files, settings, out,
                                      map_file=map_file, patients_file=patients_file,
-                                     workforce_file=workforce_file)
+                                     workforce_file=workforce_file, progress=log)
     except (ScenarioError, DataFormatError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     console.print(acceptance_table(result))

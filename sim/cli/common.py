@@ -1,16 +1,16 @@
-"""Helpers every command shares: the consoles, progress bars, loading a scenario, running a comparison."""
+"""Helpers every command shares: the consoles, progress bars (lines in logs), loading a scenario."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import pandas as pd
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,15 +21,57 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from sim.cli.guards import check_out_writable
 from sim.config.loading import ScenarioError, load_scenario
 from sim.config.scenario import Scenario
-from sim.experiments.compare import ComparisonInterrupted, run_comparison
-from sim.experiments.parallel import TaskError
 
-# soft_wrap: messages and paths are never cut or wrapped at 80 columns in logs and pipes (tables still fit)
-console = Console(stderr=False, soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+#: Console width when output is not a terminal: wide enough that no table is cut or wrapped in a log
+#: or a pipe (a rich table takes only the width its cells need). An exported COLUMNS (often 80, set by
+#: tools rather than chosen) does not narrow it.
+LOG_WIDTH = 1000
+
+
+def log_width(stream) -> int | None:
+    """None (the terminal's width) on a terminal; :data:`LOG_WIDTH` in logs and pipes."""
+    isatty = getattr(stream, "isatty", None)
+    return None if isatty is not None and isatty() else LOG_WIDTH
+
+
+# soft_wrap: messages and paths are never cut or wrapped at 80 columns in logs and pipes; the width
+# keeps tables whole there too
+console = Console(stderr=False, soft_wrap=True, width=log_width(sys.stdout))
+err_console = Console(stderr=True, soft_wrap=True, width=log_width(sys.stderr))
+
+
+def progress_lines(label: str, unit: str, out: Console | None = None) -> Callable[[int, int], None]:
+    """``update(done, total)`` that prints one line each time ``done`` grows: progress in a log file.
+
+    Used when stderr is not a terminal (``make run > log``), where a progress bar would be silent, so a
+    long job says how far it has got and about how long is left.
+    """
+    started = time.monotonic()
+    shown = 0
+
+    def update(done: int, total: int) -> None:
+        nonlocal shown
+        if done <= shown:
+            return
+        shown = done
+        elapsed = time.monotonic() - started
+        left = f", about {duration(elapsed / done * (total - done))} left" if total > done else ""
+        (out or err_console).print(f"{label}: {done} of {total} {unit} done ({duration(elapsed)}{left})",
+                                   markup=False, highlight=False)
+
+    return update
+
+
+def duration(seconds: float) -> str:
+    """Seconds as a short duration for progress lines: 45 s, 3 min 20 s, 1 h 05 min."""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 @contextmanager
@@ -47,12 +89,17 @@ def progress_bar(label: str, total: int, enabled: bool | None = None) -> Iterato
 
 
 @contextmanager
-def task_progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Callable[[int, int, int], None]]:
-    """A rich bar of tasks done / running / left on a terminal; silent otherwise (``total`` 0: counted as they come)."""
+def task_progress(total: int, label: str, enabled: bool | None = None,
+                  unit: str = "tasks") -> Iterator[Callable[[int, int, int], None]]:
+    """A rich bar of tasks done / running / left on a terminal; else one line per finished task.
+
+    ``total`` 0: counted as they come. ``unit`` names the tasks in the lines ("replications").
+    """
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
-        yield lambda done, running, left: None
+        line = progress_lines(label, unit)
+        yield lambda done, running, left: line(done, total or done + running + left)
         return
     columns = (TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.fields[done]} done, {task.fields[running]} running, {task.fields[left]} left"),
@@ -71,10 +118,10 @@ def resume_hint() -> str:
     return "Run the same command again to resume (finished tasks are kept):\n  " + shlex.join(["gpsim", *sys.argv[1:]])
 
 
-def load_or_fail(path: str | Path, overrides: dict | None = None) -> Scenario:
-    """Load a scenario, turning a ScenarioError into a clean CLI error."""
+def load_or_fail(path: str | Path, overrides: dict | None = None, area: str | Path | None = None) -> Scenario:
+    """Load a scenario (on the area of ``area``, if given), turning a ScenarioError into a clean CLI error."""
     try:
-        return load_scenario(path, overrides)
+        return load_scenario(path, overrides, area)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -84,26 +131,18 @@ def default_out(name: str) -> Path:
     return Path("outputs") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def compare_scenarios(paths: list[str | Path], reps: int, out: Path, out_console: Console, *,
-                      seed: int | None = None, workers: int | None = None, cluster: str | None = None,
-                      ledger: bool = False) -> tuple[pd.DataFrame, list[str]]:
-    """Run a comparison with a progress bar, turning its errors and Ctrl-C into clean CLI exits."""
-    check_out_writable(out)  # before any replication runs, not after
-    with task_progress(0, "Replications") as update:
+def scenario_overrides(seed: int | None, days: int | None) -> dict:
+    """The settings ``--seed`` and ``--days`` override (``run``, ``compare``, ``sweep``)."""
+    overrides: dict = {}
+    if seed is not None:
+        overrides["seed"] = seed
+    if days is not None:
+        overrides["horizon_days"] = days
+    return overrides
 
-        def on_start(to_run: int, reused: int) -> None:
-            if reused:
-                out_console.print(f"Reusing {reused} finished replication(s) in {out}")
-            update(0, 0, to_run)
 
-        try:
-            return run_comparison(paths, reps, out, seed=seed, workers=workers, cluster=cluster, ledger=ledger,
-                                  on_start=on_start, on_progress=update)
-        except ScenarioError as exc:
-            raise click.ClickException(str(exc)) from None
-        except TaskError as exc:
-            raise click.ClickException(str(exc)) from None
-        except ComparisonInterrupted as exc:
-            out_console.print(f"[yellow]Interrupted.[/yellow] {exc.finished} of {exc.total} replications are saved "
-                              f"in {out}; run the same command again to resume.")
-            raise SystemExit(130) from None
+#: ``--area FILE`` of ``run`` and ``compare``
+AREA_OPTION = click.option(
+    "--area", "area_file", type=click.Path(dir_okay=False), default=None,
+    help="Scenario file (from `gpsim area build`) whose area replaces the scenario's: applies a library "
+         "scenario's interventions and settings to your area.")

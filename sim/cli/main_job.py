@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from sim.cli.common import compare_scenarios, console
+from sim.cli.common import console, scenario_overrides
+from sim.cli.compare import compare_scenarios
 from sim.cli.tables import comparison_table
 from sim.report.build import build_report
 from sim.resources import checkout_root, scenarios_dir
@@ -23,22 +23,6 @@ KEY_SCENARIOS = (
 )
 
 
-def with_days(paths: list[Path], days: int, folder: Path) -> list[Path]:
-    """Scenarios that extend ``paths`` with a ``days``-day horizon, written into ``folder``.
-
-    Each keeps its base's name, so the comparison's labels and folders are the usual ones.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for path in paths:
-        derived = folder / path.name
-        derived.write_text(f"# {path.name} for {days} days (gpsim main-job --days {days})\n"
-                           f"extends: {json.dumps(str(path.resolve()))}\nhorizon_days: {days}\n",
-                           encoding="utf-8")
-        out.append(derived)
-    return out
-
-
 def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | None = None,
                  days: int | None = None) -> Path:
     """Baseline and key scenarios with common random numbers, paired intervals and a board report.
@@ -46,11 +30,10 @@ def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | 
     ``days`` shortens every scenario's horizon (a quick look or a smoke test); default: the scenarios'.
     """
     paths = [SCENARIO_DIR / name for name in KEY_SCENARIOS]
-    if days is not None:
-        paths = with_days(paths, days, out / f"scenarios-{days}d")
     out_console.print(f"Comparing {len(paths)} scenarios on the example borough federation "
                       f"({reps} replications each; finished replications in {out} are reused) ...")
-    comparison, order = compare_scenarios(paths, reps, out, out_console, workers=workers)
+    comparison, order = compare_scenarios(paths, reps, out, out_console, workers=workers,
+                                          overrides=scenario_overrides(None, days))
     out_console.print(comparison_table(comparison, order))
     report = build_report(out)
     out_console.print(f"\nResults are in [bold]{out.resolve()}[/bold]:")
@@ -64,7 +47,7 @@ def run_main_job(out: Path, out_console: Console, reps: int = 3, workers: int | 
     return out
 
 
-@click.command("main-job")
+@click.command("main-job", hidden=True)  # internal: `make run` calls it; not listed in --help
 @click.option("--out", type=click.Path(file_okay=False), default="outputs/main", show_default=True)
 @click.option("--reps", type=click.IntRange(1, 1000), default=3, show_default=True, help="Replications per scenario.")
 @click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes (default: every core).")

@@ -1,4 +1,4 @@
-"""``gpsim run`` and ``gpsim validate``: one scenario once, and checking scenario files."""
+"""``gpsim run``: one scenario once, its results written and its headline printed."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import console, default_out, err_console, load_or_fail, progress_bar
+from sim.cli.common import (
+    AREA_OPTION,
+    console,
+    default_out,
+    err_console,
+    load_or_fail,
+    progress_bar,
+    scenario_overrides,
+)
 from sim.cli.guards import check_memory, open_run_folder
 from sim.cli.tables import pcn_table, summary_table
-from sim.config.loading import ScenarioError, load_scenario, scenario_hash
+from sim.config.loading import scenario_hash
 from sim.experiments.runner import run_single, write_run
 
 
@@ -18,19 +26,15 @@ from sim.experiments.runner import run_single, write_run
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--seed", type=int, default=None, help="Base seed (default: the scenario's).")
 @click.option("--days", type=click.IntRange(1, 3660), default=None, help="Days to simulate (default: the scenario's).")
+@AREA_OPTION
 @click.option("--replication", type=click.IntRange(0), default=0, show_default=True, help="Replication number.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default outputs/<scenario>-<timestamp>/).")
 @click.option("--no-ledger", is_flag=True, help="Skip ledger.parquet (one row per request) for very large areas.")
-def run(scenario: str, seed: int | None, days: int | None, replication: int, out: str | None,
-        no_ledger: bool) -> None:
+def run(scenario: str, seed: int | None, days: int | None, area_file: str | None, replication: int,
+        out: str | None, no_ledger: bool) -> None:
     """Run one scenario once and write its results."""
-    overrides = {}
-    if seed is not None:
-        overrides["seed"] = seed
-    if days is not None:
-        overrides["horizon_days"] = days
-    sc = load_or_fail(scenario, overrides)
+    sc = load_or_fail(scenario, scenario_overrides(seed, days), area_file)
     check_memory(sc, scenario)
     out_dir = Path(out) if out else default_out(sc.name)
     # checked writable before simulating; written into a hidden sibling and renamed into place when complete
@@ -39,33 +43,11 @@ def run(scenario: str, seed: int | None, days: int | None, replication: int, out
         started = dt.datetime.now()
         with progress_bar(f"Simulating {sc.name}", sc.horizon_days + sc.warm_up_days) as update:
             result = run_single(sc, replication, update)
-        paths = write_run(result, folder.staging, scenario_file=scenario, scenario_sha256=scenario_hash(scenario),
+        paths = write_run(result, folder.staging, scenario_file=scenario, scenario_sha256=scenario_hash(scenario, area_file),
                           started=started, ended=dt.datetime.now(), ledger=not no_ledger)
         folder.commit()
-    console.print(summary_table(result.summary, f"{sc.name}: {sc.horizon_days} days from {sc.start_date}, seed {sc.seed}"))
+    on_area = f" on the area of {area_file}" if area_file else ""
+    console.print(summary_table(result.summary, f"{sc.name}{on_area}: {sc.horizon_days} days from {sc.start_date}, "
+                                                f"seed {sc.seed}"))
     console.print(pcn_table(result.summary))
     console.print(f"Results in [bold]{out_dir}[/bold]: " + ", ".join(sorted(p.name for p in paths.values())))
-
-
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files without running them."""
-    failed = 0
-    for f in files:
-        try:
-            sc = load_scenario(f)
-            check_memory(sc, f)
-        except ScenarioError as exc:
-            failed += 1
-            err_console.print(f"[red]invalid[/red] {exc}")
-            continue
-        except click.ClickException as exc:
-            failed += 1
-            err_console.print(f"[red]too large for this machine[/red] {exc.message}")
-            continue
-        console.print(f"[green]ok[/green] {f}: '{sc.name}', {sc.list_size:,} patients in "
-                      f"{sum(len(p.practices) for p in sc.area.pcns)} practices and {len(sc.area.pcns)} PCNs, "
-                      f"{len(sc.interventions)} intervention(s)")
-    if failed:
-        raise SystemExit(1)

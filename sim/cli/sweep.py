@@ -10,10 +10,10 @@ import click
 import pandas as pd
 from rich.table import Table
 
-from sim.cli.common import console, err_console, resume_hint, task_progress
+from sim.cli.common import console, err_console, resume_hint, scenario_overrides, task_progress
 from sim.config.loading import ScenarioError
 from sim.experiments.parallel import TaskError, default_workers
-from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table
+from sim.experiments.sensitivity import SensitivityError, analyse, ranking_table, size_problem
 from sim.experiments.sweep import plan_sweep, run_sweep
 from sim.experiments.sweep_design import GridError, load_grid
 from sim.experiments.sweep_store import read_manifest
@@ -39,14 +39,9 @@ from sim.results.files import write_csv
 def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None, workers: int | None,
           cluster: str | None, days: int | None, seed: int | None) -> None:
     """Run SCENARIO over a parameter grid with replications; resumable after Ctrl-C or a crash."""
-    overrides: dict = {}
-    if days is not None:
-        overrides["horizon_days"] = days
-    if seed is not None:
-        overrides["seed"] = seed
     try:
         grid = load_grid(grid_file)
-        plan = plan_sweep(scenario, grid, reps, out, batch=batch, overrides=overrides)
+        plan = plan_sweep(scenario, grid, reps, out, batch=batch, overrides=scenario_overrides(seed, days))
     except (GridError, ScenarioError) as exc:
         raise click.ClickException(str(exc)) from None
     previous = read_manifest(plan.out)
@@ -60,8 +55,11 @@ def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None,
     console.print(f"Sweep of {plan.scenario_name}: {n_points} point(s) x {reps} replication(s) = {n_tasks} task(s) "
                   f"of up to {plan.batch} replication(s); {n_tasks - len(pending)} already done, "
                   f"{len(pending)} to run on {where}")
+    too_small = size_problem(grid.design, n_points)  # said now, before the sweep runs, not after
+    if too_small and n_points > 1:
+        err_console.print(f"[yellow]note[/yellow] too small for `gpsim sensitivity`: {too_small}")
     try:
-        with task_progress(n_tasks, f"Sweep {plan.scenario_name}") as update:
+        with task_progress(n_tasks, f"Sweep {plan.scenario_name}", unit="tasks") as update:
             table = run_sweep(plan, workers=workers, cluster=cluster, on_progress=update)
     except KeyboardInterrupt:
         done = n_tasks - len(plan.pending())
@@ -72,7 +70,7 @@ def sweep(scenario: str, grid_file: str, reps: int, out: str, batch: int | None,
         raise click.ClickException(f"{exc}\n{done} of {n_tasks} tasks are saved. {resume_hint()}") from None
     console.print(f"Results in [bold]{plan.out}[/bold]: results.parquet and results.csv "
                   f"({len(table):,} rows: point, {', '.join(grid.parameters)}, replication, metric, value, units)")
-    if grid.design in ("morris", "sobol", "latin_hypercube", "parameters") and n_points > 1:
+    if not too_small:
         console.print(f"Which inputs drive the outcomes: gpsim sensitivity {shlex.quote(str(plan.out))}")
 
 
@@ -92,6 +90,13 @@ def sensitivity(sweep_dir: str, metrics: tuple[str, ...], method: str, out: str 
     results = folder / "results.parquet"
     if manifest is None:
         raise click.ClickException(f"{folder} is not a sweep folder (no sweep.json); run gpsim sweep first")
+    # the design's size first: a sweep too small for its analysis is told what size it needs
+    try:
+        problem = size_problem(manifest["design"], len(manifest["points"]), method) if "points" in manifest else None
+    except SensitivityError as exc:
+        raise click.ClickException(str(exc)) from None
+    if problem:
+        raise click.ClickException(f"{folder}: {problem}")
     if not results.exists():
         raise click.ClickException(f"{folder} has no results.parquet yet: the sweep has not finished; "
                                    "re-run its gpsim sweep command to complete it")

@@ -8,7 +8,6 @@ Mechanisms live in :mod:`sim.model.interventions`; each changes the model, never
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -16,7 +15,7 @@ from pydantic import Field, model_validator
 from sim.config.types import Fraction, GpContract, Strict
 
 if TYPE_CHECKING:
-    from sim.config.scenario import Scenario
+    pass
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -342,71 +341,3 @@ INTERVENTION_TYPES = {
     "pooled_back_office": PooledBackOffice, "extended_access": ExtendedAccess, "demand_growth": DemandGrowth,
     "micro_teams": MicroTeams, "pooled_cover": PooledCover,
 }
-
-
-def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str], None]) -> None:
-    """Every role, need, PCN and practice an intervention names must exist."""
-    roles = set(scenario.roles)
-    needs = set(scenario.demand.need_types)
-    pcns = {p.code for p in scenario.area.pcns}
-    practices = {pr.code for _, _, pr in scenario.iter_practices()}
-
-    def role_ok(loc: tuple, role: str) -> None:
-        if role not in roles:
-            fail(loc, f"unknown role '{role}'; allowed roles: {', '.join(sorted(roles))}")
-
-    for k, iv in enumerate(scenario.interventions):
-        base = ("interventions", k)
-        if isinstance(iv.scope, list):
-            for j, code in enumerate(iv.scope):
-                if code not in practices:
-                    fail((*base, "scope", j), f"unknown practice '{code}'")
-        elif iv.scope not in ("lgpo", scenario.area.code) and iv.scope not in pcns and iv.scope not in practices:
-            fail((*base, "scope"), f"unknown scope '{iv.scope}'; allowed: lgpo, a PCN code ({', '.join(sorted(pcns))}) "
-                                   "or a list of practice codes")
-        if isinstance(iv, Retirement):
-            for role in (iv.hazard_by_age or {}):
-                role_ok((*base, "hazard_by_age", role), role)
-            if iv.wave:
-                role_ok((*base, "wave", "role"), iv.wave.role)
-        if isinstance(iv, Recruitment):
-            for role in iv.fill_probability:
-                role_ok((*base, "fill_probability", role), role)
-        if isinstance(iv, SkillMix):
-            for j, add in enumerate(iv.add):
-                role_ok((*base, "add", j, "role"), add.role)
-            for need, rs in iv.eligibility.items():
-                if need not in needs:
-                    fail((*base, "eligibility", need), f"unknown need type '{need}'; allowed: {', '.join(sorted(needs))}")
-                for j, r in enumerate(rs):
-                    role_ok((*base, "eligibility", need, j), r)
-            if iv.shift:
-                for j, n in enumerate(iv.shift.needs):
-                    if n not in needs:
-                        fail((*base, "shift", "needs", j), f"unknown need type '{n}'; allowed: {', '.join(sorted(needs))}")
-                for j, r in enumerate(iv.shift.to_roles):
-                    role_ok((*base, "shift", "to_roles", j), r)
-        if isinstance(iv, ExtendedAccess):
-            employed = _roles_in_scope(scenario, iv.scope) | {
-                a.role for other in scenario.interventions if isinstance(other, SkillMix)
-                for a in other.add if a.level == "practice"}
-            for j, hs in enumerate(iv.staff):
-                role_ok((*base, "staff", j, "role"), hs.role)
-                if iv.staffed_from == "member_practices" and hs.role in roles and hs.role not in employed:
-                    fail((*base, "staff", j, "role"),
-                         f"no member practice in scope employs a '{hs.role}' to work the hub; they employ: "
-                         f"{', '.join(sorted(employed))}")
-        if isinstance(iv, PooledCover):
-            for j, r in enumerate(iv.roles):
-                role_ok((*base, "roles", j), r)
-
-
-def _roles_in_scope(scenario: Scenario, scope: str | list[str]) -> set[str]:
-    """Roles employed by the practices an intervention's scope covers (for hub rota checks)."""
-    out = set()
-    for pcn in scenario.area.pcns:
-        for pr in pcn.practices:
-            if (scope in ("lgpo", scenario.area.code) or scope == pcn.code or scope == pr.code
-                    or (isinstance(scope, list) and pr.code in scope)):
-                out |= {g.role for g in pr.staff}
-    return out

@@ -8,6 +8,7 @@ is allowed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import typing
@@ -18,7 +19,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.config.checks import check_intervention_windows, check_recruitment_roles
-from sim.config.interventions import INTERVENTION_TYPES, check_intervention_references
+from sim.config.interventions import INTERVENTION_TYPES
+from sim.config.references import check_intervention_references
 from sim.config.scenario import Scenario
 from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
 
@@ -264,20 +266,57 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
     check_intervention_windows(scenario, fail)
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Load, merge ``extends`` chains, apply ``overrides`` and validate one scenario file."""
+def area_of(area_file: str | Path) -> dict[str, Any]:
+    """The ``area:`` mapping of a scenario file (as ``gpsim area build`` writes), validated with that file first.
+
+    Only its area is taken: every other setting comes from the scenario it is put under.
+    """
+    load_scenario(area_file)  # a problem in the area file is reported against that file
+    data, _ = load_raw(area_file)
+    return data["area"]
+
+
+def on_area(path: str | Path, data: dict[str, Any], area_file: str | Path) -> dict[str, Any]:
+    """Scenario mapping ``data`` (read from ``path``) with its ``area:`` replaced by ``area_file``'s.
+
+    Applies a library scenario's interventions and settings to an area built from NHS files. An
+    intervention whose ``scope`` names a PCN or practice the new area lacks is an error naming both files.
+    """
+    out = {**data, "area": area_of(area_file)}
+    try:
+        scenario_from_mapping(copy.deepcopy(out), path)
+    except ScenarioError as exc:
+        if exc.yaml_path.startswith("interventions"):
+            raise ScenarioError(exc.file, exc.yaml_path, f"{exc.message} (with --area the interventions act on "
+                                f"the area in {area_file}: name its PCNs and practices, or scope: lgpo)") from None
+        if exc.yaml_path.startswith("area"):
+            raise ScenarioError(area_file, exc.yaml_path, f"{exc.message} (with the settings of {path})") from None
+        raise
+    return out
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
+                  area: str | Path | None = None) -> Scenario:
+    """Load, merge ``extends`` chains, apply ``overrides`` and validate one scenario file.
+
+    ``area``: a scenario file whose ``area:`` replaces this scenario's (see :func:`on_area`).
+    """
     path = Path(path)
     data, files = load_raw(path)
+    if area is not None:
+        data = on_area(path, data, area)
     if overrides:
         data = deep_merge(data, overrides)
     # with extends, a line is given only where the mistake is in this file (not in a base it extends)
-    return scenario_from_mapping(data, path, _read_text(path), exact_lines=len(files) > 1)
+    return scenario_from_mapping(data, path, _read_text(path), exact_lines=len(files) > 1 or area is not None)
 
 
-def scenario_hash(path: str | Path) -> str:
-    """SHA-256 over the bytes of a scenario file and every file it extends."""
+def scenario_hash(path: str | Path, area: str | Path | None = None) -> str:
+    """SHA-256 over the bytes of a scenario file and every file it extends (and the ``area`` file, if any)."""
     _, files = load_raw(path)
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.read_bytes())
+    if area is not None:
+        digest.update(b"\0area\0" + Path(area).read_bytes())
     return digest.hexdigest()

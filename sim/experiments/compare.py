@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.loading import load_raw, scenario_from_mapping, scenario_hash
+from sim.config.loading import deep_merge, load_raw, on_area, scenario_from_mapping, scenario_hash
 from sim.experiments.parallel import run_tasks
 from sim.experiments.runner import run_single, write_run
 from sim.model.interventions import describe
@@ -54,15 +54,22 @@ def scenario_label(path: str | Path, mapping: dict[str, Any]) -> str:
     return str(mapping.get("name") or Path(path).stem)
 
 
-def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
-         ledger: bool = False) -> tuple[list[CompareTask], list[dict[str, Any]]]:
+def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None, ledger: bool = False,
+         overrides: dict[str, Any] | None = None,
+         area: str | Path | None = None) -> tuple[list[CompareTask], list[dict[str, Any]]]:
     """Tasks for every (scenario, replication) and a description of each scenario.
 
     The base seed is the first scenario's (or ``seed``) for every scenario: common random numbers.
+    ``overrides`` (``{"horizon_days": 60}``) are merged into every scenario; ``area`` is a scenario
+    file whose ``area:`` replaces each scenario's (:func:`sim.config.loading.on_area`).
     """
     infos, mappings = [], []
     for path in paths:
         mapping, _ = load_raw(path)
+        if area is not None:
+            mapping = on_area(path, mapping, area)
+        if overrides:
+            mapping = deep_merge(mapping, overrides)
         sc = scenario_from_mapping(copy.deepcopy(mapping), path)  # validate now: fail before any run
         mappings.append((path, mapping, sc))
     from sim.config.checks import area_mismatch, memory_problem
@@ -82,11 +89,12 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
         mapping = dict(mapping)
         mapping["seed"] = base_seed
         mapping.pop("extends", None)
-        digest = scenario_hash(path)
+        digest = scenario_hash(path, area)
         infos.append({"label": label, "file": str(path), "sha256": digest, "name": sc.name,
                       "description": sc.description, "list_size": sc.list_size,
                       "horizon_days": sc.horizon_days, "start_date": sc.start_date.isoformat(),
-                      "interventions": [describe(iv) for iv in sc.interventions]})
+                      "interventions": [describe(iv) for iv in sc.interventions],
+                      **({"area_file": str(area)} if area is not None else {})})
         for r in range(reps):
             tasks.append(CompareTask(key=f"{label}/rep-{r:03d}", name=label, mapping=mapping, replication=r,
                                      out=str(out / label / f"rep-{r:03d}"), source=str(path), sha256=digest,
@@ -242,15 +250,16 @@ class ComparisonInterrupted(KeyboardInterrupt):
 
 def run_comparison(paths: list[str | Path], reps: int, out: Path, *, seed: int | None = None,
                    workers: int | None = None, cluster: str | None = None, ledger: bool = False,
+                   overrides: dict[str, Any] | None = None, area: str | Path | None = None,
                    on_start: Callable[[int, int], None] | None = None,
                    on_progress: Callable[[int, int, int], None] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Plan, run (reusing finished replications) and summarise a comparison: comparison.csv's frame and the labels.
 
     ``on_start(to_run, reused)`` is called once planned; ``on_progress(done, running, left)`` as tasks
-    finish. Raises ScenarioError for a bad scenario, TaskError for a failed replication and
+    finish. ``overrides`` and ``area`` as for :func:`plan`. Raises ScenarioError for a bad scenario, TaskError for a failed replication and
     :class:`ComparisonInterrupted` on Ctrl-C.
     """
-    tasks, infos = plan(list(paths), reps, out, seed=seed, ledger=ledger)
+    tasks, infos = plan(list(paths), reps, out, seed=seed, ledger=ledger, overrides=overrides, area=area)
     todo = [t for t in tasks if not is_done(t)]
     if on_start is not None:
         on_start(len(todo), len(tasks) - len(todo))

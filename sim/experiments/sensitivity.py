@@ -66,6 +66,27 @@ def choose_method(design: str, method: str = "auto") -> str:
     return method
 
 
+#: Fewest design points RBD-FAST is run on: SALib's bootstrap takes half the points, which must exceed
+#: twice the harmonics (at least one), and fewer than 10 points give no usable interval.
+RBD_FAST_MIN_POINTS = 10
+
+
+def size_problem(design: str, n_points: int, method: str = "auto") -> str | None:
+    """Why a ``design`` sweep of ``n_points`` points is too small for its analysis, and what size it needs; None if fine.
+
+    Checked before a sweep runs (``gpsim sweep``) and before any analysis (``gpsim sensitivity``).
+    """
+    method = choose_method(design, method)
+    if method == "rbd_fast" and n_points < RBD_FAST_MIN_POINTS:
+        fix = (f"latin_hypercube.samples: {RBD_FAST_MIN_POINTS} or more" if design == "latin_hypercube"
+               else f"a design of at least {RBD_FAST_MIN_POINTS} points")
+        return (f"RBD-FAST (the analysis of a {design} design) needs at least {RBD_FAST_MIN_POINTS} design points; "
+                f"this sweep has {n_points}: sweep again with {fix}")
+    if n_points < 2:
+        return f"a sensitivity analysis needs at least 2 design points; this sweep has {n_points}"
+    return None
+
+
 def point_means(table: pd.DataFrame, metrics: list[str]) -> tuple[pd.DataFrame, pd.Series]:
     """Mean of each metric per point (points x metrics) and the replication-noise share per metric."""
     sub = table[table["metric"].isin(metrics)]
@@ -96,9 +117,11 @@ def analyse(table: pd.DataFrame, manifest: dict[str, Any], metrics: list[str] | 
         (1 = most influential) and the replication-noise share.
     """
     design = manifest["design"]
+    points = [p["values"] for p in manifest["points"]]
+    if (problem := size_problem(design, len(points), method)) is not None:
+        raise SensitivityError(problem)
     method = choose_method(design, method)
     params: list[str] = list(manifest["parameters"])
-    points = [p["values"] for p in manifest["points"]]
     x = np.array([[float(pt[p]) if not isinstance(pt[p], str) else np.nan for p in params] for pt in points])
     available = set(table["metric"].unique())
     if metrics is None:
@@ -151,8 +174,6 @@ def _indices(method: str, problem: dict[str, Any], manifest: dict[str, Any], x: 
         from SALib.analyze import rbd_fast
 
         n = x.shape[0]
-        if n < 10:
-            raise SensitivityError(f"RBD-FAST needs at least 10 design points (this sweep has {n})")
         # SALib's bootstrap uses half the points and needs them to exceed twice the harmonics
         harmonics = max(1, min(10, (n // 2 - 1) // 2))
         res = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from scipy.stats import qmc
 
 from sim.experiments.sweep_paths import DottedPath, parse_path
 
@@ -181,6 +180,9 @@ def _factorial(src: str, spec: Any) -> _Design:
 
 def _latin_hypercube(src: str, spec: Any) -> _Design:
     """``latin_hypercube:``: a seeded Latin hypercube sample over the ranges (scipy.stats.qmc)."""
+    # heavy (scipy.stats, ~0.3 s): imported only for a Latin-hypercube design, not by every command
+    from scipy.stats import qmc
+
     design = "latin_hypercube"
     _check_keys(src, design, spec, {"samples", "ranges"}, {"seed"})
     n = _int_option(src, f"{design}.samples", spec["samples"], 1)

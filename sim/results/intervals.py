@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+
+# the t quantile that stats.t.ppf computes, without importing scipy.stats (~0.3 s of start-up)
+from scipy.special import stdtrit
 
 QUANTILE = 0.975  # two-sided 95%
 
@@ -21,7 +23,7 @@ def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
     m = float(x.mean())
     if x.size < 2:
         return m, math.nan, math.nan
-    half = float(stats.t.ppf(QUANTILE, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    half = float(stdtrit(x.size - 1, QUANTILE) * x.std(ddof=1) / np.sqrt(x.size))
     return m, m - half, m + half
 
 
@@ -33,7 +35,7 @@ def t_interval_columns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if n < 2:
         nan = np.full(m.shape, np.nan)
         return m, nan, nan.copy()
-    half = stats.t.ppf(QUANTILE, n - 1) * x.std(axis=0, ddof=1) / np.sqrt(n)
+    half = stdtrit(n - 1, QUANTILE) * x.std(axis=0, ddof=1) / np.sqrt(n)
     return m, m - half, m + half
 
 
@@ -57,7 +59,7 @@ def ratio_interval(num: Iterable[float], den: Iterable[float]) -> tuple[float, f
     ratio = a / b if b != 0 else math.nan
     if n < 2:
         return ratio, math.nan, math.nan, "one replication: no interval"
-    t2 = float(stats.t.ppf(QUANTILE, n - 1)) ** 2
+    t2 = float(stdtrit(n - 1, QUANTILE)) ** 2
     cov = np.cov(a_x, b_x, ddof=1) / n
     v_aa, v_ab, v_bb = float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])
     qa = b * b - t2 * v_bb

@@ -81,15 +81,31 @@ def test_init_into_a_file_is_a_clean_error(tmp_path):
     assert r.exit_code != 0 and "Traceback" not in r.output
 
 
-def test_main_job_days_shortens_every_scenario_and_keeps_names(tmp_path):
-    from sim.cli.main_job import KEY_SCENARIOS, SCENARIO_DIR, with_days
+def test_main_job_days_shortens_every_scenario_and_keeps_names(tmp_path, monkeypatch):
+    """--days is an override of each scenario's horizon: labels and folders as usual, no derived files."""
+    import click
 
-    paths = with_days([SCENARIO_DIR / n for n in KEY_SCENARIOS], 60, tmp_path / "s")
-    for base, derived in zip(KEY_SCENARIOS, paths, strict=True):
-        original = load_scenario(SCENARIO_DIR / base)
-        sc = load_scenario(derived)
-        assert sc.horizon_days == 60 and sc.name == original.name
-        assert len(sc.interventions) == len(original.interventions)
+    import sim.cli.main_job as main_job
+    from sim.experiments.compare import plan
+
+    paths = [main_job.SCENARIO_DIR / n for n in main_job.KEY_SCENARIOS]
+    usual, _ = plan(paths, 1, tmp_path)
+    short, infos = plan(paths, 1, tmp_path, overrides={"horizon_days": 60})
+    assert [t.key for t in short] == [t.key for t in usual] and [t.out for t in short] == [t.out for t in usual]
+    for base, task, info in zip(main_job.KEY_SCENARIOS, short, infos, strict=True):
+        original = load_scenario(main_job.SCENARIO_DIR / base)
+        assert task.mapping["horizon_days"] == info["horizon_days"] == 60 and info["name"] == original.name
+        assert len(info["interventions"]) == len(original.interventions)
+    seen = {}
+
+    def fake_compare(paths, reps, out, out_console, **kwargs):
+        seen.update(kwargs)
+        raise click.ClickException("stopped before simulating")
+
+    monkeypatch.setattr(main_job, "compare_scenarios", fake_compare)
+    r = CliRunner().invoke(main, ["main-job", "--days", "60", "--reps", "1", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and seen["overrides"] == {"horizon_days": 60}
+    assert not list((tmp_path / "o").glob("scenarios-*"))  # no derived scenario files any more
     r = CliRunner().invoke(main, ["main-job", "--help"])
     assert "--days" in r.output and "--reps" in r.output
 
