@@ -6,6 +6,9 @@ what to change, so nothing fails after minutes of simulation or with a traceback
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -34,15 +37,13 @@ def open_run_folder(out: Path, sc: Scenario, replication: int, warn):
 
 
 def check_out_writable(out: Path) -> None:
-    """Make ``out`` (a folder) and prove a file can be written in it, before any simulation."""
-    import os
-    import tempfile
-
+    """Prove a file can be written in folder ``out`` before any simulation; leaves nothing behind."""
     for above in (out, *out.parents):
         if above.exists():
             if not above.is_dir():
                 raise click.ClickException(f"--out {out} cannot be used: {above} is a file, not a folder")
             break
+    created = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".write-test.", suffix=".tmp", dir=out)
@@ -51,3 +52,7 @@ def check_out_writable(out: Path) -> None:
     except OSError as exc:
         raise click.ClickException(f"--out {out} cannot be written: {exc.strerror or exc}; choose a folder you "
                                    "can write to") from None
+    finally:
+        for folder in created:  # deepest first: a refused or failed command leaves no empty folders
+            with contextlib.suppress(OSError):
+                folder.rmdir()

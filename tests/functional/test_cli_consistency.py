@@ -156,7 +156,7 @@ def run_cli(*args, env=None):
 def warning_sweep(folder):
     """A finished Latin-hypercube sweep whose outcome moves at one point only: SALib's RBD-FAST bootstrap
     then divides by a zero variance and numpy warns (RuntimeWarning: invalid value encountered)."""
-    ranges = {"demand.rate_multiplier": [0.8, 1.2], "booking.same_day_slot_share": [0.2, 0.6]}
+    ranges = {"demand.rate_multiplier": [0.8, 1.2], "roles.GP.same_day_slot_share": [0.2, 0.6]}
     grid = parse_grid({"latin_hypercube": {"samples": 12, "seed": 1, "ranges": ranges}}, "g.yaml")
     rows = [{"point": k, **pt, "replication": 0, "metric": "lost_pct", "value": 5.0 if k == 0 else 1.0, "units": ""}
             for k, pt in enumerate(grid.points)]
@@ -208,7 +208,7 @@ def six_point_sweep(tiny):
     """The case a user met: a 6-point Latin hypercube, which `sweep` used to suggest analysing."""
     grid = tiny / "lh6.yaml"
     grid.write_text(yaml.safe_dump({"latin_hypercube": {"samples": 6, "seed": 2, "ranges": {
-        "demand.rate_multiplier": [0.8, 1.2], "booking.same_day_slot_share": [0.2, 0.6]}},
+        "demand.rate_multiplier": [0.8, 1.2], "roles.GP.same_day_slot_share": [0.2, 0.6]}},
         "fixed": {"horizon_days": 5}}))
     out = tiny / "sweep-lh6"
     r = invoke("sweep", tiny / "tiny.yaml", "--grid", grid, "--workers", "1", "--out", out)
