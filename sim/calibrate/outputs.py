@@ -11,7 +11,7 @@ import copy
 import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from sim.calibrate.evaluate import (
     TRANSFER_TOLERANCE,
 )
 from sim.calibrate.fit import FitResult
+from sim.calibrate.forecast import baseline_summary
 from sim.calibrate.observed import Area, Observed, month_labels, working_days
 from sim.calibrate.parameters import Parameter, fitted_overrides
 from sim.calibrate.plots import plot_period, plot_transfer
@@ -74,6 +75,7 @@ class Record:
     timings: dict[str, float]
     started: dt.datetime
     t_start: float
+    baseline: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _holdout_checks(rec: Record) -> pd.DataFrame:
@@ -140,6 +142,8 @@ def _write_tables(rec: Record, out: Path, paths: dict[str, Path]) -> pd.DataFram
     paths["trials"] = write_csv(rec.result.trials, out / "trials.csv")
     if len(rec.result.season_steps):
         paths["seasonality"] = write_csv(rec.result.season_steps, out / "seasonality.csv")
+    if len(rec.baseline):
+        paths["baseline"] = write_csv(rec.baseline, out / "baseline.csv")
     all_checks = pd.concat([rec.checks, rec.transfers.checks], ignore_index=True)
     paths["acceptance"] = write_csv(all_checks, out / "acceptance.csv")
     return all_checks
@@ -261,6 +265,20 @@ def _manifest_acceptance(rec: Record) -> dict[str, Any]:
     }
 
 
+def _manifest_baseline(rec: Record) -> dict[str, Any]:
+    """calibration.json: the simple forecast beside the model, per STP and month."""
+    if rec.baseline.empty:
+        return {}
+    rows = [{k: (round(v, CHECK_DECIMALS) if isinstance(v, float) else v) for k, v in r.items()}
+            for r in rec.baseline.to_dict("records")]
+    return {"method": ("simple forecast: the area's attended appointments per 1,000 per working "
+                       "day in the fit months (the other STPs' seasonal profile removed) x that "
+                       "profile x the month's working days (sim.calibrate.forecast)"),
+            "holdout": [{k: (round(v, CHECK_DECIMALS) if isinstance(v, float) else v)
+                         for k, v in e.items()} for e in baseline_summary(rec.baseline)],
+            "months": rows}
+
+
 def manifest(rec: Record, paths: dict[str, Path]) -> dict[str, Any]:
     """calibration.json: what was fitted, on what, how, how well, and the files written."""
     timings = {**rec.timings, "total_s": time.perf_counter() - rec.t_start}
@@ -271,6 +289,7 @@ def manifest(rec: Record, paths: dict[str, Path]) -> dict[str, Any]:
         **_manifest_inputs(rec),
         **_manifest_fit(rec),
         "acceptance": _manifest_acceptance(rec),
+        "baseline": _manifest_baseline(rec),
         "notes": rec.notes,
         "timings_s": {k: round(v, TIMING_DECIMALS) for k, v in timings.items()},
         "packages": package_versions() | {"optuna": _version("optuna")},

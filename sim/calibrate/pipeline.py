@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.calibrate.evaluate import EVAL_FIRST_REP, acceptance, fit_table
 from sim.calibrate.fit import FitResult, fit
+from sim.calibrate.forecast import baseline_table, forecast_profile
 from sim.calibrate.observed import (
     Area,
     Observed,
@@ -31,10 +32,15 @@ from sim.calibrate.outputs import Record, write_outputs
 from sim.calibrate.parameters import Parameter, apply_parameters, parameters_by_name
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import simulation_mapping
-from sim.calibrate.seasonal import CalendarTerms, adopt_fitted_calendar, estimate_calendar_terms
+from sim.calibrate.seasonal import (
+    CalendarTerms,
+    adopt_fitted_calendar,
+    estimate_calendar_terms,
+    season_window,
+)
 from sim.calibrate.settings import Settings, StudyMonths, study_months
 from sim.calibrate.targets import Component, default_components
-from sim.calibrate.transfer import check_transfers
+from sim.calibrate.transfer import Transfers, check_transfers
 from sim.config.loading import load_scenario
 
 
@@ -50,6 +56,26 @@ class Calibration:
     manifest: dict[str, Any]
     calibrated: dict[str, Any]
     paths: dict[str, Path]
+    baseline: pd.DataFrame
+
+
+def _baseline(appointments: pd.DataFrame, area: Area, months: StudyMonths,
+              calendar: CalendarTerms, table: pd.DataFrame, transfers: Transfers,
+              predictive: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The simple forecast beside the model, month by month, for the STP and each transfer STP."""
+    window = calendar.window or season_window(
+        None, months.span, [pd.Timestamp(m) for m in appointments["month"].unique()])
+    period_of = {m.strftime("%Y-%m"): "fit" for m in months.fit} | {
+        m.strftime("%Y-%m"): "holdout" for m in months.holdout}
+    predictive = predictive or {}
+    areas = [(area.icb_code, area.sub_icb_codes, table)]
+    for entry in transfers.entries:
+        rows = transfers.table.loc[transfers.table["period"] == f"transfer:{entry['stp']}"]
+        areas.append((entry["stp"], entry["ccgs"], rows))
+    frames = [baseline_table(rows, code, period_of, months.fit,
+                             forecast_profile(appointments, ccgs, window), predictive.get(code))
+              for code, ccgs, rows in areas]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _observe(settings: Settings, appointments: pd.DataFrame, map_file: Path,
@@ -167,6 +193,7 @@ def calibrate(
         sample_practices=settings.sample_practices, eval_reps=settings.eval_reps,
         workforce_file=workforce_file, progress=progress)
     timings["transfer_s"] = time.perf_counter() - t0
+    baseline = _baseline(appointments, area, months, calendar, table, transfers)
 
     record = Record(
         settings=settings, scenario_file=scenario_file, appointment_files=appointment_files,
@@ -175,8 +202,8 @@ def calibrate(
         season_info=calendar.info, components=components, params=params, result=result,
         model_seed=scenario.seed, fitted_mapping=fitted_mapping, full_fitted=full_fitted,
         table=table, checks=checks, transfers=transfers, notes=notes, timings=timings,
-        started=started, t_start=t_start)
+        started=started, t_start=t_start, baseline=baseline)
     paths, manifest, calibrated, all_checks = write_outputs(record, out)
     return Calibration(area=area, fit=result, table=table, acceptance=all_checks,
                        transfer=transfers.table, manifest=manifest, calibrated=calibrated,
-                       paths=paths)
+                       paths=paths, baseline=baseline)

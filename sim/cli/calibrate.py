@@ -192,6 +192,9 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     except (ScenarioError, DataFormatError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     console.print(acceptance_table(result))
+    console.print(baseline_view(result))
+    for e in result.manifest.get("baseline", {}).get("holdout", []):
+        console.print(forecast_line(e))
     m = result.manifest
     for entry in m["acceptance"]["transfer"]:
         errs = ", ".join(f"{k} {v:+.1f}%" for k, v in entry["total_error_pct"].items())
@@ -215,4 +218,31 @@ def acceptance_table(result) -> Table:
                       f"{r['gp_share_error_pp']:+.1f}",
                       f"{worst[1]:+.1f} ({' '.join(worst[0].split(':', 1)[1].split())})",
                       "[green]pass[/green]" if r["pass"] else "[red]fail[/red]")
+    return table
+
+
+def forecast_line(entry: dict) -> str:
+    """One STP's held-out summary: model and simple-forecast MAPE, and the interval's coverage."""
+    line = (f"{entry['stp']} held-out MAPE: model {entry['model_mape_pct']:.2f}%, simple forecast "
+            f"{entry['forecast_mape_pct']:.2f}% -> "
+            + ("[green]model at least as accurate[/green]" if entry["model_at_least_as_accurate"]
+               else "[red]forecast more accurate[/red]"))
+    if "predictive_coverage" in entry:
+        line += (f"; 90% predictive interval covers {entry['predictive_coverage']:.0%} of months, "
+                 f"mean width {entry['predictive_width_pct']:.1f}%")
+    return line
+
+
+def baseline_view(result) -> Table:
+    """Month by month, every STP: the model's and the simple forecast's total error."""
+    frame = result.baseline
+    table = Table(title="Attended appointments per 1,000: model against the simple forecast "
+                        "(error %)")
+    for col in ("STP", "Month", "Period", "Model %", "Forecast %", "In 90% interval"):
+        table.add_column(col, justify="left" if col in ("STP", "Month", "Period") else "right")
+    for r in frame.to_dict("records"):
+        covers = r.get("pred_covers")
+        table.add_row(str(r["stp"]), str(r["month"]), str(r["period"]),
+                      f"{r['model_error_pct']:+.2f}", f"{r['forecast_error_pct']:+.2f}",
+                      "" if covers is None or covers != covers else ("yes" if covers else "no"))
     return table

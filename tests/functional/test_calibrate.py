@@ -372,6 +372,13 @@ def test_calibration_outputs_and_calibrated_yaml_validates(tiny_calibration):
                                           [(2019, k) for k in range(3, 13)] + [(2020, 1), (2020, 2)]]
     assert isinstance(m["acceptance"]["holdout_all_pass"], bool)
     assert m["acceptance"]["transfer"][0]["stp"] == "QKK"
+    # the simple forecast beside the model, for the fitted STP and the transfer STP
+    base = pd.read_csv(out / "baseline.csv")
+    assert list(base["stp"]) == ["QMF", "QMF", "QKK", "QKK"]
+    assert list(base["period"]) == ["fit", "holdout", "fit", "holdout"]
+    fit_row = base.iloc[0]
+    assert fit_row["forecast"] == pytest.approx(fit_row["observed"])  # one fit month: exact
+    assert [e["stp"] for e in m["baseline"]["holdout"]] == ["QMF", "QKK"]
     runner = CliRunner()
     from sim.cli.main import main
 
