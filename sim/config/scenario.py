@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.config.ensemble import OVERRIDABLE_SECTIONS, EnsembleMember, merge
 from sim.config.interventions import Intervention
 from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
     AGE_BANDS,
@@ -555,6 +556,27 @@ class Scenario(Strict):
     interventions: list[Intervention] = Field(
         default_factory=list, description="scenario interventions, each with a type, start, scope and parameters"
     )
+    ensemble: list[EnsembleMember] = Field(
+        default_factory=list, description="calibrated parameter sets, one drawn per replication (none: fixed)")
+
+    @model_validator(mode="after")
+    def _check_ensemble(self):
+        base = self.model_dump(mode="json", exclude={"ensemble"})
+        for k, member in enumerate(self.ensemble):
+            bad = sorted(set(member.overrides) - set(OVERRIDABLE_SECTIONS))
+            if bad:
+                raise ValueError(f"ensemble[{k}].overrides: {', '.join(bad)} cannot vary between "
+                                 f"members (only {', '.join(OVERRIDABLE_SECTIONS)})")
+            try:
+                Scenario.model_validate(merge(base, member.overrides))
+            except ValueError as exc:
+                raise ValueError(f"ensemble[{k}].overrides give an invalid scenario: {exc}") from None
+        return self
+
+    def member(self, k: int) -> Scenario:
+        """This scenario with ensemble member ``k``'s parameters and no ensemble."""
+        base = self.model_dump(mode="json", exclude={"ensemble"})
+        return Scenario.model_validate(merge(base, self.ensemble[k].overrides))
 
     def iter_practices(self):
         """Yield (pcn_index, practice_index_in_pcn, practice)."""

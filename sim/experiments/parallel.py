@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from sim.experiments.ensemble import with_member
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -244,7 +246,7 @@ def run_replications(task: ReplicationTask) -> dict[str, pd.DataFrame]:
     for rep in task.replications:
         t0, c0 = time.perf_counter(), time.process_time()
         with release_models():
-            result = run_single(scenario, rep)
+            result = run_single(with_member(scenario, rep)[0], rep)  # an ensemble's draw for rep
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         s = result.summary[result.summary["level"].isin(task.levels)].reset_index(drop=True)
         s.insert(0, "replication", rep)
