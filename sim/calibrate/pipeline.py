@@ -17,6 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibrate.ensemble import (
+    discrepancy,
+    members,
+    predictive_intervals,
+    predictive_runs,
+    select,
+)
 from sim.calibrate.evaluate import EVAL_FIRST_REP, acceptance, fit_table
 from sim.calibrate.fit import FitResult, fit
 from sim.calibrate.forecast import baseline_table, forecast_profile
@@ -57,6 +64,28 @@ class Calibration:
     calibrated: dict[str, Any]
     paths: dict[str, Path]
     baseline: pd.DataFrame
+
+
+def _observed_rates(rows: pd.DataFrame) -> dict[str, float]:
+    """Observed attended appointments per 1,000 by month (``YYYY-MM``) of fit-table rows."""
+    rows = rows.loc[rows["target"] == "attended_per_1000"]
+    return dict(zip(rows["month"], rows["observed"].astype(float), strict=True))
+
+
+def _predictive(table: pd.DataFrame, runs: pd.DataFrame, transfers: Transfers, code: str,
+                months: StudyMonths) -> tuple[dict[str, pd.DataFrame], float]:
+    """Each STP's monthly 90% intervals, and the discrepancy (relative sd) from the fit months.
+
+    The discrepancy is measured on the fitted STP's fit months only and applied to every STP.
+    """
+    observed = _observed_rates(table)
+    md = discrepancy(runs, observed, [m.strftime("%Y-%m") for m in months.fit])
+    out = {code: predictive_intervals(runs, observed, md)}
+    for stp, stp_runs in transfers.runs.items():
+        if len(stp_runs):
+            rows = transfers.table.loc[transfers.table["period"] == f"transfer:{stp}"]
+            out[stp] = predictive_intervals(stp_runs, _observed_rates(rows), md)
+    return out, md
 
 
 def _baseline(appointments: pd.DataFrame, area: Area, months: StudyMonths,
@@ -178,11 +207,16 @@ def calibrate(
     seasonality = adopt_fitted_calendar(calendar, result.seasonality, result.holiday_share,
                                         result.holiday_steps, settings.season_steps,
                                         (mapping, full))
+    sets, implausible = select(result.trials, components, params, result.best,
+                               cutoff=settings.cutoff, max_members=settings.members)
+    ensemble, ensemble_warm_up = members(full, sets, params, seasonality)
 
     t0 = time.perf_counter()
     fitted_mapping = apply_parameters(mapping, result.best, params)
     table, checks = _evaluate(fitted_mapping, observed, months, components, settings.eval_reps,
                               progress)
+    ens_runs = predictive_runs(fitted_mapping, ensemble, months.span, settings.eval_reps,
+                               EVAL_FIRST_REP, progress=progress)
     timings["evaluate_s"] = time.perf_counter() - t0
 
     full_fitted = apply_parameters(full, result.best, params)
@@ -191,9 +225,15 @@ def calibrate(
         full_fitted, settings.transfer, appointments, months.span, table.columns,
         map_file=map_file, patients_file=patients_file,
         sample_practices=settings.sample_practices, eval_reps=settings.eval_reps,
-        workforce_file=workforce_file, progress=progress)
+        workforce_file=workforce_file, progress=progress, ensemble=ensemble)
     timings["transfer_s"] = time.perf_counter() - t0
-    baseline = _baseline(appointments, area, months, calendar, table, transfers)
+    predictive, md = _predictive(table, ens_runs, transfers, area.icb_code, months)
+    baseline = _baseline(appointments, area, months, calendar, table, transfers, predictive)
+    uncertainty = {"ensemble": ensemble, "implausibility": implausible,
+                   "warm_up_days": ensemble_warm_up, "discrepancy": md,
+                   "runs": pd.concat([ens_runs.assign(stp=area.icb_code)]
+                                     + [r.assign(stp=c) for c, r in transfers.runs.items()],
+                                     ignore_index=True)}
 
     record = Record(
         settings=settings, scenario_file=scenario_file, appointment_files=appointment_files,
@@ -202,7 +242,7 @@ def calibrate(
         season_info=calendar.info, components=components, params=params, result=result,
         model_seed=scenario.seed, fitted_mapping=fitted_mapping, full_fitted=full_fitted,
         table=table, checks=checks, transfers=transfers, notes=notes, timings=timings,
-        started=started, t_start=t_start, baseline=baseline)
+        started=started, t_start=t_start, baseline=baseline, uncertainty=uncertainty)
     paths, manifest, calibrated, all_checks = write_outputs(record, out)
     return Calibration(area=area, fit=result, table=table, acceptance=all_checks,
                        transfer=transfers.table, manifest=manifest, calibrated=calibrated,

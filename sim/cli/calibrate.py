@@ -122,6 +122,12 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="Fit only these parameters (repeatable; default all).")
 @click.option("--weight", "weights", multiple=True,
               help="Component weight NAME=NUMBER (total, gp_share, modes, wait_bins, dna_share).")
+@click.option("--cutoff", type=click.FloatRange(0, min_open=True), default=3.0, show_default=True,
+              help="Implausibility cut-off of the ensemble: fit trials whose largest component "
+                   "distance exceeds cutoff^2 x the best trial's are ruled out.")
+@click.option("--members", type=click.IntRange(1), default=30, show_default=True,
+              help="Most parameter sets in the ensemble written to calibrated.yaml (1: none but "
+                   "the best).")
 @click.option("--share-distance", type=click.Choice(["squared", "multinomial"]),
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
@@ -130,7 +136,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
-              share_distance: str) -> None:
+              share_distance: str, cutoff: float, members: int) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -167,7 +173,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         season_steps=season_steps, staff_mix=staff_mix, holiday=holiday,
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
-                        share_distance=share_distance)
+                        share_distance=share_distance, cutoff=cutoff, members=members)
     console = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     enabled = sys.stderr.isatty()

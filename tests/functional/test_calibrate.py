@@ -379,6 +379,17 @@ def test_calibration_outputs_and_calibrated_yaml_validates(tiny_calibration):
     fit_row = base.iloc[0]
     assert fit_row["forecast"] == pytest.approx(fit_row["observed"])  # one fit month: exact
     assert [e["stp"] for e in m["baseline"]["holdout"]] == ["QMF", "QKK"]
+    # the ensemble and the 90% intervals it gives
+    assert calibrated.ensemble and calibrated.ensemble[0].overrides == {}
+    assert calibrated.ensemble[0].parameters["rate_multiplier"] == pytest.approx(
+        fitted["rate_multiplier"], rel=1e-5)
+    assert m["uncertainty"]["members"] == len(calibrated.ensemble)
+    assert (base["pred_lower"] <= base["sim_lower"]).all()
+    assert (base["sim_lower"] < base["sim_upper"]).all()
+    assert {"runs_coverage", "predictive_coverage", "predictive_width_pct"} <= set(
+        m["baseline"]["holdout"][0])
+    runs = pd.read_csv(out / "ensemble_runs.csv")
+    assert set(runs["stp"]) == {"QMF", "QKK"}
     runner = CliRunner()
     from sim.cli.main import main
 

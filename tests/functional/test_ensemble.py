@@ -114,3 +114,36 @@ def test_comparison_without_an_ensemble_is_unchanged(tmp_path: Path):
     table, _ = run_comparison([tmp_path / "a.yaml"], 2, tmp_path / "out", workers=1)
     assert "ci_width_noise" not in table.columns
     assert not (tmp_path / "out" / "tiny" / "noise-only").exists()
+
+
+def test_calibration_ensemble_covers_the_true_parameter_in_repeated_small_fits():
+    """Data simulated by the model itself (rate multiplier 0.8): ten fits, each with its own
+    observed replication and model seed; the ensemble's 90% range holds the truth in >= 8."""
+    from sim.calibrate.ensemble import members, parameter_intervals, select
+    from sim.calibrate.fit import fit
+    from sim.calibrate.observed import month_range
+    from sim.calibrate.parameters import apply_parameters, parameters_by_name
+    from sim.calibrate.runs import run_targets, scenario_for
+    from sim.calibrate.targets import default_components
+
+    truth = 0.8
+    months = month_range("2025-04:2025-05")
+    params = parameters_by_name(["rate_multiplier"])
+    covered, widths = 0, []
+    for k in range(10):
+        base = scenario(tiny_mapping(list_sizes=(4000, 4000), gps=(3, 3), nurses=(2, 2),
+                                     seed=100 + k)).model_dump(mode="json")
+        sc = scenario_for(apply_parameters(base, {"rate_multiplier": truth}), months)
+        observed = run_targets(sc, 500 + k, months)
+        comps = default_components(observed)
+        result = fit(base, comps, months, params=params, trials=20, pilot=2, polish=1, seed=k)
+        sets, imp = select(result.trials, comps, params, result.best)
+        assert imp.min() == pytest.approx(1.0) and len(sets) >= 2
+        entries, _ = members(base, sets, params, None)
+        assert entries[0]["parameters"]["rate_multiplier"] == pytest.approx(
+            result.best["rate_multiplier"])
+        lo, hi = parameter_intervals(entries)["rate_multiplier"]
+        covered += lo <= truth <= hi
+        widths.append(hi - lo)
+    assert covered >= 8
+    assert np.median(widths) < 0.15  # an interval, not the whole search range (0.3-1.6)
