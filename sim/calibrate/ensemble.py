@@ -14,6 +14,7 @@ ensemble into monthly 90% intervals: one member per replication, drawn as ``comp
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -36,8 +37,15 @@ DEFAULT_CUTOFF = 3.0
 #: happens to match almost exactly does not rule out every other trial.
 VARIANCE_FLOOR = 0.1
 
+#: Share of the trials (the closest by the objective) whose median distance on a component is the
+#: variance it is divided by: the best trial alone is chosen for small distances and understates it.
+REFERENCE_SHARE = 0.25
+
 #: Most members kept (evenly spread over the implausibility ranks when more pass).
 DEFAULT_MAX_MEMBERS = 30
+
+#: Trials of the history-matching wave after the fit (see :func:`sim.calibrate.fit.fit`).
+DEFAULT_WAVE = 16
 
 #: Level of the predictive intervals (5-95%).
 PREDICTIVE_LEVEL = 0.90
@@ -46,13 +54,37 @@ PREDICTIVE_LEVEL = 0.90
 VALUE_DECIMALS = 6
 
 
-def implausibility(trials: pd.DataFrame, components: Sequence[Component]) -> pd.Series:
-    """Each trial's implausibility: the largest ``sqrt(d_c / v_c)`` over the components."""
-    best = trials["distance"].idxmin()
+def noise_distances(components: Sequence[Component], runs: Sequence[pd.DataFrame]) -> dict[str, float]:
+    """Each component's mean distance between two replications of the same parameters.
+
+    What a trial at the true parameters scores against data that are one more replication: the
+    part of a distance that is replication noise (0 with fewer than two runs).
+    """
+    out = {c.name: 0.0 for c in components}
+    pairs = [(a, b) for a in range(len(runs)) for b in range(len(runs)) if a != b]
+    for a, b in pairs:
+        for c in components:
+            ref = type(c).from_long(c.name, c.targets, runs[a])
+            moved = dataclasses.replace(c, observed=ref.observed)
+            out[c.name] += moved.distance(moved.extract(runs[b])) / len(pairs)
+    return out
+
+
+def implausibility(trials: pd.DataFrame, components: Sequence[Component],
+                   noise: dict[str, float] | None = None) -> pd.Series:
+    """Each trial's implausibility: the largest ``sqrt(d_c / v_c)`` over the components.
+
+    ``v_c`` is the largest of: the median of ``d_c`` over the closest quarter of the trials (by
+    the objective: what the model leaves at its best, discrepancy included), the replication
+    noise ``noise[c]`` (:func:`noise_distances`), and :data:`VARIANCE_FLOOR`.
+    """
+    noise = noise or {}
+    closest = trials["distance"].rank(method="first") <= max(1, round(REFERENCE_SHARE * len(trials)))
     parts = []
     for c in components:
         d = trials[f"d_{c.name}"].astype(float)
-        parts.append(np.sqrt(d / max(float(d.loc[best]), VARIANCE_FLOOR)))
+        v = max(float(d.loc[closest].median()), noise.get(c.name, 0.0), VARIANCE_FLOOR)
+        parts.append(np.sqrt(d / v))
     return pd.concat(parts, axis=1).max(axis=1).rename("implausibility")
 
 
@@ -66,9 +98,9 @@ def _diff(new: Any, old: Any) -> Any:
 
 def select(trials: pd.DataFrame, components: Sequence[Component], params: Sequence[Parameter],
            best: dict[str, float], *, cutoff: float = DEFAULT_CUTOFF,
-           max_members: int = DEFAULT_MAX_MEMBERS) -> tuple[list[dict[str, float]], pd.Series]:
+           max_members: int = DEFAULT_MAX_MEMBERS, noise: dict[str, float] | None = None) -> tuple[list[dict[str, float]], pd.Series]:
     """The parameter sets kept (the best first, then trials at or below ``cutoff``), and each trial's implausibility."""
-    imp = implausibility(trials, components)
+    imp = implausibility(trials, components, noise)
     kept = imp.loc[imp <= cutoff].sort_values(kind="stable")
     if len(kept) > max_members - 1:
         picks = np.unique(np.linspace(0, len(kept) - 1, max_members - 1).round().astype(int))

@@ -136,7 +136,7 @@ def _fit(mapping: dict[str, Any], components: Sequence[Component], months: Study
                season_target=calendar.seasonality, season_window=calendar.window,
                season_steps=settings.season_steps if calendar.seasonality else 0,
                final_reps=settings.final_reps, holiday_lift=calendar.holiday_lift,
-               refine=settings.refine)
+               refine=settings.refine, wave=settings.wave, cutoff=settings.cutoff)
 
 
 def _evaluate(fitted_mapping: dict[str, Any], observed: Observed, months: StudyMonths,
@@ -208,7 +208,8 @@ def calibrate(
                                         result.holiday_steps, settings.season_steps,
                                         (mapping, full))
     sets, implausible = select(result.trials, components, params, result.best,
-                               cutoff=settings.cutoff, max_members=settings.members)
+                               cutoff=settings.cutoff, max_members=settings.members,
+                               noise=result.noise)
     ensemble, ensemble_warm_up = members(full, sets, params, seasonality)
 
     t0 = time.perf_counter()

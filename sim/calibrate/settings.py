@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.calibrate.ensemble import DEFAULT_CUTOFF, DEFAULT_MAX_MEMBERS
+from sim.calibrate.ensemble import DEFAULT_CUTOFF, DEFAULT_MAX_MEMBERS, DEFAULT_WAVE
 from sim.calibrate.evaluate import DEFAULT_EVAL_REPS
 from sim.calibrate.observed import month_range
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES
@@ -45,6 +45,7 @@ class Settings:
             and set its ``avoid_share`` to the other areas' December same-day lift.
         cutoff: implausibility cut-off of the ensemble (:mod:`sim.calibrate.ensemble`).
         members: most members of the ensemble (the best parameter set included).
+        wave: trials of the history-matching wave after the fit (on top of ``trials``).
     """
 
     stp: str
@@ -69,6 +70,7 @@ class Settings:
     holiday: bool = True
     cutoff: float = DEFAULT_CUTOFF
     members: int = DEFAULT_MAX_MEMBERS
+    wave: int = DEFAULT_WAVE
 
 
 @dataclass(frozen=True)

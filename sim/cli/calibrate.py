@@ -125,6 +125,9 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
 @click.option("--cutoff", type=click.FloatRange(0, min_open=True), default=3.0, show_default=True,
               help="Implausibility cut-off of the ensemble: fit trials whose largest component "
                    "distance exceeds cutoff^2 x the best trial's are ruled out.")
+@click.option("--wave", type=click.IntRange(0), default=16, show_default=True,
+              help="Latin-hypercube trials (on top of --trials) over the parameter box the fit "
+                   "has not ruled out: a second history-matching wave that widens the ensemble.")
 @click.option("--members", type=click.IntRange(1), default=30, show_default=True,
               help="Most parameter sets in the ensemble written to calibrated.yaml (1: none but "
                    "the best).")
@@ -136,7 +139,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
-              share_distance: str, cutoff: float, members: int) -> None:
+              share_distance: str, cutoff: float, members: int, wave: int) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -173,7 +176,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         season_steps=season_steps, staff_mix=staff_mix, holiday=holiday,
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
-                        share_distance=share_distance, cutoff=cutoff, members=members)
+                        share_distance=share_distance, cutoff=cutoff, members=members,
+                        wave=wave)
     console = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     enabled = sys.stderr.isatty()
