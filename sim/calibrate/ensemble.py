@@ -117,16 +117,27 @@ def select(trials: pd.DataFrame, components: Sequence[Component], params: Sequen
 
 def members(full: dict[str, Any], sets: Sequence[dict[str, float]], params: Sequence[Parameter],
             seasonality: Sequence[float] | None) -> tuple[list[dict[str, Any]], int]:
-    """``ensemble:`` entries (equal weights, overrides against the first set) and the warm-up they need (days)."""
+    """``ensemble:`` entries (equal weights, the first set's fitted values first) and their warm-up (days)."""
     base = fitted_overrides(apply_parameters(full, sets[0], params), seasonality)
-    out, warm = [], 0
+    out, warm, varied = [], 0, {}
     for values in sets:
         mapping = apply_parameters(full, values, params)
         warm = max(warm, warm_up_for(mapping))
+        diff = _diff(fitted_overrides(mapping, seasonality), base) or {}
+        varied = merge(varied, diff)
         out.append({"weight": 1.0,
                     "parameters": {k: round(float(v), VALUE_DECIMALS) for k, v in values.items()},
-                    "overrides": _diff(fitted_overrides(mapping, seasonality), base) or {}})
+                    "overrides": diff})
+    # the fitted set lists the fitted value of every varied field: a scenario that changes one
+    # keeps its own value there (sim.config.ensemble.unchanged_only)
+    out[0]["overrides"] = _pick(base, varied)
     return out, warm
+
+
+def _pick(values: dict[str, Any], shape: dict[str, Any]) -> dict[str, Any]:
+    """The leaves of ``values`` at the paths of nested mapping ``shape``."""
+    return {k: (_pick(values[k], v) if isinstance(v, dict) and isinstance(values.get(k), dict)
+                else values.get(k)) for k, v in shape.items() if k in values}
 
 
 def parameter_intervals(entries: Sequence[dict[str, Any]], level: float = PREDICTIVE_LEVEL

@@ -3,7 +3,10 @@
 ``gpsim calibrate`` writes one member per parameter set it could not rule out (see
 calibration/README.md, "Parameter uncertainty"). Each member carries the calibration parameters it
 stands for (``parameters``, for the record) and the scenario fields they set (``overrides``: a
-nested mapping merged into the scenario, as an ``extends`` child is). ``compare`` and ``sweep`` run
+nested mapping merged into the scenario, as an ``extends`` child is). The first member is the
+fitted set: its overrides hold the fitted value of every field any member varies, so a scenario
+that changes one of those fields (a lever, a sweep point) keeps its own value there and the
+members vary only the rest (:func:`unchanged_only`). ``compare`` and ``sweep`` run
 replication r with the member drawn for (seed, r)
 (:func:`sim.experiments.ensemble.member_index`), the same member in every
 scenario of a comparison: common random numbers for parameters too.
@@ -39,6 +42,27 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def unchanged_only(override: dict[str, Any], reference: dict[str, Any],
+                   scenario: dict[str, Any]) -> dict[str, Any]:
+    """``override`` without the fields the scenario has changed from the reference (first) member.
+
+    A field the scenario sets to a value other than the fitted one is its own (a lever): the
+    member does not overwrite it. Fields the reference does not list are kept.
+    """
+    out: dict[str, Any] = {}
+    for key, value in override.items():
+        ref, own = reference.get(key), scenario.get(key) if isinstance(scenario, dict) else None
+        if isinstance(value, dict) and isinstance(ref, dict) and isinstance(own, dict):
+            inner = unchanged_only(value, ref, own)
+            if inner:
+                out[key] = inner
+        elif key in reference and own != ref:
+            continue  # the scenario changed this field: its value wins
         else:
             out[key] = value
     return out

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.ensemble import OVERRIDABLE_SECTIONS, EnsembleMember, merge
+from sim.config.ensemble import OVERRIDABLE_SECTIONS, EnsembleMember, merge, unchanged_only
 from sim.config.interventions import Intervention
 from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
     AGE_BANDS,
@@ -574,9 +574,10 @@ class Scenario(Strict):
         return self
 
     def member(self, k: int) -> Scenario:
-        """This scenario with ensemble member ``k``'s parameters and no ensemble."""
+        """This scenario with ensemble member ``k``'s parameters (not where it changed the fitted ones)."""
         base = self.model_dump(mode="json", exclude={"ensemble"})
-        return Scenario.model_validate(merge(base, self.ensemble[k].overrides))
+        own = unchanged_only(self.ensemble[k].overrides, self.ensemble[0].overrides, base)
+        return Scenario.model_validate(merge(base, own))
 
     def iter_practices(self):
         """Yield (pcn_index, practice_index_in_pcn, practice)."""

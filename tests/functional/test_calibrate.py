@@ -380,7 +380,9 @@ def test_calibration_outputs_and_calibrated_yaml_validates(tiny_calibration):
     assert fit_row["forecast"] == pytest.approx(fit_row["observed"])  # one fit month: exact
     assert [e["stp"] for e in m["baseline"]["holdout"]] == ["QMF", "QKK"]
     # the ensemble and the 90% intervals it gives
-    assert calibrated.ensemble and calibrated.ensemble[0].overrides == {}
+    assert calibrated.ensemble
+    first = calibrated.member(0)
+    assert first.demand.rate_multiplier == calibrated.demand.rate_multiplier  # the fitted set
     assert calibrated.ensemble[0].parameters["rate_multiplier"] == pytest.approx(
         fitted["rate_multiplier"], rel=1e-5)
     assert m["uncertainty"]["members"] == len(calibrated.ensemble)

@@ -25,6 +25,7 @@ ENSEMBLE = [{"weight": 1.0, "parameters": {"rate_multiplier": 0.6},
 
 def _with_ensemble(**kwargs) -> dict:
     m = tiny_mapping(days=28, warm_up=7, **kwargs)
+    m["demand"] = {"rate_multiplier": 0.6}  # the fitted value: the first member's
     m["ensemble"] = copy.deepcopy(ENSEMBLE)
     return m
 
@@ -44,6 +45,17 @@ def test_ensemble_validates_and_bad_members_are_refused():
     bad["ensemble"][1] = {"weight": 0, "overrides": {}}
     with pytest.raises(ScenarioError, match="weight"):
         scenario(bad)
+
+
+def test_a_scenario_that_changes_a_varied_field_keeps_its_own_value():
+    m = _with_ensemble()
+    sc = scenario(m)
+    assert [sc.member(k).demand.rate_multiplier for k in (0, 1)] == [0.6, 1.4]
+    m["demand"] = {"rate_multiplier": 2.0, "lead_shape": 3.0}  # a lever on the varied field
+    m["ensemble"][1]["overrides"]["demand"]["lead_shape"] = 2.0  # a field the fitted set omits
+    lever = scenario(m)
+    assert [lever.member(k).demand.rate_multiplier for k in (0, 1)] == [2.0, 2.0]
+    assert lever.member(1).demand.lead_shape == 2.0
 
 
 def test_member_draw_depends_on_seed_and_replication_only_and_follows_weights():
