@@ -224,10 +224,10 @@ def run_comparison(paths: list[str | Path], reps: int, out: Path, *, seed: int |
     :class:`ComparisonInterrupted` on Ctrl-C.
     """
     tasks, infos = plan(list(paths), reps, out, seed=seed, ledger=ledger)
-    todo = [t for t in tasks if not is_done(t)]
-    todo += [t for t in noise_tasks(tasks) if t.noise_only and not is_done(t)]
+    extra = [t for t in noise_tasks(tasks) if t.noise_only]  # with an ensemble: noise-only runs
+    todo = [t for t in tasks + extra if not is_done(t)]
     if on_start is not None:
-        on_start(len(todo), len(tasks) - len(todo))
+        on_start(len(todo), len(tasks) + len(extra) - len(todo))
     started = dt.datetime.now()
     try:
         if todo:
