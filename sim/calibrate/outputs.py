@@ -289,10 +289,12 @@ def _manifest_uncertainty(rec: Record) -> dict[str, Any]:
         return {}
     imp = unc["implausibility"]
     return {
-        "method": ("history matching over the fit's trials: implausibility = largest over "
-                   "components of sqrt(distance / best trial's distance), the latter floored; "
-                   "trials at or below the cut-off kept with equal weights, the best set first "
-                   "(sim.calibrate.ensemble); one member drawn per replication"),
+        "method": ("history matching over the fit's trials and a Latin-hypercube wave: "
+                   "implausibility = largest over components of sqrt(distance / v), v the "
+                   "largest of the replication-noise distance, the closest quarter's median "
+                   "distance and a floor; trials at or below the cut-off kept with equal "
+                   "weights, the fitted set first (sim.calibrate.ensemble); one member drawn "
+                   "per replication"),
         "cutoff": rec.settings.cutoff, "variance_floor": VARIANCE_FLOOR,
         "trials": len(imp), "trials_not_ruled_out": int((imp <= rec.settings.cutoff).sum()),
         "members": len(unc["ensemble"]),
