@@ -14,6 +14,7 @@ scenario of a comparison: common random numbers for parameters too.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import Field
@@ -66,3 +67,22 @@ def unchanged_only(override: dict[str, Any], reference: dict[str, Any],
         else:
             out[key] = value
     return out
+
+
+def member_mapping(base: dict[str, Any], members: Sequence[EnsembleMember], k: int) -> dict[str, Any]:
+    """Scenario mapping ``base`` (no ensemble) with member ``k``'s overrides where it kept the fitted values."""
+    return merge(base, unchanged_only(members[k].overrides, members[0].overrides, base))
+
+
+def check_members(validate: Callable[[dict[str, Any]], Any], base: dict[str, Any],
+                  members: Sequence[EnsembleMember]) -> None:
+    """Raise ValueError naming ``ensemble[k]`` where a member varies a fixed section or is invalid."""
+    for k, member in enumerate(members):
+        bad = sorted(set(member.overrides) - set(OVERRIDABLE_SECTIONS))
+        if bad:
+            raise ValueError(f"ensemble[{k}].overrides: {', '.join(bad)} cannot vary between "
+                             f"members (only {', '.join(OVERRIDABLE_SECTIONS)})")
+        try:
+            validate(merge(base, member.overrides))
+        except ValueError as exc:
+            raise ValueError(f"ensemble[{k}].overrides give an invalid scenario: {exc}") from None

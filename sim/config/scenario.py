@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.ensemble import OVERRIDABLE_SECTIONS, EnsembleMember, merge, unchanged_only
+from sim.config.ensemble import EnsembleMember, check_members, member_mapping
 from sim.config.interventions import Intervention
 from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
     AGE_BANDS,
@@ -561,23 +561,14 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _check_ensemble(self):
-        base = self.model_dump(mode="json", exclude={"ensemble"})
-        for k, member in enumerate(self.ensemble):
-            bad = sorted(set(member.overrides) - set(OVERRIDABLE_SECTIONS))
-            if bad:
-                raise ValueError(f"ensemble[{k}].overrides: {', '.join(bad)} cannot vary between "
-                                 f"members (only {', '.join(OVERRIDABLE_SECTIONS)})")
-            try:
-                Scenario.model_validate(merge(base, member.overrides))
-            except ValueError as exc:
-                raise ValueError(f"ensemble[{k}].overrides give an invalid scenario: {exc}") from None
+        check_members(Scenario.model_validate, self.model_dump(mode="json", exclude={"ensemble"}),
+                      self.ensemble)
         return self
 
     def member(self, k: int) -> Scenario:
         """This scenario with ensemble member ``k``'s parameters (not where it changed the fitted ones)."""
         base = self.model_dump(mode="json", exclude={"ensemble"})
-        own = unchanged_only(self.ensemble[k].overrides, self.ensemble[0].overrides, base)
-        return Scenario.model_validate(merge(base, own))
+        return Scenario.model_validate(member_mapping(base, self.ensemble, k))
 
     def iter_practices(self):
         """Yield (pcn_index, practice_index_in_pcn, practice)."""
