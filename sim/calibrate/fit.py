@@ -14,13 +14,17 @@ The parameters are those of :mod:`sim.calibrate.parameters`.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from scipy.stats import qmc
 
+from sim.calibrate.ensemble import DEFAULT_CUTOFF, implausibility, noise_distances
 from sim.calibrate.moments import moment_match
 from sim.calibrate.parameters import PARAMETERS, Parameter, apply_parameters, base_values
 from sim.calibrate.runs import Progress, mean_targets, run_targets, scenario_for
@@ -45,6 +49,8 @@ class FitResult:
         season_steps: the correction steps (see :func:`sim.calibrate.seasonal.correct_seasonality`).
         holiday_share: ``demand.holiday_booking.avoid_share`` chosen (None: not estimated).
         holiday_steps: the runs behind it (see :func:`sim.calibrate.seasonal.estimate_holiday_share`).
+        noise: each component's replication-noise distance
+            (:func:`sim.calibrate.ensemble.noise_distances` over the last candidate's runs).
     """
 
     best: dict[str, float]
@@ -57,6 +63,11 @@ class FitResult:
     season_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
     holiday_share: float | None = None
     holiday_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    noise: dict[str, float] = field(default_factory=dict)
+
+
+#: The wave's box is widened by this share of its width on each side.
+WAVE_PAD = 0.25
 
 
 @dataclass
@@ -91,6 +102,7 @@ class _Fit:
         self.steps: list[pd.DataFrame] = []
         self.holiday_share: float | None = None
         self.holiday_table = pd.DataFrame()
+        self.noise: dict[str, float] = {}
 
     def _tick(self) -> None:
         """Report progress: trials and correction runs done of all."""
@@ -182,6 +194,28 @@ class _Fit:
             tried.append(tuple(moved[k] for k in key))
             self.evaluate("polish", moved)
 
+    def wave(self, n: int, seed: int, cutoff: float) -> None:
+        """A second history-matching wave: ``n`` Latin-hypercube trials over the space not ruled out.
+
+        The box is each parameter's range over the trials within twice the cut-off, widened by a
+        quarter of its width each side (inside the global ranges); the search stages sample near
+        the best, so without this wave the ensemble spans what TPE happened to try.
+        """
+        table = pd.DataFrame(self.rows)
+        near = table.loc[implausibility(table, self.components, self.noise) <= 2 * cutoff]
+        box = []
+        for p in self.params:
+            lo, hi = float(near[p.name].min()), float(near[p.name].max())
+            pad = WAVE_PAD * (hi - lo)
+            box.append(dataclasses.replace(p, low=max(p.low, lo - pad), high=min(p.high, hi + pad)))
+        for u in qmc.LatinHypercube(d=len(box), seed=seed).random(n):
+            values = {}
+            for p, x in zip(box, u, strict=True):
+                v = (math.exp(math.log(p.low) + x * (math.log(p.high) - math.log(p.low)))
+                     if p.log and p.low > 0 else p.low + x * (p.high - p.low))
+                values[p.name] = p.clip(v)
+            self.evaluate("wave", values)
+
     def rescore(self, candidates: Sequence[int], final_reps: int) -> None:
         """Score each candidate again on ``final_reps`` replications (``final_distance``)."""
         for k in candidates:
@@ -189,6 +223,7 @@ class _Fit:
             runs = self.runs_of.get(k) or self.runs(values, range(self.reps))
             runs = runs + self.runs(values, range(self.reps, final_reps))
             total, parts = total_distance(self.components, mean_targets(runs))
+            self.noise = noise_distances(self.components, runs)
             self.rows[k].update({"final_distance": total,
                                  **{f"final_d_{n}": v for n, v in parts.items()}})
 
@@ -206,7 +241,8 @@ class _Fit:
                          seasonality=list(self.mapping["demand"]["monthly_seasonality"]),
                          season_steps=pd.concat(self.steps, ignore_index=True) if self.steps else (
                              pd.DataFrame()),
-                         holiday_share=self.holiday_share, holiday_steps=self.holiday_table)
+                         holiday_share=self.holiday_share, holiday_steps=self.holiday_table,
+                         noise=self.noise)
 
 
 def _check_stages(trials: int, pilot: int, polish: int, refine: int, correcting: bool,
@@ -237,6 +273,8 @@ def fit(
     final_reps: int = 3,
     holiday_lift: float | None = None,
     refine: int = 0,
+    wave: int = 0,
+    cutoff: float = DEFAULT_CUTOFF,
     progress: Progress | None = None,
 ) -> FitResult:
     """Fit ``params`` so the simulated fit months match ``components``.
@@ -285,6 +323,9 @@ def fit(
         season_steps: correction steps.
         final_reps: replications for the final choice (at most ``reps``: no re-scoring).
         refine: trials of the refine stage (taken from ``trials``).
+        wave: trials of a history-matching wave after the polish (:meth:`_Fit.wave`; on top of
+            ``trials``; they never become the result, they widen the ensemble).
+        cutoff: the implausibility cut-off the wave's box is drawn from.
         holiday_lift: the other areas' December same-day lift in points (None: not estimated).
         progress: ``progress(label, done, total)`` after each trial and correction run.
 
@@ -295,7 +336,7 @@ def fit(
     _check_stages(trials, pilot, polish, refine, correcting, season_window)
     t0 = time.perf_counter()
     run = _Fit(copy.deepcopy(mapping), components, months, params, reps, list_size, progress,
-               trials + (season_steps if correcting else 0))
+               trials + wave + (season_steps if correcting else 0))
     start = run.pilot(pilot)
     run.search(start, bool(pilot), trials - pilot - polish - refine, seed,
                startup_trials(trials - pilot - polish))
@@ -319,4 +360,6 @@ def fit(
     if final_reps > reps:
         key = "final_distance"
         run.rescore(candidates, final_reps)
+    if wave:
+        run.wave(wave, seed + 2, cutoff)
     return run.result(candidates, key, time.perf_counter() - t0)

@@ -11,13 +11,14 @@ import copy
 import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.calibrate.ensemble import VARIANCE_FLOOR, parameter_intervals
 from sim.calibrate.evaluate import (
     EVAL_FIRST_REP,
     SHARE_TOLERANCE,
@@ -25,6 +26,7 @@ from sim.calibrate.evaluate import (
     TRANSFER_TOLERANCE,
 )
 from sim.calibrate.fit import FitResult
+from sim.calibrate.forecast import baseline_summary
 from sim.calibrate.observed import Area, Observed, month_labels, working_days
 from sim.calibrate.parameters import Parameter, fitted_overrides
 from sim.calibrate.plots import plot_period, plot_transfer
@@ -74,6 +76,8 @@ class Record:
     timings: dict[str, float]
     started: dt.datetime
     t_start: float
+    baseline: pd.DataFrame = field(default_factory=pd.DataFrame)
+    uncertainty: dict[str, Any] = field(default_factory=dict)
 
 
 def _holdout_checks(rec: Record) -> pd.DataFrame:
@@ -96,13 +100,16 @@ def _note(rec: Record) -> str:
 
 
 def calibrated_yaml(scenario_file: Path, full_fitted: dict[str, Any],
-                    seasonality: list[float] | None, note: str) -> dict[str, Any]:
-    """The input scenario (extends resolved) with the fitted fields merged in."""
+                    seasonality: list[float] | None, note: str,
+                    ensemble: Sequence[dict[str, Any]] = (), ensemble_warm_up: int = 0
+                    ) -> dict[str, Any]:
+    """The input scenario (extends resolved) with the fitted fields and the ensemble merged in."""
     raw, _ = load_raw(scenario_file)
     raw = {k: v for k, v in raw.items() if k != "extends"}
     merged = deep_merge(raw, fitted_overrides(full_fitted, seasonality))
     merged["warm_up_days"] = max(int(raw.get("warm_up_days", DEFAULT_WARM_UP_DAYS)),
-                                 warm_up_for(full_fitted))
+                                 warm_up_for(full_fitted), ensemble_warm_up)
+    merged["ensemble"] = list(ensemble)  # replaces any ensemble of the input
     merged["name"] = f"{raw.get('name', 'scenario')}-calibrated"
     merged["description"] = (str(raw.get("description", "")).rstrip() + "\n" + note).strip()
     return merged
@@ -121,12 +128,16 @@ def _sample_yaml(fitted_mapping: dict[str, Any], months: Sequence[pd.Timestamp],
     return sample
 
 
-def _parameters_table(params: Sequence[Parameter], result: FitResult) -> pd.DataFrame:
-    """parameters.csv: each parameter's range, input and fitted value."""
+def _parameters_table(params: Sequence[Parameter], result: FitResult,
+                      ensemble: Sequence[dict[str, Any]] = ()) -> pd.DataFrame:
+    """parameters.csv: each parameter's range, input and fitted value, and the ensemble's 90%."""
+    ranges = parameter_intervals(ensemble) if ensemble else {}
+    nan = (float("nan"), float("nan"))
     return pd.DataFrame([{
         "parameter": p.name, "description": p.description, "scenario_fields": p.fields,
         "low": p.low, "high": p.high, "input_value": result.base[p.name],
         "fitted_value": result.best[p.name],
+        "ensemble_5pct": ranges.get(p.name, nan)[0], "ensemble_95pct": ranges.get(p.name, nan)[1],
     } for p in params])
 
 
@@ -135,11 +146,19 @@ def _write_tables(rec: Record, out: Path, paths: dict[str, Path]) -> pd.DataFram
     transfer = rec.transfers.table
     paths["fit_csv"] = write_csv(pd.concat([rec.table, transfer], ignore_index=True),
                                  out / "fit.csv")
-    paths["parameters"] = write_csv(_parameters_table(rec.params, rec.result),
-                                    out / "parameters.csv")
-    paths["trials"] = write_csv(rec.result.trials, out / "trials.csv")
+    unc = rec.uncertainty
+    paths["parameters"] = write_csv(
+        _parameters_table(rec.params, rec.result, unc.get("ensemble", ())), out / "parameters.csv")
+    trials = rec.result.trials
+    if "implausibility" in unc:
+        trials = trials.assign(implausibility=unc["implausibility"])
+    paths["trials"] = write_csv(trials, out / "trials.csv")
+    if len(unc.get("runs", ())):
+        paths["ensemble_runs"] = write_csv(unc["runs"], out / "ensemble_runs.csv")
     if len(rec.result.season_steps):
         paths["seasonality"] = write_csv(rec.result.season_steps, out / "seasonality.csv")
+    if len(rec.baseline):
+        paths["baseline"] = write_csv(rec.baseline, out / "baseline.csv")
     all_checks = pd.concat([rec.checks, rec.transfers.checks], ignore_index=True)
     paths["acceptance"] = write_csv(all_checks, out / "acceptance.csv")
     return all_checks
@@ -169,7 +188,9 @@ def write_outputs(rec: Record, out: Path) -> tuple[dict[str, Path], dict[str, An
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     note = _note(rec)
-    calibrated = calibrated_yaml(rec.scenario_file, rec.full_fitted, rec.seasonality, note)
+    calibrated = calibrated_yaml(rec.scenario_file, rec.full_fitted, rec.seasonality, note,
+                                 rec.uncertainty.get("ensemble", ()),
+                                 rec.uncertainty.get("warm_up_days", 0))
     paths["calibrated"] = write_area_yaml(calibrated, out / "calibrated.yaml",
                                           header=calibrated["description"])
     sample_yaml = _sample_yaml(rec.fitted_mapping, rec.months.span, note)
@@ -261,6 +282,46 @@ def _manifest_acceptance(rec: Record) -> dict[str, Any]:
     }
 
 
+def _manifest_uncertainty(rec: Record) -> dict[str, Any]:
+    """calibration.json: how the ensemble was chosen and what it spans."""
+    unc = rec.uncertainty
+    if not unc.get("ensemble"):
+        return {}
+    imp = unc["implausibility"]
+    return {
+        "method": ("history matching over the fit's trials and a Latin-hypercube wave: "
+                   "implausibility = largest over components of sqrt(distance / v), v the "
+                   "largest of the replication-noise distance, the closest quarter's median "
+                   "distance and a floor; trials at or below the cut-off kept with equal "
+                   "weights, the fitted set first (sim.calibrate.ensemble); one member drawn "
+                   "per replication"),
+        "cutoff": rec.settings.cutoff, "variance_floor": VARIANCE_FLOOR,
+        "trials": len(imp), "trials_not_ruled_out": int((imp <= rec.settings.cutoff).sum()),
+        "members": len(unc["ensemble"]),
+        "parameter_90pct": {k: [round(a, CHECK_DECIMALS + 2), round(b, CHECK_DECIMALS + 2)]
+                            for k, (a, b) in parameter_intervals(unc["ensemble"]).items()},
+        "discrepancy_relative_sd": round(float(unc["discrepancy"]), UNKNOWN_SHARE_DECIMALS),
+        "predictive_interval": ("90%: mean +- t(0.95, n-1) x sqrt(s^2 (1 + 1/n) + (discrepancy x "
+                                "observed)^2) over the ensemble runs (replications "
+                                f"{EVAL_FIRST_REP}-{EVAL_FIRST_REP + rec.settings.eval_reps - 1}); "
+                                "the runs' own interval leaves the discrepancy out"),
+    }
+
+
+def _manifest_baseline(rec: Record) -> dict[str, Any]:
+    """calibration.json: the simple forecast beside the model, per STP and month."""
+    if rec.baseline.empty:
+        return {}
+    rows = [{k: (round(v, CHECK_DECIMALS) if isinstance(v, float) else v) for k, v in r.items()}
+            for r in rec.baseline.to_dict("records")]
+    return {"method": ("simple forecast: the area's attended appointments per 1,000 per working "
+                       "day in the fit months (the other STPs' seasonal profile removed) x that "
+                       "profile x the month's working days (sim.calibrate.forecast)"),
+            "holdout": [{k: (round(v, CHECK_DECIMALS) if isinstance(v, float) else v)
+                         for k, v in e.items()} for e in baseline_summary(rec.baseline)],
+            "months": rows}
+
+
 def manifest(rec: Record, paths: dict[str, Path]) -> dict[str, Any]:
     """calibration.json: what was fitted, on what, how, how well, and the files written."""
     timings = {**rec.timings, "total_s": time.perf_counter() - rec.t_start}
@@ -271,6 +332,8 @@ def manifest(rec: Record, paths: dict[str, Path]) -> dict[str, Any]:
         **_manifest_inputs(rec),
         **_manifest_fit(rec),
         "acceptance": _manifest_acceptance(rec),
+        "baseline": _manifest_baseline(rec),
+        "uncertainty": _manifest_uncertainty(rec),
         "notes": rec.notes,
         "timings_s": {k: round(v, TIMING_DECIMALS) for k, v in timings.items()},
         "packages": package_versions() | {"optuna": _version("optuna")},

@@ -17,8 +17,16 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibrate.ensemble import (
+    discrepancy,
+    members,
+    predictive_intervals,
+    predictive_runs,
+    select,
+)
 from sim.calibrate.evaluate import EVAL_FIRST_REP, acceptance, fit_table
 from sim.calibrate.fit import FitResult, fit
+from sim.calibrate.forecast import baseline_table, forecast_profile
 from sim.calibrate.observed import (
     Area,
     Observed,
@@ -31,10 +39,15 @@ from sim.calibrate.outputs import Record, write_outputs
 from sim.calibrate.parameters import Parameter, apply_parameters, parameters_by_name
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import simulation_mapping
-from sim.calibrate.seasonal import CalendarTerms, adopt_fitted_calendar, estimate_calendar_terms
+from sim.calibrate.seasonal import (
+    CalendarTerms,
+    adopt_fitted_calendar,
+    estimate_calendar_terms,
+    season_window,
+)
 from sim.calibrate.settings import Settings, StudyMonths, study_months
 from sim.calibrate.targets import Component, default_components
-from sim.calibrate.transfer import check_transfers
+from sim.calibrate.transfer import Transfers, check_transfers
 from sim.config.loading import load_scenario
 
 
@@ -50,6 +63,48 @@ class Calibration:
     manifest: dict[str, Any]
     calibrated: dict[str, Any]
     paths: dict[str, Path]
+    baseline: pd.DataFrame
+
+
+def _observed_rates(rows: pd.DataFrame) -> dict[str, float]:
+    """Observed attended appointments per 1,000 by month (``YYYY-MM``) of fit-table rows."""
+    rows = rows.loc[rows["target"] == "attended_per_1000"]
+    return dict(zip(rows["month"], rows["observed"].astype(float), strict=True))
+
+
+def _predictive(table: pd.DataFrame, runs: pd.DataFrame, transfers: Transfers, code: str,
+                months: StudyMonths) -> tuple[dict[str, pd.DataFrame], float]:
+    """Each STP's monthly 90% intervals, and the discrepancy (relative sd) from the fit months.
+
+    The discrepancy is measured on the fitted STP's fit months only and applied to every STP.
+    """
+    observed = _observed_rates(table)
+    md = discrepancy(runs, observed, [m.strftime("%Y-%m") for m in months.fit])
+    out = {code: predictive_intervals(runs, observed, md)}
+    for stp, stp_runs in transfers.runs.items():
+        if len(stp_runs):
+            rows = transfers.table.loc[transfers.table["period"] == f"transfer:{stp}"]
+            out[stp] = predictive_intervals(stp_runs, _observed_rates(rows), md)
+    return out, md
+
+
+def _baseline(appointments: pd.DataFrame, area: Area, months: StudyMonths,
+              calendar: CalendarTerms, table: pd.DataFrame, transfers: Transfers,
+              predictive: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The simple forecast beside the model, month by month, for the STP and each transfer STP."""
+    window = calendar.window or season_window(
+        None, months.span, [pd.Timestamp(m) for m in appointments["month"].unique()])
+    period_of = {m.strftime("%Y-%m"): "fit" for m in months.fit} | {
+        m.strftime("%Y-%m"): "holdout" for m in months.holdout}
+    predictive = predictive or {}
+    areas = [(area.icb_code, area.sub_icb_codes, table)]
+    for entry in transfers.entries:
+        rows = transfers.table.loc[transfers.table["period"] == f"transfer:{entry['stp']}"]
+        areas.append((entry["stp"], entry["ccgs"], rows))
+    frames = [baseline_table(rows, code, period_of, months.fit,
+                             forecast_profile(appointments, ccgs, window), predictive.get(code))
+              for code, ccgs, rows in areas]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _observe(settings: Settings, appointments: pd.DataFrame, map_file: Path,
@@ -81,7 +136,7 @@ def _fit(mapping: dict[str, Any], components: Sequence[Component], months: Study
                season_target=calendar.seasonality, season_window=calendar.window,
                season_steps=settings.season_steps if calendar.seasonality else 0,
                final_reps=settings.final_reps, holiday_lift=calendar.holiday_lift,
-               refine=settings.refine)
+               refine=settings.refine, wave=settings.wave, cutoff=settings.cutoff)
 
 
 def _evaluate(fitted_mapping: dict[str, Any], observed: Observed, months: StudyMonths,
@@ -152,11 +207,17 @@ def calibrate(
     seasonality = adopt_fitted_calendar(calendar, result.seasonality, result.holiday_share,
                                         result.holiday_steps, settings.season_steps,
                                         (mapping, full))
+    sets, implausible = select(result.trials, components, params, result.best,
+                               cutoff=settings.cutoff, max_members=settings.members,
+                               noise=result.noise)
+    ensemble, ensemble_warm_up = members(full, sets, params, seasonality)
 
     t0 = time.perf_counter()
     fitted_mapping = apply_parameters(mapping, result.best, params)
     table, checks = _evaluate(fitted_mapping, observed, months, components, settings.eval_reps,
                               progress)
+    ens_runs = predictive_runs(fitted_mapping, ensemble, months.span, settings.eval_reps,
+                               EVAL_FIRST_REP, progress=progress)
     timings["evaluate_s"] = time.perf_counter() - t0
 
     full_fitted = apply_parameters(full, result.best, params)
@@ -165,8 +226,15 @@ def calibrate(
         full_fitted, settings.transfer, appointments, months.span, table.columns,
         map_file=map_file, patients_file=patients_file,
         sample_practices=settings.sample_practices, eval_reps=settings.eval_reps,
-        workforce_file=workforce_file, progress=progress)
+        workforce_file=workforce_file, progress=progress, ensemble=ensemble)
     timings["transfer_s"] = time.perf_counter() - t0
+    predictive, md = _predictive(table, ens_runs, transfers, area.icb_code, months)
+    baseline = _baseline(appointments, area, months, calendar, table, transfers, predictive)
+    uncertainty = {"ensemble": ensemble, "implausibility": implausible,
+                   "warm_up_days": ensemble_warm_up, "discrepancy": md,
+                   "runs": pd.concat([ens_runs.assign(stp=area.icb_code)]
+                                     + [r.assign(stp=c) for c, r in transfers.runs.items()],
+                                     ignore_index=True)}
 
     record = Record(
         settings=settings, scenario_file=scenario_file, appointment_files=appointment_files,
@@ -175,8 +243,8 @@ def calibrate(
         season_info=calendar.info, components=components, params=params, result=result,
         model_seed=scenario.seed, fitted_mapping=fitted_mapping, full_fitted=full_fitted,
         table=table, checks=checks, transfers=transfers, notes=notes, timings=timings,
-        started=started, t_start=t_start)
+        started=started, t_start=t_start, baseline=baseline, uncertainty=uncertainty)
     paths, manifest, calibrated, all_checks = write_outputs(record, out)
     return Calibration(area=area, fit=result, table=table, acceptance=all_checks,
                        transfer=transfers.table, manifest=manifest, calibrated=calibrated,
-                       paths=paths)
+                       paths=paths, baseline=baseline)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.calibrate.ensemble import DEFAULT_CUTOFF, DEFAULT_MAX_MEMBERS, DEFAULT_WAVE
 from sim.calibrate.evaluate import DEFAULT_EVAL_REPS
 from sim.calibrate.observed import month_range
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES
@@ -42,6 +43,9 @@ class Settings:
             the other areas' monthly staff mix (``monthly_share_factor``).
         holiday: with a seasonal profile from other areas, turn on ``demand.holiday_booking``
             and set its ``avoid_share`` to the other areas' December same-day lift.
+        cutoff: implausibility cut-off of the ensemble (:mod:`sim.calibrate.ensemble`).
+        members: most members of the ensemble (the best parameter set included).
+        wave: trials of the history-matching wave after the fit (on top of ``trials``).
     """
 
     stp: str
@@ -64,6 +68,9 @@ class Settings:
     final_reps: int = 3
     staff_mix: bool = True
     holiday: bool = True
+    cutoff: float = DEFAULT_CUTOFF
+    members: int = DEFAULT_MAX_MEMBERS
+    wave: int = DEFAULT_WAVE
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibrate.ensemble import predictive_runs
 from sim.calibrate.evaluate import (
     DEFAULT_EVAL_REPS,
     EVAL_FIRST_REP,
@@ -37,11 +38,13 @@ class Transfers:
         table: fit-table rows with period ``transfer:<STP>``.
         checks: :func:`sim.calibrate.evaluate.acceptance` rows of each transfer period.
         entries: one manifest entry per STP.
+        runs: per STP, the ensemble runs (:func:`sim.calibrate.ensemble.predictive_runs`).
     """
 
     table: pd.DataFrame
     checks: pd.DataFrame
     entries: list[dict[str, Any]] = field(default_factory=list)
+    runs: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def transfer_check(
@@ -56,14 +59,16 @@ def transfer_check(
     eval_reps: int = DEFAULT_EVAL_REPS,
     workforce_file: Path | None = None,
     progress: Progress | None = None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+    ensemble: Sequence[dict[str, Any]] = (),
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
     """Apply calibrated parameters to another STP and compare its months.
 
     The other STP is built from its own registered list (a stratified sample of its practices,
     like the fitted one); every fitted and estimated parameter (seasonality included) is kept.
 
     Returns:
-        Fit-table rows with period ``transfer:<code>`` and a manifest entry.
+        Fit-table rows with period ``transfer:<code>``, a manifest entry and, with an
+        ``ensemble``, its runs (one member per replication).
     """
     area = load_area(code, map_file, patients_file)
     rows = area_rows(appointments, area)
@@ -73,6 +78,9 @@ def transfer_check(
     intervals, _ = simulate_intervals(mapping, months, eval_reps, first_rep=EVAL_FIRST_REP,
                                       progress=progress, label=f"transfer {code}")
     period = f"transfer:{area.icb_code}"
+    runs = predictive_runs(mapping, ensemble, months, eval_reps, EVAL_FIRST_REP,
+                           progress=progress, label=f"ensemble {code}") if ensemble else (
+        pd.DataFrame())
     table = fit_table(obs.targets, intervals, {period: months})
     checks = acceptance(table, period, total_tolerance=TRANSFER_TOLERANCE, shares=False)
     entry = {
@@ -84,20 +92,23 @@ def transfer_check(
         "pass_within_10pct": bool(checks["pass"].all()),
         "months_passing": int(checks["pass"].sum()),
     }
-    return table, entry
+    return table, entry, runs
 
 
 def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointments: pd.DataFrame,
                     months: Sequence[pd.Timestamp], columns: Sequence[str], *, map_file: Path,
                     patients_file: Path, sample_practices: int, eval_reps: int,
-                    workforce_file: Path | None, progress: Progress | None) -> Transfers:
+                    workforce_file: Path | None, progress: Progress | None,
+                    ensemble: Sequence[dict[str, Any]] = ()) -> Transfers:
     """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
-    tables, entries = [], []
+    tables, entries, runs = [], [], {}
     for code in codes:
-        table, entry = transfer_check(
+        table, entry, runs[code] = transfer_check(
             full_fitted, code, appointments, months, map_file=map_file,
             patients_file=patients_file, sample_practices=sample_practices or DEFAULT_SAMPLE_PRACTICES,
-            eval_reps=eval_reps, workforce_file=workforce_file, progress=progress)
+            eval_reps=eval_reps, workforce_file=workforce_file, progress=progress,
+            ensemble=ensemble)
+        runs[entry["stp"]] = runs.pop(code)
         tables.append(table)
         entries.append(entry)
     if not tables:
@@ -106,4 +117,4 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
     checks = pd.concat(
         [acceptance(table, p, total_tolerance=TRANSFER_TOLERANCE, shares=False).assign(period=p)
          for p in table["period"].unique()], ignore_index=True) if len(table) else pd.DataFrame()
-    return Transfers(table, checks, entries)
+    return Transfers(table, checks, entries, runs)

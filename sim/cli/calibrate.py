@@ -124,6 +124,15 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="Fit only these parameters (repeatable; default all).")
 @click.option("--weight", "weights", multiple=True,
               help="Component weight NAME=NUMBER (total, gp_share, modes, wait_bins, dna_share).")
+@click.option("--cutoff", type=click.FloatRange(0, min_open=True), default=3.0, show_default=True,
+              help="Implausibility cut-off of the ensemble: fit trials whose largest component "
+                   "distance exceeds cutoff^2 x the best trial's are ruled out.")
+@click.option("--wave", type=click.IntRange(0), default=16, show_default=True,
+              help="Latin-hypercube trials (on top of --trials) over the parameter box the fit "
+                   "has not ruled out: a second history-matching wave that widens the ensemble.")
+@click.option("--members", type=click.IntRange(1), default=30, show_default=True,
+              help="Most parameter sets in the ensemble written to calibrated.yaml (1: none but "
+                   "the best).")
 @click.option("--share-distance", type=click.Choice(["squared", "multinomial"]),
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
@@ -132,7 +141,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
-              share_distance: str) -> None:
+              share_distance: str, cutoff: float, members: int, wave: int) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -169,7 +178,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         season_steps=season_steps, staff_mix=staff_mix, holiday=holiday,
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
-                        share_distance=share_distance)
+                        share_distance=share_distance, cutoff=cutoff, members=members,
+                        wave=wave)
     console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:
@@ -198,6 +208,9 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     except (ScenarioError, DataFormatError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     console.print(acceptance_table(result))
+    console.print(baseline_view(result))
+    for e in result.manifest.get("baseline", {}).get("holdout", []):
+        console.print(forecast_line(e))
     m = result.manifest
     for entry in m["acceptance"]["transfer"]:
         errs = ", ".join(f"{k} {v:+.1f}%" for k, v in entry["total_error_pct"].items())
@@ -221,4 +234,31 @@ def acceptance_table(result) -> Table:
                       f"{r['gp_share_error_pp']:+.1f}",
                       f"{worst[1]:+.1f} ({' '.join(worst[0].split(':', 1)[1].split())})",
                       "[green]pass[/green]" if r["pass"] else "[red]fail[/red]")
+    return table
+
+
+def forecast_line(entry: dict) -> str:
+    """One STP's held-out summary: model and simple-forecast MAPE, and the interval's coverage."""
+    line = (f"{entry['stp']} held-out MAPE: model {entry['model_mape_pct']:.2f}%, simple forecast "
+            f"{entry['forecast_mape_pct']:.2f}% -> "
+            + ("[green]model at least as accurate[/green]" if entry["model_at_least_as_accurate"]
+               else "[red]forecast more accurate[/red]"))
+    if "predictive_coverage" in entry:
+        line += (f"; 90% predictive interval covers {entry['predictive_coverage']:.0%} of months, "
+                 f"mean width {entry['predictive_width_pct']:.1f}%")
+    return line
+
+
+def baseline_view(result) -> Table:
+    """Month by month, every STP: the model's and the simple forecast's total error."""
+    frame = result.baseline
+    table = Table(title="Attended appointments per 1,000: model against the simple forecast "
+                        "(error %)")
+    for col in ("STP", "Month", "Period", "Model %", "Forecast %", "In 90% interval"):
+        table.add_column(col, justify="left" if col in ("STP", "Month", "Period") else "right")
+    for r in frame.to_dict("records"):
+        covers = r.get("pred_covers")
+        table.add_row(str(r["stp"]), str(r["month"]), str(r["period"]),
+                      f"{r['model_error_pct']:+.2f}", f"{r['forecast_error_pct']:+.2f}",
+                      "" if covers is None or covers != covers else ("yes" if covers else "no"))
     return table

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from sim.config.ensemble import EnsembleMember, check_members, member_mapping
 from sim.config.interventions import Intervention
 from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
     AGE_BANDS,
@@ -562,6 +563,19 @@ class Scenario(Strict):
     interventions: list[Intervention] = Field(
         default_factory=list, description="scenario interventions, each with a type, start, scope and parameters"
     )
+    ensemble: list[EnsembleMember] = Field(
+        default_factory=list, description="calibrated parameter sets, one drawn per replication (none: fixed)")
+
+    @model_validator(mode="after")
+    def _check_ensemble(self):
+        check_members(Scenario.model_validate, self.model_dump(mode="json", exclude={"ensemble"}),
+                      self.ensemble)
+        return self
+
+    def member(self, k: int) -> Scenario:
+        """This scenario with ensemble member ``k``'s parameters (not where it changed the fitted ones)."""
+        base = self.model_dump(mode="json", exclude={"ensemble"})
+        return Scenario.model_validate(member_mapping(base, self.ensemble, k))
 
     def iter_practices(self):
         """Yield (pcn_index, practice_index_in_pcn, practice)."""

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.loading import deep_merge, load_raw, on_area, scenario_from_mapping, scenario_hash
+from sim.experiments.ensemble import add_widths, noise_tasks, with_member
 from sim.experiments.parallel import run_tasks
 from sim.experiments.runner import run_single, write_run
 from sim.model.interventions import describe
@@ -47,6 +48,7 @@ class CompareTask:
     source: str
     sha256: str
     ledger: bool = False
+    noise_only: bool = False  # a run of an ensemble scenario without its ensemble
 
 
 def scenario_label(path: str | Path, mapping: dict[str, Any]) -> str:
@@ -122,7 +124,8 @@ def is_done(task: CompareTask) -> bool:
 def run_task(task: CompareTask) -> str:
     """Run one replication and write its files (runs on a worker)."""
     started = dt.datetime.now()
-    sc = scenario_from_mapping(copy.deepcopy(task.mapping), task.source)
+    sc, member = with_member(scenario_from_mapping(copy.deepcopy(task.mapping), task.source),
+                             task.replication)
     result = run_single(sc, task.replication)
     out = Path(task.out)
     write_run(result, out, scenario_file=task.source, scenario_sha256=task.sha256, started=started,
@@ -130,6 +133,8 @@ def run_task(task: CompareTask) -> str:
     write_csv(fte_by_month(result.staff, sc.start_date, sc.horizon_days), out / "fte_by_month.csv")
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["task_fingerprint"] = _fingerprint(task)
+    if member is not None:
+        manifest["ensemble_member"] = member
     write_json(manifest, out / "manifest.json")  # written last: its presence marks the replication done
     return task.key
 
@@ -227,6 +232,11 @@ def finish(out: Path, tasks: list[CompareTask], infos: list[dict[str, Any]], rep
     tables = collect(tasks)
     order = [i["label"] for i in infos]
     comparison = paired_comparison(tables["replications"], order)
+    noise = noise_tasks(tasks)
+    if any(t.noise_only for t in noise):
+        noise_reps = collect(noise)["replications"]
+        comparison = add_widths(comparison, paired_comparison(noise_reps, order))
+        write_parquet(noise_reps, out / "replications_noise_only.parquet")
     write_csv(comparison, out / "comparison.csv")
     write_parquet(tables["replications"], out / "replications.parquet")
     write_parquet(tables["monthly"], out / "monthly.parquet")
@@ -260,9 +270,10 @@ def run_comparison(paths: list[str | Path], reps: int, out: Path, *, seed: int |
     :class:`ComparisonInterrupted` on Ctrl-C.
     """
     tasks, infos = plan(list(paths), reps, out, seed=seed, ledger=ledger, overrides=overrides, area=area)
-    todo = [t for t in tasks if not is_done(t)]
+    extra = [t for t in noise_tasks(tasks) if t.noise_only]  # with an ensemble: noise-only runs
+    todo = [t for t in tasks + extra if not is_done(t)]
     if on_start is not None:
-        on_start(len(todo), len(tasks) - len(todo))
+        on_start(len(todo), len(tasks) + len(extra) - len(todo))
     started = dt.datetime.now()
     try:
         if todo:

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from sim.config.loading import scenario_from_mapping
+from sim.experiments.ensemble import with_member
 from sim.experiments.runner import run_single
 
 T = TypeVar("T")
@@ -221,7 +222,7 @@ def run_replications(task: ReplicationTask) -> dict[str, pd.DataFrame]:
     summaries, timings = [], []
     for rep in task.replications:
         t0, c0 = time.perf_counter(), time.process_time()
-        result = run_single(scenario, rep)
+        result = run_single(with_member(scenario, rep)[0], rep)  # an ensemble's draw for rep
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         s = result.summary[result.summary["level"].isin(task.levels)].reset_index(drop=True)
         s.insert(0, "replication", rep)

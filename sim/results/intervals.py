@@ -81,3 +81,22 @@ def clip_interval(low: ArrayLike, high: ArrayLike, bounds: tuple[float, float] =
     """
     lo, hi = bounds
     return np.clip(np.asarray(low, dtype=float), lo, hi), np.clip(np.asarray(high, dtype=float), lo, hi)
+
+
+def t_prediction_interval(values: Iterable[float], level: float = 0.90,
+                          extra_sd: float = 0.0) -> tuple[float, float, float]:
+    """Mean and ``level`` prediction interval for one new value: t x sqrt(s^2 (1 + 1/n) + extra_sd^2).
+
+    ``extra_sd`` adds a variance the replications do not show (a model discrepancy). NaN bounds
+    with fewer than two finite values.
+    """
+    x = np.asarray(list(values), dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if x.size < 2:
+        return m, math.nan, math.nan
+    spread = math.sqrt(float(x.var(ddof=1)) * (1 + 1 / x.size) + extra_sd**2)
+    half = float(stdtrit(x.size - 1, 1 - (1 - level) / 2)) * spread
+    return m, m - half, m + half

@@ -372,6 +372,26 @@ def test_calibration_outputs_and_calibrated_yaml_validates(tiny_calibration):
                                           [(2019, k) for k in range(3, 13)] + [(2020, 1), (2020, 2)]]
     assert isinstance(m["acceptance"]["holdout_all_pass"], bool)
     assert m["acceptance"]["transfer"][0]["stp"] == "QKK"
+    # the simple forecast beside the model, for the fitted STP and the transfer STP
+    base = pd.read_csv(out / "baseline.csv")
+    assert list(base["stp"]) == ["QMF", "QMF", "QKK", "QKK"]
+    assert list(base["period"]) == ["fit", "holdout", "fit", "holdout"]
+    fit_row = base.iloc[0]
+    assert fit_row["forecast"] == pytest.approx(fit_row["observed"])  # one fit month: exact
+    assert [e["stp"] for e in m["baseline"]["holdout"]] == ["QMF", "QKK"]
+    # the ensemble and the 90% intervals it gives
+    assert calibrated.ensemble
+    first = calibrated.member(0)
+    assert first.demand.rate_multiplier == calibrated.demand.rate_multiplier  # the fitted set
+    assert calibrated.ensemble[0].parameters["rate_multiplier"] == pytest.approx(
+        fitted["rate_multiplier"], rel=1e-5)
+    assert m["uncertainty"]["members"] == len(calibrated.ensemble)
+    assert (base["pred_lower"] <= base["sim_lower"]).all()
+    assert (base["sim_lower"] < base["sim_upper"]).all()
+    assert {"runs_coverage", "predictive_coverage", "predictive_width_pct"} <= set(
+        m["baseline"]["holdout"][0])
+    runs = pd.read_csv(out / "ensemble_runs.csv")
+    assert set(runs["stp"]) == {"QMF", "QKK"}
     runner = CliRunner()
     from sim.cli.main import main
 
