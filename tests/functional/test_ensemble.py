@@ -92,7 +92,7 @@ def compared(tmp_path_factory):
     base = _with_ensemble()
     lever = _with_ensemble()
     lever["name"] = "lever"
-    lever["booking"] = {"same_day_slot_share": 0.6}
+    lever["roles"] = {"GP": {"same_day_slot_share": 0.6}}
     for name, m in (("base", base), ("lever", lever)):
         (root / f"{name}.yaml").write_text(yaml.safe_dump(m))
     out = root / "out"
