@@ -225,6 +225,26 @@ def _keep_listed(rows: pd.DataFrame, list_sizes: dict[str, int], patients_file: 
     return rows
 
 
+#: Share of the patients file's practices the map should list: published pairs of files agree on
+#: 98-99.8% (January 2022 map against the January 2021 and March 2026 patient files); far fewer
+#: means a map cut short (a download stopped at a row boundary reads as a smaller, valid file).
+MAP_COVERAGE_WARNING = 0.9
+
+
+def _check_map_coverage(practice_map: pd.DataFrame, list_sizes: dict[str, int], map_file: PathLike,
+                        patients_file: PathLike, notes: list[str]) -> None:
+    """Warn when the map lists far fewer of the patients file's practices than published files do."""
+    if not list_sizes:
+        return
+    mapped = set(practice_map["practice_code"])
+    share = sum(code in mapped for code in list_sizes) / len(list_sizes)
+    if share < MAP_COVERAGE_WARNING:
+        notes.append(
+            f"WARNING: the practice map {Path(map_file).name} lists only {share:.0%} of the "
+            f"{len(list_sizes):,} practices in {Path(patients_file).name} (published files agree on "
+            f"98% or more): is the map file truncated? Practices it lacks are missing from this area")
+
+
 def _practice_staff(code: str, list_size: int, workforce: pd.DataFrame | None, gaps: _Gaps,
                     notes: list[str]) -> list[dict[str, Any]]:
     """A practice's staff groups: its workforce record, with roles or practices it lacks assumed."""
@@ -363,6 +383,7 @@ def build_area_details(
     registered = _read_registered(patients_file, age_files, build.sources)
     workforce, wf_report = _read_staffing(workforce_file, include_partial, build.sources)
     rows = _keep_listed(rows, registered.list_sizes, patients_file, build.notes)
+    _check_map_coverage(practice_map, registered.list_sizes, map_file, patients_file, build.notes)
     gaps = _Gaps()
     pcns_out = _pcns(rows, registered, workforce, gaps, build.notes)
     _record_gaps(build, gaps, workforce, wf_report)

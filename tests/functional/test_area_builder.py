@@ -285,3 +285,16 @@ def test_written_area_is_readable_by_others(tmp_path):
     mapping, _ = load_raw("scenarios/small.yaml")
     out = write_area_yaml(mapping, tmp_path / "area.yaml")
     assert out.stat().st_mode & stat.S_IROTH, "mkstemp's 0600 must not leak into written scenarios"
+
+
+def test_truncated_map_file_is_warned_about(tmp_path):
+    """A map cut at a row boundary is a valid, smaller CSV: the build says the map looks truncated."""
+    lines = MAP.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    pcn_rows = [k for k, line in enumerate(lines) if PCN in line]
+    cut = tmp_path / "map.csv"
+    cut.write_text("".join(lines[: pcn_rows[2] + 1]), encoding="utf-8")  # ends after the PCN's 3rd practice
+    short = build_area_details(cut, PATIENTS, pcns=PCN)
+    assert sum(len(p["practices"]) for p in short.mapping["area"]["pcns"]) == 3
+    assert any("is the map file truncated" in n for n in short.notes)
+    whole = build_area_details(MAP, PATIENTS, pcns=PCN)
+    assert not any("truncated" in n for n in whole.notes)
