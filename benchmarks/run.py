@@ -151,7 +151,6 @@ def child(kind: str, mapping_file: str, out_file: str, repeats: int = 1) -> None
     import numpy as np
 
     from sim.config.loading import scenario_from_mapping
-    from sim.experiments.parallel import release_models
     from sim.experiments.runner import (
         run_single,  # imports (numba, pandas, mesa) are not part of the timed run
     )
@@ -173,12 +172,11 @@ def child(kind: str, mapping_file: str, out_file: str, repeats: int = 1) -> None
     else:
         walls, cpus = [], []
         for _ in range(1 + repeats):
-            with release_models():
-                t0, c0 = time.perf_counter(), time.process_time()
-                scenario = scenario_from_mapping(mapping, mapping_file)
-                result = run_single(scenario, 0)
-                walls.append(time.perf_counter() - t0)
-                cpus.append(time.process_time() - c0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            scenario = scenario_from_mapping(mapping, mapping_file)
+            result = run_single(scenario, 0)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
         state = result.ledger["state"]
         res = {"wall_s": float(np.median(walls[1:])) if repeats else walls[0],
                "cpu_s": float(np.median(cpus[1:])) if repeats else cpus[0],
