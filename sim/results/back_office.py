@@ -1,0 +1,122 @@
+"""Summary rows of the back office: what the simulated admin tasks and admin staff did (no sizing formulas).
+
+Tasks arriving in the reporting horizon count; hours are the minutes recorded per practice and day
+by :mod:`sim.model.back_office` over the horizon, per week. Each pooling mechanism has its own row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.back_office import DONE, WAITING
+from sim.model.units import FULL_TIME_HOURS_PER_WEEK
+
+if TYPE_CHECKING:
+    from sim.model.model import GPSimModel
+
+WEEKS_PER_YEAR = 52.0
+HOURS_ROWS = {  # metric -> record summed (minutes per practice and day)
+    "admin_hours_per_week": ("busy",),
+    "admin_overtime_hours_per_week": ("overtime",),
+    "admin_hours_saved_specialisation_per_week": ("spec_saved",),
+    "admin_hours_saved_shared_functions_per_week": ("shared_saved",),
+    "admin_hours_handoffs_per_week": ("handoff_added",),
+    "admin_hours_transition_per_week": ("dip_added", "setup"),
+    "coordinator_hours_per_week": ("coordinator",),
+}
+
+
+def back_office_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
+    """Rows (level, unit, metric, value) of the back office for practices, PCNs and the area."""
+    st = model.back_office
+    if st is None:
+        return []
+    w, n_d = model.cal.warm_up, model.n_sim_days
+    weeks = model.scenario.horizon_days / 7.0
+    n_p = len(model.practices)
+    rec = st.records
+    rows: list[tuple] = []
+    for metric, names in HOURS_ROWS.items():
+        minutes = sum(rec[x][w:n_d].sum(axis=0) for x in names)
+        rows += rows_by_practice(model, metric, minutes / 60.0 / weeks)
+    cash = np.zeros(n_p, dtype=bool)
+    reception = np.zeros(n_p, dtype=bool)
+    for pool in st.pools:
+        cash[list(pool.practices)] |= pool.redeploy == "cash"
+        reception[list(pool.practices)] |= pool.redeploy == "reception"
+    released = rec["released"][w:n_d].sum(axis=0) / 60.0 / weeks  # hours a week taken off the back office
+    rows += rows_by_practice(model, "reception_hours_added_per_week", np.where(reception, released, 0.0))
+    cost_per_hour = model.scenario.admin.admin_cost_per_fte_year_gbp / (FULL_TIME_HOURS_PER_WEEK * WEEKS_PER_YEAR)
+    rows += rows_by_practice(model, "admin_cash_saved_gbp_year",
+                             np.where(cash, released, 0.0) * WEEKS_PER_YEAR * cost_per_hour)
+    working = model.cal.is_working_day[w:n_d]
+    rows += rows_by_practice(model, "admin_backlog_mean", rec["backlog"][w:n_d][working].mean(axis=0)
+                             if working.any() else np.zeros(n_p))
+    rows += rows_by_practice(model, "admin_backlog_at_end", np.bincount(
+        st.practice[st.state == WAITING], minlength=n_p).astype(float))
+    # paid admin hours: admin staff's working time (staff-days), less hours cut for cash, plus overtime
+    sd = model.staff_days
+    paid = np.zeros(n_p)
+    for p in model.practices:
+        admins = [s for s in p.staff if model.staff[s].kind == "admin"]
+        paid[p.index] = sd.admin_minutes[admins, w:n_d].sum() / 60.0 / weeks if admins else 0.0
+    paid += (rec["overtime"][w:n_d].sum(axis=0) / 60.0 / weeks) - np.where(cash, released, 0.0)
+    lists = np.array([p.list_size for p in model.practices], dtype=float)
+    for level, code, members in _units(model):
+        tot = lists[members].sum()
+        cost = paid[members].sum() * WEEKS_PER_YEAR * cost_per_hour
+        rows.append((level, code, "admin_cost_per_10k_gbp_year", float(cost / tot * 10_000) if tot else np.nan))
+    rows += _turnaround(model, "admin_turnaround_working_days", None)
+    rows += _turnaround(model, "repeat_prescriptions_in_target_pct", "repeat_prescription")
+    rows += _turnaround(model, "correspondence_in_target_pct", "clinical_correspondence")
+    return rows
+
+
+def _units(model: GPSimModel) -> list[tuple[str, str, list[int]]]:
+    """(level, code, member practices) of every practice, PCN and the area."""
+    out = [("practice", p.code, [p.index]) for p in model.practices]
+    out += [("pcn", pc.code, list(pc.practices)) for pc in model.pcns]
+    return [*out, ("lgpo", model.lgpo.code, list(range(len(model.practices))))]
+
+
+def working_days_between(model: GPSimModel, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elapsed working time from minute ``a`` to minute ``b``, in working days of 24 hours (weekends excluded)."""
+    working = model.cal.is_working_day
+    before = np.concatenate([[0], np.cumsum(working)])  # working days before each day
+
+    def clock(x: np.ndarray) -> np.ndarray:
+        day = np.minimum((x // 1440).astype(np.int64), working.size - 1)
+        return before[day] + np.where(working[day], (x - day * 1440.0) / 1440.0, 0.0)
+
+    return clock(b) - clock(a)
+
+
+def _turnaround(model: GPSimModel, metric: str, kind: str | None) -> list[tuple]:
+    """Mean turnaround (working days), or the share done within target, of tasks arriving in the horizon.
+
+    Tasks whose target falls after the end of the run are left out (they could not yet be late).
+    """
+    st = model.back_office
+    w = model.cal.warm_up
+    end_minute = model.n_sim_days * 1440.0
+    sel = st.arrival >= w * 1440.0
+    if kind is not None:
+        if kind not in st.kind_names:
+            return []
+        sel &= st.kind == st.kind_names.index(kind)
+    ids = np.flatnonzero(sel)
+    target = st.target_days[st.kind[ids]]
+    done = st.state[ids] == DONE
+    took = np.full(ids.size, np.inf)
+    took[done] = working_days_between(model, st.arrival[ids[done]], st.finish[ids[done]].astype(np.float64))
+    due = working_days_between(model, st.arrival[ids], np.full(ids.size, end_minute)) >= target
+
+    def value_of(m: np.ndarray) -> float:
+        if kind is None:
+            return float(took[m & done].mean()) if (m & done).any() else np.nan
+        return float((took[m & due] <= target[m & due]).mean() * 100) if (m & due).any() else np.nan
+
+    practice = st.practice[ids]
+    return [(level, code, metric, value_of(np.isin(practice, members))) for level, code, members in _units(model)]
