@@ -75,21 +75,17 @@ def serve_teams(task_team: np.ndarray, arrival: np.ndarray, service: np.ndarray,
 
 
 @njit(cache=True)
-def serve_pending(pending: np.ndarray, practice: np.ndarray, kind: np.ndarray, arrival: np.ndarray, e: np.ndarray,
-                  role_of_kind: np.ndarray, minutes: np.ndarray, corr_kind: np.ndarray, team_of: np.ndarray,
-                  coord_role: int, has_server: np.ndarray, spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray,
-                  review: np.ndarray, server_team: np.ndarray, server_open: np.ndarray, server_close: np.ndarray,
-                  server_first: np.ndarray, state: np.ndarray, done_state: int, start_out: np.ndarray,
-                  finish_out: np.ndarray, rec: np.ndarray, server_end: np.ndarray) -> np.ndarray:
-    """One working day of every team: route, time and serve the pending tasks; returns those left waiting.
+def route_tasks(pending: np.ndarray, practice: np.ndarray, kind: np.ndarray, arrival: np.ndarray, e: np.ndarray,
+                role_of_kind: np.ndarray, minutes: np.ndarray, corr_kind: np.ndarray, team_of: np.ndarray,
+                coord_role: int, has_server: np.ndarray, spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray,
+                review: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each pending task's team, sort key (team, arrival), service, base handling and review minutes.
 
     Correspondence goes to the practice's (or pool's) workflow coordinators where the team has any.
     Handling = Exp(1) draw x the role's mean minutes x (1 - specialisation) x (1 + dip), plus hand-off
-    and coordinator review minutes. ``rec`` rows (per practice, minutes): busy, specialisation saved,
-    dip added, hand-offs, coordinator review.
+    and coordinator review minutes.
     """
     n = pending.size
-    n_teams = server_first.size - 1
     team = np.empty(n, dtype=np.int64)
     key = np.empty(n)
     service = np.empty(n)
@@ -111,7 +107,24 @@ def serve_pending(pending: np.ndarray, practice: np.ndarray, kind: np.ndarray, a
         extra[j] = rv
         service[j] = h * (1.0 - spec[p]) * (1.0 + dip[p]) + handoff[p] + rv
         key[j] = tm * 1e7 + arrival[i]  # arrivals are under 1e7 minutes (19 years)
-    order = np.argsort(key)
+    return team, key, service, handling, extra
+
+
+@njit(cache=True)
+def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, service: np.ndarray,
+                 handling: np.ndarray, extra: np.ndarray, practice: np.ndarray, arrival: np.ndarray,
+                 spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray, server_team: np.ndarray,
+                 server_open: np.ndarray, server_close: np.ndarray, server_first: np.ndarray, state: np.ndarray,
+                 done_state: int, finish_out: np.ndarray, took_out: np.ndarray, working_before: np.ndarray,
+                 rec: np.ndarray, server_end: np.ndarray) -> np.ndarray:
+    """Serve the routed tasks in ``order`` (by team, then arrival); record them; return those left waiting.
+
+    ``rec`` rows (per practice, minutes): busy, specialisation saved, dip added, hand-offs, coordinator
+    review. ``took_out``: arrival to done in working days of 24 hours (``working_before[d]``: working
+    days before day d).
+    """
+    n = pending.size
+    n_teams = server_first.size - 1
     s_pending = pending[order]
     s_team = team[order]
     s_arrival = arrival[s_pending]
@@ -133,8 +146,10 @@ def serve_pending(pending: np.ndarray, practice: np.ndarray, kind: np.ndarray, a
         j = order[jj]
         p = practice[i]
         state[i] = done_state
-        start_out[i] = start[jj]
         finish_out[i] = finish[jj]
+        fd, ad = int(finish[jj] // 1440.0), int(s_arrival[jj] // 1440.0)
+        took_out[i] = (working_before[fd] - working_before[ad]
+                       + (finish[jj] - fd * 1440.0 - (s_arrival[jj] - ad * 1440.0)) / 1440.0)
         rec[0, p] += s_service[jj]
         rec[1, p] += handling[j] * spec[p]
         rec[2, p] += handling[j] * (1.0 - spec[p]) * dip[p]
