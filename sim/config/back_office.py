@@ -95,7 +95,8 @@ class BackOffice(Strict):
     front_desk_share: dict[AdminRole, Fraction] = Field(
         default_factory=default_front_desk, description="share of each role's hours at the front desk")
     # minutes after midnight: 08:30, as the clinic day's first session (scenario.booking)
-    start_minute: Annotated[int, Field(ge=0, le=1200)] = Field(510, description="back-office work starts (08:30)")
+    start_minute: Annotated[int, Field(ge=0, le=1200)] = Field(
+        510, description="admin staff's day starts (08:30): the front desk first, then the back office")
     # minutes: a full-time admin day (37.5 h / 5, NHS Digital FTE)
     full_time_minutes_per_day: Annotated[float, Field(gt=0.0, le=720.0)] = Field(450.0)
     # arrivals: uniform over the practice's opening hours on working days

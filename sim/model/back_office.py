@@ -3,8 +3,9 @@
 Tasks (``scenario.back_office.tasks``) are drawn once, at build, from their own stream
 (``back-office/arrivals``), so every scenario of a seed sees the same task arrivals (common random
 numbers). Each admin staff agent of a practice has an admin role (the practice's admin FTE split by
-``role_shares``). Each working day one SimPy process opens the back office at ``start_minute`` and
-serves every team's queue (a team: one role in one practice, or in a pool) with the compiled FCFS
+``role_shares``); each works the front desk first (``front_desk_share`` of their day, from
+``start_minute``: the morning rush), then the back office. Each working day one SimPy process opens
+the day at ``start_minute`` and serves every team's queue (a team: one role in one practice, or in a pool) with the compiled FCFS
 queue of :mod:`sim.model.back_office_queue`; tasks not reached wait for the next working day.
 
 Every task ends in exactly one state: ``DONE``, ``WAITING`` (backlog at the end of the run) or
@@ -78,7 +79,6 @@ class BackOfficeState:
     u: np.ndarray  # uniform draw (shared-function absorption)
     day_first: np.ndarray  # (n_days + 1) first task arriving each day
     state: np.ndarray
-    finish: np.ndarray  # absolute minute the task was done (NaN while not)
     took: np.ndarray  # arrival to done, working days of 24 hours (NaN while not done)
     working_before: np.ndarray  # (n_days + 1) working days before each day
     admin_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # admin agents
@@ -89,6 +89,7 @@ class BackOfficeState:
     cut_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice per day (redeployed)
     review_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per correspondence task
     records: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (day, practice) minutes or counts
+    desk_share: np.ndarray = field(default_factory=lambda: np.zeros(R))  # admin role -> share at the front desk
 
 
 def build_back_office(model: GPSimModel) -> None:
@@ -118,26 +119,32 @@ def build_back_office(model: GPSimModel) -> None:
     work = np.flatnonzero(model.cal.is_working_day[:n_d])
     counts = rng.poisson(np.broadcast_to(per_day, (work.size, n_p, n_k)))
     flat = counts.ravel()
-    cell = np.repeat(np.arange(flat.size, dtype=np.int32), flat)
-    day = work[cell // (n_p * n_k)]
-    practice = (cell // n_k) % n_p
-    kind = cell % n_k
-    n = cell.size
-    arrival = day * 1440.0 + cfg.open_minute + rng.random(n) * (cfg.close_minute - cfg.open_minute)
-    e, u = rng.standard_exponential(n, dtype=np.float32), rng.random(n, dtype=np.float32)
     # cells run day by day, so tasks are grouped by arrival day (each team's queue is sorted when served)
-    day_first = np.searchsorted(day, np.arange(n_d + 1))
+    practice = np.repeat(np.tile(np.repeat(np.arange(n_p, dtype=np.int32), n_k), work.size), flat)
+    kind = np.repeat(np.tile(np.arange(n_k, dtype=np.int8), n_p * work.size), flat)
+    per_work_day = counts.reshape(work.size, -1).sum(axis=1)
+    n = int(per_work_day.sum())
+    arrival = np.repeat(work * 1440.0 + cfg.open_minute, per_work_day)
+    within = rng.random(n)
+    within *= cfg.close_minute - cfg.open_minute
+    arrival += within  # in place: large temporaries are slow to allocate
+    del within
+    e, u = rng.standard_exponential(n, dtype=np.float32), rng.random(n, dtype=np.float32)
+    on_day = np.zeros(n_d, dtype=np.int64)
+    on_day[work] = per_work_day
+    day_first = np.concatenate([[0], np.cumsum(on_day)])
     st = BackOfficeState(
         kind_names=names, role_of_kind=np.array([ADMIN_ROLES.index(cfg.tasks[x].role) for x in names]),
         minutes=minutes, target_days=np.array([cfg.tasks[x].target_working_days for x in names]),
         shared_kind=np.array([cfg.tasks[x].shared_function for x in names]),
         corr_kind=~np.isnan(minutes[:, ADMIN_ROLES.index("workflow_coordinator")]),
-        practice=practice.astype(np.int32), kind=kind.astype(np.int8), arrival=arrival,
-        e=e, u=u, day_first=day_first, state=np.zeros(n, dtype=np.int8), finish=np.full(n, np.nan),
+        practice=practice, kind=kind, arrival=arrival,
+        e=e, u=u, day_first=day_first, state=np.zeros(n, dtype=np.int8),
         took=np.full(n, np.nan, dtype=np.float32),
         working_before=np.concatenate([[0], np.cumsum(model.cal.is_working_day)]).astype(np.float64),
         added_coordinator_minutes=np.zeros(n_p), cut_minutes=np.zeros(n_p), review_minutes=np.zeros(n_p),
-        records={name: np.zeros((n_d, n_p)) for name in RECORDS})
+        records={name: np.zeros((n_d, n_p)) for name in RECORDS},
+        desk_share=np.array([cfg.front_desk_share.get(r, 0.0) for r in ADMIN_ROLES]))
     model.back_office = st
     for p in model.practices:
         assign_roles(model, [s for s in p.staff if model.staff[s].kind == "admin"])
@@ -222,7 +229,6 @@ def serve_day(model: GPSimModel, t: int) -> float:
         absorbed = st.shared_kind[st.kind[new]] & (st.u[new] >= keep[st.practice[new]])
         gone = new[absorbed]
         st.state[gone] = SHARED
-        st.finish[gone] = st.arrival[gone]
         st.took[gone] = 0.0
         kg = st.kind[gone]
         rec["shared_saved"][t] += np.bincount(st.practice[gone], weights=st.e[gone] * st.minutes[kg, st.role_of_kind[kg]],
@@ -239,17 +245,19 @@ def serve_day(model: GPSimModel, t: int) -> float:
         rec["backlog"][t] = np.bincount(st.practice[pending], minlength=n_p)
         return base_open(model, t)
     unit = model.staff_table()["unit"][who]
-    desk = np.array([cfg.front_desk_share.get(r, 0.0) for r in ADMIN_ROLES])
-    window = fte[who] * cfg.full_time_minutes_per_day * (1.0 - desk[role])
+    # each admin's day starts at start_minute: the front desk first (the morning rush), then the back office
+    day_minutes = fte[who] * cfg.full_time_minutes_per_day
+    desk = day_minutes * st.desk_share[role]
+    window = day_minutes - desk
     _cut(window, unit, role, setup, st.cut_minutes, rec, t)
     s_team = team_of[unit, role]
     s_order = np.argsort(s_team, kind="stable")
-    s_team, window, unit = s_team[s_order], window[s_order], unit[s_order]
+    s_team, window, unit, desk = s_team[s_order], window[s_order], unit[s_order], desk[s_order]
     n_teams = int(team_of.max()) + 1
     server_first = np.searchsorted(s_team, np.arange(n_teams + 1))
     opening = t * 1440.0 + cfg.start_minute
-    s_open = np.full(s_team.size, opening)
-    s_close = opening + window
+    s_open = opening + desk
+    s_close = s_open + window
     s_end = np.empty(s_team.size)
     day_rec = np.zeros((5, n_p))
     team, key, service, handling, extra = route_tasks(
@@ -257,7 +265,7 @@ def serve_day(model: GPSimModel, t: int) -> float:
         server_first[1:] > server_first[:-1], spec, dip, handoff, st.review_minutes)
     order = np.argsort(key)  # numpy's sort: several times faster than a compiled one
     st.backlog = serve_sorted(order, pending, team, service, handling, extra, st.practice, st.arrival, spec, dip,
-                              handoff, s_team, s_open, s_close, server_first, st.state, DONE, st.finish, st.took,
+                              handoff, s_team, s_open, s_close, server_first, st.state, DONE, st.took,
                               st.working_before, day_rec, s_end)
     for row, name in enumerate(("busy", "spec_saved", "dip_added", "handoff_added", "coordinator")):
         rec[name][t] += day_rec[row]

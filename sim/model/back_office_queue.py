@@ -115,7 +115,7 @@ def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, servi
                  handling: np.ndarray, extra: np.ndarray, practice: np.ndarray, arrival: np.ndarray,
                  spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray, server_team: np.ndarray,
                  server_open: np.ndarray, server_close: np.ndarray, server_first: np.ndarray, state: np.ndarray,
-                 done_state: int, finish_out: np.ndarray, took_out: np.ndarray, working_before: np.ndarray,
+                 done_state: int, took_out: np.ndarray, working_before: np.ndarray,
                  rec: np.ndarray, server_end: np.ndarray) -> np.ndarray:
     """Serve the routed tasks in ``order`` (by team, then arrival); record them; return those left waiting.
 
@@ -146,7 +146,6 @@ def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, servi
         j = order[jj]
         p = practice[i]
         state[i] = done_state
-        finish_out[i] = finish[jj]
         fd, ad = int(finish[jj] // 1440.0), int(s_arrival[jj] // 1440.0)
         took_out[i] = (working_before[fd] - working_before[ad]
                        + (finish[jj] - fd * 1440.0 - (s_arrival[jj] - ad * 1440.0)) / 1440.0)
@@ -156,3 +155,29 @@ def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, servi
         rec[3, p] += handoff[p]
         rec[4, p] += extra[j]
     return left[:n_left]
+
+
+@njit(cache=True)
+def task_tables(practice: np.ndarray, kind: np.ndarray, state: np.ndarray, took: np.ndarray, arrival: np.ndarray,
+                day_first: np.ndarray, first_day: int, n_days: int, working_before: np.ndarray,
+                target_days: np.ndarray, n_practices: int, done_state: int) -> np.ndarray:
+    """(4, practice, kind) of tasks arriving from ``first_day``: done, working days taken, due, due and in target.
+
+    A task is due when its target falls before the end of the run (``n_days``): only those can be late.
+    One compiled pass, no temporary arrays (a borough has millions of tasks).
+    """
+    out = np.zeros((4, n_practices, target_days.size))
+    end = working_before[n_days]
+    for d in range(first_day, n_days):
+        for i in range(day_first[d], day_first[d + 1]):
+            p, k = practice[i], kind[i]
+            is_done = state[i] == done_state
+            if is_done:
+                out[0, p, k] += 1.0
+                out[1, p, k] += took[i]
+            left = end - working_before[d] - (arrival[i] - d * 1440.0) / 1440.0
+            if left >= target_days[k]:
+                out[2, p, k] += 1.0
+                if is_done and took[i] <= target_days[k]:
+                    out[3, p, k] += 1.0
+    return out

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.back_office import DONE, WAITING
+from sim.model.back_office_queue import task_tables
 from sim.model.units import FULL_TIME_HOURS_PER_WEEK
 
 if TYPE_CHECKING:
@@ -68,9 +69,10 @@ def back_office_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
         tot = lists[members].sum()
         cost = paid[members].sum() * WEEKS_PER_YEAR * cost_per_hour
         rows.append((level, code, "admin_cost_per_10k_gbp_year", float(cost / tot * 10_000) if tot else np.nan))
-    rows += _turnaround(model, "admin_turnaround_working_days", None)
-    rows += _turnaround(model, "repeat_prescriptions_in_target_pct", "repeat_prescription")
-    rows += _turnaround(model, "correspondence_in_target_pct", "clinical_correspondence")
+    tables = _task_tables(model)
+    rows += _turnaround(model, tables, "admin_turnaround_working_days", None)
+    rows += _turnaround(model, tables, "repeat_prescriptions_in_target_pct", "repeat_prescription")
+    rows += _turnaround(model, tables, "correspondence_in_target_pct", "clinical_correspondence")
     return rows
 
 
@@ -81,34 +83,23 @@ def _units(model: GPSimModel) -> list[tuple[str, str, list[int]]]:
     return [*out, ("lgpo", model.lgpo.code, list(range(len(model.practices))))]
 
 
-def _turnaround(model: GPSimModel, metric: str, kind: str | None) -> list[tuple]:
-    """Mean turnaround (working days), or the share done within target, of tasks arriving in the horizon.
-
-    Tasks whose target falls after the end of the run are left out (they could not yet be late).
-    Sums per practice first, then per PCN and area, so a borough's millions of tasks are read once.
-    """
+def _task_tables(model: GPSimModel) -> dict[str, np.ndarray]:
+    """(practice, kind) tables of tasks arriving in the horizon: done, working days taken, due, due and in target."""
     st = model.back_office
-    n_p = len(model.practices)
-    sel = st.arrival >= model.cal.warm_up * 1440.0
-    if kind is not None:
-        if kind not in st.kind_names:
-            return []
-        sel &= st.kind == st.kind_names.index(kind)
-    ids = np.flatnonzero(sel)
-    practice = st.practice[ids]
-    took = st.took[ids]
-    done = st.state[ids] == DONE
+    t = task_tables(st.practice, st.kind, st.state, st.took, st.arrival, st.day_first, model.cal.warm_up,
+                    model.n_sim_days, st.working_before, st.target_days.astype(np.float64), len(model.practices), DONE)
+    return {"done": t[0], "took": t[1], "due": t[2], "in_target": t[3]}
+
+
+def _turnaround(model: GPSimModel, tables: dict[str, np.ndarray], metric: str, kind: str | None) -> list[tuple]:
+    """Mean turnaround in working days (all tasks), or the share of ``kind`` done within target, per unit."""
+    st = model.back_office
     if kind is None:
-        num = np.bincount(practice[done], weights=took[done], minlength=n_p)
-        den = np.bincount(practice[done], minlength=n_p).astype(float)
-        scale = 1.0
+        num, den, scale = tables["took"].sum(axis=1), tables["done"].sum(axis=1), 1.0
+    elif kind in st.kind_names:
+        k = st.kind_names.index(kind)
+        num, den, scale = tables["in_target"][:, k], tables["due"][:, k], 100.0
     else:
-        target = st.target_days[st.kind_names.index(kind)]
-        day = (st.arrival[ids] // 1440.0).astype(np.int64)
-        left = st.working_before[model.n_sim_days] - st.working_before[day] - (st.arrival[ids] - day * 1440.0) / 1440.0
-        due = left >= target
-        num = np.bincount(practice[due], weights=(done[due] & (took[due] <= target)).astype(float), minlength=n_p)
-        den = np.bincount(practice[due], minlength=n_p).astype(float)
-        scale = 100.0
+        return []
     return [(level, code, metric, float(num[m].sum() / den[m].sum() * scale) if den[m].sum() else np.nan)
             for level, code, m in _units(model)]
