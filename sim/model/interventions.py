@@ -399,7 +399,9 @@ def describe(iv) -> str:
         "pooled_back_office": lambda: ("pooled back office (" + ", ".join(
             [x for x, on in (("one queue per role", iv.queue_pooling), ("specialised staff", iv.specialisation.enabled),
                              ("shared functions", iv.shared_functions.enabled)) if on] or ["no pooling"])
-            + f"; one pool per {iv.pool}; released hours to {iv.redeploy})"),
+            + f"; one pool per {iv.pool}; released hours to {iv.redeploy}"
+            + (f"; {iv.coordinators.added_hours_per_1000_week:g} coordinator hours a week per 1,000 added"
+               if iv.coordinators.added_hours_per_1000_week else "") + ")"),
         "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access "
                                     f"{'walk-in ' if iv.mode == 'walk_in' else ''}hub"
                                     + (f" worked by member practices' clinicians ({iv.member_hours} hours)"
