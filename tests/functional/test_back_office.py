@@ -39,10 +39,11 @@ def pooled(**kw):
 
 @cache
 def _run(key: str):
+    """(the run's back office, its warm-up days, its summary values): the model itself is not kept (memory)."""
     model = attach(scenario_from_mapping(yaml.safe_load(key), "<test>"), 0)
     model.run()
     rows = extra_summary(model)
-    return model, rows.set_index(["level", "unit", "metric"])["value"]
+    return model.back_office, model.cal.warm_up, rows.set_index(["level", "unit", "metric"])["value"]
 
 
 def run(m):
@@ -54,8 +55,7 @@ def area(values, metric):
 
 
 def test_every_admin_task_ends_in_exactly_one_state():
-    model, _ = run(mapping([pooled()]))
-    st = model.back_office
+    st, _, _ = run(mapping([pooled()]))
     assert not (st.state == ARRIVING).any()  # every task drawn arrives inside the run
     counts = np.bincount(st.state, minlength=4)
     assert counts[DONE] + counts[WAITING] + counts[SHARED] == st.state.size
@@ -76,10 +76,10 @@ def test_pooled_and_unpooled_runs_see_the_same_task_arrivals():
 
 
 def test_each_mechanism_is_reported_on_its_own():
-    base = run(mapping())[1]
-    spec = run(mapping([pooled(**{**ALL_OFF, "specialisation": {"enabled": True, "learning_months": 0}})]))[1]
-    shared = run(mapping([pooled(**{**ALL_OFF, "shared_functions": {"enabled": True}})]))[1]
-    queue = run(mapping([pooled(**{**ALL_OFF, "queue_pooling": True, "handoff_minutes": 0})]))[1]
+    base = run(mapping())[2]
+    spec = run(mapping([pooled(**{**ALL_OFF, "specialisation": {"enabled": True, "learning_months": 0}})]))[2]
+    shared = run(mapping([pooled(**{**ALL_OFF, "shared_functions": {"enabled": True}})]))[2]
+    queue = run(mapping([pooled(**{**ALL_OFF, "queue_pooling": True, "handoff_minutes": 0})]))[2]
     saved_spec, saved_shared = "admin_hours_saved_specialisation_per_week", "admin_hours_saved_shared_functions_per_week"
     assert area(spec, saved_spec) > 0 and area(spec, saved_shared) == 0
     assert area(shared, saved_shared) > 0 and area(shared, saved_spec) == 0
@@ -93,19 +93,19 @@ def test_each_mechanism_is_reported_on_its_own():
 
 
 def test_savings_grow_with_pool_size():
-    by_pcn = run(mapping([pooled(pool="pcn")]))[1]
-    whole = run(mapping([pooled(pool="scope")]))[1]
-    one = run(mapping([pooled(scope="SMN2")]))[1]
+    by_pcn = run(mapping([pooled(pool="pcn")]))[2]
+    whole = run(mapping([pooled(pool="scope")]))[2]
+    one = run(mapping([pooled(scope="SMN2")]))[2]
     m = "admin_hours_saved_shared_functions_per_week"
     assert area(whole, m) > area(by_pcn, m) > area(one, m) > 0  # n^0.6 of n practices' functions
     q = "admin_turnaround_working_days"
-    base = run(mapping())[1]
+    base = run(mapping())[2]
     assert area(whole, q) < area(base, q)
 
 
 def test_two_pcn_pools_both_count():
-    one = run(mapping([pooled(scope="SMN1")]))[1]
-    two = run(mapping([pooled(scope="SMN1"), pooled(scope="SMN2")]))[1]
+    one = run(mapping([pooled(scope="SMN1")]))[2]
+    two = run(mapping([pooled(scope="SMN1"), pooled(scope="SMN2")]))[2]
     m = "admin_hours_saved_shared_functions_per_week"
     assert two[("pcn", "SMN1", m)] == pytest.approx(one[("pcn", "SMN1", m)])
     assert two[("pcn", "SMN2", m)] > 0 and one[("pcn", "SMN2", m)] == 0
@@ -113,11 +113,11 @@ def test_two_pcn_pools_both_count():
 
 
 def test_a_mid_year_start_counts_from_its_start():
-    model, late = run(mapping([pooled(start=2)]))
-    _, full = run(mapping([pooled()]))
-    start = model.back_office.pools[0].runs_from
-    rec = model.back_office.records
-    assert start > model.cal.warm_up
+    st, warm_up, late = run(mapping([pooled(start=2)]))
+    full = run(mapping([pooled()]))[2]
+    start = st.pools[0].runs_from
+    rec = st.records
+    assert start > warm_up
     assert rec["shared_saved"][:start].sum() == 0 and rec["spec_saved"][:start].sum() == 0
     assert rec["shared_saved"][start:].sum() > 0
     m = "admin_hours_saved_shared_functions_per_week"
@@ -127,7 +127,7 @@ def test_a_mid_year_start_counts_from_its_start():
 def test_workflow_coordinators_take_correspondence_off_gps():
     coord = {"type": "pooled_back_office", "pool": "practice", **ALL_OFF, "redeploy": "coordinators",
              "transition": QUICK["transition"], "coordinators": {"added_hours_per_1000_week": 5.0}}
-    base = run(mapping())[1]
-    sund = run(mapping([coord]))[1]
+    base = run(mapping())[2]
+    sund = run(mapping([coord]))[2]
     assert area(sund, "coordinator_hours_per_week") > 0
     assert area(sund, "gp_correspondence_hours_per_week") < 0.3 * area(base, "gp_correspondence_hours_per_week")
