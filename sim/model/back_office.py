@@ -76,7 +76,6 @@ class BackOfficeState:
     kind: np.ndarray
     arrival: np.ndarray  # absolute minute
     e: np.ndarray  # Exp(1) handling draw
-    u: np.ndarray  # uniform draw (shared-function absorption)
     day_first: np.ndarray  # (n_days + 1) first task arriving each day
     state: np.ndarray
     took: np.ndarray  # arrival to done, working days of 24 hours (NaN while not done)
@@ -129,7 +128,7 @@ def build_back_office(model: GPSimModel) -> None:
     within *= cfg.close_minute - cfg.open_minute
     arrival += within  # in place: large temporaries are slow to allocate
     del within
-    e, u = rng.standard_exponential(n, dtype=np.float32), rng.random(n, dtype=np.float32)
+    e = rng.standard_exponential(n, dtype=np.float32)
     on_day = np.zeros(n_d, dtype=np.int64)
     on_day[work] = per_work_day
     day_first = np.concatenate([[0], np.cumsum(on_day)])
@@ -139,7 +138,7 @@ def build_back_office(model: GPSimModel) -> None:
         shared_kind=np.array([cfg.tasks[x].shared_function for x in names]),
         corr_kind=~np.isnan(minutes[:, ADMIN_ROLES.index("workflow_coordinator")]),
         practice=practice, kind=kind, arrival=arrival,
-        e=e, u=u, day_first=day_first, state=np.zeros(n, dtype=np.int8),
+        e=e, day_first=day_first, state=np.zeros(n, dtype=np.int8),
         took=np.full(n, np.nan, dtype=np.float32),
         working_before=np.concatenate([[0], np.cumsum(model.cal.is_working_day)]).astype(np.float64),
         added_coordinator_minutes=np.zeros(n_p), cut_minutes=np.zeros(n_p), review_minutes=np.zeros(n_p),
@@ -226,7 +225,9 @@ def serve_day(model: GPSimModel, t: int) -> float:
     spec, dip, handoff, keep, setup = _factors(model, t)
     new = np.arange(st.day_first[t], st.day_first[t + 1])
     if new.size and (keep < 1.0).any():
-        absorbed = st.shared_kind[st.kind[new]] & (st.u[new] >= keep[st.practice[new]])
+        # each task's draw keyed by its arrival day and place among the day's tasks: the same in every scenario
+        u = model.streams.keyed("back-office/shared", t).random(new.size)
+        absorbed = st.shared_kind[st.kind[new]] & (u >= keep[st.practice[new]])
         gone = new[absorbed]
         st.state[gone] = SHARED
         st.took[gone] = 0.0

@@ -13,7 +13,7 @@ from sim.model.back_office_queue import serve_teams
 from tests.analytic.erlang import MMc
 
 LAM, MU, C = 0.7, 1.0, 4  # per-team arrivals and handling rate per minute; c practices pooled: rho = 0.7
-N = 400_000  # tasks per separate team: the M/M/1 mean wait at rho 0.7 settles within about 1%
+N = 200_000  # tasks per separate team: the M/M/1 mean wait at rho 0.7 settles within about 1-2%
 WARM = 5_000  # first tasks of each team left out (the queue starts empty)
 
 

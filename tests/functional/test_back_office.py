@@ -71,7 +71,7 @@ def test_pooled_and_unpooled_runs_see_the_same_task_arrivals():
     a = attach(scenario_from_mapping(mapping(), "<a>"), 2).back_office
     b = attach(scenario_from_mapping(mapping([pooled(), {"type": "pooled_back_office", "scope": "SMN1"}]), "<b>"),
                2).back_office
-    for field in ("practice", "kind", "arrival", "e", "u"):
+    for field in ("practice", "kind", "arrival", "e"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
 
 
