@@ -22,7 +22,7 @@ PCN_METRICS: tuple[str, ...] = ("list_size", "lost_pct", "wait_bin_pct:Same Day"
 HEADLINE: tuple[str, ...] = (
     "lost_pct", "unmet_per_1000_year", "wait_bin_pct:Same Day", "mean_wait_days", "p90_wait_days", "gp_share_pct",
     "continuity_upc", "utilisation_pct", "appointments_per_fte_week:GP", "admin_hours_per_fte_week:GP",
-    "overtime_hours_per_week", "admin_fte_required_per_10k", "days_below_75pct_capacity", "gp_fte_end", "leavers",
+    "overtime_hours_per_week", "admin_cost_per_10k_gbp_year", "days_below_75pct_capacity", "gp_fte_end", "leavers",
 )
 
 

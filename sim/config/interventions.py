@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from sim.config.back_office import Coordinators, SharedFunctions, Specialisation, Transition
 from sim.config.types import Fraction, GpContract, Strict
 
 if TYPE_CHECKING:
@@ -164,18 +165,27 @@ class SkillMix(Base):
 
 
 class PooledBackOffice(Base):
-    """LGPO pooling of back-office functions, and workflow coordinators taking GP correspondence."""
+    """Pooled back office: admin queues, specialised staff and shared functions across practices.
+
+    Each mechanism can be switched off on its own; released admin hours are redeployed by ``redeploy``.
+    """
 
     type: Literal["pooled_back_office"]
-    scale_elasticity: Fraction = Field(
-        0.6, description="pooled fixed hours = fixed x n_practices^elasticity (economy of scale; assumption)"
-    )
-    correspondence_moved_share: Fraction = Field(
-        0.8, description="share of GP correspondence hours moved to workflow coordinators (Sunderland, seed)"
-    )
+    pool: Literal["scope", "pcn", "practice"] = Field(
+        "scope", description="one pool for the whole scope, one per PCN in it, or none (each practice alone)")
+    queue_pooling: bool = Field(True, description="one queue per admin role served by the pooled team")
+    # minutes per task: passing a task between sites
+    handoff_minutes: Annotated[float, Field(ge=0.0, le=60.0)] = Field(
+        0.25, description="extra minutes per task passed into the pool's shared queue (assumption: 15 seconds)")
+    specialisation: Specialisation = Field(default_factory=Specialisation)
+    shared_functions: SharedFunctions = Field(default_factory=SharedFunctions)
+    transition: Transition = Field(default_factory=Transition)
+    redeploy: Literal["coordinators", "reception", "cash"] = Field(
+        "coordinators", description="released admin hours become workflow coordinators taking GP correspondence, "
+                                    "front-desk (reception) hours, or a cash saving (hours cut)")
+    coordinators: Coordinators = Field(default_factory=Coordinators)
     released_hours_to_sessions: bool = Field(
-        True, description="GP hours released become extra clinical sessions (partly: see conversion_share)"
-    )
+        False, description="GP hours released from correspondence become extra clinical sessions")
     conversion_share: Fraction = Field(0.5, description="share of released GP hours turned into clinical sessions")
     # GBP a month per member practice, negative for a net saving; a practice's whole budget is below GBP 1m a month
     running_cost_gbp_per_practice_month: Annotated[float, Field(ge=-1e6, le=1e6)] = Field(

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from sim.config.back_office import BackOffice
 from sim.config.ensemble import EnsembleMember, check_members, member_mapping
 from sim.config.interventions import Intervention
 from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
@@ -475,17 +476,8 @@ class Workforce(Strict):
 
 
 class AdminWorkload(Strict):
-    """Back-office and correspondence workload (pooled back office works on these)."""
+    """GP correspondence time and the cost of admin staff (the back office itself: ``back_office``)."""
 
-    # hours a week: 1,000 is about 27 full-time staff on back office alone
-    practice_fixed_hours_per_week: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
-        80.0, description="back office hours a week every practice needs whatever its size (HR, payroll, finance, CQC, IT)"
-    )
-    # hours a week per 1,000 patients: 500 is 13 FTE per 1,000 patients, far above any practice
-    hours_per_1000_patients_week: Annotated[float, Field(ge=0.0, le=500.0)] = Field(
-        32.0, description=("reception and patient administration hours per 1,000 patients a week (assumption, set so an "
-                           "8,000-patient practice needs ~11 admin FTE per 10,000: the 2022 FTE shares, domain.md)")
-    )
     # GP hours a week per 1,000 patients: 40 is a whole FTE per 1,000 patients
     gp_correspondence_hours_per_1000_week: Annotated[float, Field(ge=0.0, le=40.0)] = Field(
         1.2, description="GP hours a week per 1,000 patients on clinical correspondence (letters, results) (assumption)"
@@ -560,6 +552,7 @@ class Scenario(Strict):
     walk_in: WalkIn = Field(default_factory=WalkIn)
     workforce: Workforce = Field(default_factory=Workforce)
     admin: AdminWorkload = Field(default_factory=AdminWorkload)
+    back_office: BackOffice = Field(default_factory=BackOffice)
     interventions: list[Intervention] = Field(
         default_factory=list, description="scenario interventions, each with a type, start, scope and parameters"
     )

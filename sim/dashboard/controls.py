@@ -20,6 +20,8 @@ Side = Literal["standalone", "collaborating"]
 SIDES: tuple[Side, Side] = ("standalone", "collaborating")
 
 # Types the dashboard owns: a scenario's own interventions of these types are replaced by the controls.
+# coordinator hours a week per 1,000 patients added with the pooled back office (assumption, as Sunderland's scenario)
+COORDINATOR_HOURS_PER_1000 = 3.5
 CONTROLLED_TYPES = frozenset({"retirement", "skill_mix", "pooled_back_office", "extended_access",
                               "demand_growth", "micro_teams", "pooled_cover"})
 COLLABORATION_TYPES = frozenset({"extended_access", "pooled_cover", "pooled_back_office"})
@@ -141,7 +143,8 @@ def interventions(controls: Controls, roles: set[str] | None = None) -> list[dic
     out.append({"type": "pooled_cover", "level": "pcn" if c.pooled_cover else "practice",
                 "cover_days_per_week_per_10k": COVER_DAYS_PER_WEEK_PER_10K})
     if c.pooled_back_office:
-        out.append({"type": "pooled_back_office"})
+        # workflow coordinators from the start (the released-hours rule needs months of pooling to show)
+        out.append({"type": "pooled_back_office", "coordinators": {"added_hours_per_1000_week": COORDINATOR_HOURS_PER_1000}})
     if c.demand_growth_pct > 0:
         out.append({"type": "demand_growth", "list_growth_per_year": c.demand_growth_pct / 100})
     if c.micro_teams:

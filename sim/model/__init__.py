@@ -7,6 +7,7 @@
 - ``demand`` (requests), ``diary`` + ``day_book`` + ``states`` (the appointment book and the
   ledger's states), ``booking`` (compiled booking), ``clinic`` (compiled sessions), ``walk_in``
   (the walk-in queue), ``staff_days`` (work done per staff member and day).
+- ``back_office`` + ``back_office_queue`` (admin tasks served by admin staff agents; pooling).
 - ``workforce`` (joining, leaving, burnout, cover), ``hubs`` (extended access), ``interventions``
   (every scenario intervention as a mechanism).
 """

@@ -29,9 +29,10 @@ from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
 from sim.model.build import rebuild_options
 from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
-from sim.model.levers import BackOffice, MicroTeam, Shift, Supervision
+from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
 from sim.model.phases import Phase
+from sim.model.pooled_back_office import setup_pooled_back_office
 from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import CoverPool, add_staff, remove_staff
 
@@ -232,75 +233,6 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
     _at_end(model, end, switch_off)
 
 
-# ----------------------------------------------------------------------------- back office
-
-
-def _back_office(model: GPSimModel, iv: PooledBackOffice, start: int, end: int, practices: list[int]) -> None:
-    model.levers.back_office = BackOffice(tuple(practices), iv.scale_elasticity, iv.correspondence_moved_share)
-    admin = model.scenario.admin
-    taken: dict[int, list[tuple[int, float]]] = {}  # GP -> (half-day, sessions added there)
-
-    def switch_on(m: GPSimModel, d: int) -> None:
-        for p in practices:
-            m.levers.correspondence_share_kept[p] = 1.0 - iv.correspondence_moved_share
-        if not iv.released_hours_to_sessions:
-            return
-        for p in practices:
-            released = (admin.gp_correspondence_hours_per_1000_week * m.practices[p].list_size / 1000
-                        * iv.correspondence_moved_share * iv.conversion_share)
-            gps = [s for s in m.practices[p].staff if m.staff[s].kind == "gp" and m.staff[s].active]
-            total_sessions = sum(m.staff[s].sessions_per_week for s in gps)
-            spec = m.scenario.roles[m.staff[gps[0]].role] if gps else None
-            if not gps or total_sessions <= 0 or spec is None:
-                continue
-            hours_per_session = (spec.session_minutes + spec.admin_minutes_per_session) / 60.0
-            for s in gps:
-                extra = released * m.staff[s].sessions_per_week / total_sessions / hours_per_session
-                taken[s] = _add_sessions(m, s, extra)
-                m.events.append({"day": d, "staff": s, "role": m.staff[s].role,
-                                 "unit": m.practices[p].code, "event": "added_sessions", "fte": extra})
-
-    def switch_off(m: GPSimModel, d: int) -> None:
-        """GPs do their correspondence again and give back the sessions it had released (days not yet open).
-
-        The back-office team sizing in the results (``levers.back_office``) still covers the whole run.
-        """
-        for p in practices:
-            m.levers.correspondence_share_kept[p] = 1.0
-        for s, halves in taken.items():
-            row = m.pattern[s]
-            for h, take in halves:
-                row[h] = max(0.0, row[h] - take)
-            m.staff[s].sessions_per_week = float(row.sum())
-            m.events.append({"day": d, "staff": s, "role": m.staff[s].role, "unit": m.unit_level(m.staff[s].unit)[1],
-                             "event": "removed_sessions", "fte": sum(t for _, t in halves)})
-        taken.clear()
-
-    _from_start(model, start, switch_on)
-    _at_end(model, end, switch_off)
-
-
-def _add_sessions(model: GPSimModel, s: int, extra: float) -> list[tuple[int, float]]:
-    """Fill free half-days of a clinician's week with ``extra`` sessions (applies to days not yet open).
-
-    Returns (half-day, sessions added) for each half-day filled.
-    """
-    row = model.pattern[s]
-    out = []
-    for h in range(len(row)):
-        room = 1.0 - row[h]
-        if room <= 0:
-            continue
-        take = min(room, extra)
-        row[h] += take
-        out.append((h, take))
-        extra -= take
-        if extra <= 1e-9:
-            break
-    model.staff[s].sessions_per_week = float(row.sum())
-    return out
-
-
 # ----------------------------------------------------------------------------- access
 
 
@@ -428,7 +360,7 @@ def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, prac
 
 MECHANISMS: dict[type, Callable] = {
     Retirement: _retirement, Recruitment: _recruitment, SkillMix: _skill_mix,
-    PooledBackOffice: _back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
+    PooledBackOffice: setup_pooled_back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
     MicroTeams: _micro_teams, PooledCover: _pooled_cover,
 }
 
@@ -464,8 +396,12 @@ def describe(iv) -> str:
             + ([f"{iv.shift.share:.0%} of {', '.join(iv.shift.needs)} triaged to {', '.join(iv.shift.to_roles)} first"]
                if iv.shift else [])
             + [f"{n} seen by {', '.join(r)}" for n, r in iv.eligibility.items()]),
-        "pooled_back_office": lambda: (f"LGPO pooled back office; workflow coordinators take "
-                                       f"{iv.correspondence_moved_share:.0%} of GP correspondence"),
+        "pooled_back_office": lambda: ("pooled back office (" + ", ".join(
+            [x for x, on in (("one queue per role", iv.queue_pooling), ("specialised staff", iv.specialisation.enabled),
+                             ("shared functions", iv.shared_functions.enabled)) if on] or ["no pooling"])
+            + f"; one pool per {iv.pool}; released hours to {iv.redeploy}"
+            + (f"; {iv.coordinators.added_hours_per_1000_week:g} coordinator hours a week per 1,000 added"
+               if iv.coordinators.added_hours_per_1000_week else "") + ")"),
         "extended_access": lambda: (f"{'pooled' if iv.pooled else 'split'} {iv.level.upper()} extended-access "
                                     f"{'walk-in ' if iv.mode == 'walk_in' else ''}hub"
                                     + (f" worked by member practices' clinicians ({iv.member_hours} hours)"

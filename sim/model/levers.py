@@ -42,15 +42,6 @@ class Supervision:
     minutes_per_appointment: float  # GP minutes per appointment they see, shared by the GPs on duty
 
 
-@dataclass(frozen=True)
-class BackOffice:
-    """Pooled back office: results read it to size the pooled admin team."""
-
-    practices: tuple[int, ...]  # practice indices in scope
-    elasticity: float  # scale elasticity of admin hours (below 1: economies of scale)
-    moved_share: float  # share of GP correspondence moved to workflow coordinators
-
-
 @dataclass
 class Levers:
     """What interventions may change, with its type and unit; the defaults are 'no intervention'."""
@@ -64,7 +55,6 @@ class Levers:
     correspondence_share_kept: np.ndarray = field(default_factory=lambda: np.ones(0))
     cover: CoverPool | None = None  # absence cover: clinician-days a week held by practice, PCN or LGPO
     demand_scale: np.ndarray | None = None  # (day, practice) multiplier on request rates (demand growth)
-    back_office: BackOffice | None = None  # pooled back office (read by the results)
     # hub posts: staff -> weekday -> sessions, replacing the weekly half-day pattern
     custom_sessions: dict[int, dict[int, Sessions]] = field(default_factory=dict)
     # (staff, day) -> sessions replacing that day's: hub rotas and redeployed practice hours

@@ -16,6 +16,7 @@ import simpy
 
 from sim.config.scenario import Scenario
 from sim.model.agents import STAFF_CLASSES, Patient, Staff
+from sim.model.back_office import BackOfficeState, build_back_office
 from sim.model.booking import BookingRules
 from sim.model.build import (
     HALF_DAYS,
@@ -99,6 +100,8 @@ class GPSimModel(mesa.Model):
         self.open_until = -1  # last internal day of the book opened for everyone
         if scenario.workforce.feedback:
             self.phases.on(Phase.MONTH_START, burnout_feedback)
+        self.back_office: BackOfficeState | None = None  # admin tasks and admin teams (sim.model.back_office)
+        build_back_office(self)
         if setup is not None:
             setup(self)
         rebuild_options(self)

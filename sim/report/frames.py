@@ -24,7 +24,7 @@ HEADLINE: tuple[str, ...] = (
     "wait_bin_pct:Same Day", "mean_wait_days", "p90_wait_days", "dna_pct", "gp_share_pct", "continuity_upc",
     "utilisation_pct", "appointments_per_fte_week:GP", "clinical_hours_per_fte_week:GP",
     "admin_hours_per_fte_week:GP", "overtime_hours_per_week", "days_below_75pct_capacity",
-    "admin_fte_required_per_10k",
+    "admin_cost_per_10k_gbp_year",
     "gp_fte_end", "leavers", "retirements", "recruits", "gp_burnout_mean",
 )
 # per-unit strain columns (PCNs and practices)

@@ -1,7 +1,7 @@
 """Summary rows that come from the model's own records rather than the ledger.
 
 Capacity shortfall (days a practice runs below 75% of planned capacity), GP correspondence and
-supervision hours, back-office admin requirement and cost, and workforce movements.
+supervision hours, the simulated back office (sim.results.back_office), and workforce movements.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.model.units import FULL_TIME_HOURS_PER_WEEK
+from sim.results.back_office import back_office_rows
 from sim.results.outcomes import unit_of
 
 if TYPE_CHECKING:
@@ -57,36 +57,7 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
     rows += _rows_by_practice(model, "gp_correspondence_hours_per_week", corr)
     rows += _rows_by_practice(model, "gp_supervision_hours_per_week", sup)
 
-    # back office: fixed hours per practice (shared with an economy of scale when pooled) + per patient
-    admin = model.scenario.admin
-    bo = model.levers.back_office
-    lists = np.array([p.list_size for p in model.practices], dtype=float)
-    fixed = np.full(n_p, admin.practice_fixed_hours_per_week)
-    coordinators = np.zeros(n_p)
-    if bo:
-        pooled = list(bo.practices)
-        n = len(pooled)
-        if n:
-            total_fixed = admin.practice_fixed_hours_per_week * n ** bo.elasticity
-            fixed[pooled] = total_fixed * lists[pooled] / lists[pooled].sum()
-        coordinators[pooled] = admin.gp_correspondence_hours_per_1000_week * lists[pooled] / 1000 * bo.moved_share
-    required = fixed + admin.hours_per_1000_patients_week * lists / 1000 + coordinators
-    rows += _rows_by_practice(model, "admin_hours_required_per_week", required)
-    rows += _rows_by_practice(model, "coordinator_hours_per_week", coordinators)
-    per_10k = np.where(lists > 0, required / FULL_TIME_HOURS_PER_WEEK / np.maximum(lists, 1) * 10_000, np.nan)
-    rows += [r for r in _rows_by_practice(model, "admin_fte_required_per_10k", per_10k, how="mean") if r[0] == "practice"]
-    for level, groups in (("pcn", [(pc.code, pc.practices) for pc in model.pcns]),
-                          ("lgpo", [(model.lgpo.code, list(range(n_p)))])):
-        for code, members in groups:
-            tot = lists[members].sum()
-            fte = required[members].sum() / FULL_TIME_HOURS_PER_WEEK
-            rows.append((level, code, "admin_fte_required_per_10k", float(fte / tot * 10_000) if tot else np.nan))
-            rows.append((level, code, "admin_cost_per_10k_gbp_year",
-                         float(fte * admin.admin_cost_per_fte_year_gbp / tot * 10_000) if tot else np.nan))
-    for p in model.practices:
-        fte = required[p.index] / FULL_TIME_HOURS_PER_WEEK
-        rows.append(("practice", p.code, "admin_cost_per_10k_gbp_year",
-                     float(fte * admin.admin_cost_per_fte_year_gbp / lists[p.index] * 10_000) if lists[p.index] else np.nan))
+    rows += back_office_rows(model, _rows_by_practice)
 
     # workforce movements over the reporting horizon
     ev = [e for e in model.events if e["day"] >= w]

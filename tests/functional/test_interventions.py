@@ -101,13 +101,27 @@ def test_triage_shift_moves_work_off_gps():
     assert_down(base, shifted, "gp_share_pct")
 
 
-def test_pooled_back_office_releases_gp_admin_hours():
-    base, pooled = runs(mapping()), runs(mapping([{"type": "pooled_back_office"}]))
-    assert_down(base, pooled, "gp_correspondence_hours_per_week")
-    assert_down(base, pooled, "admin_hours_per_fte_week:GP")
-    assert_down(base, pooled, "admin_fte_required_per_10k")
-    assert_down(base, pooled, "admin_cost_per_10k_gbp_year")
-    assert_up(base, pooled, "appointments_per_1000_year")  # released hours became clinical sessions
+COORDINATORS = {"type": "pooled_back_office", "pool": "practice", "queue_pooling": False,
+                "specialisation": {"enabled": False}, "shared_functions": {"enabled": False},
+                "transition": {"setup_months": 0, "dip_months": 0}, "released_hours_to_sessions": True,
+                "coordinators": {"added_hours_per_1000_week": 5.0}}
+
+
+def test_workflow_coordinators_release_gp_admin_hours():
+    base, coord = runs(mapping()), runs(mapping([COORDINATORS]))
+    assert_down(base, coord, "gp_correspondence_hours_per_week")
+    assert_down(base, coord, "admin_hours_per_fte_week:GP")
+    assert_up(base, coord, "appointments_per_1000_year")  # released hours became clinical sessions
+
+
+def test_pooled_back_office_saves_admin_hours_and_cost():
+    pooled = {"type": "pooled_back_office", "redeploy": "cash", "transition": {"setup_months": 0, "dip_months": 0},
+              "specialisation": {"learning_months": 0}}
+    base, pool = runs(mapping()), runs(mapping([pooled]))
+    assert_up(base, pool, "admin_hours_saved_shared_functions_per_week")
+    assert_up(base, pool, "admin_cash_saved_gbp_year")
+    assert_down(base, pool, "admin_cost_per_10k_gbp_year")
+    assert_down(base, pool, "admin_turnaround_working_days")
 
 
 def test_pooled_hub_beats_the_same_hours_split_across_practices():
@@ -169,7 +183,7 @@ def test_paired_comparison_uses_pairs():
     {"type": "micro_teams", "extra_days": 7},
     {"type": "skill_mix", "add": [{"role": "Pharmacist", "level": "pcn", "per_10k_patients": 1.0}],
      "eligibility": {"medication_review": ["Pharmacist", "GP"]}},
-    {"type": "pooled_back_office", "released_hours_to_sessions": True},
+    COORDINATORS,
 ])
 def test_an_intervention_end_changes_results(iv):
     """``end`` is honoured: the intervention stops (levers reset, added posts and sessions end)."""

@@ -204,7 +204,8 @@ def test_repeated_design_points_share_one_task(files):
     assert len(plan.tasks) == 1 and len(plan.assignments) == 2
     table = run_sweep(plan, workers=1)
     a, b = table[table["point"] == 0], table[table["point"] == 1]
-    assert a["value"].tolist() == b["value"].tolist()
+    # NaN where a share has no denominator (no admin task due yet in a short run) equals NaN here
+    np.testing.assert_array_equal(a["value"].to_numpy(), b["value"].to_numpy())
     with pytest.raises(FileNotFoundError):
         collect(plan_sweep(files / "tiny.yaml", grid, 2, files / "dup"))
 

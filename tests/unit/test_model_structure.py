@@ -40,7 +40,7 @@ def test_phases_run_hooks_in_order_and_one_off_hooks_after_day_start():
 def test_model_declares_its_levers_and_staff_fields():
     model = GPSimModel(scenario(tiny_mapping(days=10)), 0)
     assert isinstance(model.levers, Levers)
-    assert model.levers.back_office is None and model.levers.shift is None and model.levers.cover is None
+    assert model.back_office is not None and model.levers.shift is None and model.levers.cover is None
     assert model.levers.correspondence_share_kept.shape == (len(model.practices),)
     assert model.built
     for s in model.staff:

@@ -1,0 +1,350 @@
+"""The back office as simulated work: admin tasks arrive and admin staff agents serve them in working hours.
+
+Tasks (``scenario.back_office.tasks``) are drawn once, at build, from their own stream
+(``back-office/arrivals``), so every scenario of a seed sees the same task arrivals (common random
+numbers). Each admin staff agent of a practice has an admin role (the practice's admin FTE split by
+``role_shares``); each works the front desk first (``front_desk_share`` of their day, from
+``start_minute``: the morning rush), then the back office. Each working day one SimPy process opens
+the day at ``start_minute`` and serves every team's queue (a team: one role in one practice, or in a pool) with the compiled FCFS
+queue of :mod:`sim.model.back_office_queue`; tasks not reached wait for the next working day.
+
+Every task ends in exactly one state: ``DONE``, ``WAITING`` (backlog at the end of the run) or
+``SHARED`` (an organisation function a pool does once instead of once per practice). Pooling
+(:class:`Pool`, set up by the ``pooled_back_office`` intervention) works through three mechanisms,
+each recorded separately per practice and day: one queue per role for the pool (statistical
+economies: less waiting and overtime), specialisation (shorter handling after a learning period)
+and shared functions; and its costs: hand-off minutes, set-up months, a transition dip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config.back_office import ADMIN_ROLES, Coordinators
+from sim.model.back_office_queue import route_tasks, serve_sorted
+from sim.model.phases import Phase
+from sim.model.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from sim.model.model import GPSimModel
+
+ARRIVING, DONE, WAITING, SHARED = 0, 1, 2, 3
+TASK_STATES = {ARRIVING: "not yet arrived", DONE: "done", WAITING: "waiting at end", SHARED: "done once for the pool"}
+R = len(ADMIN_ROLES)
+COORD = ADMIN_ROLES.index("workflow_coordinator")
+PM = ADMIN_ROLES.index("practice_manager")
+WORKING_DAYS_PER_YEAR = 252.0  # England: 261 weekdays less 8-9 bank holidays
+RECORDS = ("busy", "overtime", "spec_saved", "dip_added", "handoff_added", "shared_saved", "setup",
+           "released", "coordinator", "backlog")
+
+
+@dataclass
+class Pool:
+    """One pool of practices' back offices (from one ``pooled_back_office`` intervention)."""
+
+    practices: tuple[int, ...]
+    start: int  # internal day the intervention starts (set-up begins)
+    runs_from: int  # internal day the pool runs (start + set-up months)
+    end: int  # internal day it ends
+    queue_pooling: bool
+    reduction: float  # specialisation: handling time saved once learnt (0 when off)
+    learning_days: float
+    keep_shared: float  # share of shared-function tasks the pool still does (1 when off)
+    handoff_minutes: float
+    dip_days: float
+    dip: float
+    setup_minutes_per_practice_day: float
+    redeploy: str
+    coordinators: Coordinators
+    team_base: int = 0  # first team id of the pool (one team per admin role)
+
+
+@dataclass
+class BackOfficeState:
+    """The back office of a run: task table, admin roles of staff, pools and the daily records."""
+
+    kind_names: list[str]
+    role_of_kind: np.ndarray  # task kind -> admin role index
+    minutes: np.ndarray  # (kind, role) mean handling minutes (NaN where the role does not do it)
+    target_days: np.ndarray  # kind -> turnaround target, working days
+    shared_kind: np.ndarray  # kind -> organisation function
+    corr_kind: np.ndarray  # kind -> clinical correspondence (workflow coordinators may take it)
+    practice: np.ndarray  # per task (sorted by arrival)
+    kind: np.ndarray
+    arrival: np.ndarray  # absolute minute
+    e: np.ndarray  # Exp(1) handling draw
+    day_first: np.ndarray  # (n_days + 1) first task arriving each day
+    state: np.ndarray
+    took: np.ndarray  # arrival to done, working days of 24 hours (NaN while not done)
+    working_before: np.ndarray  # (n_days + 1) working days before each day
+    admin_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # admin agents
+    admin_role: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # their admin roles
+    pools: list[Pool] = field(default_factory=list)
+    backlog: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    added_coordinator_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice per day
+    cut_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice per day (redeployed)
+    review_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per correspondence task
+    records: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (day, practice) minutes or counts
+    desk_share: np.ndarray = field(default_factory=lambda: np.zeros(R))  # admin role -> share at the front desk
+
+
+def build_back_office(model: GPSimModel) -> None:
+    """Draw the run's admin tasks, give admin staff their admin roles and register the daily process."""
+    cfg = model.scenario.back_office
+    model.back_office = None
+    if not cfg.enabled:
+        return
+    names = list(cfg.tasks)
+    n_k, n_p, n_d = len(names), len(model.practices), model.n_sim_days
+    minutes = np.full((n_k, R), np.nan)
+    for k, name in enumerate(names):
+        for role, m in cfg.tasks[name].handling_minutes.items():
+            minutes[k, ADMIN_ROLES.index(role)] = m
+    lists = np.array([p.list_size for p in model.practices], dtype=float)
+    staff = np.array([sum(1 for s in p.staff if not model.staff[s].hub_post) for p in model.practices], dtype=float)
+    per_day = np.zeros((n_p, n_k))  # expected tasks per working day
+    for k, name in enumerate(names):
+        t = cfg.tasks[name]
+        if t.basis == "per_1000_patients_week":
+            per_day[:, k] = t.rate * lists / 1000.0 / 5.0
+        elif t.basis == "per_staff_month":
+            per_day[:, k] = t.rate * staff * 12.0 / WORKING_DAYS_PER_YEAR
+        else:
+            per_day[:, k] = t.rate * 12.0 / WORKING_DAYS_PER_YEAR
+    rng = model.streams.get("back-office/arrivals")
+    work = np.flatnonzero(model.cal.is_working_day[:n_d])
+    counts = rng.poisson(np.broadcast_to(per_day, (work.size, n_p, n_k)))
+    flat = counts.ravel()
+    # cells run day by day, so tasks are grouped by arrival day (each team's queue is sorted when served)
+    practice = np.repeat(np.tile(np.repeat(np.arange(n_p, dtype=np.int32), n_k), work.size), flat)
+    kind = np.repeat(np.tile(np.arange(n_k, dtype=np.int8), n_p * work.size), flat)
+    per_work_day = counts.reshape(work.size, -1).sum(axis=1)
+    n = int(per_work_day.sum())
+    arrival = np.repeat(work * 1440.0 + cfg.open_minute, per_work_day)
+    within = rng.random(n)
+    within *= cfg.close_minute - cfg.open_minute
+    arrival += within  # in place: large temporaries are slow to allocate
+    del within
+    e = rng.standard_exponential(n, dtype=np.float32)
+    on_day = np.zeros(n_d, dtype=np.int64)
+    on_day[work] = per_work_day
+    day_first = np.concatenate([[0], np.cumsum(on_day)])
+    st = BackOfficeState(
+        kind_names=names, role_of_kind=np.array([ADMIN_ROLES.index(cfg.tasks[x].role) for x in names]),
+        minutes=minutes, target_days=np.array([cfg.tasks[x].target_working_days for x in names]),
+        shared_kind=np.array([cfg.tasks[x].shared_function for x in names]),
+        corr_kind=~np.isnan(minutes[:, ADMIN_ROLES.index("workflow_coordinator")]),
+        practice=practice, kind=kind, arrival=arrival,
+        e=e, day_first=day_first, state=np.zeros(n, dtype=np.int8),
+        took=np.full(n, np.nan, dtype=np.float32),
+        working_before=np.concatenate([[0], np.cumsum(model.cal.is_working_day)]).astype(np.float64),
+        added_coordinator_minutes=np.zeros(n_p), cut_minutes=np.zeros(n_p), review_minutes=np.zeros(n_p),
+        records={name: np.zeros((n_d, n_p)) for name in RECORDS},
+        desk_share=np.array([cfg.front_desk_share.get(r, 0.0) for r in ADMIN_ROLES]))
+    model.back_office = st
+    for p in model.practices:
+        assign_roles(model, [s for s in p.staff if model.staff[s].kind == "admin"])
+    model.phases.on(Phase.DAY_START, _open_back_office)
+    model.phases.on(Phase.MONTH_START, redeploy)
+    model.phases.on(Phase.FINISH, _close_back_office)
+
+
+def assign_roles(model: GPSimModel, admins: list[int], role: str | None = None) -> None:
+    """Give admin staff ``admins`` their admin roles: ``role``, else the practice's FTE split by role_shares."""
+    st = model.back_office
+    if st is None:
+        return
+    if not admins:
+        return
+    if role is not None:
+        roles = np.full(len(admins), ADMIN_ROLES.index(role), dtype=np.int64)
+    else:
+        shares = model.scenario.back_office.role_shares
+        bounds = np.cumsum([shares.get(r, 0.0) for r in ADMIN_ROLES])
+        fte = np.array([model.staff[s].fte for s in admins])
+        mid = (np.cumsum(fte) - fte / 2) / max(fte.sum(), 1e-9)  # each agent's place in the practice's admin FTE
+        roles = np.minimum(np.searchsorted(bounds, mid, side="right"), R - 1).astype(np.int64)
+    st.admin_staff = np.concatenate([st.admin_staff, np.asarray(admins, dtype=np.int64)])
+    st.admin_role = np.concatenate([st.admin_role, roles])
+
+
+# ------------------------------------------------------------------------------ the working day
+def _teams(model: GPSimModel, t: int) -> np.ndarray:
+    """(practice, role) -> team id on day ``t``: its own, or its pool's when the pool runs with one queue."""
+    n_p = len(model.practices)
+    team = (np.arange(n_p)[:, None] * R + np.arange(R)[None, :]).astype(np.int64)
+    for pool in model.back_office.pools:
+        if pool.queue_pooling and pool.runs_from <= t < pool.end:
+            team[list(pool.practices)] = pool.team_base + np.arange(R)[None, :]
+    return team
+
+
+def _factors(model: GPSimModel, t: int) -> tuple[np.ndarray, ...]:
+    """Per practice on day ``t``: specialisation reduction, dip, hand-off minutes, shared keep, set-up minutes."""
+    n_p = len(model.practices)
+    spec, dip, handoff, keep, setup = np.zeros(n_p), np.zeros(n_p), np.zeros(n_p), np.ones(n_p), np.zeros(n_p)
+    for pool in model.back_office.pools:
+        ps = list(pool.practices)
+        if pool.start <= t < min(pool.runs_from, pool.end):
+            setup[ps] += pool.setup_minutes_per_practice_day
+        if not pool.runs_from <= t < pool.end:
+            continue
+        ran = t - pool.runs_from
+        learnt = 1.0 if pool.learning_days <= 0 else min(1.0, ran / pool.learning_days)
+        spec[ps] = pool.reduction * learnt
+        dip[ps] = pool.dip if ran < pool.dip_days else 0.0
+        handoff[ps] = pool.handoff_minutes if pool.queue_pooling else 0.0
+        keep[ps] = pool.keep_shared
+    return spec, dip, handoff, keep, setup
+
+
+def _open_back_office(model: GPSimModel, t: int) -> None:
+    """DAY_START: on a working day, start the back office's SimPy process for the day."""
+    if model.cal.is_working_day[t]:
+        model.env.process(_work_day(model, t))
+
+
+def _work_day(model: GPSimModel, t: int):
+    """The day's back-office process: at opening, serve every team's queue; it ends with the last task."""
+    cfg = model.scenario.back_office
+    base = t * 1440.0
+    yield model.env.timeout(max(0.0, base + cfg.start_minute - model.env.now))
+    last = serve_day(model, t)
+    if last > model.env.now:
+        yield model.env.timeout(last - model.env.now)
+
+
+def serve_day(model: GPSimModel, t: int) -> float:
+    """Serve day ``t``'s queues (backlog first, then today's arrivals); returns the last finish (minute)."""
+    st, cfg = model.back_office, model.scenario.back_office
+    rec = st.records
+    n_p = len(model.practices)
+    spec, dip, handoff, keep, setup = _factors(model, t)
+    new = np.arange(st.day_first[t], st.day_first[t + 1])
+    if new.size and (keep < 1.0).any():
+        # each task's draw keyed by its arrival day and place among the day's tasks: the same in every scenario
+        u = model.streams.keyed("back-office/shared", t).random(new.size)
+        absorbed = st.shared_kind[st.kind[new]] & (u >= keep[st.practice[new]])
+        gone = new[absorbed]
+        st.state[gone] = SHARED
+        st.took[gone] = 0.0
+        kg = st.kind[gone]
+        rec["shared_saved"][t] += np.bincount(st.practice[gone], weights=st.e[gone] * st.minutes[kg, st.role_of_kind[kg]],
+                                              minlength=n_p)
+        new = new[~absorbed]
+    pending = np.concatenate([st.backlog, new])
+    team_of = _teams(model, t)
+    # servers: admin staff in post and present, with their back-office minutes today
+    active, fte = model.staff_status()
+    here = active[st.admin_staff] & ~model.absent[st.admin_staff, t]
+    who, role = st.admin_staff[here], st.admin_role[here]
+    if who.size == 0 or pending.size == 0:
+        st.backlog = pending
+        rec["backlog"][t] = np.bincount(st.practice[pending], minlength=n_p)
+        return base_open(model, t)
+    unit = model.staff_table()["unit"][who]
+    # each admin's day starts at start_minute: the front desk first (the morning rush), then the back office
+    day_minutes = fte[who] * cfg.full_time_minutes_per_day
+    desk = day_minutes * st.desk_share[role]
+    window = day_minutes - desk
+    _cut(window, unit, role, setup, st.cut_minutes, rec, t)
+    s_team = team_of[unit, role]
+    s_order = np.argsort(s_team, kind="stable")
+    s_team, window, unit, desk = s_team[s_order], window[s_order], unit[s_order], desk[s_order]
+    n_teams = int(team_of.max()) + 1
+    server_first = np.searchsorted(s_team, np.arange(n_teams + 1))
+    opening = t * 1440.0 + cfg.start_minute
+    s_open = opening + desk
+    s_close = s_open + window
+    s_end = np.empty(s_team.size)
+    day_rec = np.zeros((5, n_p))
+    team, key, service, handling, extra = route_tasks(
+        pending, st.practice, st.kind, st.arrival, st.e, st.role_of_kind, st.minutes, st.corr_kind, team_of, COORD,
+        server_first[1:] > server_first[:-1], spec, dip, handoff, st.review_minutes)
+    order = np.argsort(key)  # numpy's sort: several times faster than a compiled one
+    st.backlog = serve_sorted(order, pending, team, service, handling, extra, st.practice, st.arrival, spec, dip,
+                              handoff, s_team, s_open, s_close, server_first, st.state, DONE, st.took,
+                              st.working_before, day_rec, s_end)
+    for row, name in enumerate(("busy", "spec_saved", "dip_added", "handoff_added", "coordinator")):
+        rec[name][t] += day_rec[row]
+    rec["overtime"][t] += np.bincount(unit, weights=np.maximum(0.0, s_end - s_close), minlength=n_p)
+    rec["backlog"][t] = np.bincount(st.practice[st.backlog], minlength=n_p)
+    return float(max(s_end.max(), opening))
+
+
+def base_open(model: GPSimModel, t: int) -> float:
+    """The minute the back office opens on day ``t``."""
+    return t * 1440.0 + model.scenario.back_office.start_minute
+
+
+def _cut(window: np.ndarray, unit: np.ndarray, role: np.ndarray, setup: np.ndarray, cut: np.ndarray,
+         rec: dict[str, np.ndarray], t: int) -> None:
+    """Take set-up minutes (practice managers) and redeployed minutes (everyone) off the day's windows."""
+    n_p = setup.size
+    for minutes, mask, name in ((setup, role == PM, "setup"), (cut, np.ones(role.size, dtype=bool), "released")):
+        if not minutes.any():
+            continue
+        have = np.bincount(unit[mask], weights=window[mask], minlength=n_p)
+        take = np.minimum(minutes, have)
+        share = np.where(have[unit] > 0, take[unit] / np.maximum(have[unit], 1e-9), 0.0)
+        window[mask] *= 1.0 - share[mask]
+        rec[name][t] += take
+
+
+# ------------------------------------------------------------------------------ redeployment
+def redeploy(model: GPSimModel, t: int) -> None:
+    """MONTH_START: last month's released admin minutes go where each pool's rule sends them."""
+    st = model.back_office
+    rec = st.records
+    last = slice(max(0, t - int(DAYS_PER_MONTH)), t)
+    working = max(1, int(model.cal.is_working_day[last].sum()))
+    freed = (rec["spec_saved"][last].sum(0) + rec["shared_saved"][last].sum(0) - rec["handoff_added"][last].sum(0)
+             - rec["dip_added"][last].sum(0)) / working
+    freed = np.maximum(freed, 0.0)
+    lists = np.array([p.list_size for p in model.practices], dtype=float)
+    for pool in st.pools:
+        ps = list(pool.practices)
+        running = pool.runs_from <= t < pool.end
+        if pool.redeploy == "coordinators" or not running:
+            st.cut_minutes[ps] = 0.0
+        else:
+            st.cut_minutes[ps] = freed[ps]
+        if pool.redeploy != "coordinators":
+            continue
+        if not pool.start <= t < pool.end:
+            st.review_minutes[ps] = 0.0
+            model.levers.correspondence_share_kept[ps] = 1.0
+            continue
+        coord = st.added_coordinator_minutes[ps] + (freed[ps] if running else 0.0)
+        moved = coordinator_share(model, pool.coordinators, lists[ps], coord)
+        st.review_minutes[ps] = pool.coordinators.review_minutes_per_document * moved
+        model.levers.correspondence_share_kept[ps] = 1.0 - moved
+
+
+def coordinator_share(model: GPSimModel, cfg: Coordinators, lists: np.ndarray, minutes_per_day: np.ndarray) -> np.ndarray:
+    """Share of GP correspondence that coordinator minutes a day can take (at most ``max_moved_share``)."""
+    task = model.scenario.back_office.tasks.get("clinical_correspondence")
+    if task is None or cfg.review_minutes_per_document <= 0:
+        return np.zeros(lists.size)
+    docs_per_day = task.rate * lists / 1000.0 / 5.0
+    need = docs_per_day * cfg.review_minutes_per_document
+    return np.minimum(cfg.max_moved_share, np.where(need > 0, minutes_per_day / np.maximum(need, 1e-9), 0.0))
+
+
+def add_pool(model: GPSimModel, pool: Pool) -> None:
+    """Register a pool; it takes the next block of team ids (redeployment: at month starts and ``redeploy``)."""
+    st = model.back_office
+    if st is None:
+        return
+    n_p = len(model.practices)
+    pool.team_base = n_p * R + len(st.pools) * R
+    st.pools.append(pool)
+
+
+def _close_back_office(model: GPSimModel) -> None:
+    """FINISH: tasks still queued are the backlog at the end of the run."""
+    st = model.back_office
+    st.state[st.backlog] = WAITING
