@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from sim.config.loading import scenario_from_mapping
-from sim.experiments.parallel import release_models
 from sim.model.back_office import ARRIVING, DONE, SHARED, WAITING
 from sim.model.interventions import attach
 from sim.results.summary_extra import extra_summary
@@ -41,11 +40,10 @@ def pooled(**kw):
 @cache
 def _run(key: str):
     """(the run's back office, its warm-up days, its summary values): the model itself is not kept (memory)."""
-    with release_models():  # Mesa would otherwise keep every model alive for the worker's lifetime
-        model = attach(scenario_from_mapping(yaml.safe_load(key), "<test>"), 0)
-        model.run()
-        rows = extra_summary(model)
-        return model.back_office, model.cal.warm_up, rows.set_index(["level", "unit", "metric"])["value"]
+    model = attach(scenario_from_mapping(yaml.safe_load(key), "<test>"), 0)
+    model.run()
+    rows = extra_summary(model)
+    return model.back_office, model.cal.warm_up, rows.set_index(["level", "unit", "metric"])["value"]
 
 
 def run(m):
@@ -70,10 +68,9 @@ def test_every_admin_task_ends_in_exactly_one_state():
 
 
 def test_pooled_and_unpooled_runs_see_the_same_task_arrivals():
-    with release_models():
-        a = attach(scenario_from_mapping(mapping(), "<a>"), 2).back_office
-        b = attach(scenario_from_mapping(mapping([pooled(), {"type": "pooled_back_office", "scope": "SMN1"}]),
-                                         "<b>"), 2).back_office
+    a = attach(scenario_from_mapping(mapping(), "<a>"), 2).back_office
+    b = attach(scenario_from_mapping(mapping([pooled(), {"type": "pooled_back_office", "scope": "SMN1"}]),
+                                     "<b>"), 2).back_office
     for field in ("practice", "kind", "arrival", "e"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
 
