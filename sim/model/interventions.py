@@ -33,7 +33,7 @@ from sim.model.levers import BackOffice, MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
-from sim.model.workforce import CoverPool, add_staff, remove_staff
+from sim.model.workforce import CoverPool, add_staff, hand_over_patients, remove_staff
 
 # recruitment: months from a leaver leaving to the replacement starting, for a role given a fill
 # probability but no delay_months entry (an assumption: one quarter, the schema's Nurse default;
@@ -165,10 +165,16 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
         if agent.kind == "gp" and contracts:
             contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
             sessions = iv.gp_sessions_by_contract.get(contract, sessions)
-        fte, role, unit, key = agent.fte, agent.role, agent.unit, agent.key + "/r"
+        fte, role, unit, key, leaver = agent.fte, agent.role, agent.unit, agent.key + "/r", agent.index
         age = RECRUIT_AGE_MIN + int(u[2] * RECRUIT_AGE_SPAN)
-        m.phases.at(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
-                                                            contract=contract, key=key, event="recruited"))
+
+        def join(mm: GPSimModel, d: int) -> None:
+            recruit = add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age, contract=contract, key=key,
+                                event="recruited")
+            if recruit.kind == "gp":
+                hand_over_patients(mm, leaver, recruit.index)
+
+        m.phases.at(day + delay, join)
 
     model.phases.on(Phase.STAFF_LEFT, on_leave)
 

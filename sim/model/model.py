@@ -74,6 +74,7 @@ class GPSimModel(mesa.Model):
         self.hub_appointment: np.ndarray | None = None  # per request: seen at such a hub (set at the end)
         self.session_results: list[tuple[int, np.ndarray, np.ndarray]] = []  # today's, until collected
         self.dna_by_wait: np.ndarray | None = None  # DNA probability by days waited (see daycycle)
+        self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status

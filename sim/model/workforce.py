@@ -79,11 +79,42 @@ def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left", notif
                          "fte": agent.fte})
     if agent.is_clinician:
         model.diaries.close_from(s, day)
+        _clear_work_from(model, s, day)
         _rebook_patients_of(model, s, day)
         if agent.kind == "gp":
             _reregister(model, s)
     if notify:
         model.phases.run(Phase.STAFF_LEFT, model, agent, day)
+
+
+def _clear_work_from(model: GPSimModel, s: int, day: int) -> None:
+    """A leaver works nothing from ``day`` on: duty extras, offered slots, walk-in minutes and sessions go.
+
+    Days already open in the book were given the leaver's extras, slot counts (which decide who does
+    the correspondence) and walk-in minutes when they opened; later days must not give them sessions.
+    """
+    model.diaries.extras[s, day:] = 0
+    sd = model.staff_days
+    sd.offered_slots[s, day:] = 0
+    sd.session_minutes[s, day:] = 0
+    for key in [k for k in model.walk_in_budget if k[0] == s and k[1] >= day]:
+        del model.walk_in_budget[key]
+    model.pattern[s] = 0.0
+    model.levers.custom_sessions.pop(s, None)
+
+
+def hand_over_patients(model: GPSimModel, leaver: int, recruit: int) -> None:
+    """A GP recruited into a leaver's vacancy becomes the usual GP of the leaver's patients.
+
+    The patients were spread over the practice's other GPs when the leaver left (continuity lost);
+    the recruit takes the whole list back, as a new GP taking over a partner's list does.
+    """
+    idx = model.former_list.pop(leaver, None)
+    if idx is None or idx.size == 0:
+        return
+    pop = model.population
+    idx = idx[pop.practice[idx] == model.staff[recruit].unit]
+    pop.usual_gp[idx] = recruit
 
 
 def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
@@ -110,6 +141,11 @@ def _reregister(model: GPSimModel, s: int) -> None:
     idx = np.flatnonzero(pop.usual_gp == s)
     if idx.size == 0:
         return
+    # the leaver's own list: not patients held for another leaver's vacancy (they go back to its recruit)
+    held = [v for v in model.former_list.values() if v.size]
+    own = idx[~np.isin(idx, np.concatenate(held))] if held else idx
+    if own.size:
+        model.former_list[s] = own
     practice = int(pop.practice[idx[0]])
     gps = [g for g in model.practices[practice].staff if model.staff[g].kind == "gp" and model.staff[g].active]
     if not gps:
