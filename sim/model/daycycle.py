@@ -130,12 +130,15 @@ def open_day(model: GPSimModel, t: int) -> None:
     unit = table["unit"][who]
     at_practice = unit < len(model.practices)
     np.add.at(model.planned_slots[:, t], unit[at_practice], slots[at_practice])
+    here = ~model.absent[who, t]
+    _open_slots(model, t, who[here], slots[here], worked[here])
     cover = model.levers.cover
     covered = cover.covered(model, t) if cover is not None else set()
-    here = ~model.absent[who, t]
-    if covered:
-        here |= np.isin(who, list(covered))
-    _open_slots(model, t, who[here], slots[here], worked[here])
+    if covered:  # a cover clinician works the absentee's sessions in their own diary
+        gone = sorted(covered)
+        posts = np.asarray(cover.cover_posts(model, t, covered), dtype=np.int64)
+        j = np.searchsorted(who, gone)  # covered clinicians have sessions today: they are in ``who``
+        _open_slots(model, t, posts, slots[j], worked[j])
     model.diaries.seal_day(t)
 
 

@@ -104,7 +104,7 @@ def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: boo
         if len(practices) == len(model.practices):
             units.add(model.lgpo_unit)
     posts = {p.agent for hub in model.hubs for p in hub.posts}  # hub rota posts are not people
-    return [s.index for s in model.staff if s.unit in units and s.index not in posts]
+    return [s.index for s in model.staff if s.unit in units and s.index not in posts and not s.cover_post]
 
 
 # ----------------------------------------------------------------------------- workforce

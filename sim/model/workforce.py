@@ -187,7 +187,7 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
     sd = model.staff_days
     month_key = int(model.cal.dates[day].strftime("%Y%m"))
     for agent in list(model.staff):
-        if not agent.active or not agent.is_clinician:
+        if not agent.active or not agent.is_clinician or agent.cover_post:
             continue
         s = agent.index
         weeks = BURNOUT_WINDOW_DAYS / 7
@@ -219,6 +219,33 @@ class CoverPool:
     end_day: int = 10**9
     left: dict[str, int] = field(default_factory=dict)
     week: int = -1
+    posts: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # (unit, role) -> cover posts
+
+    def cover_posts(self, model: GPSimModel, t: int, covered: set[int]) -> list[int]:
+        """The cover post working each covered absentee's sessions on day ``t`` (session overrides set).
+
+        A cover post is a bank or locum clinician, not the absent one: patients booked into it do not
+        see their usual GP. Posts are created on first need, one per absentee covered the same day in a
+        practice and role; they have no sessions of their own, no absence and no FTE in post.
+        """
+        used: dict[tuple[int, str], int] = {}
+        out = []
+        for s in sorted(covered):
+            absentee = model.staff[s]
+            key = (absentee.unit, absentee.role)
+            k = used.get(key, 0)
+            used[key] = k + 1
+            posts = self.posts.setdefault(key, [])
+            if k == len(posts):
+                code = model.unit_level(absentee.unit)[1]
+                post = add_staff(model, absentee.role, absentee.unit, t, fte=0.0, sessions=0.0,
+                                 key=f"{code}/cover/{absentee.role}/{k}", event="cover_post")
+                post.cover_post = True
+                model.absent[post.index] = False  # absence belongs to the clinicians covered
+                posts.append(post.index)
+            model.levers.session_override[(posts[k], t)] = model.sessions_of(s, t)
+            out.append(posts[k])
+        return out
 
     def covered(self, model: GPSimModel, t: int) -> set[int]:
         """Absent clinicians whose sessions a cover clinician works on day ``t``."""
@@ -229,7 +256,7 @@ class CoverPool:
             self.week = week
             self.left = dict(self.weekly_days)
         absent = [s for s in model.staff if s.active and s.role in self.roles and s.unit in self.scope
-                  and model.absent[s.index, t] and model.sessions_of(s.index, t)]
+                  and not s.cover_post and model.absent[s.index, t] and model.sessions_of(s.index, t)]
         # cover goes first to the practices losing the largest share of their clinicians today
         load: dict[int, int] = {}
         for s in absent:

@@ -1,8 +1,9 @@
 """Workforce invariants over random small scenarios and interventions (hypothesis).
 
 Nobody works outside their time in post: no appointment, offered slot, duty extra, walk-in budget,
-correspondence or session on or after their leaving day or before joining; a recruit takes over
-the leaver's registered patients.
+correspondence or session on or after their leaving day or before joining; an absent clinician has
+no slots of their own (a covered absence is worked by a cover post); a recruit takes over the
+leaver's registered patients.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ def check_invariants(model) -> None:
     assert not (g.extras[:n, :model.cal.n][out] > 0).any(), "duty extras of staff not in post"
     assert not any(out[s, t] for (s, t) in model.walk_in_budget if model.walk_in_budget[(s, t)] > 0), \
         "walk-in minutes of staff not in post"
+    absent = model.absent[:n, :model.cal.n]
+    assert not (sd.offered_slots[:n, :model.cal.n][absent] > 0).any(), "an absent clinician has slots of their own"
+    own_absent = model.absent[st_, np.minimum(d_, model.cal.n - 1)]
+    assert not own_absent.any(), f"{int(own_absent.sum())} appointments with an absent clinician"
 
 
 def check_recruits_inherit(model) -> None:
