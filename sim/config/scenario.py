@@ -461,6 +461,15 @@ class Workforce(Strict):
         0.08, description="monthly probability of dropping one session a week at burnout 1"
     )
     min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
+    supervised_roles: list[str] = Field(
+        default_factory=lambda: ["Pharmacist", "Paramedic", "PhysicianAssociate", "Physiotherapist"],
+        description="roles whose appointments cost GP supervision time whenever they are in post",
+    )
+    # GP minutes per appointment: an hour of supervision per appointment is beyond any model of supervision
+    gp_supervision_minutes_per_appointment: Annotated[float, Field(ge=0.0, le=60.0)] = Field(
+        2.0, description=("GP minutes per bookable slot of a supervised role, taken from the supervising GPs' "
+                          "sessions (Health Foundation 2022, secondary; assumption)")
+    )
 
 
 class AdminWorkload(Strict):

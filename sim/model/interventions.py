@@ -207,10 +207,12 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
                                 add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
     needs = {n: i for i, n in enumerate(model.need_names)}
     before: dict[str, list[str] | None] = {}
+    supervision_before: list[Supervision | None] = []
 
     def switch_on(m: GPSimModel, d: int) -> None:
         lv = m.levers
         before.update({n: lv.eligibility.get(n) for n in iv.eligibility})
+        supervision_before.append(lv.supervision)
         lv.eligibility.update(iv.eligibility)
         if iv.shift is not None:
             lv.shift = Shift(frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, tuple(iv.shift.to_roles))
@@ -231,7 +233,7 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
             else:
                 lv.eligibility[need] = roles
         lv.shift = None
-        lv.supervision = None
+        lv.supervision = supervision_before[0] if supervision_before else None  # the baseline's again
         rebuild_options(m)
 
     _from_start(model, start, switch_on)

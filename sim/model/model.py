@@ -28,7 +28,7 @@ from sim.model.build import (
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
 from sim.model.diary import Diaries
-from sim.model.levers import Levers
+from sim.model.levers import Levers, Supervision
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
@@ -98,6 +98,11 @@ class GPSimModel(mesa.Model):
         self.day = 0  # days simulated so far: step() runs internal day ``self.day`` next
         self.today = 0  # internal day the day cycle is in (the last one run, between steps)
         self.open_until = -1  # last internal day of the book opened for everyone
+        wf = scenario.workforce
+        if wf.gp_supervision_minutes_per_appointment > 0 and wf.supervised_roles:
+            # supervision is paid whenever supervised roles are in post, not only when an intervention adds them
+            self.levers.supervision = Supervision(frozenset(wf.supervised_roles),
+                                                  wf.gp_supervision_minutes_per_appointment)
         if scenario.workforce.feedback:
             self.phases.on(Phase.MONTH_START, burnout_feedback)
         if setup is not None:
@@ -139,6 +144,7 @@ class GPSimModel(mesa.Model):
             self._staff_arrays = {
                 "unit": np.array([s.unit for s in self.staff], dtype=np.int64),
                 "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
+                "role": np.array([self.role_index[s.role] for s in self.staff], dtype=np.int64),
                 "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
                 "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),

@@ -97,6 +97,7 @@ def _clear_work_from(model: GPSimModel, s: int, day: int) -> None:
     sd = model.staff_days
     sd.offered_slots[s, day:] = 0
     sd.session_minutes[s, day:] = 0
+    sd.supervision_minutes[s, day:] = 0
     for key in [k for k in model.walk_in_budget if k[0] == s and k[1] >= day]:
         del model.walk_in_budget[key]
     model.pattern[s] = 0.0

@@ -72,9 +72,11 @@ def test_recruitment_refills_vacancies():
 def test_workforce_feedback_is_a_vicious_circle():
     # The same retirement wave with and without the burnout -> attrition feedback. The calibrated
     # monthly probabilities act over years; here they are turned up so the loop shows in 90 days:
-    # the test is of the mechanism (pressure -> burnout -> cuts and leavers -> more unmet demand).
+    # the test is of the mechanism (pressure -> burnout -> cuts and leavers -> more unmet demand). The
+    # overtime threshold is lowered too since supervision takes GP slots (fewer overrunning sessions).
     wave = dict(WAVE, wave=dict(WAVE["wave"], share=0.6))
     strong = {"burnout_gain_per_hour": 0.5, "leave_probability_at_full_burnout": 0.5,
+              "overtime_threshold_hours_per_fte_week": 1.0,
               "reduce_sessions_probability_at_full_burnout": 0.8}
     on = runs(mapping([wave], workforce={"feedback": True, **strong}))
     off = runs(mapping([wave], workforce={"feedback": False, **strong}))

@@ -104,3 +104,25 @@ def test_nobody_works_outside_their_time_in_post(mapping):
     model = _run(mapping)
     check_invariants(model)
     check_recruits_inherit(model)
+
+
+def _supervision_run(minutes: float, interventions: list[dict]):
+    m = tiny_mapping(days=30)
+    m["workforce"] = {"gp_supervision_minutes_per_appointment": minutes}
+    m["interventions"] = interventions
+    return _run(m)
+
+
+def test_supervision_takes_gp_slots_whenever_supervised_roles_are_in_post():
+    """The PCN pharmacist in post costs GP slots with no intervention; an empty skill_mix adds nothing."""
+    none = _supervision_run(0.0, [])
+    paid = _supervision_run(5.0, [])
+    gps = [s.index for s in paid.staff if s.kind == "gp"]
+    assert paid.staff_days.supervision_minutes[gps].sum() > 0
+    assert none.staff_days.supervision_minutes.sum() == 0
+    slots_none, slots_paid = none.staff_days.offered_slots[gps].sum(), paid.staff_days.offered_slots[gps].sum()
+    supervised = paid.staff_days.supervision_minutes[gps].sum() / 10.0  # GP slots are 10 minutes
+    assert slots_none - slots_paid == supervised
+    empty = _supervision_run(5.0, [{"type": "skill_mix", "start": 0, "gp_supervision_minutes_per_appointment": 5.0}])
+    assert np.array_equal(empty.staff_days.supervision_minutes, paid.staff_days.supervision_minutes)
+    assert np.array_equal(empty.appt_staff, paid.appt_staff)
