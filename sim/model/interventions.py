@@ -157,6 +157,7 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
     def on_leave(m: GPSimModel, agent, day: int) -> None:
         if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
             return
+        agent.vacancy_handled = True  # this intervention's fill probability and delay, not the baseline's vacancy
         u = m.streams.keyed("recruit", agent.key).random(3)
         if u[0] >= iv.fill_probability[agent.role]:
             return

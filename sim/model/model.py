@@ -34,6 +34,7 @@ from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
 from sim.model.staff_days import Sessions, StaffDays
 from sim.model.states import BOOKED, DNA, LOST, SEEN, STATE_NAMES, WAITING
+from sim.model.turnover import setup_turnover
 from sim.model.workforce import burnout_feedback
 
 __all__ = ["BOOKED", "DNA", "LOST", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
@@ -107,6 +108,7 @@ class GPSimModel(mesa.Model):
             self.phases.on(Phase.MONTH_START, burnout_feedback)
         if setup is not None:
             setup(self)
+        setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
         rebuild_options(self)
         draw_demand(self)
         self.built = True

@@ -47,8 +47,8 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
         model.levers.custom_sessions[agent.index] = custom_sessions
     if same_day_share is not None:
         model.levers.hub_same_day_share[agent.index] = same_day_share
+    grow(model.diaries, 1)  # diary rows are staff indices: a row for everyone, clinician or not
     if agent.is_clinician:
-        grow(model.diaries, 1)
         new_diary = (unit, model.role_index[role]) not in model.diaries.roles
         rd = model.diaries.add_clinician(agent.index, unit, model.role_index[role])
         if new_diary and model.built:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.model.turnover import LEAVING_EVENTS
 from sim.model.units import FULL_TIME_HOURS_PER_WEEK
 from sim.results.outcomes import unit_of
 
@@ -91,15 +92,15 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
     # workforce movements over the reporting horizon
     ev = [e for e in model.events if e["day"] >= w]
     counts = {
-        "leavers": sum(e["event"] in ("retired", "left", "left_burnout") for e in ev),
+        "leavers": sum(e["event"] in LEAVING_EVENTS for e in ev),
         "retirements": sum(e["event"] == "retired" for e in ev),
-        "recruits": sum(e["event"] == "recruited" for e in ev),
+        "recruits": sum(e["event"] in ("recruited", "vacancy_filled") for e in ev),
         "sessions_cut": sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"),
     }
     for metric, value in counts.items():
         rows.append(("lgpo", model.lgpo.code, metric, float(value)))
     posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # rota posts, not people
-    gps = [s for s in model.staff if s.kind == "gp" and s.index not in posts]
+    gps = [s for s in model.staff if s.kind == "gp" and s.index not in posts and not s.cover_post]
     rows.append(("lgpo", model.lgpo.code, "gp_fte_end", float(sum(s.fte for s in gps if s.active))))
     rows.append(("lgpo", model.lgpo.code, "gp_burnout_mean",
                  float(np.mean([s.burnout for s in gps if s.active])) if gps else np.nan))
