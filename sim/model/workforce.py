@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 # burnout looks back over this many days of overtime at each month start (about one month)
 BURNOUT_WINDOW_DAYS = 30
-MIN_FTE_FOR_OVERTIME = 0.1  # overtime per FTE divides by at least this FTE (no blow-up for tiny posts)
 
 
 def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float = 1.0,
@@ -179,6 +178,12 @@ def reduce_sessions(model: GPSimModel, s: int, day: int, by: float = 1.0) -> Non
 def burnout_feedback(model: GPSimModel, day: int) -> None:
     """Monthly: overtime above a threshold builds burnout; burnout raises leaving and session cuts.
 
+    Overtime is measured against the hours each clinician was rostered over the last month (their
+    sessions, hub shifts included), then expressed per full-time week of their role: a clinician
+    overrunning by the same share of their rostered time gets the same burnout whatever their FTE,
+    so a part-time hub GP is not penalised for a small contract. For a clinician working their
+    contracted sessions this equals overtime hours per FTE-week, the threshold's unit.
+
     Draws come from one uniform pair per clinician and month, keyed by the clinician: scenarios
     that differ elsewhere keep the same draws (common random numbers).
     """
@@ -186,14 +191,17 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
     if day < BURNOUT_WINDOW_DAYS:
         return
     sd = model.staff_days
+    window = slice(day - BURNOUT_WINDOW_DAYS, day)
+    rostered = sd.session_minutes[:, window].sum(axis=1)
+    overtime_minutes = sd.overtime_minutes[:, window].sum(axis=1)
     month_key = int(model.cal.dates[day].strftime("%Y%m"))
     for agent in list(model.staff):
         if not agent.active or not agent.is_clinician or agent.cover_post:
             continue
         s = agent.index
-        weeks = BURNOUT_WINDOW_DAYS / 7
-        overtime = (sd.overtime_minutes[s, day - BURNOUT_WINDOW_DAYS:day].sum() / 60.0
-                    / max(agent.fte, MIN_FTE_FOR_OVERTIME) / weeks)
+        spec = model.role_specs[model.role_index[agent.role]]
+        full_week_hours = spec.sessions_per_fte_week * spec.session_minutes / 60.0
+        overtime = overtime_minutes[s] / rostered[s] * full_week_hours if rostered[s] > 0 else 0.0
         excess = overtime - wf.overtime_threshold_hours_per_fte_week
         if excess > 0:
             agent.burnout = min(1.0, agent.burnout + wf.burnout_gain_per_hour * excess)
