@@ -76,6 +76,7 @@ class GPSimModel(mesa.Model):
         self.session_results: list[tuple[int, np.ndarray, np.ndarray]] = []  # today's, until collected
         self.dna_by_wait: np.ndarray | None = None  # DNA probability by days waited (see daycycle)
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
+        self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status

@@ -84,7 +84,9 @@ def _advertise(model: GPSimModel, post: dict, day: int, left: float = 1.0) -> No
     """
     cfg = model.scenario.workforce.turnover
     if post["adverts"] >= MAX_ADVERTS:
+        model.open_vacancies.pop(post["key"], None)  # given up
         return
+    model.open_vacancies[post["key"]] = post
     rng = model.streams.keyed("vacancy", post["key"], post["adverts"])
     post["adverts"] += 1
     u = rng.random(2)
@@ -102,6 +104,7 @@ def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray) -> None
     if u[0] >= p:
         _advertise(model, post, day)
         return
+    model.open_vacancies.pop(post["key"], None)
     recruit = add_staff(model, post["role"], post["unit"], day, fte=post["fte"], sessions=post["sessions"],
                         age=RECRUIT_AGE_MIN + int(u[1] * RECRUIT_AGE_SPAN), contract=post["contract"],
                         key=post["key"] + "/v", event="vacancy_filled")
@@ -110,7 +113,8 @@ def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray) -> None
 
 
 def _post_of(agent: Staff, key: str, leaver: int) -> dict:
-    return {"role": agent.role, "unit": agent.unit, "fte": agent.fte, "sessions": agent.sessions_per_week,
+    return {"role": agent.role, "unit": agent.unit, "unit_code": agent.model.unit_level(agent.unit)[1],
+            "fte": agent.fte, "sessions": agent.sessions_per_week,
             "contract": agent.contract, "key": key, "leaver": leaver, "adverts": 0}
 
 

@@ -127,12 +127,15 @@ OUTCOMES: tuple[Outcome, ...] = (
        "Workload", "Admin FTE needed"),
     _o("admin_cost_per_10k_gbp_year", "Back-office admin cost", "GBP per 10,000 patients per year", "lower",
        "{:,.0f}", "Workload", "Admin cost"),
-    _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("recruits", "Recruits", "staff", None, "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce"),
+    _o("fte_end:<role>", "{key} FTE in post at the end", "FTE", None, "{:.1f}", "Workforce", "{key} FTE at end"),
+    _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce"),
+    _o("leavers_by_reason:<reason>", "Leavers: {key}", "staff", "lower", "{:.1f}", "Workforce"),
+    _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce"),
+    _o("recruits", "Recruits (vacancies filled)", "staff", None, "{:.1f}", "Workforce"),
+    _o("vacancies_end", "Vacancies open at the end", "posts", "lower", "{:.1f}", "Workforce"),
     _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce", levels=AREA_ONLY),
+    _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce"),
 )
 _BY_NAME = {o.name: o for o in OUTCOMES}
 _FAMILY = {o.name.split(":", 1)[0]: o for o in OUTCOMES if o.family}

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.model.turnover import LEAVING_EVENTS
 from sim.model.units import FULL_TIME_HOURS_PER_WEEK
 from sim.results.outcomes import unit_of
+from sim.results.workforce_outcomes import workforce_rows
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -89,21 +89,11 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
         rows.append(("practice", p.code, "admin_cost_per_10k_gbp_year",
                      float(fte * admin.admin_cost_per_fte_year_gbp / lists[p.index] * 10_000) if lists[p.index] else np.nan))
 
-    # workforce movements over the reporting horizon
+    # workforce movements over the reporting horizon, FTE and burnout at the end (sim.results.workforce_outcomes)
+    rows += workforce_rows(model)
     ev = [e for e in model.events if e["day"] >= w]
-    counts = {
-        "leavers": sum(e["event"] in LEAVING_EVENTS for e in ev),
-        "retirements": sum(e["event"] == "retired" for e in ev),
-        "recruits": sum(e["event"] in ("recruited", "vacancy_filled") for e in ev),
-        "sessions_cut": sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"),
-    }
-    for metric, value in counts.items():
-        rows.append(("lgpo", model.lgpo.code, metric, float(value)))
-    posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # rota posts, not people
-    gps = [s for s in model.staff if s.kind == "gp" and s.index not in posts and not s.cover_post]
-    rows.append(("lgpo", model.lgpo.code, "gp_fte_end", float(sum(s.fte for s in gps if s.active))))
-    rows.append(("lgpo", model.lgpo.code, "gp_burnout_mean",
-                 float(np.mean([s.burnout for s in gps if s.active])) if gps else np.nan))
+    rows.append(("lgpo", model.lgpo.code, "sessions_cut",
+                 float(sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"))))
     out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
     out["units"] = out["metric"].map(unit_of)
     return out

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.experiments.runner import build_model
+from sim.experiments.runner import build_model, run_single
 from tests.conftest import scenario, tiny_mapping
 
 
@@ -126,3 +126,19 @@ def test_supervision_takes_gp_slots_whenever_supervised_roles_are_in_post():
     empty = _supervision_run(5.0, [{"type": "skill_mix", "start": 0, "gp_supervision_minutes_per_appointment": 5.0}])
     assert np.array_equal(empty.staff_days.supervision_minutes, paid.staff_days.supervision_minutes)
     assert np.array_equal(empty.appt_staff, paid.appt_staff)
+
+
+def test_workforce_outcomes_add_up_from_practices_to_the_lgpo():
+    """Leavers, recruits and FTE by role at practice, PCN and LGPO level; one PCN: PCN == LGPO."""
+    m = tiny_mapping(days=120)
+    m["interventions"] = [{"type": "retirement", "start": 0, "hazard_by_age": {"GP": {40: 0.9}, "Nurse": {40: 0.9}}}]
+    res = run_single(scenario(m), 0)
+    s = res.summary.set_index(["level", "metric"])["value"]
+    for metric in ("leavers", "recruits", "leavers_by_reason:retired", "fte_end:GP", "vacancies_end"):
+        practices = s.loc[("practice", metric)].sum()
+        assert s.loc[("pcn", metric)].sum() >= practices - 1e-9
+        assert s.loc[("lgpo", metric)].sum() == s.loc[("pcn", metric)].sum()
+    ev = res.events[res.events["day"] >= 0]  # the reporting horizon
+    assert s.loc[("lgpo", "leavers")].sum() == ev["event"].isin(
+        ["retired", "left", "left_burnout", "left_general_practice", "left_to_practice"]).sum()
+    assert s.loc[("lgpo", "leavers_by_reason:retired")].sum() > 0
