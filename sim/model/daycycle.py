@@ -352,8 +352,12 @@ def supervision_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndar
     sup = model.levers.supervision
     take = np.zeros(who.size, dtype=np.int64)
     table = model.staff_table()
-    supervised = np.isin(table["role"][who], [model.role_index[r] for r in sup.roles if r in model.role_index])
-    if not supervised.any() or sup.minutes_per_appointment <= 0:
+    if sup.minutes_per_appointment <= 0:
+        return take
+    by_role = np.zeros(len(model.role_names), dtype=bool)
+    by_role[[model.role_index[r] for r in sup.roles if r in model.role_index]] = True
+    supervised = by_role[table["role"][who]]
+    if not supervised.any():
         return take
     units = table["unit"][who]
     minutes = np.bincount(units[supervised], weights=slots[supervised] * sup.minutes_per_appointment)
@@ -363,7 +367,9 @@ def supervision_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndar
         if unit < n_practices:
             mine = gp_here & (units == unit)
         elif unit < model.lgpo_unit:
-            mine = gp_here & np.isin(units, model.pcns[unit - n_practices].practices)
+            pcn = np.zeros(n_practices + 1, dtype=bool)
+            pcn[model.pcns[unit - n_practices].practices] = True
+            mine = gp_here & pcn[np.minimum(units, n_practices)]
         else:
             mine = gp_here
         j = np.flatnonzero(mine)

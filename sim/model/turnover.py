@@ -65,13 +65,22 @@ def strain(model: GPSimModel, unit: int) -> float:
     return float(np.mean(b)) if b else 0.0
 
 
+def _leaving_draws(model: GPSimModel, agent: Staff) -> np.ndarray:
+    """(month of the run, 2) uniforms of one person's leaving decisions, drawn once from their own key."""
+    if agent.leave_draws is None:
+        months = model.cal.n // 28 + 2
+        agent.leave_draws = model.streams.keyed("turnover", agent.key).random((months, 2))
+    return agent.leave_draws
+
+
 def monthly_leaving(model: GPSimModel, day: int) -> None:
     """Month start: each person leaves with the monthly share of their annual hazard."""
     cfg = model.scenario.workforce.turnover
-    month = int(model.cal.dates[day].strftime("%Y%m"))
+    date, first = model.cal.dates[day], model.cal.dates[0]
+    month = (date.year - first.year) * 12 + date.month - first.month
     for agent in _people(model):
         p = 1.0 - (1.0 - annual_rate(cfg, agent, age_on(model, agent, day))) ** (1 / 12)
-        u = model.streams.keyed("turnover", month, agent.key).random(2)
+        u = _leaving_draws(model, agent)[month]
         if u[0] < p:
             event = "left_general_practice" if u[1] < cfg.share_leaving_general_practice else "left_to_practice"
             remove_staff(model, agent.index, day, event=event)
