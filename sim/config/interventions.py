@@ -352,6 +352,8 @@ def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str
         if isinstance(iv, Recruitment):
             for role in iv.fill_probability:
                 role_ok((*base, "fill_probability", role), role)
+            for role in iv.delay_months:
+                role_ok((*base, "delay_months", role), role)
         if isinstance(iv, SkillMix):
             for j, add in enumerate(iv.add):
                 role_ok((*base, "add", j, "role"), add.role)

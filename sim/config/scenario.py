@@ -464,7 +464,7 @@ class Turnover(Strict):
                      "annual rate (intention to quit rises sharply from age 52, Fletcher et al., BMJ Open 2017; "
                      "sizes an assumption)"),
     )
-    contract_multiplier: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
+    contract_multiplier: dict[GpContract, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
         default_factory=lambda: {"partner": 0.7, "salaried": 1.1, "locum": 1.5, "retainer": 1.0, "trainee": 1.0},
         description="GP contract -> multiplier on the annual rate (assumption: partners most settled)",
     )
