@@ -78,11 +78,17 @@ def monthly_leaving(model: GPSimModel, day: int) -> None:
     cfg = model.scenario.workforce.turnover
     date, first = model.cal.dates[day], model.cal.dates[0]
     month = (date.year - first.year) * 12 + date.month - first.month
-    for agent in _people(model):
+    people = _people(model)
+    u = np.array([_leaving_draws(model, a)[month] for a in people]).reshape(-1, 2)
+    # a person can leave only if their draw is below the largest monthly hazard anyone can have
+    top = max([1.0, *cfg.age_multiplier.values()]) * max([1.0, *cfg.contract_multiplier.values()])
+    top_rate = min(1.0, max([cfg.other_roles_rate, *cfg.annual_leaving_rate.values()]) * top)
+    bound = 1.0 - (1.0 - top_rate) ** (1 / 12)
+    for k in np.flatnonzero(u[:, 0] < bound).tolist():
+        agent = people[k]
         p = 1.0 - (1.0 - annual_rate(cfg, agent, age_on(model, agent, day))) ** (1 / 12)
-        u = _leaving_draws(model, agent)[month]
-        if u[0] < p:
-            event = "left_general_practice" if u[1] < cfg.share_leaving_general_practice else "left_to_practice"
+        if u[k, 0] < p:
+            event = "left_general_practice" if u[k, 1] < cfg.share_leaving_general_practice else "left_to_practice"
             remove_staff(model, agent.index, day, event=event)
 
 
