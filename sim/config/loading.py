@@ -261,6 +261,18 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
                 fail(("area", "pcns", i, "practices", j, "code"), f"duplicate practice code '{pr.code}'")
             codes.add(pr.code)
     check_staff(scenario.area.staff, ("area", "staff"))
+    # workforce role tables: checked where the scenario gives them (defaults name roles it may not define)
+    wf = scenario.workforce
+    for field in ("annual_leaving_rate", "time_to_fill_months", "fill_probability"):
+        if field not in wf.turnover.model_fields_set:
+            continue
+        for role in getattr(wf.turnover, field):
+            if role not in roles:
+                fail(("workforce", "turnover", field, role), f"unknown role '{role}'; allowed roles: {allowed}")
+    if "supervised_roles" in wf.model_fields_set:
+        for k, role in enumerate(wf.supervised_roles):
+            if role not in roles:
+                fail(("workforce", "supervised_roles", k), f"unknown role '{role}'; allowed roles: {allowed}")
     check_intervention_references(scenario, fail)
     check_recruitment_roles(scenario, fail)
     check_intervention_windows(scenario, fail)

@@ -61,6 +61,9 @@ class Staff(GPAgent):
         self.key = key  # stable name, e.g. "P1/GP/0": keys the staff member's own random draws
         self.joined_day = joined_day  # internal day they start (0 for staff in post at the start)
         self.hub_post = hub_post  # an extended-access hub post (a shift agent), not a person
+        self.cover_post = False  # a bank/locum post working covered absences (pooled_cover), not in post
+        self.leave_draws: np.ndarray | None = None  # uniforms of monthly leaving decisions (sim.model.turnover)
+        self.vacancy_handled = False  # on leaving: an intervention (recruitment) decides whether the post is refilled
         self.index = index  # position in the model's staff arrays
         self.role = role
         self.unit = unit  # practice index, or a PCN/LGPO unit index

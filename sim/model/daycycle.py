@@ -130,12 +130,18 @@ def open_day(model: GPSimModel, t: int) -> None:
     unit = table["unit"][who]
     at_practice = unit < len(model.practices)
     np.add.at(model.planned_slots[:, t], unit[at_practice], slots[at_practice])
+    here = ~model.absent[who, t]
+    who_here, slots_here = who[here], slots[here]
+    if model.levers.supervision is not None:
+        slots_here = slots_here - supervision_slots(model, t, who_here, slots_here)
+    _open_slots(model, t, who_here, slots_here, worked[here])
     cover = model.levers.cover
     covered = cover.covered(model, t) if cover is not None else set()
-    here = ~model.absent[who, t]
-    if covered:
-        here |= np.isin(who, list(covered))
-    _open_slots(model, t, who[here], slots[here], worked[here])
+    if covered:  # a cover clinician works the absentee's sessions in their own diary
+        gone = sorted(covered)
+        posts = np.asarray(cover.cover_posts(model, t, covered), dtype=np.int64)
+        j = np.searchsorted(who, gone)  # covered clinicians have sessions today: they are in ``who``
+        _open_slots(model, t, posts, slots[j], worked[j])
     model.diaries.seal_day(t)
 
 
@@ -326,37 +332,56 @@ def correspondence(model: GPSimModel, t: int) -> None:
 def collect_sessions(model: GPSimModel, t: int) -> None:
     """At the end of the day: add the sessions' appointments, minutes and overtime to the staff-days."""
     sd = model.staff_days
-    supervised: dict[int, int] = {}
-    sup = model.levers.supervision
     for day, owners, res in model.session_results:
         seen, dna, clinical, overtime = res
         sd.seen[owners, day] += seen
         sd.dna[owners, day] += dna
         sd.clinical_minutes[owners, day] += clinical
         sd.overtime_minutes[owners, day] += overtime
-        if sup is not None:
-            for s, n_seen in zip(owners.tolist(), seen.tolist(), strict=True):
-                if n_seen and model.staff[s].role in sup.roles:
-                    unit = model.staff[s].unit
-                    supervised[unit] = supervised.get(unit, 0) + int(n_seen)
     model.session_results.clear()
-    if supervised:
-        _supervise(model, t, supervised, sup.minutes_per_appointment)
 
 
-def _supervise(model: GPSimModel, t: int, seen_by_unit: dict[int, int], minutes_each: float) -> None:
-    """GP supervision minutes for appointments by supervised roles, shared by GPs on duty."""
-    sd = model.staff_days
-    for unit, seen in seen_by_unit.items():
-        if unit < len(model.practices):
-            practices = [unit]
+def supervision_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Slots each clinician ``who`` gives up on day ``t`` to supervise other roles (0 for most).
+
+    Every bookable slot of a supervised role costs ``minutes_per_appointment`` of GP time, shared
+    equally by the GPs working that day in the supervised clinician's practice (its PCN's practices
+    for a PCN post, every practice for an LGPO post) and taken out of their sessions as whole slots
+    (largest remainder). Recorded as the GPs' supervision minutes.
+    """
+    sup = model.levers.supervision
+    take = np.zeros(who.size, dtype=np.int64)
+    table = model.staff_table()
+    if sup.minutes_per_appointment <= 0:
+        return take
+    by_role = np.zeros(len(model.role_names), dtype=bool)
+    by_role[[model.role_index[r] for r in sup.roles if r in model.role_index]] = True
+    supervised = by_role[table["role"][who]]
+    if not supervised.any():
+        return take
+    units = table["unit"][who]
+    minutes = np.bincount(units[supervised], weights=slots[supervised] * sup.minutes_per_appointment)
+    n_practices = len(model.practices)
+    gp_here = table["gp"][who] & (units < n_practices) & (slots > 0)
+    for unit in np.flatnonzero(minutes > 0).tolist():
+        if unit < n_practices:
+            mine = gp_here & (units == unit)
         elif unit < model.lgpo_unit:
-            practices = model.pcns[unit - len(model.practices)].practices
+            pcn = np.zeros(n_practices + 1, dtype=bool)
+            pcn[model.pcns[unit - n_practices].practices] = True
+            mine = gp_here & pcn[np.minimum(units, n_practices)]
         else:
-            practices = list(range(len(model.practices)))
-        gps = [s for p in practices for s in model.practices[p].staff
-               if model.staff[s].kind == "gp" and sd.offered_slots[s, t] > 0]
-        if gps:
-            each = seen * minutes_each / len(gps)
-            sd.supervision_minutes[gps, t] += each
-            sd.admin_minutes[gps, t] += each
+            mine = gp_here
+        j = np.flatnonzero(mine)
+        if j.size == 0:
+            continue
+        exact = minutes[unit] / j.size / table["slot"][who[j]]
+        base = np.floor(exact).astype(np.int64)
+        extra = round(float(exact.sum())) - int(base.sum())
+        if extra > 0:
+            base[np.argsort(-(exact - base), kind="stable")[:extra]] += 1
+        take[j] += base
+    take = np.minimum(take, slots)
+    gps = np.flatnonzero(take > 0)
+    model.staff_days.supervision_minutes[who[gps], t] += take[gps] * table["slot"][who[gps]]
+    return take

@@ -34,7 +34,7 @@ from sim.model.model import GPSimModel
 from sim.model.phases import Phase
 from sim.model.pooled_back_office import setup_pooled_back_office
 from sim.model.units import DAYS_PER_MONTH
-from sim.model.workforce import CoverPool, add_staff, remove_staff
+from sim.model.workforce import CoverPool, add_staff, hand_over_patients, remove_staff
 
 # recruitment: months from a leaver leaving to the replacement starting, for a role given a fill
 # probability but no delay_months entry (an assumption: one quarter, the schema's Nurse default;
@@ -105,7 +105,7 @@ def _staff_in_scope(model: GPSimModel, practices: list[int], include_pooled: boo
         if len(practices) == len(model.practices):
             units.add(model.lgpo_unit)
     posts = {p.agent for hub in model.hubs for p in hub.posts}  # hub rota posts are not people
-    return [s.index for s in model.staff if s.unit in units and s.index not in posts]
+    return [s.index for s in model.staff if s.unit in units and s.index not in posts and not s.cover_post]
 
 
 # ----------------------------------------------------------------------------- workforce
@@ -158,6 +158,7 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
     def on_leave(m: GPSimModel, agent, day: int) -> None:
         if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
             return
+        agent.vacancy_handled = True  # this intervention's fill probability and delay, not the baseline's vacancy
         u = m.streams.keyed("recruit", agent.key).random(3)
         if u[0] >= iv.fill_probability[agent.role]:
             return
@@ -166,10 +167,16 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
         if agent.kind == "gp" and contracts:
             contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
             sessions = iv.gp_sessions_by_contract.get(contract, sessions)
-        fte, role, unit, key = agent.fte, agent.role, agent.unit, agent.key + "/r"
+        fte, role, unit, key, leaver = agent.fte, agent.role, agent.unit, agent.key + "/r", agent.index
         age = RECRUIT_AGE_MIN + int(u[2] * RECRUIT_AGE_SPAN)
-        m.phases.at(day + delay, lambda mm, d: add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age,
-                                                            contract=contract, key=key, event="recruited"))
+
+        def join(mm: GPSimModel, d: int) -> None:
+            recruit = add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age, contract=contract, key=key,
+                                event="recruited")
+            if recruit.kind == "gp":
+                hand_over_patients(mm, leaver, recruit.index)
+
+        m.phases.at(day + delay, join)
 
     model.phases.on(Phase.STAFF_LEFT, on_leave)
 
@@ -202,10 +209,12 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
                                 add_staff(m, role, u, d, fte=f, age=age, key=key, event="added"))
     needs = {n: i for i, n in enumerate(model.need_names)}
     before: dict[str, list[str] | None] = {}
+    supervision_before: list[Supervision | None] = []
 
     def switch_on(m: GPSimModel, d: int) -> None:
         lv = m.levers
         before.update({n: lv.eligibility.get(n) for n in iv.eligibility})
+        supervision_before.append(lv.supervision)
         lv.eligibility.update(iv.eligibility)
         if iv.shift is not None:
             lv.shift = Shift(frozenset(needs[n] for n in iv.shift.needs), iv.shift.share, tuple(iv.shift.to_roles))
@@ -226,7 +235,7 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
             else:
                 lv.eligibility[need] = roles
         lv.shift = None
-        lv.supervision = None
+        lv.supervision = supervision_before[0] if supervision_before else None  # the baseline's again
         rebuild_options(m)
 
     _from_start(model, start, switch_on)

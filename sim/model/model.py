@@ -29,12 +29,13 @@ from sim.model.build import (
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
 from sim.model.diary import Diaries
-from sim.model.levers import Levers
+from sim.model.levers import Levers, Supervision
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
 from sim.model.staff_days import Sessions, StaffDays
 from sim.model.states import BOOKED, DNA, LOST, SEEN, STATE_NAMES, WAITING
+from sim.model.turnover import setup_turnover
 from sim.model.workforce import burnout_feedback
 
 __all__ = ["BOOKED", "DNA", "LOST", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
@@ -75,6 +76,8 @@ class GPSimModel(mesa.Model):
         self.hub_appointment: np.ndarray | None = None  # per request: seen at such a hub (set at the end)
         self.session_results: list[tuple[int, np.ndarray, np.ndarray]] = []  # today's, until collected
         self.dna_by_wait: np.ndarray | None = None  # DNA probability by days waited (see daycycle)
+        self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
+        self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status
@@ -98,12 +101,18 @@ class GPSimModel(mesa.Model):
         self.day = 0  # days simulated so far: step() runs internal day ``self.day`` next
         self.today = 0  # internal day the day cycle is in (the last one run, between steps)
         self.open_until = -1  # last internal day of the book opened for everyone
+        wf = scenario.workforce
+        if wf.gp_supervision_minutes_per_appointment > 0 and wf.supervised_roles:
+            # supervision is paid whenever supervised roles are in post, not only when an intervention adds them
+            self.levers.supervision = Supervision(frozenset(wf.supervised_roles),
+                                                  wf.gp_supervision_minutes_per_appointment)
         if scenario.workforce.feedback:
             self.phases.on(Phase.MONTH_START, burnout_feedback)
         self.back_office: BackOfficeState | None = None  # admin tasks and admin teams (sim.model.back_office)
         build_back_office(self)
         if setup is not None:
             setup(self)
+        setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
         rebuild_options(self)
         draw_demand(self)
         self.built = True
@@ -141,6 +150,7 @@ class GPSimModel(mesa.Model):
             self._staff_arrays = {
                 "unit": np.array([s.unit for s in self.staff], dtype=np.int64),
                 "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
+                "role": np.array([self.role_index[s.role] for s in self.staff], dtype=np.int64),
                 "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
                 "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),

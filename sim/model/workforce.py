@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 # burnout looks back over this many days of overtime at each month start (about one month)
 BURNOUT_WINDOW_DAYS = 30
-MIN_FTE_FOR_OVERTIME = 0.1  # overtime per FTE divides by at least this FTE (no blow-up for tiny posts)
 
 
 def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float = 1.0,
@@ -47,8 +46,8 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
         model.levers.custom_sessions[agent.index] = custom_sessions
     if same_day_share is not None:
         model.levers.hub_same_day_share[agent.index] = same_day_share
+    grow(model.diaries, 1)  # diary rows are staff indices: a row for everyone, clinician or not
     if agent.is_clinician:
-        grow(model.diaries, 1)
         new_diary = (unit, model.role_index[role]) not in model.diaries.roles
         rd = model.diaries.add_clinician(agent.index, unit, model.role_index[role])
         if new_diary and model.built:
@@ -79,11 +78,43 @@ def remove_staff(model: GPSimModel, s: int, day: int, event: str = "left", notif
                          "fte": agent.fte})
     if agent.is_clinician:
         model.diaries.close_from(s, day)
+        _clear_work_from(model, s, day)
         _rebook_patients_of(model, s, day)
         if agent.kind == "gp":
             _reregister(model, s)
     if notify:
         model.phases.run(Phase.STAFF_LEFT, model, agent, day)
+
+
+def _clear_work_from(model: GPSimModel, s: int, day: int) -> None:
+    """A leaver works nothing from ``day`` on: duty extras, offered slots, walk-in minutes and sessions go.
+
+    Days already open in the book were given the leaver's extras, slot counts (which decide who does
+    the correspondence) and walk-in minutes when they opened; later days must not give them sessions.
+    """
+    model.diaries.extras[s, day:] = 0
+    sd = model.staff_days
+    sd.offered_slots[s, day:] = 0
+    sd.session_minutes[s, day:] = 0
+    sd.supervision_minutes[s, day:] = 0
+    for key in [k for k in model.walk_in_budget if k[0] == s and k[1] >= day]:
+        del model.walk_in_budget[key]
+    model.pattern[s] = 0.0
+    model.levers.custom_sessions.pop(s, None)
+
+
+def hand_over_patients(model: GPSimModel, leaver: int, recruit: int) -> None:
+    """A GP recruited into a leaver's vacancy becomes the usual GP of the leaver's patients.
+
+    The patients were spread over the practice's other GPs when the leaver left (continuity lost);
+    the recruit takes the whole list back, as a new GP taking over a partner's list does.
+    """
+    idx = model.former_list.pop(leaver, None)
+    if idx is None or idx.size == 0:
+        return
+    pop = model.population
+    idx = idx[pop.practice[idx] == model.staff[recruit].unit]
+    pop.usual_gp[idx] = recruit
 
 
 def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
@@ -110,6 +141,11 @@ def _reregister(model: GPSimModel, s: int) -> None:
     idx = np.flatnonzero(pop.usual_gp == s)
     if idx.size == 0:
         return
+    # the leaver's own list: not patients held for another leaver's vacancy (they go back to its recruit)
+    held = [v for v in model.former_list.values() if v.size]
+    own = idx[~np.isin(idx, np.concatenate(held))] if held else idx
+    if own.size:
+        model.former_list[s] = own
     practice = int(pop.practice[idx[0]])
     gps = [g for g in model.practices[practice].staff if model.staff[g].kind == "gp" and model.staff[g].active]
     if not gps:
@@ -142,6 +178,12 @@ def reduce_sessions(model: GPSimModel, s: int, day: int, by: float = 1.0) -> Non
 def burnout_feedback(model: GPSimModel, day: int) -> None:
     """Monthly: overtime above a threshold builds burnout; burnout raises leaving and session cuts.
 
+    Overtime is measured against the hours each clinician was rostered over the last month (their
+    sessions, hub shifts included), then expressed per full-time week of their role: a clinician
+    overrunning by the same share of their rostered time gets the same burnout whatever their FTE,
+    so a part-time hub GP is not penalised for a small contract. For a clinician working their
+    contracted sessions this equals overtime hours per FTE-week, the threshold's unit.
+
     Draws come from one uniform pair per clinician and month, keyed by the clinician: scenarios
     that differ elsewhere keep the same draws (common random numbers).
     """
@@ -149,14 +191,17 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
     if day < BURNOUT_WINDOW_DAYS:
         return
     sd = model.staff_days
+    window = slice(day - BURNOUT_WINDOW_DAYS, day)
+    rostered = sd.session_minutes[:, window].sum(axis=1)
+    overtime_minutes = sd.overtime_minutes[:, window].sum(axis=1)
     month_key = int(model.cal.dates[day].strftime("%Y%m"))
     for agent in list(model.staff):
-        if not agent.active or not agent.is_clinician:
+        if not agent.active or not agent.is_clinician or agent.cover_post:
             continue
         s = agent.index
-        weeks = BURNOUT_WINDOW_DAYS / 7
-        overtime = (sd.overtime_minutes[s, day - BURNOUT_WINDOW_DAYS:day].sum() / 60.0
-                    / max(agent.fte, MIN_FTE_FOR_OVERTIME) / weeks)
+        spec = model.role_specs[model.role_index[agent.role]]
+        full_week_hours = spec.sessions_per_fte_week * spec.session_minutes / 60.0
+        overtime = overtime_minutes[s] / rostered[s] * full_week_hours if rostered[s] > 0 else 0.0
         excess = overtime - wf.overtime_threshold_hours_per_fte_week
         if excess > 0:
             agent.burnout = min(1.0, agent.burnout + wf.burnout_gain_per_hour * excess)
@@ -183,7 +228,35 @@ class CoverPool:
     end_day: int = 10**9
     left: dict[str, int] = field(default_factory=dict)
     week: int = -1
-    worked: list[tuple[int, int]] = field(default_factory=list)  # (internal day, covered clinician): priced as cover
+    worked: list[tuple[int, int]] = field(default_factory=list)  # (internal day, cover post that worked): priced as cover
+    posts: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # (unit, role) -> cover posts
+
+    def cover_posts(self, model: GPSimModel, t: int, covered: set[int]) -> list[int]:
+        """The cover post working each covered absentee's sessions on day ``t`` (session overrides set).
+
+        A cover post is a bank or locum clinician, not the absent one: patients booked into it do not
+        see their usual GP. Posts are created on first need, one per absentee covered the same day in a
+        practice and role; they have no sessions of their own, no absence and no FTE in post.
+        """
+        used: dict[tuple[int, str], int] = {}
+        out = []
+        for s in sorted(covered):
+            absentee = model.staff[s]
+            key = (absentee.unit, absentee.role)
+            k = used.get(key, 0)
+            used[key] = k + 1
+            posts = self.posts.setdefault(key, [])
+            if k == len(posts):
+                code = model.unit_level(absentee.unit)[1]
+                post = add_staff(model, absentee.role, absentee.unit, t, fte=0.0, sessions=0.0,
+                                 key=f"{code}/cover/{absentee.role}/{k}", event="cover_post")
+                post.cover_post = True
+                model.absent[post.index] = False  # absence belongs to the clinicians covered
+                posts.append(post.index)
+            model.levers.session_override[(posts[k], t)] = model.sessions_of(s, t)
+            self.worked.append((t, posts[k]))
+            out.append(posts[k])
+        return out
 
     def covered(self, model: GPSimModel, t: int) -> set[int]:
         """Absent clinicians whose sessions a cover clinician works on day ``t``."""
@@ -194,7 +267,7 @@ class CoverPool:
             self.week = week
             self.left = dict(self.weekly_days)
         absent = [s for s in model.staff if s.active and s.role in self.roles and s.unit in self.scope
-                  and model.absent[s.index, t] and model.sessions_of(s.index, t)]
+                  and not s.cover_post and model.absent[s.index, t] and model.sessions_of(s.index, t)]
         # cover goes first to the practices losing the largest share of their clinicians today
         load: dict[int, int] = {}
         for s in absent:
@@ -205,6 +278,5 @@ class CoverPool:
             key = self.pool_of_practice[s.unit]
             if self.left.get(key, 0) > 0:
                 self.left[key] -= 1
-                self.worked.append((t, s.index))
                 out.add(s.index)
         return out

@@ -17,6 +17,7 @@ from sim.report.data import ReportData
 from sim.results.intervals import clip_interval, t_interval, t_interval_columns
 from sim.results.metrics import WAIT_BINS
 from sim.results.outcomes import Outcome, outcome
+from sim.results.workforce_outcomes import JOINING_EVENTS, LEAVING_EVENTS
 
 # whole-area outcomes in the headline table, in order; the registry gives their group, label and format
 HEADLINE: tuple[str, ...] = (
@@ -222,10 +223,10 @@ def fte_series(data: ReportData) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-LEAVING = ("retired", "left", "left_burnout")
+LEAVING = LEAVING_EVENTS
 
 
-JOINING = ("recruited", "added", "hub_added")
+JOINING = (*JOINING_EVENTS, "added", "hub_added")
 
 
 def event_series(data: ReportData) -> pd.DataFrame:

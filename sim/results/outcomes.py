@@ -205,12 +205,15 @@ OUTCOMES: tuple[Outcome, ...] = (
        "Mean wait {key}"),
     _o("continuity_upc_age:<band>", "Continuity (UPC), age {key}", "index 0-1", "higher", "{:.3f}", "Equity",
        "Continuity {key}"),
-    _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("recruits", "Recruits", "staff", None, "{:.1f}", "Workforce", levels=AREA_ONLY),
+    _o("gp_fte_end", "GP FTE in post at the end", "FTE", "higher", "{:.1f}", "Workforce"),
+    _o("fte_end:<role>", "{key} FTE in post at the end", "FTE", None, "{:.1f}", "Workforce", "{key} FTE at end"),
+    _o("leavers", "Leavers (retired or left)", "staff", "lower", "{:.1f}", "Workforce"),
+    _o("leavers_by_reason:<reason>", "Leavers: {key}", "staff", "lower", "{:.1f}", "Workforce"),
+    _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce"),
+    _o("recruits", "Recruits (vacancies filled)", "staff", None, "{:.1f}", "Workforce"),
+    _o("vacancies_end", "Vacancies open at the end", "posts", "lower", "{:.1f}", "Workforce"),
     _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
-    _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce", levels=AREA_ONLY),
+    _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce"),
 )
 # outcomes that only comparison.csv has: derived from two scenarios' summaries, never in summary.csv
 COMPARISON_OUTCOMES: tuple[Outcome, ...] = (

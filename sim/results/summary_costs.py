@@ -130,7 +130,7 @@ def _overtime_items(book: CostBook, model: GPSimModel, staff: pd.DataFrame, pric
 
 
 def _cover_items(book: CostBook, model: GPSimModel, prices: StaffCostModel) -> None:
-    """Absence cover actually worked (pooled cover): the covered clinician's session hours that day at the cover rate."""
+    """Absence cover actually worked (pooled cover): the cover post's session hours that day at the cover rate."""
     cover = model.levers.cover
     if cover is None:
         return

@@ -13,6 +13,7 @@ import pandas as pd
 
 from sim.results.back_office import back_office_rows
 from sim.results.outcomes import unit_of
+from sim.results.workforce_outcomes import workforce_rows
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -59,21 +60,11 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
 
     rows += back_office_rows(model, _rows_by_practice)
 
-    # workforce movements over the reporting horizon
+    # workforce movements over the reporting horizon, FTE and burnout at the end (sim.results.workforce_outcomes)
+    rows += workforce_rows(model)
     ev = [e for e in model.events if e["day"] >= w]
-    counts = {
-        "leavers": sum(e["event"] in ("retired", "left", "left_burnout") for e in ev),
-        "retirements": sum(e["event"] == "retired" for e in ev),
-        "recruits": sum(e["event"] == "recruited" for e in ev),
-        "sessions_cut": sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"),
-    }
-    for metric, value in counts.items():
-        rows.append(("lgpo", model.lgpo.code, metric, float(value)))
-    posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # rota posts, not people
-    gps = [s for s in model.staff if s.kind == "gp" and s.index not in posts]
-    rows.append(("lgpo", model.lgpo.code, "gp_fte_end", float(sum(s.fte for s in gps if s.active))))
-    rows.append(("lgpo", model.lgpo.code, "gp_burnout_mean",
-                 float(np.mean([s.burnout for s in gps if s.active])) if gps else np.nan))
+    rows.append(("lgpo", model.lgpo.code, "sessions_cut",
+                 float(sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"))))
     out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
     out["units"] = out["metric"].map(unit_of)
     return out

@@ -20,6 +20,7 @@ from tests.conftest import scenario, tiny_mapping
 
 def test_cost_of_a_tiny_run_adds_up_per_level():
     mapping = tiny_mapping(days=60)
+    mapping["workforce"] = {"turnover": {"enabled": False}}  # everyone in post through the horizon: cost > 0
     result = run_single(scenario(mapping), 0)
     horizon = mapping["horizon_days"]
     costs = staff_costs(result.staff, horizon)

@@ -22,7 +22,8 @@ from tests.paired import assert_down, assert_up, paired
 
 REPS = 6
 BASE = yaml.safe_load((SCENARIOS / "small.yaml").read_text())
-BASE.update({"horizon_days": 63, "warm_up_days": 21, "workforce": {"feedback": False}})
+# no burnout and no background turnover: hub and no-hub runs keep the same staff, so hours compare exactly
+BASE.update({"horizon_days": 63, "warm_up_days": 21, "workforce": {"feedback": False, "turnover": {"enabled": False}}})
 HUB = {"type": "extended_access", "staff": [{"role": "GP", "count": 2}, {"role": "Nurse", "count": 1}]}
 MEMBER = dict(HUB, staffed_from="member_practices")
 EXTRA = dict(MEMBER, member_hours="extra")

@@ -137,6 +137,7 @@ def test_fit_recovers_a_known_next_day_share():
     truth = 0.15
     months = month_range("2025-04:2025-05")
     base = scenario(tiny_mapping(list_sizes=(5000, 5000), gps=(3, 3), nurses=(2, 2))).model_dump(mode="json")
+    base["workforce"]["turnover"]["enabled"] = False  # a fit of access parameters on a fixed workforce
     runs = [run_targets(scenario_for(apply_parameters(base, {"next_day_share": truth}), months), r, months)
             for r in (7, 8, 9)]
     observed = pd.concat(runs).groupby(["month", "target"], as_index=False)["value"].mean()

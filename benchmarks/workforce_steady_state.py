@@ -1,0 +1,84 @@
+"""Is the baseline a steady state? Run a scenario for N years x R replications with no interventions.
+
+Prints each role's FTE in post at the start of each year (mean over replications) against its start,
+and the share of requests lost by year, against the bands of issue 12: every role's FTE within 5% of
+its start, and requests lost within 1 percentage point of year 1. Not a test: it takes minutes.
+
+    python benchmarks/workforce_steady_state.py [--scenario scenarios/baseline.yaml] [--years 10] [--reps 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.config.loading import load_scenario  # noqa: E402
+from sim.experiments.runner import run_single  # noqa: E402
+
+FTE_BAND = 0.05  # each role's FTE within 5% of its start (issue 12)
+LOST_BAND_PP = 1.0  # requests lost within 1 percentage point of year 1 (issue 12)
+DAYS_PER_YEAR = 365
+
+
+def fte_by_year(staff: pd.DataFrame, years: int) -> pd.DataFrame:
+    """FTE in post by role at the start of each year (reporting day 365 x k), and at the end."""
+    left = staff["left_day"].to_numpy(dtype=float, na_value=np.inf)
+    joined = staff["joined_day"].to_numpy(dtype=float)
+    rows = {}
+    for k in range(years + 1):
+        day = min(k * DAYS_PER_YEAR, years * DAYS_PER_YEAR - 1)
+        in_post = (joined <= day) & (left > day)
+        rows[k] = staff[in_post].groupby("role")["fte"].sum()
+    return pd.DataFrame(rows).fillna(0.0)
+
+
+def lost_by_year(ledger: pd.DataFrame) -> pd.Series:
+    """Share of requests lost (%) by year of request."""
+    rep = ledger[ledger["day"] >= 0]
+    year = rep["day"].to_numpy() // DAYS_PER_YEAR
+    return pd.Series(rep["state"].to_numpy() == "lost").groupby(year).mean() * 100
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline.yaml"))
+    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args(argv)
+    sc = load_scenario(Path(args.scenario), overrides={"horizon_days": args.years * DAYS_PER_YEAR})
+    ftes, losts, secs = [], [], []
+    for rep in range(args.reps):
+        t0 = time.perf_counter()
+        res = run_single(sc, rep)
+        secs.append(time.perf_counter() - t0)
+        ftes.append(fte_by_year(res.staff, args.years))
+        losts.append(lost_by_year(res.ledger))
+        print(f"replication {rep}: {secs[-1]:.0f} s", flush=True)
+    fte = sum(ftes) / len(ftes)
+    lost = pd.concat(losts, axis=1).mean(axis=1)
+    print(f"\n{sc.name}: {args.years} years x {args.reps} replications (mean); run {np.mean(secs):.0f} s each")
+    print("\nFTE in post at the start of each year (last column: the last day)")
+    print(fte.round(1).to_string())
+    rel = fte.div(fte[0], axis=0) - 1
+    worst = rel.abs().max(axis=1)
+    print("\nlargest drift from the start by role (%):")
+    print((worst * 100).round(1).to_string())
+    print("\nrequests lost by year (%):")
+    print(lost.round(2).to_string())
+    fte_ok = bool((worst <= FTE_BAND).all())
+    lost_ok = bool(((lost - lost.iloc[0]).abs() <= LOST_BAND_PP).all())
+    print(f"\nFTE within {FTE_BAND:.0%} of start for every role: {'yes' if fte_ok else 'NO'}")
+    print(f"lost within {LOST_BAND_PP:g} pp of year 1 every year: {'yes' if lost_ok else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Background turnover and vacancies: the stock and flow of a baseline workforce (``workforce.turnover``).
+
+Each month every staff member in post (hub and cover posts aside) may leave, with an annual hazard
+by role scaled by their age band (as they age during the run) and contract; a leaver moves to another
+practice or leaves general practice. Every leaver whose post no intervention handles (see
+``Staff.vacancy_handled``) opens a vacancy: adverts follow one another, each taking a gamma time to
+fill and filling with the labour market's probability lowered by the practice's strain; the recruit
+takes over the leaver's registered patients. Vacancies already open at the start are seeded in
+proportion to the expected vacancy stock, so the baseline holds steady. Draws are keyed by the staff
+member and month or advert: common random numbers across scenarios.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.phases import Phase
+from sim.model.units import DAYS_PER_MONTH
+from sim.model.workforce import add_staff, hand_over_patients, remove_staff
+
+if TYPE_CHECKING:
+    from sim.config.scenario import Turnover
+    from sim.model.agents import Staff
+    from sim.model.model import GPSimModel
+
+TIME_TO_FILL_SHAPE = 2.0  # gamma shape of an advert's time to fill (assumption: neither instant nor memoryless)
+DEFAULT_FILL_PROBABILITY = 0.9  # roles without a fill probability (assumption, as the schema says)
+RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 years (assumption)
+# workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
+LEAVING_EVENTS = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice")
+MAX_ADVERTS = 60  # a post advertised this many times without filling is given up (about 15 years for GPs)
+
+
+def age_on(model: GPSimModel, agent: Staff, day: int) -> float:
+    """Age in years of ``agent`` on internal day ``day`` (everyone ages during the run)."""
+    return agent.age + (day - model.cal.warm_up) / 365.25
+
+
+def annual_rate(cfg: Turnover, agent: Staff, age: float) -> float:
+    """Annual leaving probability of ``agent`` at ``age``: the role's rate x age band x contract multipliers."""
+    rate = cfg.annual_leaving_rate.get(agent.role, cfg.other_roles_rate)
+    bands = [b for b in sorted(cfg.age_multiplier) if b <= age]
+    if bands:
+        rate *= cfg.age_multiplier[bands[-1]]
+    if agent.contract:
+        rate *= cfg.contract_multiplier.get(agent.contract, 1.0)
+    return min(rate, 1.0)
+
+
+def _mean_fill_days(cfg: Turnover, role: str) -> float:
+    return cfg.time_to_fill_months.get(role, cfg.other_roles_time_to_fill_months) * DAYS_PER_MONTH
+
+
+def _people(model: GPSimModel) -> list[Staff]:
+    """Staff who can leave: in post, not a hub rota post or a cover post."""
+    posts = {p.agent for hub in model.hubs for p in hub.posts}
+    return [a for a in model.staff if a.active and not a.hub_post and not a.cover_post and a.index not in posts]
+
+
+def strain(model: GPSimModel, unit: int) -> float:
+    """A unit's strain (0-1): mean burnout of its clinicians in post."""
+    b = [a.burnout for a in model.staff if a.unit == unit and a.active and a.is_clinician and not a.cover_post]
+    return float(np.mean(b)) if b else 0.0
+
+
+def _leaving_draws(model: GPSimModel, agent: Staff) -> np.ndarray:
+    """(month of the run, 2) uniforms of one person's leaving decisions, drawn once from their own key."""
+    if agent.leave_draws is None:
+        months = model.cal.n // 28 + 2
+        agent.leave_draws = model.streams.keyed("turnover", agent.key).random((months, 2))
+    return agent.leave_draws
+
+
+def monthly_leaving(model: GPSimModel, day: int) -> None:
+    """Month start: each person leaves with the monthly share of their annual hazard."""
+    cfg = model.scenario.workforce.turnover
+    date, first = model.cal.dates[day], model.cal.dates[0]
+    month = (date.year - first.year) * 12 + date.month - first.month
+    people = _people(model)
+    u = np.array([_leaving_draws(model, a)[month] for a in people]).reshape(-1, 2)
+    # a person can leave only if their draw is below the largest monthly hazard anyone can have
+    top = max([1.0, *cfg.age_multiplier.values()]) * max([1.0, *cfg.contract_multiplier.values()])
+    top_rate = min(1.0, max([cfg.other_roles_rate, *cfg.annual_leaving_rate.values()]) * top)
+    bound = 1.0 - (1.0 - top_rate) ** (1 / 12)
+    for k in np.flatnonzero(u[:, 0] < bound).tolist():
+        agent = people[k]
+        p = 1.0 - (1.0 - annual_rate(cfg, agent, age_on(model, agent, day))) ** (1 / 12)
+        if u[k, 0] < p:
+            event = "left_general_practice" if u[k, 1] < cfg.share_leaving_general_practice else "left_to_practice"
+            remove_staff(model, agent.index, day, event=event)
+
+
+def _advertise(model: GPSimModel, post: dict, day: int, left: float = 1.0) -> None:
+    """Advertise ``post`` from ``day``: schedule the end of this advert (filled or advertised again).
+
+    ``left``: the share of the advert's time still to run (below 1 for vacancies open at the start).
+    """
+    cfg = model.scenario.workforce.turnover
+    if post["adverts"] >= MAX_ADVERTS:
+        model.open_vacancies.pop(post["key"], None)  # given up
+        return
+    model.open_vacancies[post["key"]] = post
+    rng = model.streams.keyed("vacancy", post["key"], post["adverts"])
+    post["adverts"] += 1
+    u = rng.random(2)
+    wait = rng.gamma(TIME_TO_FILL_SHAPE, _mean_fill_days(cfg, post["role"]) / TIME_TO_FILL_SHAPE)
+    when = day + max(1, round(wait * left))
+    if when < model.n_sim_days:
+        model.phases.at(when, lambda m, d: _advert_ends(m, post, d, u))
+
+
+def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray) -> None:
+    """An advert closes: the post fills with the market's probability less the practice's strain, or is advertised again."""
+    cfg = model.scenario.workforce.turnover
+    p = cfg.fill_probability.get(post["role"], DEFAULT_FILL_PROBABILITY)
+    p *= 1.0 - cfg.strain_sensitivity * strain(model, post["unit"])
+    if u[0] >= p:
+        _advertise(model, post, day)
+        return
+    model.open_vacancies.pop(post["key"], None)
+    recruit = add_staff(model, post["role"], post["unit"], day, fte=post["fte"], sessions=post["sessions"],
+                        age=RECRUIT_AGE_MIN + int(u[1] * RECRUIT_AGE_SPAN), contract=post["contract"],
+                        key=post["key"] + "/v", event="vacancy_filled")
+    if recruit.kind == "gp" and post["leaver"] >= 0:
+        hand_over_patients(model, post["leaver"], recruit.index)
+
+
+def _post_of(agent: Staff, key: str, leaver: int) -> dict:
+    return {"role": agent.role, "unit": agent.unit, "unit_code": agent.model.unit_level(agent.unit)[1],
+            "fte": agent.fte, "sessions": agent.sessions_per_week,
+            "contract": agent.contract, "key": key, "leaver": leaver, "adverts": 0}
+
+
+def on_leave(model: GPSimModel, agent: Staff, day: int) -> None:
+    """STAFF_LEFT: a leaver's post becomes a vacancy unless an intervention (recruitment) handles it."""
+    if agent.vacancy_handled or agent.hub_post or agent.cover_post:
+        return
+    _advertise(model, _post_of(agent, agent.key, agent.index), day)
+
+
+def seed_vacancies(model: GPSimModel) -> None:
+    """Vacancies open at the start: each person's post has a twin vacancy with the chance of the stock.
+
+    In a steady state the share of a role's posts vacant is about rate x mean vacancy time; seeding
+    that stock (with the same post's FTE and sessions, part-way through their advert) makes the
+    inflow match the outflow from the first month.
+    """
+    cfg = model.scenario.workforce.turnover
+    for agent in _people(model):
+        rate = annual_rate(cfg, agent, agent.age)
+        p_fill = cfg.fill_probability.get(agent.role, DEFAULT_FILL_PROBABILITY)
+        vacant_years = _mean_fill_days(cfg, agent.role) / max(p_fill, 0.05) / 365.25
+        rng = model.streams.keyed("vacancy-seed", agent.key)
+        u = rng.random(2)
+        if u[0] < rate * vacant_years:
+            _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, left=float(u[1]))
+
+
+def setup_turnover(model: GPSimModel) -> None:
+    """Register background turnover (after interventions, so recruitment may claim its vacancies first)."""
+    if not model.scenario.workforce.turnover.enabled:
+        return
+    model.phases.on(Phase.MONTH_START, monthly_leaving)
+    model.phases.on(Phase.STAFF_LEFT, on_leave)
+    seed_vacancies(model)

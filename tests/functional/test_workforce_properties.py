@@ -1,0 +1,144 @@
+"""Workforce invariants over random small scenarios and interventions (hypothesis).
+
+Nobody works outside their time in post: no appointment, offered slot, duty extra, walk-in budget,
+correspondence or session on or after their leaving day or before joining; an absent clinician has
+no slots of their own (a covered absence is worked by a cover post); a recruit takes over the
+leaver's registered patients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.experiments.runner import build_model, run_single
+from tests.conftest import scenario, tiny_mapping
+
+
+@st.composite
+def scenarios(draw) -> dict:
+    """A tiny one-PCN area (2-3 practices) with a random mix of workforce interventions."""
+    n = draw(st.integers(2, 3))
+    sizes = tuple(draw(st.integers(2000, 6000)) for _ in range(n))
+    gps = tuple(draw(st.integers(1, 4)) for _ in range(n))
+    nurses = tuple(draw(st.integers(0, 2)) for _ in range(n))
+    m = tiny_mapping(list_sizes=sizes, gps=gps, nurses=nurses, days=draw(st.integers(30, 60)),
+                     seed=draw(st.integers(0, 10_000)), warm_up=7)
+    if draw(st.booleans()):
+        m["area"]["pcns"][0]["practices"][0]["access_mode"] = "walk_in"
+    ivs: list[dict] = []
+    if draw(st.booleans()):
+        ivs.append({"type": "retirement", "start": 0,
+                    "wave": {"role": "GP", "min_age": 40, "share": draw(st.sampled_from([0.3, 0.6, 1.0])),
+                             "over_months": draw(st.integers(1, 2))}})
+    else:
+        ivs.append({"type": "retirement", "start": 0,
+                    "hazard_by_age": {"GP": {40: 0.9}, "Nurse": {40: 0.8}, "Pharmacist": {20: 0.8}}})
+    if draw(st.booleans()):
+        ivs.append({"type": "recruitment", "start": 0, "fill_probability": {"GP": 1.0, "Nurse": 1.0},
+                    "delay_months": {"GP": draw(st.sampled_from([0.0, 0.3, 0.7])), "Nurse": 0.5}})
+    if draw(st.booleans()):
+        ivs.append({"type": "pooled_cover", "start": 0, "level": draw(st.sampled_from(["practice", "pcn"])),
+                    "cover_days_per_week_per_10k": draw(st.sampled_from([5.0, 20.0]))})
+    if draw(st.booleans()):
+        ivs.append({"type": "skill_mix", "start": 0,
+                    "add": [{"role": "Pharmacist", "level": "pcn", "per_10k_patients": 1.0}]})
+    m["interventions"] = ivs
+    if draw(st.booleans()):  # a strong burnout feedback: leavers through the month-start hook too
+        m["workforce"] = {"overtime_threshold_hours_per_fte_week": 0.0, "burnout_gain_per_hour": 1.0,
+                          "leave_probability_at_full_burnout": 1.0}
+    return m
+
+
+def _run(mapping: dict):
+    model = build_model(scenario(mapping), 0)
+    model.run()
+    return model
+
+
+def _outside_post(model) -> np.ndarray:
+    """(staff, day) mask: True on the days staff member s was not in post (before joining, from leaving)."""
+    n, days = len(model.staff), np.arange(model.cal.n)
+    joined = np.array([s.joined_day for s in model.staff])[:, None]
+    left = np.array([model.cal.n if s.left_day is None else s.left_day for s in model.staff])[:, None]
+    return (days[None, :] < joined) | (days[None, :] >= left) if n else np.zeros((0, days.size), dtype=bool)
+
+
+def check_invariants(model) -> None:
+    """Every workforce invariant of the finished run ``model`` (AssertionError naming the first broken)."""
+    out = _outside_post(model)
+    n = len(model.staff)
+    has = model.appt_staff >= 0
+    st_, d_ = model.appt_staff[has], model.appt_day[has]
+    bad = out[st_, np.minimum(d_, model.cal.n - 1)]
+    assert not bad.any(), f"{int(bad.sum())} appointments with staff not in post that day"
+    sd = model.staff_days
+    for name in ("offered_slots", "session_minutes", "correspondence_minutes", "seen", "supervision_minutes"):
+        arr = getattr(sd, name)[:n, :model.cal.n]
+        assert not (arr[out] > 0).any(), f"{name} of staff not in post"
+    g = model.diaries
+    assert not (g.extras[:n, :model.cal.n][out] > 0).any(), "duty extras of staff not in post"
+    assert not any(out[s, t] for (s, t) in model.walk_in_budget if model.walk_in_budget[(s, t)] > 0), \
+        "walk-in minutes of staff not in post"
+    absent = model.absent[:n, :model.cal.n]
+    assert not (sd.offered_slots[:n, :model.cal.n][absent] > 0).any(), "an absent clinician has slots of their own"
+    own_absent = model.absent[st_, np.minimum(d_, model.cal.n - 1)]
+    assert not own_absent.any(), f"{int(own_absent.sum())} appointments with an absent clinician"
+
+
+def check_recruits_inherit(model) -> None:
+    """A recruit who refills a GP vacancy is the usual GP of the leaver's patients still with the practice."""
+    usual = model.population.usual_gp
+    for agent in model.staff:
+        if agent.kind != "gp" or not agent.key.endswith("/r") or not agent.active:
+            continue
+        leaver = next(s for s in model.staff if s.key == agent.key[:-2])
+        assert np.any(usual == agent.index) or not np.any(model.population.practice == agent.unit), \
+            f"recruit {agent.key} took over none of {leaver.key}'s patients"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_nobody_works_outside_their_time_in_post(mapping):
+    model = _run(mapping)
+    check_invariants(model)
+    check_recruits_inherit(model)
+
+
+def _supervision_run(minutes: float, interventions: list[dict]):
+    m = tiny_mapping(days=30)
+    m["workforce"] = {"gp_supervision_minutes_per_appointment": minutes}
+    m["interventions"] = interventions
+    return _run(m)
+
+
+def test_supervision_takes_gp_slots_whenever_supervised_roles_are_in_post():
+    """The PCN pharmacist in post costs GP slots with no intervention; an empty skill_mix adds nothing."""
+    none = _supervision_run(0.0, [])
+    paid = _supervision_run(5.0, [])
+    gps = [s.index for s in paid.staff if s.kind == "gp"]
+    assert paid.staff_days.supervision_minutes[gps].sum() > 0
+    assert none.staff_days.supervision_minutes.sum() == 0
+    slots_none, slots_paid = none.staff_days.offered_slots[gps].sum(), paid.staff_days.offered_slots[gps].sum()
+    supervised = paid.staff_days.supervision_minutes[gps].sum() / 10.0  # GP slots are 10 minutes
+    assert slots_none - slots_paid == supervised
+    empty = _supervision_run(5.0, [{"type": "skill_mix", "start": 0, "gp_supervision_minutes_per_appointment": 5.0}])
+    assert np.array_equal(empty.staff_days.supervision_minutes, paid.staff_days.supervision_minutes)
+    assert np.array_equal(empty.appt_staff, paid.appt_staff)
+
+
+def test_workforce_outcomes_add_up_from_practices_to_the_lgpo():
+    """Leavers, recruits and FTE by role at practice, PCN and LGPO level; one PCN: PCN == LGPO."""
+    m = tiny_mapping(days=120)
+    m["interventions"] = [{"type": "retirement", "start": 0, "hazard_by_age": {"GP": {40: 0.9}, "Nurse": {40: 0.9}}}]
+    res = run_single(scenario(m), 0)
+    s = res.summary.set_index(["level", "metric"])["value"]
+    for metric in ("leavers", "recruits", "leavers_by_reason:retired", "fte_end:GP", "vacancies_end"):
+        practices = s.loc[("practice", metric)].sum()
+        assert s.loc[("pcn", metric)].sum() >= practices - 1e-9
+        assert s.loc[("lgpo", metric)].sum() == s.loc[("pcn", metric)].sum()
+    ev = res.events[res.events["day"] >= 0]  # the reporting horizon
+    assert s.loc[("lgpo", "leavers")].sum() == ev["event"].isin(
+        ["retired", "left", "left_burnout", "left_general_practice", "left_to_practice"]).sum()
+    assert s.loc[("lgpo", "leavers_by_reason:retired")].sum() > 0
