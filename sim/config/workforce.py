@@ -1,0 +1,102 @@
+"""The workforce: background turnover, vacancies, burnout and supervision (part of the scenario schema)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from sim.config.types import (
+    Fraction,
+    GpContract,
+    Strict,
+)
+
+
+class Turnover(Strict):
+    """Background turnover and vacancy filling: the stock and flow that keeps a baseline workforce steady.
+
+    Every staff member (hub and cover posts aside) leaves with an annual hazard by role, scaled by
+    age band and contract; a leaver either moves to another practice or leaves general practice.
+    Their post becomes a vacancy, advertised again and again: each advert takes a time to fill
+    (gamma, mean by role) and fills with the labour market's probability, lowered by the practice's
+    strain (mean burnout of its clinicians). Vacancies open at the start in proportion to the
+    expected vacancy stock, so a baseline neither grows nor collapses.
+    """
+
+    enabled: bool = Field(True, description="background leaving and vacancy filling on or off")
+    annual_leaving_rate: dict[str, Fraction] = Field(
+        default_factory=lambda: {"GP": 0.12, "Nurse": 0.10, "Pharmacist": 0.12, "HCA": 0.12},
+        description=("role -> share of staff leaving their post a year (GP: between the national 9.9% leaving "
+                     "the NHS, DHSC answer 2023 from NHS Digital, 3,681 of ~37,000 GPs in 2022-23, and the 75th "
+                     "percentile practice turnover of 14% in 2019, Parisi et al., BMJ Open 2021; other roles: "
+                     "assumption); roles not listed use other_roles_rate"),
+    )
+    other_roles_rate: Fraction = Field(0.12, description="annual leaving rate of roles not listed (assumption)")
+    # multipliers on the annual rate by age band (lower bound, years): 5 is a hazard five times the role's
+    age_multiplier: dict[int, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
+        default_factory=lambda: {0: 1.0, 50: 1.2, 60: 2.0},
+        description=("age band lower bound (years, age as it advances during the run) -> multiplier on the "
+                     "annual rate (intention to quit rises sharply from age 52, Fletcher et al., BMJ Open 2017; "
+                     "sizes an assumption)"),
+    )
+    contract_multiplier: dict[GpContract, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
+        default_factory=lambda: {"partner": 0.7, "salaried": 1.1, "locum": 1.5, "retainer": 1.0, "trainee": 1.0},
+        description="GP contract -> multiplier on the annual rate (assumption: partners most settled)",
+    )
+    share_leaving_general_practice: Fraction = Field(
+        0.8, description=("share of leavers leaving general practice rather than moving to another practice "
+                          "(9.9% national leaving rate / 12% practice turnover; DHSC 2023, Parisi 2021)"),
+    )
+    # months: a vacancy open ten years is no longer a vacancy
+    time_to_fill_months: dict[str, Annotated[float, Field(gt=0.0, le=120.0)]] = Field(
+        default_factory=lambda: {"GP": 4.0, "Nurse": 3.0, "Pharmacist": 2.0, "HCA": 1.5},
+        description="role -> mean months from advert to start (gamma, shape 2; assumption as recruitment's)",
+    )
+    other_roles_time_to_fill_months: Annotated[float, Field(gt=0.0, le=120.0)] = Field(
+        3.0, description="mean months to fill for roles not listed (assumption)")
+    fill_probability: dict[str, Fraction] = Field(
+        default_factory=lambda: {"GP": 0.8, "Nurse": 0.85, "Pharmacist": 0.9, "HCA": 0.95},
+        description=("role -> probability an advert fills in the local labour market (assumption; an "
+                     "unfilled post is advertised again); roles not listed: 0.9"),
+    )
+    strain_sensitivity: Fraction = Field(
+        0.5, description=("fill probability x (1 - sensitivity x practice strain), strain = mean burnout (0-1) "
+                          "of the practice's clinicians: hard-to-recruit practices (assumption)"),
+    )
+
+
+class Workforce(Strict):
+    """Workforce feedback: sustained overtime raises burnout, which raises leaving and session cuts.
+
+    The vicious circle the seed documents describe (Londonwide LMCs 2014; Next Steps 2018): pressure ->
+    burnout -> leavers -> more pressure. Burnout is a 0-1 state per clinician updated monthly.
+    """
+
+    feedback: bool = Field(True, description="turn the burnout -> attrition feedback on or off")
+    # hours per FTE-week: a week has 168 hours
+    overtime_threshold_hours_per_fte_week: Annotated[float, Field(ge=0.0, le=168.0)] = Field(
+        2.0, description="overtime (hours per FTE-week, last month) above which burnout builds (assumption)"
+    )
+    # burnout (0-1) per hour: 1 fills it in one month from a single hour of overtime
+    burnout_gain_per_hour: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.08, description="burnout added per month for each hour per FTE-week above the threshold"
+    )
+    burnout_recovery_per_month: Fraction = Field(0.05, description="burnout lost per month below the threshold")
+    leave_probability_at_full_burnout: Fraction = Field(
+        0.05, description="monthly probability of leaving at burnout 1 (37% of SW GPs likely to quit in 5 years, Fletcher 2017)"
+    )
+    reduce_sessions_probability_at_full_burnout: Fraction = Field(
+        0.08, description="monthly probability of dropping one session a week at burnout 1"
+    )
+    min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
+    turnover: Turnover = Field(default_factory=Turnover)
+    supervised_roles: list[str] = Field(
+        default_factory=lambda: ["Pharmacist", "Paramedic", "PhysicianAssociate", "Physiotherapist"],
+        description="roles whose appointments cost GP supervision time whenever they are in post",
+    )
+    # GP minutes per appointment: an hour of supervision per appointment is beyond any model of supervision
+    gp_supervision_minutes_per_appointment: Annotated[float, Field(ge=0.0, le=60.0)] = Field(
+        2.0, description=("GP minutes per bookable slot of a supervised role, taken from the supervising GPs' "
+                          "sessions (Health Foundation 2022, secondary; assumption)")
+    )
