@@ -69,7 +69,7 @@ def walk_in_mapping(servers: int, rho: float, seed: int = 15) -> tuple[dict, flo
             "need_types": {"walk_in": {"share": 1.0, "eligible_roles": ["GP"], "same_day_share": 1.0}},
         },
         "walk_in": {"open_minute": 0, "close_minute": 1439, "max_wait_minutes": 720},
-        "workforce": {"feedback": False},
+        "workforce": {"feedback": False, "turnover": {"enabled": False}},  # a fixed set of c servers
     }
     return mapping, lam
 
