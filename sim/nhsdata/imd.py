@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.nhsdata.columns import check_unique, drop_blank_rows, to_float, to_int
-from sim.nhsdata.csv_read import PathLike, detect_encoding, open_source, read_header, read_strings
-from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
-from sim.nhsdata.labels import resolve_columns
+from sim.nhsdata.columns import check_unique, to_float, to_int
+from sim.nhsdata.csv_read import PathLike
+from sim.nhsdata.errors import DataFormatError, attach_report
+from sim.nhsdata.labels import read_labelled
 
 INDICATOR_ID = 93553
 MISSING_MARKERS: tuple[str, ...] = ("ND", "NA", "N/A", "*", "-")
@@ -53,15 +53,8 @@ def read_imd(path: PathLike, *, year: int | None = None, member: str | None = No
         DataFormatError: a required column is missing, a row is for another indicator, a year is
             not a year, a practice repeats within a year, or a score is not a number.
     """
-    source = open_source(path, member=member)
-    encoding = detect_encoding(source)
-    header = read_header(source, encoding)
-    names = resolve_columns(source.display, header, _COLUMNS, _REQUIRED)
-    raw = read_strings(source, header, encoding, columns=list(names.values()))
-    assert isinstance(raw, pd.DataFrame)
-    report = ExclusionReport(source.display)
-    report.rows_read = len(raw)
-    raw = drop_blank_rows(raw, report)
+    table = read_labelled(path, member, _COLUMNS, _REQUIRED)
+    source, names, raw, report = table.source, table.names, table.raw, table.report
     if "indicator_id" in names:
         ids = raw[names["indicator_id"]].str.strip()
         bad = ids.ne(str(INDICATOR_ID))

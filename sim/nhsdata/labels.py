@@ -12,8 +12,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from sim.nhsdata.errors import DataFormatError
+import pandas as pd
+
+from sim.nhsdata.columns import drop_blank_rows
+from sim.nhsdata.csv_read import (
+    PathLike,
+    Source,
+    detect_encoding,
+    open_source,
+    read_header,
+    read_strings,
+)
+from sim.nhsdata.errors import DataFormatError, ExclusionReport
 
 
 def label_key(text: object) -> str:
@@ -52,3 +64,27 @@ def resolve_columns(
                 raise DataFormatError(display, 1, spellings[0],
                                       f"a column headed {spellings[0]!r}", "no such column")
     return found
+
+
+@dataclass
+class LabelledTable:
+    """A published CSV read by label: its source, the label of each named column, the rows as text."""
+
+    source: Source
+    encoding: str
+    names: dict[str, str]
+    raw: pd.DataFrame
+    report: ExclusionReport
+
+
+def read_labelled(path: PathLike, member: str | None, spec: Mapping[str, Sequence[str]],
+                  required: Sequence[str]) -> LabelledTable:
+    """Open a published CSV, find its columns by label and read them as text, blank rows dropped."""
+    source = open_source(path, member=member)
+    encoding = detect_encoding(source)
+    header = read_header(source, encoding)
+    names = resolve_columns(source.display, header, spec, required)
+    raw = read_strings(source, header, encoding, columns=list(names.values()))
+    report = ExclusionReport(source.display)
+    report.rows_read = len(raw)
+    return LabelledTable(source, encoding, names, drop_blank_rows(raw, report), report)

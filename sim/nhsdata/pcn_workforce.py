@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.nhsdata.columns import drop_blank_rows, to_float, to_int
-from sim.nhsdata.csv_read import PathLike, detect_encoding, open_source, read_header, read_strings
-from sim.nhsdata.errors import DataFormatError, ExclusionReport, attach_report
-from sim.nhsdata.labels import resolve_columns
+from sim.nhsdata.columns import to_float, to_int
+from sim.nhsdata.csv_read import PathLike
+from sim.nhsdata.errors import DataFormatError, attach_report
+from sim.nhsdata.labels import read_labelled
 
 MISSING_MARKERS: tuple[str, ...] = ("ND", "NA", "NULL", "N/A")
 
@@ -64,15 +64,8 @@ def read_pcn_workforce(path: PathLike, *, member: str | None = None) -> pd.DataF
         DataFormatError: a required column is missing, a census year or month is not one, a PCN
             code or staff role is blank, or an FTE is not a number (file, row, column).
     """
-    source = open_source(path, member=member)
-    encoding = detect_encoding(source)
-    header = read_header(source, encoding)
-    names = resolve_columns(source.display, header, _COLUMNS, _REQUIRED)
-    raw = read_strings(source, header, encoding, columns=list(names.values()))
-    assert isinstance(raw, pd.DataFrame)
-    report = ExclusionReport(source.display)
-    report.rows_read = len(raw)
-    raw = drop_blank_rows(raw, report)
+    table = read_labelled(path, member, _COLUMNS, _REQUIRED)
+    source, names, raw, report = table.source, table.names, table.raw, table.report
     if raw.empty:
         raise DataFormatError(source.display, None, None, "at least one staff record", "no data rows")
     out = pd.DataFrame(index=raw.index)
