@@ -20,12 +20,11 @@ pooled back office; retirements, burnout and GPs cutting sessions; demand growth
 
 - Where unmet demand goes: no 111, A&E, pharmacy or self-care.
 - The front door: no phone queues, online forms, 8 a.m. rush or care navigation.
-- The back office's own work: admin staff do no simulated work; its saving is a calculation.
-- Deprivation, sex and ethnicity of patients; costs other than back-office admin.
-- Staff turnover and recruitment in the baseline (staff leave only through burnout or the
-  retirement lever), staff ageing during a run, and seasonal leave. Long runs therefore lose staff.
-- Retired GPs' already-booked urgent slots are not all cleared, so retirement effects on
-  unmet demand are somewhat understated.
+- Workforce pipelines: staff age, leave and are replaced through advertised vacancies, but there are
+  no GP trainees, international recruitment or practice closures.
+- Deprivation as a cause: practices carry an IMD score for reporting, but no mechanism uses it;
+  sex and ethnicity of patients are not modelled.
+- The back office's task rates and handling times are assumptions (no national series counts them).
 
 **How to read the numbers.** Compare the two sides; do not read them as forecasts. Both sides of
 each replication draw the same demand, so their difference is the levers alone. Lines and numbers
