@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.loading import deep_merge, load_raw, on_area, scenario_from_mapping, scenario_hash
+from sim.config.checks import area_mismatch, memory_problem
+from sim.config.loading import (
+    ScenarioError,
+    deep_merge,
+    load_raw,
+    on_area,
+    scenario_from_mapping,
+    scenario_hash,
+)
 from sim.experiments.ensemble import add_widths, noise_tasks, with_member
 from sim.experiments.parallel import run_tasks
 from sim.experiments.runner import run_single, write_run
@@ -74,9 +82,6 @@ def plan(paths: list[str | Path], reps: int, out: Path, seed: int | None = None,
             mapping = deep_merge(mapping, overrides)
         sc = scenario_from_mapping(copy.deepcopy(mapping), path)  # validate now: fail before any run
         mappings.append((path, mapping, sc))
-    from sim.config.checks import area_mismatch, memory_problem
-    from sim.config.loading import ScenarioError
-
     for path, _, sc in mappings:
         if (why := area_mismatch(mappings[0][2], sc, str(mappings[0][0]))) is not None:
             raise ScenarioError(path, "area", why)
