@@ -14,13 +14,16 @@ from scipy.special import stdtrit
 QUANTILE = 0.975  # two-sided 95%
 
 
-def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of the finite values (NaN bounds with fewer than two, all NaN with none)."""
+def _finite_and_mean(values: Iterable[float]) -> tuple[np.ndarray, float]:
+    """The finite values and their mean (NaN when there are none)."""
     x = np.asarray(list(values), dtype=float)
     x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
+    return x, float(x.mean()) if x.size else math.nan
+
+
+def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the finite values (NaN bounds with fewer than two, all NaN with none)."""
+    x, m = _finite_and_mean(values)
     if x.size < 2:
         return m, math.nan, math.nan
     half = float(stdtrit(x.size - 1, QUANTILE) * x.std(ddof=1) / np.sqrt(x.size))
@@ -90,11 +93,7 @@ def t_prediction_interval(values: Iterable[float], level: float = 0.90,
     ``extra_sd`` adds a variance the replications do not show (a model discrepancy). NaN bounds
     with fewer than two finite values.
     """
-    x = np.asarray(list(values), dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
+    x, m = _finite_and_mean(values)
     if x.size < 2:
         return m, math.nan, math.nan
     spread = math.sqrt(float(x.var(ddof=1)) * (1 + 1 / x.size) + extra_sd**2)
