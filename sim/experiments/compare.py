@@ -39,9 +39,11 @@ from sim.model.interventions import describe
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.intervals import ratio_interval, t_interval
 from sim.results.outcomes import level_rank, unit_of
+from sim.results.staff_month import staff_month_mean
 from sim.results.tables import fte_by_month
 
-REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv", "manifest.json")
+REP_FILES = ("summary.csv", "monthly.parquet", "staff.parquet", "events.csv", "fte_by_month.csv",
+             "staff_by_month.csv", "manifest.json")
 
 
 @dataclass(frozen=True)
@@ -146,13 +148,14 @@ def run_task(task: CompareTask) -> str:
 
 def collect(tasks: list[CompareTask]) -> dict[str, pd.DataFrame]:
     """Read every replication's files into long tables keyed by scenario and replication."""
-    summaries, monthly, fte, events = [], [], [], []
+    summaries, monthly, fte, events, staff_month = [], [], [], [], []
     for t in tasks:
         out = Path(t.out)
         keys = {"scenario": t.name, "replication": t.replication}
         summaries.append(pd.read_csv(out / "summary.csv").assign(**keys))
         monthly.append(pd.read_parquet(out / "monthly.parquet").assign(**keys))
         fte.append(pd.read_csv(out / "fte_by_month.csv").assign(**keys))
+        staff_month.append(pd.read_csv(out / "staff_by_month.csv").assign(**keys))
         ev = pd.read_csv(out / "events.csv")
         if len(ev):
             events.append(ev.assign(**keys))
@@ -160,6 +163,7 @@ def collect(tasks: list[CompareTask]) -> dict[str, pd.DataFrame]:
         "replications": pd.concat(summaries, ignore_index=True),
         "monthly": pd.concat(monthly, ignore_index=True),
         "fte_by_month": pd.concat(fte, ignore_index=True),
+        "staff_by_month": pd.concat(staff_month, ignore_index=True),
         "events": pd.concat(events, ignore_index=True) if events else pd.DataFrame(
             columns=["day", "staff", "role", "unit", "event", "fte", "scenario", "replication"]),
     }
@@ -246,6 +250,8 @@ def finish(out: Path, tasks: list[CompareTask], infos: list[dict[str, Any]], rep
     write_parquet(tables["replications"], out / "replications.parquet")
     write_parquet(tables["monthly"], out / "monthly.parquet")
     write_csv(tables["fte_by_month"], out / "fte_by_month.csv")
+    write_parquet(tables["staff_by_month"], out / "staff_by_month.parquet")  # every replication, every level
+    write_csv(staff_month_mean(tables["staff_by_month"]), out / "staff_by_month.csv")
     write_csv(tables["events"], out / "events.csv")
     write_json({"kind": "comparison", "reference": order[0], "scenarios": infos, "replications": reps,
                 "seed": seed, "common_random_numbers": True, "started": started.isoformat(timespec="seconds"),

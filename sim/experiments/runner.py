@@ -16,6 +16,7 @@ from sim.results.files import package_versions, write_csv, write_json, write_par
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
+from sim.results.staff_month import staff_by_month
 from sim.results.summary import summarise
 from sim.results.summary_costs import cost_summary
 from sim.results.summary_equity import equity_summary
@@ -35,6 +36,7 @@ class RunResult:
     org: Organisation
     summary: pd.DataFrame
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staff_month: pd.DataFrame = field(default_factory=pd.DataFrame)  # monthly staff table (all levels)
     timings: dict[str, float] = field(default_factory=dict)
 
     def tidy(self, period: str = "day") -> pd.DataFrame:
@@ -69,7 +71,8 @@ def run_single(scenario: Scenario, replication: int = 0,
     t2 = dt.datetime.now()
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
-                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
+                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
+                       staff_month=staff_by_month(model))
     result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
                                        equity_summary(model, result.ledger, role_kinds(result.staff))],
@@ -87,7 +90,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path |
               scenario_sha256: str | None = None, started: dt.datetime | None = None,
               ended: dt.datetime | None = None, ledger: bool = True,
               periods: tuple[str, ...] = ("day", "week", "month")) -> dict[str, Path]:
-    """Write summary.csv, daily/weekly/monthly.parquet, ledger.parquet, staff.parquet, events.csv, manifest.json."""
+    """Write summary.csv, the period tables, ledger, staff, events, staff_by_month.csv and manifest.json."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(out)  # .*.tmp files a killed earlier write left here
@@ -99,6 +102,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path |
     if ledger:
         paths["ledger"] = write_parquet(result.ledger, out / "ledger.parquet")
     paths["staff"] = write_parquet(result.staff, out / "staff.parquet")
+    paths["staff_by_month"] = write_csv(result.staff_month, out / "staff_by_month.csv")
     manifest = {
         "scenario": result.scenario.name,
         "scenario_file": str(scenario_file) if scenario_file else None,

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from sim.model.model import GPSimModel
 
 JOINING_EVENTS = ("recruited", "vacancy_filled")  # a post refilled (recruitment intervention, baseline vacancy)
-__all__ = ["JOINING_EVENTS", "LEAVING_EVENTS", "workforce_rows"]
+__all__ = ["JOINING_EVENTS", "LEAVING_EVENTS", "units_of_levels", "workforce_rows"]
 
 
-def _units_of_levels(model: GPSimModel) -> list[tuple[str, str, set[str]]]:
+def units_of_levels(model: GPSimModel) -> list[tuple[str, str, set[str]]]:
     """(level, code, unit codes whose staff it counts) for every practice, PCN and the LGPO."""
     out = [("practice", p.code, {p.code}) for p in model.practices]
     for pcn in model.pcns:
@@ -39,7 +39,7 @@ def workforce_rows(model: GPSimModel) -> list[tuple[str, str, str, float]]:
     reasons = LEAVING_EVENTS  # every reason, zero where none left that way (comparable across scenarios)
     open_posts = model.open_vacancies
     rows: list[tuple[str, str, str, float]] = []
-    for level, code, codes in _units_of_levels(model):
+    for level, code, codes in units_of_levels(model):
         mine = [e for e in ev if e["unit"] in codes and e["staff"] in code_of]
         rows.append((level, code, "leavers", float(sum(e["event"] in LEAVING_EVENTS for e in mine))))
         for reason in reasons:
