@@ -49,10 +49,11 @@ from sim.report.tables import (
     text_rows,
 )
 from sim.report.words import summary_sentences, title
+from sim.report.workforce_years import workforce_by_year, workforce_year_table
 from sim.results.files import atomic_write
 
 SECTIONS = (("summary", "Summary"), ("scenarios", "Scenarios"), ("headline", "Headline outcomes"),
-            ("costs", "Costs"), ("figures", "Figures"), ("strain", "Where the strain falls"),
+            ("costs", "Costs"), ("workforce", "Workforce year by year"), ("figures", "Figures"), ("strain", "Where the strain falls"),
             ("limitations", "Limitations"), ("assumptions", "Assumptions"), ("manifest", "Run manifest"))
 
 
@@ -137,14 +138,16 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
     cols, pcns, practices = strain_rows(data)
     along = assumptions_long(assumptions, data.order)
     defaults = key_defaults_frame(data)
-    toc = [(sid, head) for sid, head in SECTIONS if sid != "costs" or costs]
+    years = workforce_rows(data)
+    toc = [(sid, head) for sid, head in SECTIONS if (sid != "costs" or costs) and (sid != "workforce" or years[1])]
     page = environment().get_template("report.html.j2").render(
         title=title(data), kind=data.kind, folder_name=data.folder.name, meta=meta, toc=toc,
         context=context(data), sentences=summary_sentences(data), strain_words=strain_sentences(data),
         strain_summary=strain_summary(data),
         n_reps=data.n_reps, paired=paired, reference=data.reference, scenario_cards=cards,
         headline=outcome_tables(data, headline_groups(), "headline-table"),
-        costs=outcome_tables(data, costs, "costs-table") if costs else [], p90_note=p90_note(data), long_waits=long_wait_rows(data),
+        costs=outcome_tables(data, costs, "costs-table") if costs else [], workforce_cols=years[0],
+        workforce_rows=years[1], p90_note=p90_note(data), long_waits=long_wait_rows(data),
         figures=figures, interval_note=interval_note(data), top_n=min(TOP_PRACTICES, len(practices) // max(
             len(data.order), 1)), strain_cols=cols, strain_pcns=pcns, strain_practices=practices,
         n_scen=len(data.order), assumptions_cols=list(along.columns), assumptions_rows=text_rows(along),
@@ -155,6 +158,17 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
                                  default=str),
         resolved=[(s.label, json.dumps(s.config, indent=1)) for s in data.scenarios if s.config])
     return page
+
+
+def workforce_rows(data: ReportData) -> tuple[list[str], list[list[str]]]:
+    """Columns and text rows of the workforce-by-year table (whole area, mean over replications)."""
+    table = workforce_year_table(workforce_by_year(data.staff_month, data.scenarios[0].start_date), data.order)
+    if table.empty:
+        return [], []
+    fmt = {c: ("{:.1f}" if "FTE" in c else "{:.1f}" if data.n_reps > 1 else "{:.0f}") for c in table.columns[3:]}
+    for c, f in fmt.items():
+        table[c] = table[c].map(f.format)
+    return list(table.columns), text_rows(table)
 
 
 def _draw(data: ReportData) -> list[FigureOut]:

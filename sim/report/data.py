@@ -52,6 +52,7 @@ class ReportData:
     staff: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     n_reps: int = 1
+    staff_month: pd.DataFrame = field(default_factory=pd.DataFrame)  # monthly staff tables + scenario, replication
 
     @property
     def order(self) -> list[str]:
@@ -133,9 +134,11 @@ def load_run(folder: Path) -> ReportData:
         else pd.DataFrame(columns=["date", "level", "unit", "metric", "value", "scenario", "replication"])
     staff = {(label, rep): pd.read_parquet(folder / "staff.parquet")} if (folder / "staff.parquet").is_file() else {}
     events = _read_events(folder / "events.csv").assign(scenario=label, replication=rep)
+    staff_month = pd.read_csv(folder / "staff_by_month.csv").assign(scenario=label, replication=rep) \
+        if (folder / "staff_by_month.csv").is_file() else pd.DataFrame()
     return ReportData(folder=folder, kind="run", manifest=m, scenarios=[info], comparison=comparison,
                       replications=summary.assign(scenario=label, replication=rep), series=series,
-                      period=period, staff=staff, events=events, n_reps=1)
+                      period=period, staff=staff, events=events, n_reps=1, staff_month=staff_month)
 
 
 def _read_events(path: Path) -> pd.DataFrame:
@@ -178,9 +181,11 @@ def load_comparison(folder: Path) -> ReportData:
     series = pd.read_parquet(monthly_file) if monthly_file.is_file() else pd.DataFrame(
         columns=["date", "level", "unit", "metric", "value", "scenario", "replication"])
     n_reps = int(comparison["n_reps"].max()) if len(comparison) else int(m.get("replications", 1))
+    month_file = folder / "staff_by_month.parquet"
+    staff_month = pd.read_parquet(month_file) if month_file.is_file() else pd.DataFrame()
     return ReportData(folder=folder, kind="comparison", manifest=m, scenarios=scenarios, comparison=comparison,
                       replications=replications, series=series, period="month", staff=staff,
-                      events=_read_events(folder / "events.csv"), n_reps=n_reps)
+                      events=_read_events(folder / "events.csv"), n_reps=n_reps, staff_month=staff_month)
 
 
 def load(folder: str | Path) -> ReportData:

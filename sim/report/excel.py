@@ -35,6 +35,7 @@ from sim.report.frames import (
     unmet_series,
     wait_frame,
 )
+from sim.report.workforce_years import workforce_by_year
 from sim.results.outcomes import find, outcome
 
 DEFAULT_FORMAT = "#,##0.00"  # a number whose unit the registry does not know
@@ -139,6 +140,9 @@ def report_sheets(data: ReportData, assumptions: pd.DataFrame, interventions: pd
             {"lost per 1,000 patients a year (mean)": unmet, "ci_low": unmet, "ci_high": unmet, "days": "0",
              "n_reps": "0"}),
         "FTE by role over time": Sheet(fte_series(data), {"fte": "0.0", "ci_low": "0.0", "ci_high": "0.0", "day": "0"}),
+        "Workforce by year": Sheet(workforce_by_year(data.staff_month, data.scenarios[0].start_date).drop(
+            columns="end", errors="ignore"), {"fte": "0.0", "vacancies": "0.0", "joiners": "0.0", "leavers": "0.0",
+                                              "year": "0"}),
         "Continuity": Sheet(continuity_frame(data).rename(columns={"mean": "UPC (mean)"}),
                             dict.fromkeys(["UPC (mean)", "ci_low", "ci_high", "diff"], "0.000")),
         "Where the strain falls": Sheet(strain, _strain_formats(strain)),

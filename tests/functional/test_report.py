@@ -405,3 +405,20 @@ def test_no_legend_covers_a_plot_or_a_title(comparison_dir):
                 assert not box.overlaps(other), (stem, box, other)
             checked += 1
     assert checked >= 6
+
+
+def test_workforce_by_year_matches_the_replications_staff_tables(comparison_dir):
+    """The report's workforce table and workbook sheet: the retirement wave's GP leavers, mean over replications."""
+    p = parse(comparison_dir / "report.html")
+    assert "workforce-table" in p.ids
+    sheet = pd.read_excel(comparison_dir / "report.xlsx", sheet_name="Workforce by year")
+    months = pd.read_parquet(comparison_dir / "staff_by_month.parquet")
+    gp = months[(months["level"] == "lgpo") & (months["role"] == "GP")]
+    for name in ("base", "gp-retirement-wave"):
+        mine = gp[gp["scenario"] == name]
+        expected = mine["leavers"].sum() / mine["replication"].nunique()
+        got = sheet[(sheet["scenario"] == name) & (sheet["role"] == "GP")]["leavers"].sum()
+        assert got == pytest.approx(expected)
+    wave = sheet[(sheet["scenario"] == "gp-retirement-wave") & (sheet["role"] == "GP")]["leavers"].sum()
+    base = sheet[(sheet["scenario"] == "base") & (sheet["role"] == "GP")]["leavers"].sum()
+    assert wave > base  # half the GPs aged 50+ retire in the first month
