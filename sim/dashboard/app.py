@@ -176,10 +176,12 @@ def Charts(view: View, labels: dict[Side, str]) -> None:  # noqa: N802 (Solara c
     with solara.Columns([1, 1]):
         _chart(series["admin"], "admin", 260)
         _chart(series["continuity"], "continuity", 260)
-    with solara.Columns([1, 1, 1]):
+    with solara.Columns([1, 1]):
+        _chart(series["workforce"], "workforce", 260)
+        _chart(charts.overtime(current, labels), "overtime", 260)
+    with solara.Columns([1, 1]):
         _chart(charts.wait_distribution(current, labels), "waits", 290)
         _chart(charts.utilisation(current, labels), "utilisation", 290)
-        _chart(charts.overtime(current, labels), "overtime", 290)
 
 
 @solara.component

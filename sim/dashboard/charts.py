@@ -96,6 +96,7 @@ SERIES: tuple[Measure, ...] = (
             "hours per GP FTE per week", NON_NEGATIVE, True),
     Measure("continuity", "continuity_pct", "Continuity: LTC patients' GP visits with their usual GP",
             "% of those visits", PERCENT, True),
+    Measure("workforce", "gp_fte", "GP FTE in post (leavers, vacancies filled, retirements)", "FTE", NON_NEGATIVE),
 )
 DAY_AXIS = "Reporting day of the scenario (after warm-up)"
 

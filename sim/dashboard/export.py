@@ -118,9 +118,9 @@ def comparison_csv(view: View, labels: dict[Side, str]) -> bytes:
 
 def comparison_png(view: View, labels: dict[Side, str], dpi: int = 110) -> bytes:
     """The comparison as one PNG: the headline table (means and 95% intervals) over the four time series."""
-    fig = Figure(figsize=(11, 9.6), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(11, 12.4), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[0.7, 2])  # the table's width does not squeeze the charts
+    top, bottom = fig.subfigures(2, 1, height_ratios=[0.7, 3])  # the table's width does not squeeze the charts
     table_ax = top.subplots()
     table_ax.axis("off")
     bands = headline_bands(view)
@@ -146,8 +146,10 @@ def comparison_png(view: View, labels: dict[Side, str], dpi: int = 110) -> bytes
         if col == 0:
             cell.set_text_props(ha="left")
             cell.PAD = 0.02
-    axes = bottom.subplots(2, 2).ravel()
-    for ax, measure in zip(axes, SERIES, strict=True):
+    axes = bottom.subplots(3, 2).ravel()
+    for ax in axes[len(SERIES):]:
+        ax.set_axis_off()
+    for ax, measure in zip(axes, SERIES, strict=False):
         for side, reps in view.history.items():
             b = series_band(reps, measure.attr, measure.bounds, measure.skip_first)
             colour = COLOURS[side]
