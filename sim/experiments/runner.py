@@ -18,6 +18,7 @@ from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
 from sim.results.summary import summarise
 from sim.results.summary_costs import cost_summary
+from sim.results.summary_destinations import destination_summary
 from sim.results.summary_equity import equity_summary
 from sim.results.summary_extra import extra_summary
 from sim.results.tables import events_frame, ledger_frame, staff_days_frame, staff_frame
@@ -71,6 +72,7 @@ def run_single(scenario: Scenario, replication: int = 0,
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
     result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+                                       destination_summary(result.ledger, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
                                        equity_summary(model, result.ledger, role_kinds(result.staff))],
                                       ignore_index=True))
