@@ -98,3 +98,13 @@ def test_destinations_leave_every_other_outcome_unchanged():
     assert moved <= set(DESTINATION_METRICS.values())
     lg = all_ae.headline()
     assert lg["ae_attendances_unmet_per_1000_year"] == pytest.approx(lg["unmet_per_1000_year"])
+
+
+def test_a_request_lost_in_two_scenarios_goes_to_the_same_place():
+    """Common random numbers: the draw is per request, so fewer GPs only add lost requests, never reshuffle."""
+    more = run_single(scenario(tiny_mapping((4000,), (2,), (1,), days=30, seed=11, warm_up=7)), 0).ledger
+    fewer = run_single(scenario(tiny_mapping((4000,), (1,), (0,), days=30, seed=11, warm_up=7)), 0).ledger
+    pd.testing.assert_series_equal(more["need"], fewer["need"])  # the same requests in both
+    both = ((more["state"] == "lost") & (fewer["state"] == "lost")).to_numpy()
+    assert both.sum() > 50
+    assert (more["destination"][both] == fewer["destination"][both]).all()
