@@ -213,7 +213,7 @@ def test_destinations_table_shows_where_unmet_demand_went_as_in_comparison_csv(c
     # the five add up to the unmet demand in every scenario
     for name in ("base", "gp-retirement-wave"):
         parts = sum(lg.loc[(m, name), "mean"] for m in DESTINATION_METRICS.values())
-        assert parts == pytest.approx(lg.loc[("unmet_per_1000_year", name), "mean"])
+        assert parts == pytest.approx(lg.loc[("unmet_per_1000_year", name), "mean"], abs=0.01)  # csv rounds
 
 
 def test_summary_says_the_clear_changes_in_words(comparison_dir):
