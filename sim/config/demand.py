@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.config.destinations import UnmetDestinations
 from sim.config.types import (
     AgeBand,
     Fraction,
@@ -201,6 +202,21 @@ class Demand(Strict):
         None, description=("routine booking around the Christmas-New Year window; None (default, the original "
                            "model): booked like any other days")
     )
+
+    unmet_destinations: UnmetDestinations = Field(
+        default_factory=UnmetDestinations,
+        description=("where a request that finds no appointment ends (A&E, NHS 111, urgent treatment centre, "
+                     "community pharmacy, not pursued): shares of unmet requests by urgency, optionally by need "
+                     "type (docs/sources.md, 'Where unmet demand goes')"),
+    )
+
+    @model_validator(mode="after")
+    def _destination_needs_known(self) -> Demand:
+        unknown = sorted(set(self.unmet_destinations.by_need) - set(self.need_types))
+        if unknown:
+            raise ValueError(f"unmet_destinations.by_need names need types not in need_types: {unknown}; "
+                             f"known: {sorted(self.need_types)}")
+        return self
 
     @field_validator("day_of_week", "monthly_seasonality", "hourly_arrival")
     @classmethod

@@ -19,6 +19,7 @@ from sim.results.rundir import clean_stale_tmp
 from sim.results.staff_month import staff_by_month
 from sim.results.summary import summarise
 from sim.results.summary_costs import cost_summary
+from sim.results.summary_destinations import destination_summary
 from sim.results.summary_equity import equity_summary
 from sim.results.summary_extra import extra_summary
 from sim.results.tables import events_frame, ledger_frame, staff_days_frame, staff_frame
@@ -74,6 +75,7 @@ def run_single(scenario: Scenario, replication: int = 0,
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
                        staff_month=staff_by_month(model))
     result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+                                       destination_summary(result.ledger, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
                                        equity_summary(model, result.ledger, role_kinds(result.staff))],
                                       ignore_index=True))

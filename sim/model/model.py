@@ -29,6 +29,7 @@ from sim.model.build import (
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
 from sim.model.census import setup_census
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
+from sim.model.destinations import record_destinations
 from sim.model.diary import Diaries
 from sim.model.levers import Levers, Supervision
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
@@ -77,6 +78,7 @@ class GPSimModel(mesa.Model):
         self.hub_appointment: np.ndarray | None = None  # per request: seen at such a hub (set at the end)
         self.session_results: list[tuple[int, np.ndarray, np.ndarray]] = []  # today's, until collected
         self.dna_by_wait: np.ndarray | None = None  # DNA probability by days waited (see daycycle)
+        self.destination: np.ndarray | None = None  # per request: where unmet demand went (set at the end)
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self.census: list[dict] = []  # monthly staff stocks per unit and role (sim.model.census)
@@ -235,6 +237,7 @@ class GPSimModel(mesa.Model):
         stray = self.state == BOOKED
         if stray.any():  # booked into a day that was never run: must not happen
             raise RuntimeError(f"{int(stray.sum())} requests left booked inside the horizon")
+        self.destination = record_destinations(self)  # lost is final only now (hubs reclaim some)
 
     # ---------------------------------------------------------------- views
     def patient(self, index: int) -> Patient:

@@ -152,6 +152,7 @@ KEY_DEFAULTS = (
     "booking.dna_8_plus_days", "roles.GP.slot_minutes", "roles.GP.sessions_per_fte_week",
     "roles.GP.admin_minutes_per_session", "roles.GP.absence_share",
     "workforce.leave_probability_at_full_burnout", "admin.admin_cost_per_fte_year_gbp",
+    "demand.unmet_destinations.urgent", "demand.unmet_destinations.routine",
 )
 
 

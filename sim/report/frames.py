@@ -17,6 +17,7 @@ from sim.report.data import ReportData
 from sim.results.intervals import clip_interval, t_interval, t_interval_columns
 from sim.results.metrics import WAIT_BINS
 from sim.results.outcomes import Outcome, outcome
+from sim.results.summary_destinations import DESTINATION_METRICS
 from sim.results.workforce_outcomes import JOINING_EVENTS, LEAVING_EVENTS
 
 # whole-area outcomes in the headline table, in order; the registry gives their group, label and format
@@ -42,6 +43,11 @@ def headline_groups() -> dict[str, list[Outcome]]:
         o = outcome(metric)
         groups.setdefault(o.group, []).append(o)
     return groups
+
+
+def destination_groups() -> dict[str, list[Outcome]]:
+    """Where unmet demand goes (A&E, NHS 111, UTC, pharmacy, not pursued), for the report's destinations table."""
+    return {"Where unmet demand goes": [outcome(m) for m in DESTINATION_METRICS.values()]}
 
 
 def headline_frame(data: ReportData) -> pd.DataFrame:

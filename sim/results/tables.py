@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.config.destinations import DESTINATIONS
 from sim.config.scenario import MODES
 from sim.model.model import STATE_NAMES
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def ledger_frame(model: GPSimModel) -> pd.DataFrame:
-    """One row per request: who, when, what need, and where it ended (seen, dna, waiting, lost).
+    """One row per request: who, when, what need, where it ended (seen, dna, waiting, lost) and, if lost, where it went.
 
     Days are reporting days (0 = scenario start date; negative = warm-up).
     """
@@ -56,6 +57,10 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
         "duration_minutes": model.duration,
         "queue_minutes": model.queue_minutes,
         "ltc": model.population.ltc[R.patient],
+        # where each lost request went (A&E, NHS 111 ...); missing for every request that was met
+        "destination": pd.Categorical.from_codes(
+            model.destination if model.destination is not None else np.full(R.size, -1, dtype=np.int8),
+            list(DESTINATIONS)),
     }, copy=False)  # the columns are new arrays already: no need to copy them into blocks
     return frame
 

@@ -24,6 +24,7 @@ from sim.report.frames import HEADLINE
 from sim.report.tables import fmt
 from sim.report.words import title
 from sim.results.outcomes import outcome
+from sim.results.summary_destinations import DESTINATION_METRICS
 from tests.conftest import ROOT, scenario, tiny_mapping
 
 SECTIONS = ("summary", "findings", "uncertainty", "scenarios", "headline", "figures", "strain", "limitations",
@@ -198,6 +199,21 @@ def test_headline_numbers_equal_comparison_csv(comparison_dir):
         assert np.isnan(float(n["data-value"])) or float(n["data-value"]) in vals
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
     assert practices == set(re.findall(r'data-level="practice" data-unit="([^"]+)"', text))
+
+
+def test_destinations_table_shows_where_unmet_demand_went_as_in_comparison_csv(comparison_dir):
+    """The report's 'where unmet demand goes' table: the five destinations, numbers as in comparison.csv."""
+    cmp = pd.read_csv(comparison_dir / "comparison.csv")
+    lg = cmp[cmp["level"] == "lgpo"].set_index(["metric", "scenario"])
+    nums = [n for n in parse(comparison_dir / "report.html").nums if n["table"] == "destinations-table"]
+    assert {n["data-metric"] for n in nums} == set(DESTINATION_METRICS.values())
+    for n in nums:
+        if n["data-stat"] in ("mean", "diff_mean"):
+            assert float(n["data-value"]) == lg.loc[(n["data-metric"], n["data-scenario"]), n["data-stat"]]
+    # the five add up to the unmet demand in every scenario
+    for name in ("base", "gp-retirement-wave"):
+        parts = sum(lg.loc[(m, name), "mean"] for m in DESTINATION_METRICS.values())
+        assert parts == pytest.approx(lg.loc[("unmet_per_1000_year", name), "mean"], abs=0.01)  # csv rounds
 
 
 def test_summary_says_the_clear_changes_in_words(comparison_dir):
