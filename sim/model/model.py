@@ -35,6 +35,7 @@ from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
 from sim.model.staff_days import Sessions, StaffDays
 from sim.model.states import BOOKED, DNA, LOST, SEEN, STATE_NAMES, WAITING
+from sim.model.training import setup_training
 from sim.model.turnover import setup_turnover
 from sim.model.workforce import burnout_feedback
 
@@ -112,6 +113,7 @@ class GPSimModel(mesa.Model):
         build_back_office(self)
         if setup is not None:
             setup(self)
+        setup_training(self)  # GP specialty trainees in training practices (off unless configured)
         setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
         rebuild_options(self)
         draw_demand(self)
@@ -152,7 +154,8 @@ class GPSimModel(mesa.Model):
                 "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
                 "role": np.array([self.role_index[s.role] for s in self.staff], dtype=np.int64),
                 "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
-                "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
+                "slot": np.array([s.slot_minutes or sp.slot_minutes for s, sp in zip(self.staff, specs, strict=True)],
+                                 dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
                 "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
                 "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
