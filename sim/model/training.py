@@ -91,6 +91,22 @@ def add_gp(model: GPSimModel, unit: int, leaver: int, day: int, *, fte: float, c
     return gp
 
 
+def join_delay_months(cfg: Training, u: np.ndarray) -> float | None:
+    """Months from completing training to joining the area as a qualified GP, or None (never, in the model).
+
+    ``u``: two uniforms. The first picks the band of ``join_within_months`` (cumulative shares, times
+    ``local_share``), the second a uniform time within it: 34.3% join within 6 months, 13.2% in months
+    6-12 and 14.7% in months 12-24 with the HRH 2025 defaults; the other 37.8% never join here.
+    """
+    months = sorted(cfg.join_within_months)
+    shares = [cfg.join_within_months[k] * cfg.local_share for k in months]
+    band = int(np.searchsorted(shares, u[0], side="right"))
+    if band == len(months):
+        return None  # not a GP in this area within the last band (left, elsewhere, or later)
+    lower = months[band - 1] if band else 0
+    return lower + float(u[1]) * (months[band] - lower)
+
+
 class Pipeline:
     """One set of training places: ST1s per intake at each training practice, and the trainees in post."""
 
@@ -151,18 +167,13 @@ class Pipeline:
 
     def _qualify(self, base: str, p: int, day: int) -> None:
         """A completing ST3 joins the area as a qualified GP, if and when their draw says (HRH 2025 bands)."""
-        m, cfg = self.model, self.cfg
-        u = m.streams.keyed("training-join", base).random(2)
-        months = sorted(cfg.join_within_months)
-        shares = [cfg.join_within_months[k] * cfg.local_share for k in months]
-        band = int(np.searchsorted(shares, u[0], side="right"))
-        if band == len(months):
-            return  # not a GP in this area within the last band (left, elsewhere, or later)
-        lower = months[band - 1] if band else 0
-        when = day + max(1, round((lower + u[1] * (months[band] - lower)) * DAYS_PER_MONTH))
-        if when >= m.n_sim_days:
+        m = self.model
+        delay = join_delay_months(self.cfg, m.streams.keyed("training-join", base).random(2))
+        if delay is None:
             return
-        m.phases.at(when, lambda mm, d: self._join(base, p, d))
+        when = day + max(1, round(delay * DAYS_PER_MONTH))
+        if when < m.n_sim_days:
+            m.phases.at(when, lambda mm, d: self._join(base, p, d))
 
     def _join(self, base: str, p: int, day: int) -> None:
         m, cfg = self.model, self.cfg
@@ -193,5 +204,5 @@ def training_expansion(model: GPSimModel, iv: TrainingExpansion, start: int, end
              start, end, f"tx{start}").schedule(seed=False)
 
 
-__all__ = ["INTERNATIONAL_RECRUIT", "QUALIFIED_JOINED", "TRAINEE_CONTRACT", "Pipeline", "add_gp", "place_gp",
-           "setup_training", "training_expansion"]
+__all__ = ["INTERNATIONAL_RECRUIT", "QUALIFIED_JOINED", "TRAINEE_CONTRACT", "Pipeline", "add_gp",
+           "join_delay_months", "place_gp", "setup_training", "training_expansion"]
