@@ -123,7 +123,7 @@ class TrainingExpansion(Base):
     # ST1s a year per practice: 20 is beyond any deanery
     extra_intake_per_practice: Annotated[int, Field(ge=1, le=20)] = Field(
         1, description=("extra ST1 places a year in each practice of the scope (GP training places rose from "
-                        "2,891 in 2019 to 4,032 in 2022, HEE; the size of a local expansion is the scenario's)"))
+                        "3,538 in 2019 to 4,032 in 2022, HEE; the size of a local expansion is the scenario's)"))
     share_of_practices: Fraction = Field(
         1.0, description="share of the scope's practices that take the extra places (seeded choice)")
 
@@ -149,7 +149,6 @@ class InternationalRecruitment(Base):
     contract: GpContract = Field("salaried", description="contract of a recruit (assumption)")
     # years
     age: Annotated[int, Field(ge=24, le=70)] = Field(38, description="age of a recruit on arrival (assumption)")
-    cost_per_recruit_gbp: Gbp = Field(0.0, description=f"GBP per recruit (relocation, visa, induction); {NO_PRICE}")
 
 
 class Retention(Base):
