@@ -118,8 +118,8 @@ class Pipeline:
     def schedule(self, seed: bool) -> None:
         """Register the yearly intakes; ``seed``: a full pipeline (ST1-ST3) in post from day 0."""
         m = self.model
-        if seed:
-            m.phases.at(0, lambda mm, d: self._seed(d))
+        if seed:  # in set-up, before the book opens: the first days' slots and supervision open with everyone's
+            self._seed(0)
         for d in intake_days(m, self.cfg.intake_month):
             m.phases.at(d, lambda mm, dd: self._intake(dd))
 
