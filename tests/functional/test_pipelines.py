@@ -10,6 +10,7 @@ import pytest
 from sim.config.loading import ScenarioError
 from sim.config.training import Training
 from sim.experiments.runner import build_model, run_single
+from sim.model.interventions import describe
 from sim.model.training import join_delay_months
 from tests.conftest import scenario, tiny_mapping
 
@@ -158,3 +159,14 @@ def test_bad_pipeline_settings_are_named(extra, where):
     m.update(extra)
     with pytest.raises(ScenarioError, match="at " + re.escape(where)):
         scenario(m)
+
+
+def test_the_new_interventions_are_described_in_plain_words():
+    m = tiny_mapping()
+    m["interventions"] = [{"type": "training_expansion", "share_of_practices": 0.5},
+                          {"type": "international_recruitment", "gps_per_year": 2, "start": 1},
+                          {"type": "retention", "hazard_ratio": 0.7, "contracts": ["partner"], "scope": "TN1"}]
+    words = [describe(iv) for iv in scenario(m).interventions]
+    assert words[0] == "1 extra GP training place(s) a year in 50% of practices (qualified GPs after 3 years) (the whole area, from month 0)"
+    assert words[1] == "2 international GPs a year, settling in over 6 months at 50% (the whole area, from month 1)"
+    assert words[2] == "retention scheme: leaving hazard x0.7 for GP aged 50+ on partner contracts (PCN TN1, from month 0)"
