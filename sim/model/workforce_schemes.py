@@ -3,7 +3,8 @@
 ``international_recruitment``: GPs arrive evenly through the year into the scope; each takes the oldest
 open GP vacancy there (and the leaver's patients) or, without one, a new post at the scope's practice
 with the most patients per GP FTE. While settling in (supervised induction) a recruit's appointments
-take longer, so they see ``settling_in_capacity`` of a settled GP's patients in the same sessions.
+take longer, so they see ``settling_in_capacity`` of a settled GP's patients in the same sessions, and
+they add no duty extras.
 
 ``retention``: a hazard ratio on background leaving (``workforce.turnover``) for the staff it covers
 (:class:`sim.model.levers.RetentionRule`, applied in :func:`sim.model.turnover.monthly_leaving`).
@@ -52,7 +53,9 @@ def settled(model: GPSimModel, s: int) -> None:
     """A recruit's induction ends: days opened from now on have a settled GP's slots."""
     agent = model.staff[s]
     agent.slot_minutes = None
-    model.staff_table()["slot"][s] = model.role_specs[model.role_index[agent.role]].slot_minutes
+    spec = model.role_specs[model.role_index[agent.role]]
+    table = model.staff_table()
+    table["slot"][s], table["extra"][s] = spec.slot_minutes, spec.extra_slots_per_session
 
 
 def retention(model: GPSimModel, iv: Retention, start: int, end: int, practices: list[int]) -> None:

@@ -60,6 +60,7 @@ def test_trainees_see_patients_in_longer_slots_and_take_gp_supervision():
     assert sd.supervision_minutes[at_t0].sum() > 0
     assert sd.supervision_minutes[at_t1].sum() == 0  # no trainees there
     assert sd.supervision_minutes[[s.index for s in trainees]].sum() == 0  # trainees supervise nobody
+    assert with_sup.diaries.extras[[s.index for s in trainees]].sum() == 0  # nor add duty extras
     no_sup = _run(_training_mapping(25, supervision_minutes_per_appointment={1: 0.0, 2: 0.0, 3: 0.0}))
     assert no_sup.staff_days.offered_slots[at_t0].sum() > sd.offered_slots[at_t0].sum()
     assert not np.isin(with_sup.population.usual_gp, [s.index for s in trainees]).any()
