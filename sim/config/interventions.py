@@ -111,6 +111,71 @@ class Recruitment(Base):
     )
 
 
+class TrainingExpansion(Base):
+    """More GP training places: extra ST1s each intake in the scope's practices from ``start`` to ``end``.
+
+    The extra trainees follow the same pipeline as ``workforce.training`` (its slot lengths, sessions,
+    supervision and joining probabilities, whether or not the area trains already): they see patients
+    from their first placement, but qualified GPs appear only after the three-year training lag.
+    """
+
+    type: Literal["training_expansion"]
+    # ST1s a year per practice: 20 is beyond any deanery
+    extra_intake_per_practice: Annotated[int, Field(ge=1, le=20)] = Field(
+        1, description=("extra ST1 places a year in each practice of the scope (GP training places rose from "
+                        "3,538 in 2019 to 4,032 in 2022, HEE; the size of a local expansion is the scenario's)"))
+    share_of_practices: Fraction = Field(
+        1.0, description="share of the scope's practices that take the extra places (seeded choice)")
+
+
+class InternationalRecruitment(Base):
+    """GPs recruited from abroad: so many a year into the scope, each settling in at reduced capacity first."""
+
+    type: Literal["international_recruitment"]
+    # GPs a year: 500 into one area is beyond any programme (England's target was 2,000 in five years)
+    gps_per_year: Annotated[float, Field(gt=0.0, le=500.0)] = Field(
+        description=("GPs arriving a year, evenly spread (NHS England's International GP Recruitment programme "
+                     "aimed at 2,000 GPs by 2020, General Practice Forward View 2016; the local number is the "
+                     "scenario's)"))
+    # months: an induction beyond two years is a training programme
+    settling_in_months: Annotated[float, Field(ge=0.0, le=24.0)] = Field(
+        6.0, description=("months of supervised induction at reduced capacity (the International Induction "
+                          "Programme places overseas GPs under supervision before independent practice; length "
+                          "an assumption)"))
+    settling_in_capacity: Fraction = Field(
+        0.5, description="share of their clinical sessions a recruit works while settling in (assumption)")
+    fte: Annotated[float, Field(gt=0.0, le=1.5)] = Field(
+        0.73, description="FTE of a recruit (England's mean 0.73 FTE per GP head, NHS Digital September 2024)")
+    contract: GpContract = Field("salaried", description="contract of a recruit (assumption)")
+    # years
+    age: Annotated[int, Field(ge=24, le=70)] = Field(38, description="age of a recruit on arrival (assumption)")
+
+
+class Retention(Base):
+    """A retention scheme: a hazard ratio on background leaving for an age band and/or contract in scope.
+
+    E.g. the GP Retention Scheme (NHS England, 2017) for GPs considering leaving, most of them over 50.
+    It multiplies the ``workforce.turnover`` leaving hazard of the staff it covers while it runs.
+    """
+
+    type: Literal["retention"]
+    hazard_ratio: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.8, description=("multiplier on the annual leaving hazard of the staff covered (1 = no effect); no "
+                          "published hazard ratio is in docs/sources.md: 0.8 is an assumption to set locally"))
+    roles: list[str] = Field(default_factory=lambda: ["GP"], min_length=1, description="roles covered")
+    # years, as the person ages during the run
+    min_age: Annotated[int, Field(ge=18, le=100)] | None = Field(
+        50, description="lowest age covered (the scheme's over-50s); none: every age")
+    max_age: Annotated[int, Field(ge=18, le=100)] | None = Field(None, description="age from which nobody is covered")
+    contracts: list[GpContract] | None = Field(None, description="GP contracts covered; none: every contract")
+
+    @model_validator(mode="after")
+    def _ages(self) -> Retention:
+        if self.min_age is not None and self.max_age is not None and self.max_age <= self.min_age:
+            raise ValueError(f"max_age {self.max_age} must be above min_age {self.min_age}")
+        return self
+
+
 # ----------------------------------------------------------------------------- skill mix
 
 
@@ -343,11 +408,13 @@ class PooledCover(Base):
 
 
 Intervention = Annotated[
-    Retirement | Recruitment | SkillMix | PooledBackOffice | ExtendedAccess | DemandGrowth | MicroTeams | PooledCover,
+    (Retirement | Recruitment | SkillMix | PooledBackOffice | ExtendedAccess | DemandGrowth | MicroTeams | PooledCover
+     | TrainingExpansion | InternationalRecruitment | Retention),
     Field(discriminator="type"),
 ]
 INTERVENTION_TYPES = {
     "retirement": Retirement, "recruitment": Recruitment, "skill_mix": SkillMix,
     "pooled_back_office": PooledBackOffice, "extended_access": ExtendedAccess, "demand_growth": DemandGrowth,
-    "micro_teams": MicroTeams, "pooled_cover": PooledCover,
+    "micro_teams": MicroTeams, "pooled_cover": PooledCover, "training_expansion": TrainingExpansion,
+    "international_recruitment": InternationalRecruitment, "retention": Retention,
 }

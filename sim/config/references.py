@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.config.interventions import ExtendedAccess, PooledCover, Recruitment, Retirement, SkillMix
+from sim.config.interventions import (
+    ExtendedAccess,
+    InternationalRecruitment,
+    PooledCover,
+    Recruitment,
+    Retention,
+    Retirement,
+    SkillMix,
+    TrainingExpansion,
+)
 from sim.config.scenario import Scenario
 
 
@@ -67,6 +76,25 @@ def check_intervention_references(scenario: Scenario, fail: Callable[[tuple, str
         if isinstance(iv, PooledCover):
             for j, r in enumerate(iv.roles):
                 role_ok((*base, "roles", j), r)
+        if isinstance(iv, Retention):
+            for j, r in enumerate(iv.roles):
+                role_ok((*base, "roles", j), r)
+        if isinstance(iv, TrainingExpansion | InternationalRecruitment):
+            gp_role_ok(scenario, (*base, "type"), iv.type, fail)
+    training = scenario.workforce.training
+    if training.enabled:
+        gp_role_ok(scenario, ("workforce", "training", "enabled"), "GP training", fail)
+    for j, code in enumerate(training.practices or []):
+        if code not in practices:
+            fail(("workforce", "training", "practices", j),
+                 f"unknown practice '{code}'; allowed: {', '.join(sorted(practices))}")
+
+
+def gp_role_ok(scenario: Scenario, loc: tuple, what: str, fail: Callable[[tuple, str], None]) -> None:
+    """Trainees and recruited GPs are staff of the role 'GP', which must be a GP role (kind gp)."""
+    spec = scenario.roles.get("GP")
+    if spec is None or spec.kind != "gp":
+        fail(loc, f"{what} adds staff of the role 'GP', but the scenario has no role 'GP' of kind gp")
 
 
 def _roles_in_scope(scenario: Scenario, scope: str | list[str]) -> set[str]:

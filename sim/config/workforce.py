@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from sim.config.training import Training
 from sim.config.types import (
     Fraction,
     GpContract,
@@ -91,6 +92,7 @@ class Workforce(Strict):
     )
     min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
     turnover: Turnover = Field(default_factory=Turnover)
+    training: Training = Field(default_factory=Training)
     supervised_roles: list[str] = Field(
         default_factory=lambda: ["Pharmacist", "Paramedic", "PhysicianAssociate", "Physiotherapist"],
         description="roles whose appointments cost GP supervision time whenever they are in post",

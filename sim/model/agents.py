@@ -64,6 +64,9 @@ class Staff(GPAgent):
         self.cover_post = False  # a bank/locum post working covered absences (pooled_cover), not in post
         self.leave_draws: np.ndarray | None = None  # uniforms of monthly leaving decisions (sim.model.turnover)
         self.vacancy_handled = False  # on leaving: an intervention (recruitment) decides whether the post is refilled
+        self.slot_minutes: float | None = None  # own slot length instead of the role's (GP trainees; sim.model.training)
+        self.trainee_year = 0  # GP specialty trainee: ST year 1-3 (0: not a trainee; sim.model.training)
+        self.training_key = ""  # a trainee's key across their training years (sim.model.training)
         self.index = index  # position in the model's staff arrays
         self.role = role
         self.unit = unit  # practice index, or a PCN/LGPO unit index

@@ -132,7 +132,7 @@ def open_day(model: GPSimModel, t: int) -> None:
     np.add.at(model.planned_slots[:, t], unit[at_practice], slots[at_practice])
     here = ~model.absent[who, t]
     who_here, slots_here = who[here], slots[here]
-    if model.levers.supervision is not None:
+    if model.levers.supervision is not None or model.levers.trainee_supervision:
         slots_here = slots_here - supervision_slots(model, t, who_here, slots_here)
     _open_slots(model, t, who_here, slots_here, worked[here])
     cover = model.levers.cover
@@ -151,7 +151,7 @@ def open_for_joiner(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
     The same as :func:`open_day` for one clinician, except that absence cover is shared out when a
     day opens, so a joiner absent on such a day is not covered.
     """
-    slot = model.role_specs[model.role_index[agent.role]].slot_minutes
+    slot = agent.slot_minutes or model.role_specs[model.role_index[agent.role]].slot_minutes
     for t in range(t0, min(t1, model.cal.n - 2) + 1):
         sessions = sessions_of(model, agent.index, t)
         if not sessions:
@@ -347,22 +347,31 @@ def supervision_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndar
     Every bookable slot of a supervised role costs ``minutes_per_appointment`` of GP time, shared
     equally by the GPs working that day in the supervised clinician's practice (its PCN's practices
     for a PCN post, every practice for an LGPO post) and taken out of their sessions as whole slots
-    (largest remainder). Recorded as the GPs' supervision minutes.
+    (largest remainder). Recorded as the GPs' supervision minutes. A GP trainee's slots cost their own
+    minutes (``levers.trainee_supervision``), taken from the qualified GPs of their practice (trainees
+    supervise nobody).
     """
     sup = model.levers.supervision
     take = np.zeros(who.size, dtype=np.int64)
     table = model.staff_table()
-    if sup.minutes_per_appointment <= 0:
-        return take
-    by_role = np.zeros(len(model.role_names), dtype=bool)
-    by_role[[model.role_index[r] for r in sup.roles if r in model.role_index]] = True
-    supervised = by_role[table["role"][who]]
+    per_slot = np.zeros(who.size)
+    if sup is not None and sup.minutes_per_appointment > 0:
+        by_role = np.zeros(len(model.role_names), dtype=bool)
+        by_role[[model.role_index[r] for r in sup.roles if r in model.role_index]] = True
+        per_slot[by_role[table["role"][who]]] = sup.minutes_per_appointment
+    trainee = np.zeros(who.size, dtype=bool)
+    if model.levers.trainee_supervision:
+        ts = model.levers.trainee_supervision
+        for j in np.flatnonzero(np.isin(who, np.fromiter(ts, dtype=np.int64))).tolist():
+            trainee[j] = True
+            per_slot[j] = ts[int(who[j])]
+    supervised = per_slot > 0
     if not supervised.any():
         return take
     units = table["unit"][who]
-    minutes = np.bincount(units[supervised], weights=slots[supervised] * sup.minutes_per_appointment)
+    minutes = np.bincount(units[supervised], weights=slots[supervised] * per_slot[supervised])
     n_practices = len(model.practices)
-    gp_here = table["gp"][who] & (units < n_practices) & (slots > 0)
+    gp_here = table["gp"][who] & (units < n_practices) & (slots > 0) & ~trainee
     for unit in np.flatnonzero(minutes > 0).tolist():
         if unit < n_practices:
             mine = gp_here & (units == unit)

@@ -17,12 +17,15 @@ from sim.config.interventions import (
     WEEKDAYS,
     DemandGrowth,
     ExtendedAccess,
+    InternationalRecruitment,
     MicroTeams,
     PooledBackOffice,
     PooledCover,
     Recruitment,
+    Retention,
     Retirement,
     SkillMix,
+    TrainingExpansion,
     default_gp_hazard,
 )
 from sim.config.scenario import Scenario
@@ -33,8 +36,10 @@ from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
 from sim.model.phases import Phase
 from sim.model.pooled_back_office import setup_pooled_back_office
+from sim.model.training import training_expansion
 from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import CoverPool, add_staff, hand_over_patients, remove_staff
+from sim.model.workforce_schemes import international_recruitment, retention
 
 # recruitment: months from a leaver leaving to the replacement starting, for a role given a fill
 # probability but no delay_months entry (an assumption: one quarter, the schema's Nurse default;
@@ -156,6 +161,8 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(contracts), 1 / len(contracts))
 
     def on_leave(m: GPSimModel, agent, day: int) -> None:
+        if agent.trainee_year:  # a trainee's post belongs to the training pipeline (sim.model.training)
+            return
         if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
             return
         agent.vacancy_handled = True  # this intervention's fill probability and delay, not the baseline's vacancy
@@ -370,7 +377,8 @@ def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, prac
 MECHANISMS: dict[type, Callable] = {
     Retirement: _retirement, Recruitment: _recruitment, SkillMix: _skill_mix,
     PooledBackOffice: setup_pooled_back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
-    MicroTeams: _micro_teams, PooledCover: _pooled_cover,
+    MicroTeams: _micro_teams, PooledCover: _pooled_cover, TrainingExpansion: training_expansion,
+    InternationalRecruitment: international_recruitment, Retention: retention,
 }
 
 
@@ -420,6 +428,14 @@ def describe(iv) -> str:
                                   f"LTC prevalence +{iv.ltc_prevalence_growth_per_year:.1%}/yr"),
         "micro_teams": lambda: f"micro-teams: patients with {iv.min_ltc}+ LTCs wait up to {iv.extra_days} days for their named GP",
         "pooled_cover": lambda: f"absence cover held by each {iv.level}: {iv.cover_days_per_week_per_10k:g} clinician-days/week per 10,000",
+        "training_expansion": lambda: (f"{iv.extra_intake_per_practice} extra GP training place(s) a year in "
+                                       f"{iv.share_of_practices:.0%} of practices (qualified GPs after 3 years)"),
+        "international_recruitment": lambda: (f"{iv.gps_per_year:g} international GPs a year, settling in over "
+                                              f"{iv.settling_in_months:g} months at {iv.settling_in_capacity:.0%}"),
+        "retention": lambda: (f"retention scheme: leaving hazard x{iv.hazard_ratio:g} for {', '.join(iv.roles)}"
+                              + (f" aged {iv.min_age}+" if iv.min_age is not None else "")
+                              + (f" under {iv.max_age}" if iv.max_age is not None else "")
+                              + (f" on {', '.join(iv.contracts)} contracts" if iv.contracts else "")),
     }[iv.type]()
     return f"{text} ({scope}, {when})"
 

@@ -42,6 +42,26 @@ class Supervision:
     minutes_per_appointment: float  # GP minutes per appointment they see, shared by the GPs on duty
 
 
+@dataclass(frozen=True)
+class RetentionRule:
+    """A retention scheme: a hazard ratio on background leaving for the staff it covers (sim.model.turnover)."""
+
+    hazard_ratio: float  # multiplier (0..1) on the annual leaving hazard
+    roles: frozenset[str]
+    units: frozenset[int]  # booking units in scope (practices, and their PCN's pooled posts)
+    min_age: float  # years, as the person ages during the run
+    max_age: float
+    contracts: frozenset[str] | None  # None: every contract
+    start_day: int  # internal days [start_day, end_day)
+    end_day: int
+
+    def covers(self, role: str, unit: int, contract: str | None, age: float, day: int) -> bool:
+        """Whether a person with these attributes on internal day ``day`` is covered."""
+        return (self.start_day <= day < self.end_day and role in self.roles and unit in self.units
+                and self.min_age <= age < self.max_age
+                and (self.contracts is None or contract in self.contracts))
+
+
 @dataclass
 class Levers:
     """What interventions may change, with its type and unit; the defaults are 'no intervention'."""
@@ -61,3 +81,6 @@ class Levers:
     session_override: SessionOverrides = field(default_factory=SessionOverrides)
     hub_same_day_share: dict[int, float] = field(default_factory=dict)  # hub post -> slots held for the day
     walk_in_staff: set[int] = field(default_factory=set)  # hub posts serving a walk-in queue, not slots
+    retention: list[RetentionRule] = field(default_factory=list)  # hazard ratios on background leaving
+    # GP trainee -> GP minutes per slot of theirs, taken from their practice's GPs' sessions (sim.model.training)
+    trainee_supervision: dict[int, float] = field(default_factory=dict)

@@ -37,6 +37,7 @@ from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
 from sim.model.staff_days import Sessions, StaffDays
 from sim.model.states import BOOKED, DNA, LOST, SEEN, STATE_NAMES, WAITING
+from sim.model.training import setup_training
 from sim.model.turnover import setup_turnover
 from sim.model.workforce import burnout_feedback
 
@@ -116,6 +117,7 @@ class GPSimModel(mesa.Model):
         build_back_office(self)
         if setup is not None:
             setup(self)
+        setup_training(self)  # GP specialty trainees in training practices (off unless configured)
         setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
         setup_census(self)
         rebuild_options(self)
@@ -157,9 +159,12 @@ class GPSimModel(mesa.Model):
                 "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
                 "role": np.array([self.role_index[s.role] for s in self.staff], dtype=np.int64),
                 "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
-                "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
+                "slot": np.array([s.slot_minutes or sp.slot_minutes for s, sp in zip(self.staff, specs, strict=True)],
+                                 dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
-                "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
+                # staff with their own (longer) slots, GP trainees and settling-in recruits, add no duty extras
+                "extra": np.array([0 if s.slot_minutes else sp.extra_slots_per_session
+                                   for s, sp in zip(self.staff, specs, strict=True)], dtype=np.int64),
                 "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
                 "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
                 "share": np.array([sp.same_day_slot_share for sp in specs], dtype=np.float64),

@@ -56,13 +56,24 @@ def _mean_fill_days(cfg: Turnover, role: str) -> float:
 def _people(model: GPSimModel) -> list[Staff]:
     """Staff who can leave: in post, not a hub rota post or a cover post."""
     posts = {p.agent for hub in model.hubs for p in hub.posts}
-    return [a for a in model.staff if a.active and not a.hub_post and not a.cover_post and a.index not in posts]
+    # GP trainees leave only at the end of a training year (sim.model.training)
+    return [a for a in model.staff if a.active and not a.hub_post and not a.cover_post and a.index not in posts
+            and not a.trainee_year]
 
 
 def strain(model: GPSimModel, unit: int) -> float:
     """A unit's strain (0-1): mean burnout of its clinicians in post."""
     b = [a.burnout for a in model.staff if a.unit == unit and a.active and a.is_clinician and not a.cover_post]
     return float(np.mean(b)) if b else 0.0
+
+
+def retention_ratio(model: GPSimModel, agent: Staff, age: float, day: int) -> float:
+    """Product of the hazard ratios (each at most 1) of the retention schemes covering ``agent`` on ``day``."""
+    ratio = 1.0
+    for rule in model.levers.retention:
+        if rule.covers(agent.role, agent.unit, agent.contract, age, day):
+            ratio *= rule.hazard_ratio
+    return ratio
 
 
 def _leaving_draws(model: GPSimModel, agent: Staff) -> np.ndarray:
@@ -86,7 +97,8 @@ def monthly_leaving(model: GPSimModel, day: int) -> None:
     bound = 1.0 - (1.0 - top_rate) ** (1 / 12)
     for k in np.flatnonzero(u[:, 0] < bound).tolist():
         agent = people[k]
-        p = 1.0 - (1.0 - annual_rate(cfg, agent, age_on(model, agent, day))) ** (1 / 12)
+        age = age_on(model, agent, day)
+        p = 1.0 - (1.0 - annual_rate(cfg, agent, age) * retention_ratio(model, agent, age, day)) ** (1 / 12)
         if u[k, 0] < p:
             event = "left_general_practice" if u[k, 1] < cfg.share_leaving_general_practice else "left_to_practice"
             remove_staff(model, agent.index, day, event=event)
@@ -114,6 +126,8 @@ def _advertise(model: GPSimModel, post: dict, day: int, left: float = 1.0) -> No
 def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray) -> None:
     """An advert closes: the post fills with the market's probability less the practice's strain, or is advertised again."""
     cfg = model.scenario.workforce.turnover
+    if post.get("taken"):  # a newly qualified GP or an international recruit took the post (sim.model.training)
+        return
     p = cfg.fill_probability.get(post["role"], DEFAULT_FILL_PROBABILITY)
     p *= 1.0 - cfg.strain_sensitivity * strain(model, post["unit"])
     if u[0] >= p:

@@ -30,9 +30,13 @@ BURNOUT_WINDOW_DAYS = 30
 def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float = 1.0,
               sessions: float | None = None, age: int = 40, contract: str | None = None, key: str,
               custom_sessions: dict[int, Sessions] | None = None, same_day_share: float | None = None,
-              hub_post: bool = False, event: str = "joined") -> Staff:
-    """A new staff member in booking unit ``unit`` working from internal day ``day``."""
+              hub_post: bool = False, event: str = "joined", slot_minutes: float | None = None) -> Staff:
+    """A new staff member in booking unit ``unit`` working from internal day ``day``.
+
+    ``slot_minutes``: their own slot length instead of their role's (GP trainees).
+    """
     agent = model.make_staff(role, unit, fte, sessions, age, contract, key, joined_day=day, hub_post=hub_post)
+    agent.slot_minutes = slot_minutes
     add_calendars(model, [agent])
     model.staff_days.grow(1)
     level, code = model.unit_level(unit)
@@ -147,7 +151,8 @@ def _reregister(model: GPSimModel, s: int) -> None:
     if own.size:
         model.former_list[s] = own
     practice = int(pop.practice[idx[0]])
-    gps = [g for g in model.practices[practice].staff if model.staff[g].kind == "gp" and model.staff[g].active]
+    gps = [g for g in model.practices[practice].staff if model.staff[g].kind == "gp" and model.staff[g].active
+           and not model.staff[g].trainee_year]  # a trainee is nobody's usual GP
     if not gps:
         pop.usual_gp[idx] = -1
         return

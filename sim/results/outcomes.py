@@ -223,6 +223,10 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("retirements", "Retirements", "staff", "lower", "{:.1f}", "Workforce"),
     _o("recruits", "Recruits (vacancies filled)", "staff", None, "{:.1f}", "Workforce"),
     _o("vacancies_end", "Vacancies open at the end", "posts", "lower", "{:.1f}", "Workforce"),
+    _o("trainees_end", "GP specialty trainees (ST1-ST3) in post at the end", "trainees", None, "{:.1f}",
+       "Workforce"),
+    _o("qualified_joiners", "Newly qualified GPs joining from training", "GPs", "higher", "{:.1f}", "Workforce"),
+    _o("international_recruits", "International GP recruits", "GPs", None, "{:.1f}", "Workforce"),
     _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce"),
 )

@@ -123,7 +123,7 @@ def events_frame(model: GPSimModel) -> pd.DataFrame:
 
 
 def fte_by_month(staff: pd.DataFrame, start: dt.date, horizon_days: int) -> pd.DataFrame:
-    """FTE in post by role at the start of each month of the horizon (level lgpo)."""
+    """FTE in post by role at the start of each month of the horizon (level lgpo); GP trainees as 'GP trainee'."""
     rows = []
     first = dt.date(start.year, start.month, 1)
     month = first
@@ -131,7 +131,9 @@ def fte_by_month(staff: pd.DataFrame, start: dt.date, horizon_days: int) -> pd.D
         day = max(0, (month - start).days)
         left = staff["left_day"].to_numpy(dtype=float, na_value=np.inf)
         in_post = (staff["joined_day"].to_numpy() <= day) & (left > day)
-        for role, fte in staff[in_post].groupby("role")["fte"].sum().items():
+        # GP specialty trainees apart from qualified GPs (NHS Digital's fully qualified GP FTE excludes them)
+        role_of = staff["role"].where(staff.get("contract", "") != "trainee", "GP trainee")
+        for role, fte in staff[in_post].groupby(role_of[in_post])["fte"].sum().items():
             rows.append({"month": month, "role": role, "fte": float(fte)})
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     return pd.DataFrame(rows, columns=["month", "role", "fte"])

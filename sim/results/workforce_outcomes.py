@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.training import INTERNATIONAL_RECRUIT, QUALIFIED_JOINED
 from sim.model.turnover import LEAVING_EVENTS
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
 
+# interventions whose runs report the pipeline rows (trainees, qualified joiners, international recruits); other
+# runs leave them out, so their summaries are unchanged
+PIPELINE_INTERVENTIONS = frozenset({"training_expansion", "international_recruitment", "retention"})
 JOINING_EVENTS = ("recruited", "vacancy_filled")  # a post refilled (recruitment intervention, baseline vacancy)
 __all__ = ["JOINING_EVENTS", "LEAVING_EVENTS", "units_of_levels", "workforce_rows"]
 
@@ -28,6 +32,12 @@ def units_of_levels(model: GPSimModel) -> list[tuple[str, str, set[str]]]:
     return out
 
 
+def uses_pipelines(model: GPSimModel) -> bool:
+    """Whether the run has GP training or an international-recruitment or retention scheme (their rows are added)."""
+    return model.scenario.workforce.training.enabled or any(iv.type in PIPELINE_INTERVENTIONS
+                                                            for iv in model.scenario.interventions)
+
+
 def workforce_rows(model: GPSimModel) -> list[tuple[str, str, str, float]]:
     """(level, unit, metric, value) rows of the workforce outcomes over the reporting horizon."""
     w = model.cal.warm_up
@@ -38,6 +48,7 @@ def workforce_rows(model: GPSimModel) -> list[tuple[str, str, str, float]]:
     roles = sorted({s.role for s in people})
     reasons = LEAVING_EVENTS  # every reason, zero where none left that way (comparable across scenarios)
     open_posts = model.open_vacancies
+    pipelines = uses_pipelines(model)
     rows: list[tuple[str, str, str, float]] = []
     for level, code, codes in units_of_levels(model):
         mine = [e for e in ev if e["unit"] in codes and e["staff"] in code_of]
@@ -47,7 +58,13 @@ def workforce_rows(model: GPSimModel) -> list[tuple[str, str, str, float]]:
         rows.append((level, code, "retirements", float(sum(e["event"] == "retired" for e in mine))))
         rows.append((level, code, "recruits", float(sum(e["event"] in JOINING_EVENTS for e in mine))))
         rows.append((level, code, "vacancies_end", float(sum(p["unit_code"] in codes for p in open_posts.values()))))
-        staff_here = [s for s in people if code_of[s.index] in codes and s.active]
+        in_post = [s for s in people if code_of[s.index] in codes and s.active]
+        if pipelines:
+            rows.append((level, code, "trainees_end", float(sum(1 for s in in_post if s.trainee_year))))
+            rows.append((level, code, "qualified_joiners", float(sum(e["event"] == QUALIFIED_JOINED for e in mine))))
+            rows.append((level, code, "international_recruits",
+                         float(sum(e["event"] == INTERNATIONAL_RECRUIT for e in mine))))
+        staff_here = [s for s in in_post if not s.trainee_year]  # FTE of qualified staff: trainees are counted apart
         for role in roles:
             rows.append((level, code, f"fte_end:{role}", float(sum(s.fte for s in staff_here if s.role == role))))
         gps = [s for s in staff_here if s.kind == "gp"]

@@ -44,10 +44,22 @@ def scenarios(draw) -> dict:
     if draw(st.booleans()):
         ivs.append({"type": "skill_mix", "start": 0,
                     "add": [{"role": "Pharmacist", "level": "pcn", "per_10k_patients": 1.0}]})
+    if draw(st.booleans()):  # GP trainees rotating at the May intake (day 37), qualifying within a month
+        m.setdefault("workforce", {})["training"] = {
+            "enabled": True, "share_of_practices": draw(st.sampled_from([0.5, 1.0])), "intake_month": 5,
+            "join_within_months": {1: draw(st.sampled_from([0.5, 1.0]))}}
+    if draw(st.booleans()):
+        ivs.append({"type": "training_expansion", "start": 0, "extra_intake_per_practice": draw(st.integers(1, 2))})
+    if draw(st.booleans()):  # international recruits every 12-30 days, settling in over 0-1 months
+        ivs.append({"type": "international_recruitment", "start": 0, "gps_per_year": draw(st.sampled_from([12, 30])),
+                    "settling_in_months": draw(st.sampled_from([0.0, 0.5, 1.0])), "settling_in_capacity": 0.5})
+    if draw(st.booleans()):
+        ivs.append({"type": "retention", "start": 0, "hazard_ratio": draw(st.sampled_from([0.0, 0.5])),
+                    "min_age": 45})
     m["interventions"] = ivs
     if draw(st.booleans()):  # a strong burnout feedback: leavers through the month-start hook too
-        m["workforce"] = {"overtime_threshold_hours_per_fte_week": 0.0, "burnout_gain_per_hour": 1.0,
-                          "leave_probability_at_full_burnout": 1.0}
+        m.setdefault("workforce", {}).update({"overtime_threshold_hours_per_fte_week": 0.0,
+                                              "burnout_gain_per_hour": 1.0, "leave_probability_at_full_burnout": 1.0})
     return m
 
 
@@ -98,12 +110,28 @@ def check_recruits_inherit(model) -> None:
             f"recruit {agent.key} took over none of {leaver.key}'s patients"
 
 
+def check_pipelines(model) -> None:
+    """Trainees are nobody's usual GP and supervise nobody; each training year is one placement of one trainee."""
+    trainees = [s.index for s in model.staff if s.trainee_year]
+    assert not np.isin(model.population.usual_gp, trainees).any(), "a trainee is a usual GP"
+    assert model.staff_days.supervision_minutes[trainees].sum() == 0, "a trainee supervises"
+    years: dict[str, list[int]] = {}
+    for s in model.staff:
+        if s.trainee_year:
+            years.setdefault(s.training_key, []).append(s.trainee_year)
+    assert all(y == list(range(y[0], y[0] + len(y))) for y in years.values()), "a trainee skipped or repeated a year"
+    recruits = [s for s in model.staff if s.key.startswith("ir")]
+    assert all(s.slot_minutes is None or s.left_day is not None or s.joined_day + 31 >= model.n_sim_days
+               for s in recruits), "a recruit never settled in"
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_nobody_works_outside_their_time_in_post(mapping):
     model = _run(mapping)
     check_invariants(model)
     check_recruits_inherit(model)
+    check_pipelines(model)
 
 
 def _supervision_run(minutes: float, interventions: list[dict]):
