@@ -342,12 +342,29 @@ class PooledCover(Base):
     )
 
 
+class CloudTelephony(Base):
+    """Cloud-based telephony at the front door: more lines (callers queue, not engaged) and callbacks.
+
+    Needs the scenario's ``front_door:`` block. NHS England's Delivery plan for recovering access to
+    primary care (May 2023) moves practices from analogue lines to cloud-based telephony with call
+    queueing and call-back, so patients are not met with an engaged tone and keep their place.
+    """
+
+    type: Literal["cloud_telephony"]
+    # callers: 1000 waiting in one practice's queue is beyond any practice
+    queue_positions: Annotated[int, Field(ge=0, le=1000)] = Field(
+        100, description="callers who can wait in the queue beyond those being answered (assumption: nobody hears engaged)")
+    callback_share: Fraction = Field(
+        0.7, description="share of callers who would hang up that take a callback and keep their place (assumption)")
+
+
 Intervention = Annotated[
-    Retirement | Recruitment | SkillMix | PooledBackOffice | ExtendedAccess | DemandGrowth | MicroTeams | PooledCover,
+    Retirement | Recruitment | SkillMix | PooledBackOffice | ExtendedAccess | DemandGrowth | MicroTeams | PooledCover
+    | CloudTelephony,
     Field(discriminator="type"),
 ]
 INTERVENTION_TYPES = {
     "retirement": Retirement, "recruitment": Recruitment, "skill_mix": SkillMix,
     "pooled_back_office": PooledBackOffice, "extended_access": ExtendedAccess, "demand_growth": DemandGrowth,
-    "micro_teams": MicroTeams, "pooled_cover": PooledCover,
+    "micro_teams": MicroTeams, "pooled_cover": PooledCover, "cloud_telephony": CloudTelephony,
 }

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.config.interventions import (
     WEEKDAYS,
+    CloudTelephony,
     DemandGrowth,
     ExtendedAccess,
     MicroTeams,
@@ -28,6 +29,7 @@ from sim.config.interventions import (
 from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
 from sim.model.build import rebuild_options
+from sim.model.cloud_telephony import setup_cloud_telephony
 from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
 from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
@@ -370,7 +372,7 @@ def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, prac
 MECHANISMS: dict[type, Callable] = {
     Retirement: _retirement, Recruitment: _recruitment, SkillMix: _skill_mix,
     PooledBackOffice: setup_pooled_back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
-    MicroTeams: _micro_teams, PooledCover: _pooled_cover,
+    MicroTeams: _micro_teams, PooledCover: _pooled_cover, CloudTelephony: setup_cloud_telephony,
 }
 
 
@@ -419,6 +421,8 @@ def describe(iv) -> str:
         "demand_growth": lambda: (f"demand growth: list +{iv.list_growth_per_year:.1%}/yr, rate +{iv.rate_growth_per_year:.1%}/yr, "
                                   f"LTC prevalence +{iv.ltc_prevalence_growth_per_year:.1%}/yr"),
         "micro_teams": lambda: f"micro-teams: patients with {iv.min_ltc}+ LTCs wait up to {iv.extra_days} days for their named GP",
+        "cloud_telephony": lambda: (f"cloud telephony: {iv.queue_positions} queue places, "
+                                    f"{iv.callback_share:.0%} of callers who would hang up take a callback"),
         "pooled_cover": lambda: f"absence cover held by each {iv.level}: {iv.cover_days_per_week_per_10k:g} clinician-days/week per 10,000",
     }[iv.type]()
     return f"{text} ({scope}, {when})"
