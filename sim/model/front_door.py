@@ -65,6 +65,7 @@ class FrontDoorState:
     first_ok: np.ndarray  # per request: answered at the first telephone attempt
     answer_wait: np.ndarray  # per request: minutes to answer of the call that got through (NaN: none)
     handled_day: np.ndarray  # per request: internal day handled (-1: not yet)
+    handled_minute: np.ndarray  # per request: minute of that day it was handled (booked in its batch)
     redirected: np.ndarray  # per request: an online form over the cap that phoned instead
     queue_positions: np.ndarray  # per practice (levers: cloud telephony)
     callback: np.ndarray  # per practice
@@ -103,6 +104,7 @@ def build_front_door(model: GPSimModel) -> None:
         out_of_hours=out_of_hours, progress=np.zeros(R.size, dtype=np.int8),
         attempts=np.zeros(R.size, dtype=np.int8), first_ok=np.zeros(R.size, dtype=bool),
         answer_wait=np.full(R.size, np.nan, dtype=np.float32), handled_day=np.full(R.size, -1, dtype=np.int32),
+        handled_minute=np.full(R.size, np.nan, dtype=np.float32),
         redirected=np.zeros(R.size, dtype=bool),
         queue_positions=np.full(n_p, cfg.queue_positions, dtype=np.int64),
         callback=np.full(n_p, cfg.callback_share), next_working=next_working_days(model.cal.is_working_day),
@@ -192,6 +194,7 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     at = np.concatenate([h[1] for h in handled])
     fd.progress[rids] = DONE
     fd.handled_day[rids] = d
+    fd.handled_minute[rids] = at
     _book_in_batches(model, d, rids, at)
 
 
