@@ -40,7 +40,7 @@ from sim.model.front_door_queue import (
     ring_minutes,
 )
 from sim.model.phases import Phase
-from sim.model.states import BOOKED, GAVE_UP, LOST, WAITING
+from sim.model.states import BOOKED, GAVE_UP, LOST, RESOLVED, WAITING
 from sim.model.walk_in import practice_walk_in
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ PHONE, ONLINE, IN_PERSON = (CHANNELS.index(c) for c in ("telephone", "online", "
 # a contact's progress: not yet handled, handled (booked or lost), gave up
 PENDING, DONE, GONE = 0, 1, 2
 ONLINE_PURPOSE = 9  # hashed-uniform purpose of an online form's processing time
+TRIAGE_DELAY, TRIAGE_RESOLVED = 10, 11  # ... of the wait for triage, and of its outcome
 
 
 @dataclass
@@ -74,6 +75,12 @@ class FrontDoorState:
     hour_cum: np.ndarray
     handlers_per_fte: np.ndarray  # (24,) handlers per reception FTE
     stats: np.ndarray  # (n_days, n_practices, len(STATS))
+    triage: np.ndarray  # per practice: total triage on (levers: the total_triage intervention)
+    triage_minutes: np.ndarray  # per practice: GP minutes per request triaged
+    resolved_share: np.ndarray  # per practice: share resolved at triage
+    triage_delay: np.ndarray  # per practice: mean working minutes to triage
+    triaged: np.ndarray  # per request: triaged already
+    triage_record: np.ndarray  # (n_days, n_practices): GP minutes spent on triage
     carry: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, attempts)
     due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, minutes)
 
@@ -109,7 +116,9 @@ def build_front_door(model: GPSimModel) -> None:
         queue_positions=np.full(n_p, cfg.queue_positions, dtype=np.int64),
         callback=np.full(n_p, cfg.callback_share), next_working=next_working_days(model.cal.is_working_day),
         hours=hours, hour_cum=np.cumsum(weights / weights.sum()), handlers_per_fte=per_fte,
-        stats=np.zeros((model.n_sim_days, n_p, len(STATS))))
+        stats=np.zeros((model.n_sim_days, n_p, len(STATS))), triage=np.zeros(n_p, dtype=bool),
+        triage_minutes=np.zeros(n_p), resolved_share=np.zeros(n_p), triage_delay=np.ones(n_p),
+        triaged=np.zeros(R.size, dtype=bool), triage_record=np.zeros((model.n_sim_days, n_p)))
     model.phases.on(Phase.FINISH, _still_trying)
 
 
@@ -192,6 +201,8 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     handled.append((due_rids, due_minute))
     rids = np.concatenate([h[0] for h in handled]).astype(np.int64)
     at = np.concatenate([h[1] for h in handled])
+    if fd.triage.any():
+        rids, at = triage(model, d, rids, at)
     fd.progress[rids] = DONE
     fd.handled_day[rids] = d
     fd.handled_minute[rids] = at
@@ -253,6 +264,82 @@ def _with_other_calls(model: GPSimModel, d: int, callers: np.ndarray, practice: 
             np.concatenate([before, np.zeros(n, dtype=np.int64)]))
 
 
+def triage(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Total triage: contacts handled today at triaging practices wait for a GP, who resolves some.
+
+    Each request is triaged once (a random number of working minutes after it was handled; past
+    closing, the next working day), costing ``triage_minutes`` of GP time taken from today's GP slots.
+    Returns the contacts that go on to booking today, at the minute they are triaged.
+    """
+    fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
+    p = R.practice[rids]
+    tri = fd.triage[p] & ~fd.triaged[rids] & ~model.walk_in_practices[p]  # walk-in practices: patients walk in
+    if not tri.any():
+        return rids, at
+    t_rids, t_p = rids[tri], p[tri]
+    fd.triaged[t_rids] = True
+    minutes = np.bincount(t_p, weights=fd.triage_minutes[t_p], minlength=len(model.practices))
+    fd.triage_record[d] += minutes
+    _gp_time(model, d, minutes)
+    when = at[tri] + exponential_draws(t_rids, 0, fd.seed, TRIAGE_DELAY, 1.0) * fd.triage_delay[t_p]
+    resolved = _uniforms(t_rids, fd.seed, TRIAGE_RESOLVED) < fd.resolved_share[t_p]
+    model.state[t_rids[resolved]] = RESOLVED
+    fd.progress[t_rids[resolved]] = DONE
+    fd.handled_day[t_rids[resolved]] = d
+    late = ~resolved & (when >= cfg.close_minute)
+    _later(fd, fd.due, d, t_rids[late], cfg.open_minute + when[late] - cfg.close_minute)
+    on = ~resolved & ~late
+    return np.concatenate([rids[~tri], t_rids[on]]), np.concatenate([at[~tri], when[on]])
+
+
+def _uniforms(rids: np.ndarray, seed: int, purpose: int) -> np.ndarray:
+    """Uniforms of one purpose per request (1 - exp(-E) of a unit exponential draw: the same hash)."""
+    return -np.expm1(-exponential_draws(rids, 0, seed, purpose, 1.0))
+
+
+def _gp_time(model: GPSimModel, t: int, minutes: np.ndarray) -> None:
+    """Take ``minutes`` of each practice's GP time out of day ``t``'s free GP slots, spread over its GPs."""
+    table, g = model.staff_table(), model.diaries
+    n = g.free_sd.shape[0]
+    for p in np.flatnonzero(minutes > 0).tolist():
+        gps = np.flatnonzero(table["gp"][:n] & (table["unit"][:n] == p) & (g.staff_rd[:n] >= 0))
+        free = g.free_sd[gps, t] + g.free_rt[gps, t]
+        gps, free = gps[free > 0], free[free > 0]
+        if gps.size == 0:
+            continue
+        slots = int(np.ceil(minutes[p] / table["slot"][gps].mean()))
+        share = np.minimum(free, np.floor(slots / gps.size)).astype(np.int64)
+        left = slots - int(share.sum())
+        for j in np.argsort(-(free - share), kind="stable").tolist():  # the rest from those with most left
+            if left <= 0:
+                break
+            if free[j] > share[j]:
+                share[j] += 1
+                left -= 1
+        take_slots(model, t, gps, share)
+
+
+def take_slots(model: GPSimModel, t: int, who: np.ndarray, count: np.ndarray) -> None:
+    """Take ``count`` free slots of day ``t`` from clinicians ``who`` (same-day pool first), keeping the indexes."""
+    g = model.diaries
+    keep = count > 0
+    who, count = who[keep], count[keep]
+    if who.size == 0:
+        return
+    from_sd = np.minimum(count, g.free_sd[who, t]).astype(np.int32)
+    from_rt = (count - from_sd).astype(np.int32)
+    rd = g.staff_rd[who]
+    g.free_sd[who, t] -= from_sd
+    g.free_rt[who, t] -= from_rt
+    np.add.at(g.cap_sd[:, t], rd, -from_sd)
+    np.add.at(g.cap_rt[:, t], rd, -from_rt)
+    full = who[(g.free_rt[who, t] <= 0) & (g.parent[who, t] == t)]
+    g.parent[full, t] = t + 1
+    rds = np.unique(rd)
+    rds = rds[(g.cap_rt[rds, t] <= 0) & (g.rparent[rds, t] == t)]
+    g.rparent[rds, t] = t + 1
+
+
 def expire_passed(model: GPSimModel, t: int, at: float, sessions: tuple) -> None:
     """Take out of the book clinicians' free slots of day ``t`` that started before minute ``at``.
 
@@ -274,20 +361,7 @@ def expire_passed(model: GPSimModel, t: int, at: float, sessions: tuple) -> None
     used = offered - free_sd - free_rt
     drop = np.clip(passed - used, 0, free_sd + free_rt)
     who = np.flatnonzero((drop > 0) & (g.staff_rd >= 0))
-    if who.size == 0:
-        return
-    from_sd = np.minimum(drop[who], free_sd[who]).astype(np.int32)
-    from_rt = (drop[who] - from_sd).astype(np.int32)
-    rd = g.staff_rd[who]
-    g.free_sd[who, t] -= from_sd
-    g.free_rt[who, t] -= from_rt
-    np.add.at(g.cap_sd[:, t], rd, -from_sd)
-    np.add.at(g.cap_rt[:, t], rd, -from_rt)
-    full = who[(g.free_rt[who, t] <= 0) & (g.parent[who, t] == t)]
-    g.parent[full, t] = t + 1
-    rfull = np.unique(rd)
-    rfull = rfull[(g.cap_rt[rfull, t] <= 0) & (g.rparent[rfull, t] == t)]
-    g.rparent[rfull, t] = t + 1
+    take_slots(model, t, who, drop[who])
 
 
 def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> None:
@@ -342,4 +416,4 @@ def book_rids(model: GPSimModel, d: int, rids: np.ndarray) -> np.ndarray:
     return rids[walk_out]
 
 
-__all__ = ["FrontDoorState", "build_front_door", "expire_passed", "front_door_day"]
+__all__ = ["FrontDoorState", "build_front_door", "expire_passed", "front_door_day", "take_slots", "triage"]

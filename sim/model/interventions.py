@@ -24,12 +24,13 @@ from sim.config.interventions import (
     Recruitment,
     Retirement,
     SkillMix,
+    TotalTriage,
     default_gp_hazard,
 )
 from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
 from sim.model.build import rebuild_options
-from sim.model.cloud_telephony import setup_cloud_telephony
+from sim.model.front_door_levers import setup_cloud_telephony, setup_total_triage
 from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
 from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
@@ -373,6 +374,7 @@ MECHANISMS: dict[type, Callable] = {
     Retirement: _retirement, Recruitment: _recruitment, SkillMix: _skill_mix,
     PooledBackOffice: setup_pooled_back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
     MicroTeams: _micro_teams, PooledCover: _pooled_cover, CloudTelephony: setup_cloud_telephony,
+    TotalTriage: setup_total_triage,
 }
 
 
@@ -423,6 +425,8 @@ def describe(iv) -> str:
         "micro_teams": lambda: f"micro-teams: patients with {iv.min_ltc}+ LTCs wait up to {iv.extra_days} days for their named GP",
         "cloud_telephony": lambda: (f"cloud telephony: {iv.queue_positions} queue places, "
                                     f"{iv.callback_share:.0%} of callers who would hang up take a callback"),
+        "total_triage": lambda: (f"total triage: every request triaged by a GP ({iv.triage_minutes_per_request:g} min), "
+                                 f"{iv.resolved_share:.0%} resolved without an appointment"),
         "pooled_cover": lambda: f"absence cover held by each {iv.level}: {iv.cover_days_per_week_per_10k:g} clinician-days/week per 10,000",
     }[iv.type]()
     return f"{text} ({scope}, {when})"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.front_door import CHANNELS
-from sim.model.states import GAVE_UP
+from sim.model.states import GAVE_UP, RESOLVED
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -61,6 +61,11 @@ def front_door_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
     add("contacts_gave_up", gave_up)
     add("gave_up_pct", gave_up, requests, 100.0)
     add("online_over_cap", np.bincount(practice, weights=fd.redirected[rep], minlength=n_p).astype(float))
+    if any(iv.type == "total_triage" for iv in model.scenario.interventions):
+        resolved = np.bincount(practice, weights=model.state[rep] == RESOLVED, minlength=n_p)
+        add("resolved_at_triage", resolved)
+        add("resolved_at_triage_pct", resolved, requests, 100.0)
+        add("gp_triage_hours_per_week", fd.triage_record[w:n_d].sum(axis=0) / 60.0 * 7.0 / model.scenario.horizon_days)
     for k, name in enumerate(CHANNELS):
         add(f"requests_channel:{name}", np.bincount(practice, weights=fd.channel[rep] == k, minlength=n_p))
     return rows

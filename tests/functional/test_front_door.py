@@ -12,7 +12,7 @@ from sim.model.daycycle import sessions_on
 from sim.model.front_door import DONE, GONE, PENDING, expire_passed
 from sim.model.front_door_queue import STATS
 from sim.model.interventions import attach
-from sim.model.model import BOOKED, DNA, GAVE_UP, LOST, SEEN, WAITING, GPSimModel
+from sim.model.model import BOOKED, DNA, GAVE_UP, LOST, RESOLVED, SEEN, WAITING, GPSimModel
 from tests.conftest import scenario, tiny_mapping
 
 ADMIN = {"role": "Admin", "count": 3, "fte": 0.8, "age": 40}
@@ -32,19 +32,26 @@ def _mapping(days: int, seed: int, front_door: dict, walk_in: bool = False) -> d
 @given(days=st.integers(5, 40), seed=st.integers(0, 10_000), walk_in=st.booleans(),
        phone=st.floats(0.0, 1.0), online_of_rest=st.floats(0.0, 1.0), patience=st.floats(0.5, 30.0),
        redial=st.floats(0.0, 1.0), attempts=st.integers(1, 5), cap=st.one_of(st.none(), st.floats(0.0, 5.0)),
-       batch=st.integers(5, 120), queue=st.integers(0, 30), callback=st.floats(0.0, 1.0))
+       batch=st.integers(5, 120), queue=st.integers(0, 30), callback=st.floats(0.0, 1.0),
+       triage=st.one_of(st.none(), st.floats(0.0, 1.0)))
 def test_every_contact_ends_in_exactly_one_state(days, seed, walk_in, phone, online_of_rest, patience, redial,
-                                                 attempts, cap, batch, queue, callback):
+                                                 attempts, cap, batch, queue, callback, triage):
     online = (1 - phone) * online_of_rest
     fd_cfg = {"channel_shares": {"telephone": phone, "online": online, "in_person": 1 - phone - online},
               "patience_minutes_mean": patience, "redial_probability": redial, "max_attempts": attempts,
               "online_daily_cap_per_1000": cap, "booking_batch_minutes": batch, "queue_positions": queue,
               "callback_share": callback}
-    model = GPSimModel(scenario(_mapping(days, seed, fd_cfg, walk_in)), 0)
+    m = _mapping(days, seed, fd_cfg, walk_in)
+    if triage is not None:
+        m["interventions"] = [{"type": "total_triage", "resolved_share": triage}]
+    model = attach(scenario(m), 0)
     model.run()
     fd, state = model.front_door, model.state
     assert not (state == BOOKED).any()
-    assert np.isin(state, [SEEN, DNA, WAITING, LOST, GAVE_UP]).all()
+    assert np.isin(state, [SEEN, DNA, WAITING, LOST, GAVE_UP, RESOLVED]).all()
+    # resolved at triage: handled and triaged, never booked; only with total triage
+    assert (fd.triaged[state == RESOLVED]).all() and not (model.appt_day[state == RESOLVED] >= 0).any()
+    assert triage is not None or not (state == RESOLVED).any()
     # a contact gave up exactly when it never got through: only telephone contacts (or forms over the cap) do
     assert ((state == GAVE_UP) == (fd.progress == GONE)).all()
     assert ((fd.channel == 0) | fd.redirected)[state == GAVE_UP].all()
@@ -66,7 +73,7 @@ def test_every_contact_ends_in_exactly_one_state(days, seed, walk_in, phone, onl
     for p in range(len(model.practices)):
         mine = model.requests.practice == p
         per_channel = np.bincount(fd.channel[mine], minlength=3)
-        assert per_channel.sum() == mine.sum() == np.bincount(state[mine], minlength=6).sum()
+        assert per_channel.sum() == mine.sum() == np.bincount(state[mine], minlength=7).sum()
 
 
 def test_ledger_and_summary_count_contacts_that_gave_up_as_unmet():
@@ -125,3 +132,20 @@ def test_cloud_telephony_cuts_engaged_and_abandoned_calls_only_while_it_runs():
     assert hung_up < 0.8 * b[on, :, 2].sum() / b[on, :, 0].sum()
     assert a[on, :, 3].sum() == 0  # nobody hears engaged
     assert a[on, :, 5].sum() > 0  # callbacks made
+
+
+def test_total_triage_resolves_requests_and_costs_gp_slots():
+    base = load_scenario("scenarios/small.yaml", overrides={"horizon_days": 40, "warm_up_days": 7,
+                                                            "front_door": {}})
+    m = base.model_dump(mode="json")
+    m["interventions"] = [{"type": "total_triage", "resolved_share": 0.3}]
+    with_it, without = attach(scenario(m), 0), attach(base, 0)
+    for model in (with_it, without):
+        model.run()
+    triaged = with_it.front_door.triaged
+    resolved = with_it.state == RESOLVED
+    assert resolved.sum() == pytest.approx(0.3 * triaged.sum(), rel=0.05)
+    assert with_it.front_door.triage_record.sum() == pytest.approx(2.5 * triaged.sum())
+    gp = with_it.staff_table()["gp"]
+    # GP slots went to triage: fewer GP appointments than without it
+    assert with_it.staff_days.seen[gp].sum() < without.staff_days.seen[gp].sum()
