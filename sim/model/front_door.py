@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.front_door import CHANNELS, FrontDoor
-from sim.model.booking import book_day, rules_array
+from sim.model.booking import rules_array
 from sim.model.daycycle import sessions_on
 from sim.model.demand import next_working_days
+from sim.model.front_door_booking import book_batches, expire_day
 from sim.model.front_door_queue import (
     CALL_CARRIED,
     CALL_GAVE_UP,
@@ -344,76 +345,69 @@ def expire_passed(model: GPSimModel, t: int, at: float, sessions: tuple) -> None
     """Take out of the book clinicians' free slots of day ``t`` that started before minute ``at``.
 
     A clinician's booked appointments fill their first slots, so of the slots started by ``at`` those
-    beyond the ones booked (or already taken out) passed unused.
+    beyond the ones booked (or already taken out) passed unused. (The compiled batches do the same.)
     """
     staff, start, minutes = sessions
-    if staff.size == 0:
-        return
-    g, table = model.diaries, model.staff_table()
-    slot = table["slot"][staff]
-    n_slots = np.floor(minutes / slot)
-    started = np.clip(np.ceil((at - start) / slot), 0, n_slots)
-    n = g.free_sd.shape[0]
-    passed = np.bincount(staff, weights=started, minlength=n)[:n].astype(np.int64)
-    free_sd, free_rt = g.free_sd[:, t], g.free_rt[:, t]
+    g = model.diaries
+    slot = model.staff_table()["slot"][staff]
+    expire_day(t, float(at), staff.astype(np.int64), start.astype(np.float64), np.floor(minutes / slot).astype(np.int64),
+               slot, _offered(model, t), g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt, g.rparent, g.staff_rd)
+
+
+def _offered(model: GPSimModel, t: int) -> np.ndarray:
+    """Slots each clinician (diary row) offered on day ``t``."""
+    n = model.diaries.free_sd.shape[0]
     offered = np.zeros(n, dtype=np.int64)
-    offered[:model.staff_days.offered_slots.shape[0]] = model.staff_days.offered_slots[:n, t]
-    used = offered - free_sd - free_rt
-    drop = np.clip(passed - used, 0, free_sd + free_rt)
-    who = np.flatnonzero((drop > 0) & (g.staff_rd >= 0))
-    take_slots(model, t, who, drop[who])
+    m = min(n, model.staff_days.offered_slots.shape[0])
+    offered[:m] = model.staff_days.offered_slots[:m, t]
+    return offered
 
 
 def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> None:
-    """Book handled contacts batch by batch of handling time, expiring passed slots before each batch."""
-    cfg = model.front_door.cfg
+    """Book handled contacts batch by batch of handling time, expiring passed slots before each batch (compiled)."""
+    cfg, R, lv, g = model.front_door.cfg, model.requests, model.levers, model.diaries
     if rids.size == 0:
         return
     order = np.lexsort((rids, at))
     rids, at = rids[order], at[order]
     batch = np.floor((at - cfg.open_minute) / cfg.booking_batch_minutes).astype(np.int64)
-    sessions = sessions_on(model, d)
-    walk: list[np.ndarray] = []
-    for b in np.unique(batch).tolist():
-        expire_passed(model, d, cfg.open_minute + b * cfg.booking_batch_minutes, sessions)
-        walk.append(book_rids(model, d, rids[batch == b]))
-    walkers = np.concatenate(walk)
-    if walkers.size:
-        practice_walk_in(model, d, walkers.tolist())
-
-
-def book_rids(model: GPSimModel, d: int, rids: np.ndarray) -> np.ndarray:
-    """Book requests ``rids`` on day ``d`` in the given order (as ``daycycle.book``); return walk-in ones."""
-    R, lv = model.requests, model.levers
-    n = rids.size
+    starts = np.flatnonzero(np.r_[True, batch[1:] != batch[:-1]])
+    batch_first = np.append(starts, rids.size).astype(np.int64)
+    batch_at = cfg.open_minute + batch[starts] * float(cfg.booking_batch_minutes)
+    staff, start, minutes = sessions_on(model, d)
+    slot = model.staff_table()["slot"][staff]
+    offered = _offered(model, d)
     patients = R.patient[rids]
+    k = rids.size
     if lv.micro_team is not None:
         named = model.population.ltc[patients] >= lv.micro_team.min_ltc
         mt_rules = rules_array(lv.micro_team.rules)
     else:
-        named, mt_rules = np.zeros(n, dtype=bool), rules_array(model.rules)
+        named, mt_rules = np.zeros(k, dtype=bool), rules_array(model.rules)
     if lv.shift is not None:
         shifted = (R.u_triage[rids] < lv.shift.share) & np.isin(R.need[rids], list(lv.shift.needs))
     else:
-        shifted = np.zeros(n, dtype=bool)
-    staff_out = np.full(n, -1, dtype=np.int32)
-    day_out = np.full(n, -1, dtype=np.int32)
-    pool_out = np.full(n, -1, dtype=np.int8)
-    walk_out = np.zeros(n, dtype=bool)
-    g = model.diaries
-    book_day(d, R.practice[rids], R.need[rids], R.urgent[rids], R.lead[rids], R.tolerance[rids],
-             model.population.usual_gp[patients], named, shifted, model.walk_in_practices,
-             model.need_continuity, len(model.need_names), *model.options_csr, *model.shift_csr,
-             rules_array(model.rules), mt_rules, g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt,
-             g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
-             staff_out, day_out, pool_out, walk_out)
+        shifted = np.zeros(k, dtype=bool)
+    staff_out = np.full(k, -1, dtype=np.int32)
+    day_out = np.full(k, -1, dtype=np.int32)
+    pool_out = np.full(k, -1, dtype=np.int8)
+    walk_out = np.zeros(k, dtype=bool)
+    book_batches(d, batch_at, batch_first, staff.astype(np.int64), start.astype(np.float64),
+                 np.floor(minutes / slot).astype(np.int64), slot, offered,
+                 R.practice[rids], R.need[rids], R.urgent[rids], R.lead[rids], R.tolerance[rids],
+                 model.population.usual_gp[patients], named, shifted, model.walk_in_practices,
+                 model.need_continuity, len(model.need_names), *model.options_csr, *model.shift_csr,
+                 rules_array(model.rules), mt_rules, g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt,
+                 g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
+                 staff_out, day_out, pool_out, walk_out)
     model.appt_staff[rids] = staff_out
     model.appt_day[rids] = day_out
     model.appt_pool[rids] = pool_out
     booked = staff_out >= 0
     model.day_book.add(rids[booked], day_out[booked])
     model.state[rids[~booked & ~walk_out]] = LOST
-    return rids[walk_out]
+    if walk_out.any():
+        practice_walk_in(model, d, rids[walk_out].tolist())
 
 
 __all__ = ["FrontDoorState", "build_front_door", "expire_passed", "front_door_day", "take_slots", "triage"]
