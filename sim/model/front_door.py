@@ -37,6 +37,7 @@ from sim.model.front_door_queue import (
     CALL_HANDLED,
     STATS,
     exponential_draws,
+    other_calls,
     phone_day,
     ring_minutes,
 )
@@ -82,6 +83,7 @@ class FrontDoorState:
     triage_delay: np.ndarray  # per practice: mean working minutes to triage
     triaged: np.ndarray  # per request: triaged already
     triage_record: np.ndarray  # (n_days, n_practices): GP minutes spent on triage
+    desk_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per staff: practice admin
     carry: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, attempts)
     due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, minutes)
 
@@ -135,8 +137,10 @@ def handlers_today(model: GPSimModel, t: int) -> np.ndarray:
     table = model.staff_table()
     active, fte = model.staff_status()
     n, n_p = len(model.staff), len(model.practices)
-    hub = np.array([s.hub_post or s.cover_post for s in model.staff], dtype=bool)
-    admin = ~table["clinician"] & active & ~model.absent[:n, t] & (table["unit"] < n_p) & ~hub
+    if fd.desk_staff.size != n:  # practice admin staff (not hub or cover posts); rebuilt when staff join
+        hub = np.array([s.hub_post or s.cover_post for s in model.staff], dtype=bool)
+        fd.desk_staff = ~table["clinician"] & (table["unit"] < n_p) & ~hub
+    admin = fd.desk_staff & active & ~model.absent[:n, t]
     reception = np.bincount(table["unit"][admin], weights=fte[admin], minlength=n_p) * fd.cfg.reception_share_of_admin
     on = fd.handlers_per_fte > 0
     return np.where(on[None, :], np.maximum(1, np.rint(reception[:, None] * fd.handlers_per_fte[None, :])),
@@ -245,24 +249,20 @@ def _phone(model: GPSimModel, d: int, callers: np.ndarray, rings: np.ndarray,
 
 def _with_other_calls(model: GPSimModel, d: int, callers: np.ndarray, practice: np.ndarray, rings: np.ndarray,
                       before: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Add today's calls that are not requests (Poisson, ``other_calls_per_request_call`` per request call).
+    """Add today's calls that are not requests (Poisson, ``other_calls_per_request_call`` per new request call).
 
-    Drawn from a stream keyed by the day, in proportion to each practice's new request calls; their
-    ids come after every request's, so their hashed draws never coincide with a request's. They redial
-    the same day like anyone else; their redials on later days are not followed.
+    Their ids come after every request's, so their hashed draws never coincide with a request's.
+    They redial the same day like anyone else; their redials on later days are not followed.
     """
     fd, R = model.front_door, model.requests
     rate = fd.cfg.other_calls_per_request_call
     if rate <= 0:
         return callers, practice, rings, before
-    rng = model.streams.keyed("front-door/other-calls", d)
-    counts = rng.poisson(rate * np.bincount(practice[before == 0], minlength=len(model.practices)))
-    n = int(counts.sum())
-    hour = fd.hours[np.minimum(np.searchsorted(fd.hour_cum, rng.random(n), side="right"), fd.hours.size - 1)]
-    ids = R.size + np.int64(d) * 1_000_000 + np.arange(n, dtype=np.int64)
-    return (np.concatenate([callers, ids]), np.concatenate([practice, np.repeat(np.arange(counts.size), counts)]),
-            np.concatenate([rings, hour * 60.0 + 60.0 * rng.random(n)]),
-            np.concatenate([before, np.zeros(n, dtype=np.int64)]))
+    per_practice = np.bincount(practice[before == 0], minlength=len(model.practices)).astype(np.float64)
+    o_practice, o_ring, o_ids = other_calls(per_practice, rate, fd.seed, d, R.size + np.int64(d) * 1_000_000,
+                                            fd.hours, fd.hour_cum)
+    return (np.concatenate([callers, o_ids]), np.concatenate([practice, o_practice]),
+            np.concatenate([rings, o_ring]), np.concatenate([before, np.zeros(o_ids.size, dtype=np.int64)]))
 
 
 def triage(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

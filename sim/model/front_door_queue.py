@@ -6,7 +6,8 @@ number of handlers changes by the hour; a call started before its handler goes o
 its end. Callers are served in order of arrival on the handler free first; a caller whose wait would
 exceed their patience hangs up then (and never holds a handler), so each caller's answer time is
 known when they ring: the queue is exact without an event list. A caller who finds every line busy
-(handlers and ``queue_positions`` waiting) hears engaged. Callers who do not get through redial later
+(as many lines as handlers on the phones that hour plus ``queue_positions``; a line is held from the
+ring to the end of the call, or to hanging up) hears engaged. Callers who do not get through redial later
 that day or the next working day with a probability, and give up after ``max_attempts``; with
 callbacks (``callback_share``) a caller who would hang up keeps their place and is rung back.
 
@@ -133,16 +134,10 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
             stats[p, 0] += 1
             while n_line > 0 and line_key[0] <= a:
                 n_line = _pop(line_key, line_val, n_line)
-            start, who = _earliest(free_at, handlers[p], a, close_m)
-            busy = 0
-            for jj in range(n_h):
-                if free_at[jj] > a:
-                    busy += 1
-            waiting = n_line - busy if n_line > busy else 0
-            failed_at = a
-            if a >= close_m or waiting >= queue_positions[p]:
+            if a >= close_m or n_line >= handlers[p, min(int(a // 60.0), 23)] + queue_positions[p]:
                 stats[p, 3] += 1  # engaged (or closed)
             else:
+                start, who = _earliest(free_at, handlers[p], a, close_m)
                 patience = -np.log(uniform(seed, r, k, U_PATIENCE)) * patience_mean
                 keeps = start - a > patience and start < np.inf and uniform(seed, r, k, U_CALLBACK) < callback[p]
                 if start - a <= patience or keeps:
@@ -189,3 +184,43 @@ def exponential_draws(rid, attempt, seed, purpose, mean):  # pragma: no cover - 
     for i in range(rid.size):
         out[i] = -np.log(uniform(seed, rid[i], attempt, purpose)) * mean
     return out
+
+
+@njit(cache=True)
+def other_calls(request_calls, rate, seed, day, first_id, hours, hour_cum):  # pragma: no cover - compiled
+    """Calls that are not requests: Poisson(``rate`` x request calls) per practice, rung by the hourly profile.
+
+    Returns (practice, ring minute, id) of each; ids count up from ``first_id`` and every draw is a
+    hash of (seed, id, purpose), so the same day has the same other calls in every scenario where the
+    request calls are the same. The Poisson count is by inversion of one hashed uniform per practice.
+    """
+    counts = np.zeros(request_calls.size, dtype=np.int64)
+    for p in range(request_calls.size):
+        mean = rate * request_calls[p]
+        if mean <= 0:
+            continue
+        u = uniform(seed, day * 4096 + p, 15, 15)
+        k, term = 0, np.exp(-mean)
+        cum = term
+        while u > cum and k < 100_000:
+            k += 1
+            term *= mean / k
+            cum += term
+            if term < 1e-300 and k > mean:  # beyond the mass of the distribution (large means underflow)
+                break
+        counts[p] = k
+    n = counts.sum()
+    practice = np.empty(n, dtype=np.int64)
+    ring = np.empty(n)
+    ids = np.empty(n, dtype=np.int64)
+    j = 0
+    for p in range(counts.size):
+        for _ in range(counts[p]):
+            i = first_id + j
+            u = uniform(seed, i, 0, U_HOUR)
+            h = 0
+            while h < hour_cum.size - 1 and hour_cum[h] < u:
+                h += 1
+            practice[j], ring[j], ids[j] = p, hours[h] * 60.0 + 60.0 * uniform(seed, i, 0, U_MINUTE), i
+            j += 1
+    return practice, ring, ids
