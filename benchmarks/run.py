@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py                    # everything (about 25 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --sizes pcn,lgpo   # quick: no London
     .venv/bin/python benchmarks/run.py --london-lgpos 4   # London-shaped, 4 of its 40 LGPOs
+    .venv/bin/python benchmarks/run.py --sizes pcn,lgpo --front-door   # the same with the front door on
     .venv/bin/gpsim bench ...                             # the same
 
 Synthetic areas are built with tools/make_example_areas.py's generator (list sizes and staff at
@@ -378,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="JSON results file (default outputs/bench-<time>.json)")
     ap.add_argument("--repeats", type=int, default=3,
                     help="PCN replications timed after the first in the same process; wall time is their median (default 3)")
+    ap.add_argument("--front-door", action="store_true",
+                    help="switch the front door on (a default front_door: block) in the PCN and LGPO areas")
     ap.add_argument("--child", nargs=4, metavar=("KIND", "SCENARIO_JSON", "RESULT_JSON", "REPEATS"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -391,8 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown size(s) {', '.join(sorted(unknown))}; allowed: {', '.join(SIZES)}")
     results: dict[str, Any] = {"machine": machine(), "days": args.days}
     print(f"Benchmark on {results['machine']['cores']} cores; load average {results['machine']['load_average_at_start']}")
-    pcn = pcn_scenario(args.days)
-    warm = measure("gpsim", pcn_scenario(14))  # compiles (or loads) the Numba kernels once
+    door = {"front_door": {}} if args.front_door else {}
+    results["front_door"] = bool(args.front_door)
+    pcn = {**pcn_scenario(args.days), **door}
+    warm = measure("gpsim", {**pcn_scenario(14), **door})  # compiles (or loads) the Numba kernels once
     results["compile_s"] = warm["wall_s"]
     if "pcn" in sizes:
         results["pcn"] = measure("gpsim", pcn, repeats=args.repeats)
@@ -401,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         results["reference"] = measure("reference", pcn)
         print(row("reference", results["reference"]), flush=True)
     if "lgpo" in sizes:
-        lgpo = lgpo_scenario(args.days)
+        lgpo = {**lgpo_scenario(args.days), **door}
         results["lgpo"] = measure("gpsim", lgpo)
         print(row("lgpo", results["lgpo"]), flush=True)
     if not args.no_workers:

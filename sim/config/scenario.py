@@ -17,6 +17,7 @@ from sim.config.area import PCN, Area, Practice, StaffGroup  # noqa: F401  (re-e
 from sim.config.back_office import BackOffice
 from sim.config.demand import Demand, HolidayBooking, NeedType, default_need_types  # noqa: F401
 from sim.config.ensemble import EnsembleMember, check_members, member_mapping
+from sim.config.front_door import FrontDoor
 from sim.config.interventions import Intervention
 from sim.config.roles import RoleSpec, default_roles
 from sim.config.types import (  # noqa: F401  (re-exported: the public names of the schema)
@@ -160,6 +161,8 @@ class Scenario(Strict):
     workforce: Workforce = Field(default_factory=Workforce)
     admin: AdminWorkload = Field(default_factory=AdminWorkload)
     back_office: BackOffice = Field(default_factory=BackOffice)
+    front_door: FrontDoor | None = Field(
+        None, description="telephone, online and in-person contact before booking (None: requests book at day start)")
     interventions: list[Intervention] = Field(
         default_factory=list, description="scenario interventions, each with a type, start, scope and parameters"
     )

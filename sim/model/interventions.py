@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.config.interventions import (
     WEEKDAYS,
+    CloudTelephony,
     DemandGrowth,
     ExtendedAccess,
     InternationalRecruitment,
@@ -25,12 +26,14 @@ from sim.config.interventions import (
     Retention,
     Retirement,
     SkillMix,
+    TotalTriage,
     TrainingExpansion,
     default_gp_hazard,
 )
 from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
 from sim.model.build import rebuild_options
+from sim.model.front_door_levers import setup_cloud_telephony, setup_total_triage
 from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
 from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
@@ -379,6 +382,7 @@ MECHANISMS: dict[type, Callable] = {
     PooledBackOffice: setup_pooled_back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
     MicroTeams: _micro_teams, PooledCover: _pooled_cover, TrainingExpansion: training_expansion,
     InternationalRecruitment: international_recruitment, Retention: retention,
+    CloudTelephony: setup_cloud_telephony, TotalTriage: setup_total_triage,
 }
 
 
@@ -427,6 +431,10 @@ def describe(iv) -> str:
         "demand_growth": lambda: (f"demand growth: list +{iv.list_growth_per_year:.1%}/yr, rate +{iv.rate_growth_per_year:.1%}/yr, "
                                   f"LTC prevalence +{iv.ltc_prevalence_growth_per_year:.1%}/yr"),
         "micro_teams": lambda: f"micro-teams: patients with {iv.min_ltc}+ LTCs wait up to {iv.extra_days} days for their named GP",
+        "cloud_telephony": lambda: (f"cloud telephony: {iv.queue_positions} queue places, "
+                                    f"{iv.callback_share:.0%} of callers who would hang up take a callback"),
+        "total_triage": lambda: (f"total triage: every request triaged by a GP ({iv.triage_minutes_per_request:g} min), "
+                                 f"{iv.resolved_share:.0%} resolved without an appointment"),
         "pooled_cover": lambda: f"absence cover held by each {iv.level}: {iv.cover_days_per_week_per_10k:g} clinician-days/week per 10,000",
         "training_expansion": lambda: (f"{iv.extra_intake_per_practice} extra GP training place(s) a year in "
                                        f"{iv.share_of_practices:.0%} of practices (qualified GPs after 3 years)"),

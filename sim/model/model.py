@@ -31,17 +31,18 @@ from sim.model.census import setup_census
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
 from sim.model.destinations import record_destinations
 from sim.model.diary import Diaries
+from sim.model.front_door import FrontDoorState, build_front_door, front_door_day
 from sim.model.levers import Levers, Supervision
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
 from sim.model.staff_days import Sessions, StaffDays
-from sim.model.states import BOOKED, DNA, LOST, SEEN, STATE_NAMES, WAITING
+from sim.model.states import BOOKED, DNA, GAVE_UP, LOST, RESOLVED, SEEN, STATE_NAMES, WAITING
 from sim.model.training import setup_training
 from sim.model.turnover import setup_turnover
 from sim.model.workforce import burnout_feedback
 
-__all__ = ["BOOKED", "DNA", "LOST", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
+__all__ = ["BOOKED", "DNA", "GAVE_UP", "LOST", "RESOLVED", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
 
 
 class GPSimModel(mesa.Model):
@@ -122,6 +123,8 @@ class GPSimModel(mesa.Model):
         setup_census(self)
         rebuild_options(self)
         draw_demand(self)
+        self.front_door: FrontDoorState | None = None  # telephone, online, in person (sim.model.front_door)
+        build_front_door(self)
         self.built = True
         self.env.process(self._day_driver())
 
@@ -201,7 +204,10 @@ class GPSimModel(mesa.Model):
             self.phases.run_day_start(self, d)
             if d > 0:
                 open_day(self, d + H)  # BOOK_OPENING runs inside, before the day's slots are counted
-            book(self, d)
+            if self.front_door is None:
+                book(self, d)
+            else:
+                front_door_day(self, d)
             self.phases.run(Phase.AFTER_BOOKING, self, d)
             start_sessions(self, d)
             yield self.env.timeout(MINUTES_PER_DAY)

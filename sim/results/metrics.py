@@ -192,7 +192,8 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     pc, dates = _period_codes(day[req], org, period)
     n_cells = len(dates) * P
     cell = pc * P + practice[req]
-    cols = [_count(cell, n_cells), _count(cell, n_cells, _is_value(state, "lost")[req]),
+    unmet = _is_value(state, "lost") | _is_value(state, "gave_up")  # gave up at the front door: unmet too
+    cols = [_count(cell, n_cells), _count(cell, n_cells, unmet[req]),
             _count(cell, n_cells, _is_value(state, "waiting")[req])]
     requests = np.zeros((len(grid), len(units), len(cols)))
     _place(grid, positions, requests, levels.roll_up(np.hstack(cols).reshape(len(dates), P, len(cols))), dates)

@@ -78,7 +78,7 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
     practice = _codes_in(ledger["practice"], index_of)
     request = (day >= 0).astype(float)
     appt = ledger["state"].isin(("seen", "dna")).to_numpy() & (appt_day >= 0)
-    weights = {"requests": request, "lost": request * ledger["state"].eq("lost").to_numpy(),
+    weights = {"requests": request, "lost": request * ledger["state"].isin(("lost", "gave_up")).to_numpy(),
                "appointments": appt.astype(float),
                "wait_days": appt * ledger["wait_days"].to_numpy(dtype=np.float64, na_value=0.0)}
     quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in codes], dtype=np.int64)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.back_office import back_office_rows
+from sim.results.front_door import front_door_rows
 from sim.results.outcomes import unit_of
 from sim.results.workforce_outcomes import workforce_rows
 
@@ -59,6 +60,7 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
     rows += _rows_by_practice(model, "gp_supervision_hours_per_week", sup)
 
     rows += back_office_rows(model, _rows_by_practice)
+    rows += front_door_rows(model, _rows_by_practice)
 
     # workforce movements over the reporting horizon, FTE and burnout at the end (sim.results.workforce_outcomes)
     rows += workforce_rows(model)

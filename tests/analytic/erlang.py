@@ -45,3 +45,44 @@ class MMc:
     def wq(self) -> float:
         """Mean wait in queue."""
         return self.lq / self.lam
+
+
+@dataclass(frozen=True)
+class ErlangA:
+    """Steady-state M/M/c+M (Erlang A): arrivals ``lam``, service rate ``mu``, ``c`` servers, patience rate ``theta``.
+
+    Palm's queue with exponential patience (Garnett, Mandelbaum & Reiman, "Designing a call center with
+    impatient customers", MSOM 2002; Mandelbaum & Zeltyn, "The Palm/Erlang-A queue, with applications
+    to call centers", 2007). The number in system is a birth-death chain with births ``lam`` and deaths
+    min(n, c) mu + max(n - c, 0) theta; abandonments flow at theta E[(N - c)+], so
+    P(abandon) = theta E[(N - c)+] / lam. The chain is summed to ``n_max`` states (its tail is negligible
+    there: deaths grow linearly in n while births stay ``lam``).
+    """
+
+    lam: float
+    mu: float
+    c: int
+    theta: float
+    n_max: int = 2_000
+
+    def _pi(self) -> list[float]:
+        """Stationary distribution of the number in system (normalised), in log space for stability."""
+        logs, acc = [0.0], 0.0
+        for n in range(1, self.n_max + 1):
+            acc += math.log(self.lam) - math.log(min(n, self.c) * self.mu + max(n - self.c, 0) * self.theta)
+            logs.append(acc)
+        top = max(logs)
+        weights = [math.exp(x - top) for x in logs]
+        total = sum(weights)
+        return [x / total for x in weights]
+
+    @property
+    def p_abandon(self) -> float:
+        """Probability an arriving caller hangs up before being answered."""
+        pi = self._pi()
+        return self.theta * sum(p * (n - self.c) for n, p in enumerate(pi) if n > self.c) / self.lam
+
+    @property
+    def p_wait(self) -> float:
+        """Probability an arriving caller finds every server busy (PASTA)."""
+        return sum(p for n, p in enumerate(self._pi()) if n >= self.c)

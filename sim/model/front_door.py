@@ -1,0 +1,413 @@
+"""The front door in simulated time: each request reaches booking when its contact is handled.
+
+Switched on by a ``front_door:`` block in the scenario (:class:`sim.config.front_door.FrontDoor`);
+without it requests are booked at the start of their day, as before. Each request's first channel
+(telephone, online form, in person) is drawn at build from the ``front-door/channel`` stream (the
+same in every scenario of a seed). Each working day:
+
+- telephone contacts ring the practice's lines (:func:`sim.model.front_door_queue.phone_day`),
+  served by call handlers drawn from the reception staff in post that day, by the hour; those who
+  do not get through redial later that day or the next working day, or give up (state GAVE_UP);
+- online forms are processed a random number of working minutes after they arrive (forms sent in
+  the evening or at the weekend from opening); beyond the practice's daily cap the patient phones;
+- in-person requests are handled at the desk when they arrive (walk-in practices: the walk-in queue);
+- handled contacts are booked in batches of ``booking_batch_minutes`` in the order they were
+  handled; before each batch, today's free slots that have already started are taken out of the book
+  (they pass unused), so a same-day slot that has passed cannot be taken.
+
+Every request ends in exactly one state: booked (then seen, DNA or waiting), lost (no slot), gave up
+at the front door, or waiting (still trying at the end of the run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config.front_door import CHANNELS, FrontDoor
+from sim.model.booking import rules_array
+from sim.model.daycycle import sessions_on
+from sim.model.demand import next_working_days
+from sim.model.front_door_booking import book_batches, expire_day
+from sim.model.front_door_queue import (
+    CALL_CARRIED,
+    CALL_GAVE_UP,
+    CALL_HANDLED,
+    STATS,
+    exponential_draws,
+    other_calls,
+    phone_day,
+    ring_minutes,
+)
+from sim.model.phases import Phase
+from sim.model.states import BOOKED, GAVE_UP, LOST, RESOLVED, WAITING
+from sim.model.walk_in import practice_walk_in
+
+if TYPE_CHECKING:
+    from sim.model.model import GPSimModel
+
+PHONE, ONLINE, IN_PERSON = (CHANNELS.index(c) for c in ("telephone", "online", "in_person"))
+# a contact's progress: not yet handled, handled (booked or lost), gave up
+PENDING, DONE, GONE = 0, 1, 2
+ONLINE_PURPOSE = 9  # hashed-uniform purpose of an online form's processing time
+TRIAGE_DELAY, TRIAGE_RESOLVED = 10, 11  # ... of the wait for triage, and of its outcome
+
+
+@dataclass
+class FrontDoorState:
+    """The front door of a run: each request's channel and contact, the carried redials, daily records."""
+
+    cfg: FrontDoor
+    seed: int
+    channel: np.ndarray  # per request: first channel (index into CHANNELS)
+    out_of_hours: np.ndarray  # per request: an online form sent in the evening or at the weekend
+    progress: np.ndarray  # per request: PENDING, DONE or GONE
+    attempts: np.ndarray  # per request: telephone attempts made
+    first_ok: np.ndarray  # per request: answered at the first telephone attempt
+    answer_wait: np.ndarray  # per request: minutes to answer of the call that got through (NaN: none)
+    handled_day: np.ndarray  # per request: internal day handled (-1: not yet)
+    handled_minute: np.ndarray  # per request: minute of that day it was handled (booked in its batch)
+    redirected: np.ndarray  # per request: an online form over the cap that phoned instead
+    queue_positions: np.ndarray  # per practice (levers: cloud telephony)
+    callback: np.ndarray  # per practice
+    next_working: np.ndarray  # internal day -> the next working day
+    hours: np.ndarray  # hours of the demand profile and their cumulative shares (redials next day)
+    hour_cum: np.ndarray
+    handlers_per_fte: np.ndarray  # (24,) handlers per reception FTE
+    stats: np.ndarray  # (n_days, n_practices, len(STATS))
+    triage: np.ndarray  # per practice: total triage on (levers: the total_triage intervention)
+    triage_minutes: np.ndarray  # per practice: GP minutes per request triaged
+    resolved_share: np.ndarray  # per practice: share resolved at triage
+    triage_delay: np.ndarray  # per practice: mean working minutes to triage
+    triaged: np.ndarray  # per request: triaged already
+    triage_record: np.ndarray  # (n_days, n_practices): GP minutes spent on triage
+    desk_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per staff: practice admin
+    carry: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, attempts)
+    due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, minutes)
+
+
+def build_front_door(model: GPSimModel) -> None:
+    """Draw each request's channel and register the end-of-run hook; None when the front door is off."""
+    cfg = model.scenario.front_door
+    model.front_door = None
+    if cfg is None:
+        return
+    R = model.requests
+    rng = model.streams.get("front-door/channel")
+    shares = np.array([cfg.channel_shares.get(c, 0.0) for c in CHANNELS])
+    cum = np.cumsum(shares / shares.sum())
+    u = rng.random(R.size)
+    channel = np.minimum(np.searchsorted(cum, u, side="right"), len(CHANNELS) - 1).astype(np.int8)
+    channel[model.walk_in_practices[R.practice]] = IN_PERSON  # walk-in practices: patients come in
+    out_of_hours = (rng.random(R.size) < cfg.online_out_of_hours_share) & (channel == ONLINE)
+    n_p = len(model.practices)
+    per_fte = np.zeros(24)
+    for h, x in cfg.handlers_per_reception_fte.items():
+        per_fte[h] = x
+    hw = model.scenario.demand.hourly_arrival
+    hours = np.array(sorted(hw), dtype=np.int64)
+    weights = np.array([hw[h] for h in hours], dtype=float)
+    model.front_door = FrontDoorState(
+        cfg=cfg, seed=int(model.streams.keyed("front-door/calls").integers(2**62)), channel=channel,
+        out_of_hours=out_of_hours, progress=np.zeros(R.size, dtype=np.int8),
+        attempts=np.zeros(R.size, dtype=np.int8), first_ok=np.zeros(R.size, dtype=bool),
+        answer_wait=np.full(R.size, np.nan, dtype=np.float32), handled_day=np.full(R.size, -1, dtype=np.int32),
+        handled_minute=np.full(R.size, np.nan, dtype=np.float32),
+        redirected=np.zeros(R.size, dtype=bool),
+        queue_positions=np.full(n_p, cfg.queue_positions, dtype=np.int64),
+        callback=np.full(n_p, cfg.callback_share), next_working=next_working_days(model.cal.is_working_day),
+        hours=hours, hour_cum=np.cumsum(weights / weights.sum()), handlers_per_fte=per_fte,
+        stats=np.zeros((model.n_sim_days, n_p, len(STATS))), triage=np.zeros(n_p, dtype=bool),
+        triage_minutes=np.zeros(n_p), resolved_share=np.zeros(n_p), triage_delay=np.ones(n_p),
+        triaged=np.zeros(R.size, dtype=bool), triage_record=np.zeros((model.n_sim_days, n_p)))
+    model.phases.on(Phase.FINISH, _still_trying)
+
+
+def _still_trying(model: GPSimModel) -> None:
+    """At the end of the run, contacts not yet handled are waiting (still trying to get through)."""
+    fd = model.front_door
+    model.state[(fd.progress == PENDING) & (model.state == BOOKED) & (model.appt_day < 0)] = WAITING
+
+
+def handlers_today(model: GPSimModel, t: int) -> np.ndarray:
+    """(practice, hour) call handlers on day ``t``: reception FTE in post and present x handlers per FTE."""
+    fd = model.front_door
+    table = model.staff_table()
+    active, fte = model.staff_status()
+    n, n_p = len(model.staff), len(model.practices)
+    if fd.desk_staff.size != n:  # practice admin staff (not hub or cover posts); rebuilt when staff join
+        hub = np.array([s.hub_post or s.cover_post for s in model.staff], dtype=bool)
+        fd.desk_staff = ~table["clinician"] & (table["unit"] < n_p) & ~hub
+    admin = fd.desk_staff & active & ~model.absent[:n, t]
+    reception = np.bincount(table["unit"][admin], weights=fte[admin], minlength=n_p) * fd.cfg.reception_share_of_admin
+    on = fd.handlers_per_fte > 0
+    return np.where(on[None, :], np.maximum(1, np.rint(reception[:, None] * fd.handlers_per_fte[None, :])),
+                    0).astype(np.int64)
+
+
+def _later(fd: FrontDoorState, store: dict, t: int, *arrays: np.ndarray) -> None:
+    """Keep ``arrays`` (rids and one more column) for the next working day after ``t``."""
+    if arrays[0].size:
+        store.setdefault(int(fd.next_working[t]), []).append(arrays)
+
+
+def _take(store: dict, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (rids, column) kept for day ``t``, concatenated."""
+    parts = store.pop(t, [])
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def front_door_day(model: GPSimModel, d: int) -> None:
+    """Day ``d`` at the front door: today's contacts are handled, then booked in batches of handling time."""
+    fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
+    new = np.arange(model.day_start[d], model.day_start[d + 1], dtype=np.int64)
+    if not model.cal.is_working_day[d]:  # closed: today's contacts come tomorrow (phones ring again)
+        phone = fd.channel[new] != ONLINE
+        _later(fd, fd.carry, d, new[phone], np.zeros(int(phone.sum()), dtype=np.int64))
+        _later(fd, fd.due, d, new[~phone], np.full(int((~phone).sum()), float(cfg.open_minute)))
+        return
+    due_rids, due_minute = _take(fd.due, d)
+    carried, carried_att = _take(fd.carry, d)
+    ch = fd.channel[new]
+    minute = R.minute[new].astype(np.float64)
+    # in person: handled at the desk on arrival
+    desk = new[ch == IN_PERSON]
+    handled = [(desk, np.maximum(minute[ch == IN_PERSON], cfg.open_minute))]
+    # online: the daily cap (in order of arrival, evening and weekend forms first), then processing
+    online = new[ch == ONLINE]
+    sent = np.where(fd.out_of_hours[online], -1.0, minute[ch == ONLINE])
+    if cfg.online_daily_cap_per_1000 is not None and online.size:
+        order = np.lexsort((sent, R.practice[online]))
+        online, sent = online[order], sent[order]
+        p = R.practice[online]
+        rank = np.arange(online.size) - np.searchsorted(p, p, side="left")
+        lists = np.array([pr.list_size for pr in model.practices], dtype=float)
+        over = rank >= np.floor(cfg.online_daily_cap_per_1000 * lists[p] / 1000.0)
+        fd.redirected[online[over]] = True
+        redirected, redirected_at = online[over], np.maximum(sent[over], cfg.open_minute)
+        online, sent = online[~over], sent[~over]
+    else:
+        redirected, redirected_at = np.zeros(0, dtype=np.int64), np.zeros(0)
+    work = exponential_draws(online, 0, fd.seed, ONLINE_PURPOSE, cfg.online_processing_minutes_mean)
+    done = np.maximum(sent, cfg.open_minute) + work
+    late = done >= cfg.close_minute
+    handled.append((online[~late], done[~late]))
+    _later(fd, fd.due, d, online[late], cfg.open_minute + done[late] - cfg.close_minute)
+    # telephone: today's new callers, redirected forms and yesterday's redials
+    callers = np.concatenate([new[ch == PHONE], redirected, carried])
+    rings = np.concatenate([minute[ch == PHONE], redirected_at,
+                            ring_minutes(carried, carried_att, fd.seed, fd.hours, fd.hour_cum)])
+    before = np.concatenate([np.zeros(callers.size - carried.size, dtype=np.int64), carried_att])
+    handled.append(_phone(model, d, callers, rings, before))
+    handled.append((due_rids, due_minute))
+    rids = np.concatenate([h[0] for h in handled]).astype(np.int64)
+    at = np.concatenate([h[1] for h in handled])
+    if fd.triage.any():
+        rids, at = triage(model, d, rids, at)
+    fd.progress[rids] = DONE
+    fd.handled_day[rids] = d
+    fd.handled_minute[rids] = at
+    _book_in_batches(model, d, rids, at)
+
+
+def _phone(model: GPSimModel, d: int, callers: np.ndarray, rings: np.ndarray,
+           before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run today's telephone queue; return (rids, minute) of the calls answered today."""
+    fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
+    if callers.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    practice = R.practice[callers].astype(np.int64)
+    callers, practice, rings, before = _with_other_calls(model, d, callers, practice, rings, before)
+    order = np.lexsort((rings, practice))
+    callers, practice, rings, before = callers[order], practice[order], rings[order], before[order]
+    first = np.searchsorted(practice, np.arange(len(model.practices) + 1)).astype(np.int64)
+    n = callers.size
+    status = np.zeros(n, dtype=np.int64)
+    done_at, waited = np.zeros(n), np.zeros(n)
+    att = np.zeros(n, dtype=np.int64)
+    phone_day(first, rings, callers, before, handlers_today(model, d), fd.queue_positions, fd.callback,
+              float(cfg.open_minute), float(cfg.close_minute), cfg.call_minutes_mean, cfg.patience_minutes_mean,
+              cfg.redial_probability, cfg.redial_same_day_share, cfg.redial_delay_minutes_mean, cfg.max_attempts,
+              fd.seed, status, done_at, waited, att, fd.stats[d])
+    real = callers < R.size  # other calls (results, queries) leave no trace beyond the day's records
+    callers, status, done_at, waited, att = callers[real], status[real], done_at[real], waited[real], att[real]
+    fd.attempts[callers] = att
+    ok = status == CALL_HANDLED
+    fd.first_ok[callers[ok & (att == 1)]] = True
+    fd.answer_wait[callers[ok]] = waited[ok]
+    gone = callers[status == CALL_GAVE_UP]
+    fd.progress[gone] = GONE
+    model.state[gone] = GAVE_UP
+    carry = status == CALL_CARRIED
+    _later(fd, fd.carry, d, callers[carry], att[carry])
+    return callers[ok], done_at[ok]
+
+
+def _with_other_calls(model: GPSimModel, d: int, callers: np.ndarray, practice: np.ndarray, rings: np.ndarray,
+                      before: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Add today's calls that are not requests (Poisson, ``other_calls_per_request_call`` per new request call).
+
+    Their ids come after every request's, so their hashed draws never coincide with a request's.
+    They redial the same day like anyone else; their redials on later days are not followed.
+    """
+    fd, R = model.front_door, model.requests
+    rate = fd.cfg.other_calls_per_request_call
+    if rate <= 0:
+        return callers, practice, rings, before
+    per_practice = np.bincount(practice[before == 0], minlength=len(model.practices)).astype(np.float64)
+    o_practice, o_ring, o_ids = other_calls(per_practice, rate, fd.seed, d, R.size + np.int64(d) * 1_000_000,
+                                            fd.hours, fd.hour_cum)
+    return (np.concatenate([callers, o_ids]), np.concatenate([practice, o_practice]),
+            np.concatenate([rings, o_ring]), np.concatenate([before, np.zeros(o_ids.size, dtype=np.int64)]))
+
+
+def triage(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Total triage: contacts handled today at triaging practices wait for a GP, who resolves some.
+
+    Each request is triaged once (a random number of working minutes after it was handled; past
+    closing, the next working day), costing ``triage_minutes`` of GP time taken from today's GP slots.
+    Returns the contacts that go on to booking today, at the minute they are triaged.
+    """
+    fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
+    p = R.practice[rids]
+    tri = fd.triage[p] & ~fd.triaged[rids] & ~model.walk_in_practices[p]  # walk-in practices: patients walk in
+    if not tri.any():
+        return rids, at
+    t_rids, t_p = rids[tri], p[tri]
+    fd.triaged[t_rids] = True
+    minutes = np.bincount(t_p, weights=fd.triage_minutes[t_p], minlength=len(model.practices))
+    fd.triage_record[d] += minutes
+    _gp_time(model, d, minutes)
+    when = at[tri] + exponential_draws(t_rids, 0, fd.seed, TRIAGE_DELAY, 1.0) * fd.triage_delay[t_p]
+    resolved = _uniforms(t_rids, fd.seed, TRIAGE_RESOLVED) < fd.resolved_share[t_p]
+    model.state[t_rids[resolved]] = RESOLVED
+    fd.progress[t_rids[resolved]] = DONE
+    fd.handled_day[t_rids[resolved]] = d
+    late = ~resolved & (when >= cfg.close_minute)
+    _later(fd, fd.due, d, t_rids[late], cfg.open_minute + when[late] - cfg.close_minute)
+    on = ~resolved & ~late
+    return np.concatenate([rids[~tri], t_rids[on]]), np.concatenate([at[~tri], when[on]])
+
+
+def _uniforms(rids: np.ndarray, seed: int, purpose: int) -> np.ndarray:
+    """Uniforms of one purpose per request (1 - exp(-E) of a unit exponential draw: the same hash)."""
+    return -np.expm1(-exponential_draws(rids, 0, seed, purpose, 1.0))
+
+
+def _gp_time(model: GPSimModel, t: int, minutes: np.ndarray) -> None:
+    """Take ``minutes`` of each practice's GP time out of day ``t``'s free GP slots, spread over its GPs."""
+    table, g = model.staff_table(), model.diaries
+    n = g.free_sd.shape[0]
+    for p in np.flatnonzero(minutes > 0).tolist():
+        gps = np.flatnonzero(table["gp"][:n] & (table["unit"][:n] == p) & (g.staff_rd[:n] >= 0))
+        free = g.free_sd[gps, t] + g.free_rt[gps, t]
+        gps, free = gps[free > 0], free[free > 0]
+        if gps.size == 0:
+            continue
+        slots = int(np.ceil(minutes[p] / table["slot"][gps].mean()))
+        share = np.minimum(free, np.floor(slots / gps.size)).astype(np.int64)
+        left = slots - int(share.sum())
+        for j in np.argsort(-(free - share), kind="stable").tolist():  # the rest from those with most left
+            if left <= 0:
+                break
+            if free[j] > share[j]:
+                share[j] += 1
+                left -= 1
+        take_slots(model, t, gps, share)
+
+
+def take_slots(model: GPSimModel, t: int, who: np.ndarray, count: np.ndarray) -> None:
+    """Take ``count`` free slots of day ``t`` from clinicians ``who`` (same-day pool first), keeping the indexes."""
+    g = model.diaries
+    keep = count > 0
+    who, count = who[keep], count[keep]
+    if who.size == 0:
+        return
+    from_sd = np.minimum(count, g.free_sd[who, t]).astype(np.int32)
+    from_rt = (count - from_sd).astype(np.int32)
+    rd = g.staff_rd[who]
+    g.free_sd[who, t] -= from_sd
+    g.free_rt[who, t] -= from_rt
+    np.add.at(g.cap_sd[:, t], rd, -from_sd)
+    np.add.at(g.cap_rt[:, t], rd, -from_rt)
+    full = who[(g.free_rt[who, t] <= 0) & (g.parent[who, t] == t)]
+    g.parent[full, t] = t + 1
+    rds = np.unique(rd)
+    rds = rds[(g.cap_rt[rds, t] <= 0) & (g.rparent[rds, t] == t)]
+    g.rparent[rds, t] = t + 1
+
+
+def expire_passed(model: GPSimModel, t: int, at: float, sessions: tuple) -> None:
+    """Take out of the book clinicians' free slots of day ``t`` that started before minute ``at``.
+
+    A clinician's booked appointments fill their first slots, so of the slots started by ``at`` those
+    beyond the ones booked (or already taken out) passed unused. (The compiled batches do the same.)
+    """
+    staff, start, minutes = sessions
+    g = model.diaries
+    slot = model.staff_table()["slot"][staff]
+    expire_day(t, float(at), staff.astype(np.int64), start.astype(np.float64), np.floor(minutes / slot).astype(np.int64),
+               slot, _offered(model, t), g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt, g.rparent, g.staff_rd)
+
+
+def _offered(model: GPSimModel, t: int) -> np.ndarray:
+    """Slots each clinician (diary row) offered on day ``t``."""
+    n = model.diaries.free_sd.shape[0]
+    offered = np.zeros(n, dtype=np.int64)
+    m = min(n, model.staff_days.offered_slots.shape[0])
+    offered[:m] = model.staff_days.offered_slots[:m, t]
+    return offered
+
+
+def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> None:
+    """Book handled contacts batch by batch of handling time, expiring passed slots before each batch (compiled)."""
+    cfg, R, lv, g = model.front_door.cfg, model.requests, model.levers, model.diaries
+    if rids.size == 0:
+        return
+    order = np.lexsort((rids, at))
+    rids, at = rids[order], at[order]
+    batch = np.floor((at - cfg.open_minute) / cfg.booking_batch_minutes).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, batch[1:] != batch[:-1]])
+    batch_first = np.append(starts, rids.size).astype(np.int64)
+    batch_at = cfg.open_minute + batch[starts] * float(cfg.booking_batch_minutes)
+    staff, start, minutes = sessions_on(model, d)
+    slot = model.staff_table()["slot"][staff]
+    offered = _offered(model, d)
+    patients = R.patient[rids]
+    k = rids.size
+    if lv.micro_team is not None:
+        named = model.population.ltc[patients] >= lv.micro_team.min_ltc
+        mt_rules = rules_array(lv.micro_team.rules)
+    else:
+        named, mt_rules = np.zeros(k, dtype=bool), rules_array(model.rules)
+    if lv.shift is not None:
+        shifted = (R.u_triage[rids] < lv.shift.share) & np.isin(R.need[rids], list(lv.shift.needs))
+    else:
+        shifted = np.zeros(k, dtype=bool)
+    staff_out = np.full(k, -1, dtype=np.int32)
+    day_out = np.full(k, -1, dtype=np.int32)
+    pool_out = np.full(k, -1, dtype=np.int8)
+    walk_out = np.zeros(k, dtype=bool)
+    book_batches(d, batch_at, batch_first, staff.astype(np.int64), start.astype(np.float64),
+                 np.floor(minutes / slot).astype(np.int64), slot, offered,
+                 R.practice[rids], R.need[rids], R.urgent[rids], R.lead[rids], R.tolerance[rids],
+                 model.population.usual_gp[patients], named, shifted, model.walk_in_practices,
+                 model.need_continuity, len(model.need_names), *model.options_csr, *model.shift_csr,
+                 rules_array(model.rules), mt_rules, g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt,
+                 g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
+                 staff_out, day_out, pool_out, walk_out)
+    model.appt_staff[rids] = staff_out
+    model.appt_day[rids] = day_out
+    model.appt_pool[rids] = pool_out
+    booked = staff_out >= 0
+    model.day_book.add(rids[booked], day_out[booked])
+    model.state[rids[~booked & ~walk_out]] = LOST
+    if walk_out.any():
+        practice_walk_in(model, d, rids[walk_out].tolist())
+
+
+__all__ = ["FrontDoorState", "build_front_door", "expire_passed", "front_door_day", "take_slots", "triage"]

@@ -1,0 +1,62 @@
+"""The front door's compiled booking: a day's handled contacts booked batch by batch, passed slots expired first.
+
+One call books every batch of day ``d`` (contacts sorted by the minute they were handled, ``batch_first``
+offsets, ``batch_at`` each batch's start minute): before each batch, each clinician's free slots of
+day ``d`` that started before it and are not taken by appointments already booked (which fill a
+clinician's first slots) leave the book; then the batch is booked with :func:`sim.model.booking.book_day`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from sim.model.booking import book_day
+
+
+@njit(cache=True)
+def expire_day(t, at, sess_staff, sess_start, sess_slots, slot_len, offered, free_sd, free_rt, parent, cap_sd,
+               cap_rt, rparent, staff_rd):  # pragma: no cover - compiled
+    """Take out clinicians' free slots of day ``t`` that started before minute ``at`` (sessions sorted by staff)."""
+    i, n = 0, sess_staff.size
+    while i < n:
+        s = sess_staff[i]
+        passed = 0
+        while i < n and sess_staff[i] == s:
+            k = math.ceil((at - sess_start[i]) / slot_len[i])
+            passed += min(max(k, 0), sess_slots[i])
+            i += 1
+        rd = staff_rd[s]
+        if rd < 0:
+            continue
+        fsd, frt = free_sd[s, t], free_rt[s, t]
+        drop = min(passed - (offered[s] - fsd - frt), fsd + frt)
+        if drop <= 0:
+            continue
+        a = min(drop, fsd)
+        free_sd[s, t] -= a
+        cap_sd[rd, t] -= a
+        free_rt[s, t] -= drop - a
+        cap_rt[rd, t] -= drop - a
+        if free_rt[s, t] <= 0 and parent[s, t] == t:
+            parent[s, t] = t + 1
+        if cap_rt[rd, t] <= 0 and rparent[rd, t] == t:
+            rparent[rd, t] = t + 1
+
+
+@njit(cache=True)
+def book_batches(d, batch_at, batch_first, sess_staff, sess_start, sess_slots, slot_len, offered,
+                 practice, need, urgent, lead, tol, usual, named, shifted, walk_in, continuity, n_needs,
+                 opt_ptr, opt_rd, shift_ptr, shift_rd, rules, mt_rules,
+                 free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr, rd_members, extras,
+                 staff_out, day_out, pool_out, walk_out):  # pragma: no cover - compiled
+    """Expire passed slots, then book the batch, for each batch of day ``d`` in turn."""
+    for b in range(batch_at.size):
+        expire_day(d, batch_at[b], sess_staff, sess_start, sess_slots, slot_len, offered, free_sd, free_rt,
+                   parent, cap_sd, cap_rt, rparent, staff_rd)
+        lo, hi = batch_first[b], batch_first[b + 1]
+        book_day(d, practice[lo:hi], need[lo:hi], urgent[lo:hi], lead[lo:hi], tol[lo:hi], usual[lo:hi],
+                 named[lo:hi], shifted[lo:hi], walk_in, continuity, n_needs, opt_ptr, opt_rd, shift_ptr, shift_rd,
+                 rules, mt_rules, free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr,
+                 rd_members, extras, staff_out[lo:hi], day_out[lo:hi], pool_out[lo:hi], walk_out[lo:hi])
