@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.destinations import DESTINATIONS, DestinationShares, UnmetDestinations
-from sim.model.states import LOST
+from sim.model.states import GAVE_UP, LOST
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -61,10 +61,13 @@ def assign_destinations(u: np.ndarray, urgent: np.ndarray, table: np.ndarray,
 
 
 def record_destinations(model: GPSimModel) -> np.ndarray:
-    """Give every request lost at the end of the run its destination (others NO_DESTINATION)."""
+    """Give every request unmet at the end of the run its destination (others NO_DESTINATION).
+
+    Unmet: lost at booking, or gave up at the front door (never got through: GAVE_UP).
+    """
     R = model.requests
     u = model.streams.get(STREAM).random(R.size)  # one per request, lost or not (common random numbers)
-    lost = np.flatnonzero(model.state[:R.size] == LOST)
+    lost = np.flatnonzero(np.isin(model.state[:R.size], (LOST, GAVE_UP)))
     dest = np.full(R.size, NO_DESTINATION, dtype=np.int8)
     table = share_table(model.scenario.demand.unmet_destinations, model.need_names)
     dest[lost] = assign_destinations(u[lost], R.urgent[lost], table, R.need[lost])

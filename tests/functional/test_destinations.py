@@ -20,15 +20,18 @@ practice_st = st.tuples(st.integers(300, 3000), st.integers(0, 2), st.integers(0
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(practices=st.lists(practice_st, min_size=1, max_size=3), days=st.integers(5, 30),
-       seed=st.integers(0, 10_000), walk_in=st.booleans())
-def test_every_unmet_request_has_exactly_one_destination_and_met_ones_none(practices, days, seed, walk_in):
+       seed=st.integers(0, 10_000), walk_in=st.booleans(), front_door=st.booleans())
+def test_every_unmet_request_has_exactly_one_destination_and_met_ones_none(practices, days, seed, walk_in,
+                                                                          front_door):
     sizes, gps, nurses = zip(*practices, strict=True)
     mapping = tiny_mapping(sizes, gps, nurses, days=days, seed=seed, warm_up=7)
     if walk_in:
         mapping["area"]["pcns"][0]["practices"][0]["access_mode"] = "walk_in"
+    if front_door:  # callers who never get through (gave_up) are unmet too, and go somewhere
+        mapping["front_door"] = {}
     result = run_single(scenario(mapping), 0)
     led = result.ledger
-    lost = (led["state"] == "lost").to_numpy()
+    lost = led["state"].isin(["lost", "gave_up"]).to_numpy()
     dest = led["destination"]
     assert list(dest.cat.categories) == list(DESTINATIONS)
     assert dest[lost].notna().all()  # one destination each (a categorical cell holds exactly one)
