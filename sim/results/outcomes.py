@@ -196,6 +196,8 @@ OUTCOMES: tuple[Outcome, ...] = (
        "Need index"),
     _o("appointments_per_1000_weighted_year", "Appointments per 1,000 weighted patients",
        "appointments per 1,000 weighted patients per year", None, "{:,.0f}", "Equity", "Appts / 1,000 weighted"),
+    _o("gp_fte_per_10k_weighted", "GP FTE per 10,000 weighted patients", "FTE per 10,000 weighted patients", "higher",
+       "{:.2f}", "Equity", "GP FTE / 10k weighted"),
     _o("appointments_per_1000_weighted_imd:<q>", "Appointments per 1,000 weighted patients, IMD quintile {key}",
        "appointments per 1,000 weighted patients per year", None, "{:,.0f}", "Equity", "Appts / 1,000 weighted {key}",
        levels=PCN_AREA),

@@ -1,8 +1,8 @@
 """Equity rows of the run summary: access by national IMD quintile and by age band (group "Equity").
 
 Where practices carry Carr-Hill ``weighted_patients`` (``area build --payments``): the weighted
-list, the need index (weighted / registered) and appointments per 1,000 weighted patients a year,
-by unit and (PCN and LGPO) by IMD quintile: access against need, the inverse care law's measure.
+list, the need index (weighted / registered), GP FTE in post at the end per 10,000 weighted patients
+(as ``gp_fte_end``) and appointments per 1,000 weighted patients a year, by unit and (PCN and LGPO) by IMD quintile: access against need, the inverse care law's measure.
 
 A patient's IMD quintile is their practice's: the national IMD 2019 quintile of the practice's
 score (``imd_score`` on the practice in the scenario; :func:`sim.config.types.imd_quintile_of`),
@@ -91,11 +91,22 @@ def _weighted_rows(model: GPSimModel, units: list[tuple[str, str, list[int]]], a
     codes = [p.code for p in model.practices]
     w = np.array([weighted.get(c, np.nan) for c in codes])
     lists = np.array([float(p.list_size) for p in model.practices])
+    rota_posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # shifts, not people
+    gp_fte: dict[str, float] = {}
+    for st in model.staff:
+        if st.kind == "gp" and st.active and not st.cover_post and st.index not in rota_posts:
+            code = model.unit_level(st.unit)[1]
+            gp_fte[code] = gp_fte.get(code, 0.0) + st.fte
     rows: list[tuple[str, str, str, float]] = []
     for level, unit, members in units:
         if np.isnan(w[members]).any():
             continue
         total_w = float(w[members].sum())
+        own = {codes[m] for m in members} | ({unit} if level != "practice" else set())
+        if level == "lgpo":
+            own |= {pcn.code for pcn in model.pcns}
+        if total_w > 0:
+            rows.append((level, unit, "gp_fte_per_10k_weighted", 1e4 * sum(gp_fte.get(c, 0.0) for c in own) / total_w))
         rows += [(level, unit, "weighted_patients", total_w),
                  (level, unit, "need_index", total_w / lists[members].sum() if lists[members].sum() else np.nan)]
         if total_w > 0:

@@ -67,3 +67,5 @@ def test_appointments_per_1000_weighted_patients_add_up():
     t0 = s.xs(("practice", "T0"), level=("level", "unit"))
     assert lg["appointments_per_1000_weighted_imd:Q1"] == pytest.approx(1000 * t0["appointments"] / 3600 / years)
     assert t0["need_index"] == pytest.approx(1.2)
+    assert t0["gp_fte_per_10k_weighted"] == pytest.approx(1e4 * t0["gp_fte_end"] / 3600)
+    assert lg["gp_fte_per_10k_weighted"] == pytest.approx(1e4 * lg["gp_fte_end"] / 6000)
