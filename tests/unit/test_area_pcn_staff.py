@@ -69,3 +69,18 @@ def test_appointments_per_1000_weighted_patients_add_up():
     assert t0["need_index"] == pytest.approx(1.2)
     assert t0["gp_fte_per_10k_weighted"] == pytest.approx(1e4 * t0["gp_fte_end"] / 3600)
     assert lg["gp_fte_per_10k_weighted"] == pytest.approx(1e4 * lg["gp_fte_end"] / 6000)
+
+
+def test_arrs_entitlement_is_on_the_weighted_population_where_practices_have_one():
+    from sim.costs.arrs import ARRS_GBP_PER_WEIGHTED_PATIENT_2025_26 as RATE
+
+    funded = []
+    for weights in (None, (1500.0, 1000.0)):
+        m = tiny_mapping(list_sizes=(3000, 3000), gps=(2, 2), nurses=(1, 1), days=30, seed=2)
+        m["area"]["pcns"][0]["staff"] = [{"role": "Pharmacist", "count": 4}]  # more than the entitlement pays
+        for pr, w in zip(m["area"]["pcns"][0]["practices"], weights or (None, None), strict=True):
+            pr["weighted_patients"] = w
+        s = run_single(scenario(m), 0).summary.set_index(["level", "metric"])["value"]
+        funded.append(s["pcn", "pcn_staff_arrs_reimbursable_gbp_year"])
+    assert funded[0] == pytest.approx(RATE * 6000)  # capped at the entitlement on the registered list
+    assert funded[1] == pytest.approx(RATE * 2500)  # ... and on the weighted population
