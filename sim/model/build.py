@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.scenario import StaffGroup
+from sim.config.types import imd_quintile_of
 from sim.model.clinic import two_state_spells
 from sim.model.day_book import DayBook
 from sim.model.demand import DemandGenerator
@@ -77,12 +78,14 @@ def _add_group(model: GPSimModel, group: StaffGroup, unit: int, unit_code: str, 
 def build_patients(model: GPSimModel) -> None:
     """Registered patients (age band, long-term conditions) and their usual GPs."""
     sc = model.scenario
-    sizes, mixes, ltcm = [], [], []
+    sizes, mixes, ltcm, quintiles = [], [], [], []
     for _, _, pr in sc.iter_practices():
         sizes.append(pr.list_size)
         mixes.append(pr.age_mix or sc.demand.default_age_mix)
         ltcm.append(pr.ltc_multiplier)
-    model.population = build_population(sizes, mixes, ltcm, sc.demand, model.streams.get("population"))
+        quintiles.append(0 if pr.imd_score is None else imd_quintile_of(pr.imd_score))
+    model.population = build_population(sizes, mixes, ltcm, sc.demand, model.streams.get("population"),
+                                        quintiles)
     gps = [[s for s in pu.staff if model.staff[s].kind == "gp"] for pu in model.practices]
     weights = [[model.staff[s].sessions_per_week for s in g] for g in gps]
     assign_usual_gps(model.population, gps, weights, model.streams.get("registration"))

@@ -1,5 +1,9 @@
 """Equity rows of the run summary: access by national IMD quintile and by age band (group "Equity").
 
+Where practices carry Carr-Hill ``weighted_patients`` (``area build --payments``): the weighted
+list, the need index (weighted / registered), GP FTE in post at the end per 10,000 weighted patients
+(as ``gp_fte_end``) and appointments per 1,000 weighted patients a year, by unit and (PCN and LGPO) by IMD quintile: access against need, the inverse care law's measure.
+
 A patient's IMD quintile is their practice's: the national IMD 2019 quintile of the practice's
 score (``imd_score`` on the practice in the scenario; :func:`sim.config.types.imd_quintile_of`),
 Q1 the most deprived fifth of English practices. Practices without a score are left out of the
@@ -67,6 +71,58 @@ def _rows(level: str, unit: str, family: str, keys: tuple[str, ...], sums: dict[
     return rows
 
 
+def practice_weighted(model: GPSimModel) -> dict[str, float]:
+    """Carr-Hill weighted patients by practice code, for the practices whose scenario entry has them."""
+    return {p.code: float(p.weighted_patients) for pcn in model.scenario.area.pcns for p in pcn.practices
+            if p.weighted_patients is not None}
+
+
+def _weighted_rows(model: GPSimModel, units: list[tuple[str, str, list[int]]], appts: np.ndarray,
+                   appts_by_imd: np.ndarray, quint_of: np.ndarray) -> list[tuple[str, str, str, float]]:
+    """Weighted patients, need index and appointments per 1,000 weighted patients a year (and by quintile).
+
+    Only for units whose every practice has ``weighted_patients``; the quintile rows (PCN and LGPO)
+    for each quintile present.
+    """
+    weighted = practice_weighted(model)
+    if not weighted:
+        return []
+    years = model.scenario.horizon_days / 365.25
+    codes = [p.code for p in model.practices]
+    w = np.array([weighted.get(c, np.nan) for c in codes])
+    lists = np.array([float(p.list_size) for p in model.practices])
+    rota_posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # shifts, not people
+    gp_fte: dict[str, float] = {}
+    for st in model.staff:
+        if st.kind == "gp" and st.active and not st.cover_post and st.index not in rota_posts:
+            code = model.unit_level(st.unit)[1]
+            gp_fte[code] = gp_fte.get(code, 0.0) + st.fte
+    rows: list[tuple[str, str, str, float]] = []
+    for level, unit, members in units:
+        if np.isnan(w[members]).any():
+            continue
+        total_w = float(w[members].sum())
+        own = {codes[m] for m in members} | ({unit} if level != "practice" else set())
+        if level == "lgpo":
+            own |= {pcn.code for pcn in model.pcns}
+        if total_w > 0:
+            rows.append((level, unit, "gp_fte_per_10k_weighted", 1e4 * sum(gp_fte.get(c, 0.0) for c in own) / total_w))
+        rows += [(level, unit, "weighted_patients", total_w),
+                 (level, unit, "need_index", total_w / lists[members].sum() if lists[members].sum() else np.nan)]
+        if total_w > 0:
+            rows.append((level, unit, "appointments_per_1000_weighted_year",
+                         1000.0 * float(appts[members].sum()) / total_w / years))
+        if level == "practice":
+            continue
+        for k, key in enumerate(QUINTILES):
+            in_q = [m for m in members if quint_of[m] == k]
+            wq = float(w[in_q].sum())
+            if in_q and wq > 0:
+                rows.append((level, unit, f"appointments_per_1000_weighted_imd:{key}",
+                             1000.0 * float(appts_by_imd[in_q, k].sum()) / wq / years))
+    return rows
+
+
 def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str]) -> pd.DataFrame:
     """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
     scores = practice_imd(model)
@@ -104,6 +160,7 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
         rows += _rows(level, unit, "age", AGE_BANDS, {k: v[members].sum(axis=0) for k, v in by_age.items()})
         if level != "practice" and (quint_of[members] >= 0).any():
             rows += _rows(level, unit, "imd", QUINTILES, {k: v[members].sum(axis=0) for k, v in by_imd.items()})
+    rows += _weighted_rows(model, units, by_age["appointments"].sum(axis=1), by_imd["appointments"], quint_of)
     for code, score in scores.items():
         rows += [("practice", code, "imd_score", score), ("practice", code, "imd_quintile", float(imd_quintile_of(score)))]
     out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
