@@ -16,7 +16,7 @@ from sim.results.files import package_versions, write_csv, write_json, write_par
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
-from sim.results.summary import summarise
+from sim.results.summary import patient_continuity, summarise
 from sim.results.summary_costs import cost_summary
 from sim.results.summary_equity import equity_summary
 from sim.results.summary_extra import extra_summary
@@ -70,9 +70,11 @@ def run_single(scenario: Scenario, replication: int = 0,
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
-    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+    kinds = role_kinds(result.staff)
+    upc = patient_continuity(result.ledger, kinds)  # continuity once, for the summary and the equity rows
+    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
-                                       equity_summary(model, result.ledger, role_kinds(result.staff))],
+                                       equity_summary(model, result.ledger, kinds, upc)],
                                       ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
