@@ -116,12 +116,12 @@ def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, servi
                  spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray, server_team: np.ndarray,
                  server_open: np.ndarray, server_close: np.ndarray, server_first: np.ndarray, state: np.ndarray,
                  done_state: int, took_out: np.ndarray, working_before: np.ndarray,
-                 rec: np.ndarray, server_end: np.ndarray) -> np.ndarray:
+                 rec: np.ndarray, server_end: np.ndarray, left_count: np.ndarray) -> np.ndarray:
     """Serve the routed tasks in ``order`` (by team, then arrival); record them; return those left waiting.
 
     ``rec`` rows (per practice, minutes): busy, specialisation saved, dip added, hand-offs, coordinator
     review. ``took_out``: arrival to done in working days of 24 hours (``working_before[d]``: working
-    days before day d).
+    days before day d). ``left_count`` (per practice) gets the tasks left waiting.
     """
     n = pending.size
     n_teams = server_first.size - 1
@@ -142,6 +142,7 @@ def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, servi
         if start[jj] < 0:
             left[n_left] = i
             n_left += 1
+            left_count[practice[i]] += 1
             continue
         j = order[jj]
         p = practice[i]
