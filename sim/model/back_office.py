@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.back_office import ADMIN_ROLES, Coordinators
-from sim.model.back_office_queue import route_tasks, serve_sorted
+from sim.model.back_office_queue import merge_order, route_tasks, serve_sorted
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 
@@ -272,7 +272,12 @@ def serve_day(model: GPSimModel, t: int) -> float:
     team, key, service, handling, extra = route_tasks(
         pending, st.practice, st.kind, st.arrival, st.e, st.role_of_kind, st.minutes, st.corr_kind, team_of, COORD,
         server_first[1:] > server_first[:-1], spec, dip, handoff, st.review_minutes)
-    order = np.argsort(key)  # numpy's sort: several times faster than a compiled one
+    # the backlog comes sorted from yesterday's serve: sort today's arrivals (numpy's sort is several
+    # times faster than a compiled one) and merge; a full sort where keys tie or routing changed the order
+    n_old = pending.size - new.size
+    order, merged = merge_order(key, n_old, np.argsort(key[n_old:]))
+    if not merged:
+        order = np.argsort(key)
     st.backlog = serve_sorted(order, pending, team, service, handling, extra, st.practice, st.arrival, spec, dip,
                               handoff, s_team, s_open, s_close, server_first, st.state, DONE, st.took,
                               st.working_before, day_rec, s_end, backlog_count)
