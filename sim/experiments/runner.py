@@ -17,7 +17,7 @@ from sim.results.metrics import Organisation, access_counts, tidy_metrics, workl
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
 from sim.results.staff_month import staff_by_month
-from sim.results.summary import summarise
+from sim.results.summary import patient_continuity, summarise
 from sim.results.summary_costs import cost_summary
 from sim.results.summary_destinations import destination_summary
 from sim.results.summary_equity import equity_summary
@@ -74,10 +74,12 @@ def run_single(scenario: Scenario, replication: int = 0,
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
                        staff_month=staff_by_month(model))
-    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+    kinds = role_kinds(result.staff)
+    upc = patient_continuity(result.ledger, kinds)  # continuity once, for the summary and the equity rows
+    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc),
                                        destination_summary(result.ledger, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
-                                       equity_summary(model, result.ledger, role_kinds(result.staff))],
+                                       equity_summary(model, result.ledger, kinds, upc)],
                                       ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),

@@ -16,6 +16,7 @@ from sim.config.types import imd_quintile_of
 from sim.model.clinic import two_state_spells
 from sim.model.day_book import DayBook
 from sim.model.demand import DemandGenerator
+from sim.model.growable import append_rows
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.population import assign_usual_gps, build_population
 
@@ -104,8 +105,8 @@ def add_calendars(model: GPSimModel, new_staff: list[Staff]) -> None:
         if sessions - full > 1e-9 and full < HALF_DAYS:
             pattern[row, seq[full]] = sessions - full
         absent[row] = absence_spells(model, s, model.cal.n)
-    model.pattern = np.vstack([model.pattern, pattern])
-    model.absent = np.vstack([model.absent, absent])
+    model.pattern = append_rows(model.pattern, pattern)
+    model.absent = append_rows(model.absent, absent)
 
 
 def absence_spells(model: GPSimModel, s: Staff, n: int) -> np.ndarray:

@@ -147,7 +147,13 @@ def _reregister(model: GPSimModel, s: int) -> None:
         return
     # the leaver's own list: not patients held for another leaver's vacancy (they go back to its recruit)
     held = [v for v in model.former_list.values() if v.size]
-    own = idx[~np.isin(idx, np.concatenate(held))] if held else idx
+    if held:  # a mask over the population: the same as np.isin, without sorting both lists per leaver
+        is_held = np.zeros(pop.usual_gp.size, dtype=bool)
+        for v in held:
+            is_held[v] = True
+        own = idx[~is_held[idx]]
+    else:
+        own = idx
     if own.size:
         model.former_list[s] = own
     practice = int(pop.practice[idx[0]])

@@ -374,13 +374,24 @@ def usual_provider_of_care(ledger: pd.DataFrame, min_contacts: int = 2) -> pd.Da
     UPC = (appointments with the most-seen GP) / (all GP appointments), 1 = perfect continuity.
     """
     practice, patient, upc, labels = _upc_arrays(ledger, min_contacts)
-    return pd.DataFrame({"practice": np.asarray(labels, dtype=object)[practice] if labels else [],
+    # practice as a categorical of the ledger's practice labels: callers group by its codes
+    return pd.DataFrame({"practice": pd.Categorical.from_codes(practice, labels) if labels else [],
                          "patient": patient, "upc": upc})
 
 
-def continuity_by_unit(ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame:
-    """Mean UPC for LTC patients by (level, unit): sums and counts per practice, rolled up."""
-    practice, _, upc, labels = _upc_arrays(ledger)
+def continuity_by_unit(ledger: pd.DataFrame | None, org: Organisation, upc_frame: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
+    """Mean UPC for LTC patients by (level, unit): sums and counts per practice, rolled up.
+
+    ``upc_frame``: :func:`usual_provider_of_care`'s result when already computed (then ``ledger`` is unused).
+    """
+    if upc_frame is None:
+        practice, _, upc, labels = _upc_arrays(ledger)
+    elif len(upc_frame) == 0:
+        return pd.DataFrame(columns=["level", "unit", "upc"])
+    else:
+        practice, labels = _codes(upc_frame["practice"])
+        upc = upc_frame["upc"].to_numpy(dtype=np.float64)
     if upc.size == 0:
         return pd.DataFrame(columns=["level", "unit", "upc"])
     cells = np.stack([np.bincount(practice, weights=upc, minlength=len(labels)),

@@ -41,7 +41,7 @@ def practice_imd(model: GPSimModel) -> dict[str, float]:
 
 def _codes_in(column: pd.Series, index_of: dict[str, int]) -> np.ndarray:
     """Each row's position in ``index_of`` (categorical columns through their categories: fast)."""
-    cat = column.astype("category")
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
     lookup = np.array([index_of.get(str(c), -1) for c in cat.cat.categories] + [-1], dtype=np.int64)
     return lookup[cat.cat.codes.to_numpy()]
 
@@ -123,8 +123,21 @@ def _weighted_rows(model: GPSimModel, units: list[tuple[str, str, list[int]]], a
     return rows
 
 
-def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str]) -> pd.DataFrame:
-    """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
+def _in(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    """Boolean array: each row's value is one of ``values`` (categorical columns through their codes)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.isin(values).to_numpy(dtype=bool)
+    hit = np.array([str(c) in values for c in column.cat.categories] + [False], dtype=bool)
+    return hit[column.cat.codes.to_numpy()]  # code -1 (missing) takes the last: False
+
+
+def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str],
+                   upc: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring.
+
+    ``upc``: per-patient continuity already computed for the summary (``usual_provider_of_care`` with
+    GP role kinds, as ``sim.results.summary.patient_continuity``); computed here when not given.
+    """
     scores = practice_imd(model)
     codes = [p.code for p in model.practices]
     n_p = len(codes)
@@ -133,18 +146,23 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
     appt_day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1)
     practice = _codes_in(ledger["practice"], index_of)
     request = (day >= 0).astype(float)
-    appt = ledger["state"].isin(("seen", "dna")).to_numpy() & (appt_day >= 0)
-    weights = {"requests": request, "lost": request * ledger["state"].isin(("lost", "gave_up")).to_numpy(),
+    appt = _in(ledger["state"], ("seen", "dna")) & (appt_day >= 0)
+    weights = {"requests": request, "lost": request * _in(ledger["state"], ("lost", "gave_up")),
                "appointments": appt.astype(float),
                "wait_days": appt * ledger["wait_days"].to_numpy(dtype=np.float64, na_value=0.0)}
     quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in codes], dtype=np.int64)
     age = model.population.age_band[ledger["patient"].to_numpy()].astype(np.int64)
-    role = ledger["role"].astype("category")
-    lookup = np.array([role_kind.get(str(r), "") for r in role.cat.categories] + [""], dtype=object)
-    kinds = lookup[role.cat.codes.to_numpy()]  # code -1 (no clinician) takes the last: ""
-    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
-    upc = usual_provider_of_care(ledger[cols].assign(role_kind=pd.Categorical(kinds)))
-    u_practice = np.array([index_of[c] for c in upc["practice"]], dtype=np.int64)
+    if upc is None:
+        role = ledger["role"].astype("category")
+        kind_names = sorted(set(role_kind.values()))
+        code_of = {k: i for i, k in enumerate(kind_names)}
+        lookup = np.array([code_of.get(role_kind.get(str(r)), -1) for r in role.cat.categories] + [-1],
+                          dtype=np.int64)  # code -1 (no clinician, unknown role) takes the last: missing
+        kinds = pd.Categorical.from_codes(lookup[role.cat.codes.to_numpy()], kind_names)
+        cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
+        upc = usual_provider_of_care(ledger[cols].assign(role_kind=kinds))
+    u_practice = (_codes_in(upc["practice"], index_of) if len(upc)
+                  else np.zeros(0, dtype=np.int64))
     u_weights = {"upc_sum": upc["upc"].to_numpy(dtype=float), "upc_n": np.ones(len(upc))}
     u_age = model.population.age_band[upc["patient"].to_numpy(dtype=np.int64)].astype(np.int64)
     by_age = _cells(practice, age, n_p, len(AGE_BANDS), weights) | _cells(u_practice, u_age, n_p, len(AGE_BANDS),
