@@ -35,6 +35,10 @@ DEFAULT_LEVEL_STEPS = 2
 #: Stop once the simulated fit-month total is within this relative distance of the observed.
 LEVEL_TOLERANCE = 0.003
 
+#: Steps whose simulated total is within this relative distance of the observed one make the
+#: final line (:func:`_final_rate`).
+NEAR_TARGET = 0.15
+
 #: The rate stays inside the calibrated parameter's range (sim.calibrate.parameters).
 RATE_BOUNDS = (0.3, 1.6)
 
@@ -119,9 +123,28 @@ def refit_level(mapping: Mapping[str, Any], observed: Mapping[pd.Timestamp, floa
             slope = (s1 - s0) / (r1 - r0)
             rate = r1 + (target - s1) / slope if slope > 0 else r1 * target / s1
         rate = float(np.clip(rate, *RATE_BOUNDS))
-    best = min(points, key=lambda p: abs(p[1] / target - 1))
-    fit.rate = best[0]
+    fit.rate = _final_rate(points, target)
     return fit
+
+
+def _final_rate(points: Sequence[tuple[float, float]], target: float) -> float:
+    """The rate where a least-squares line through the steps near the target meets it.
+
+    Steps within :data:`NEAR_TARGET` of the target (all of them if fewer than two are) average
+    out the replication noise of single steps; with one step, or a flat line, the closest step.
+    """
+    near = [p for p in points if abs(p[1] / target - 1) <= NEAR_TARGET]
+    use = near if len(near) >= 2 else list(points)
+    closest = min(points, key=lambda p: abs(p[1] / target - 1))[0]
+    rates = np.array([p[0] for p in use])
+    if len(use) < 2 or np.ptp(rates) == 0:
+        return closest
+    slope, intercept = np.polyfit(rates, np.array([p[1] for p in use]), 1)
+    if slope <= 0:
+        return closest
+    low, high = rates.min() * (1 - NEAR_TARGET), rates.max() * (1 + NEAR_TARGET)
+    return float(np.clip((target - intercept) / slope, max(low, RATE_BOUNDS[0]),
+                         min(high, RATE_BOUNDS[1])))
 
 
 def scale_members(entries: Sequence[dict[str, Any]], factor: float) -> list[dict[str, Any]]:
