@@ -222,6 +222,11 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
         ok = "[green]pass[/green]" if entry["pass_within_10pct"] else "[red]fail[/red]"
         console.print(f"transfer to {entry['stp']} ({entry['name']}): totals {errs} -> {ok} "
                       f"({entry['months_passing']}/{len(entry['months'])} within 10%)")
+        if entry.get("level"):
+            pure = ", ".join(f"{k} {v:+.1f}%" for k, v in entry["pure_total_error_pct"].items())
+            console.print(f"  its own level refitted on the fit months: rate multiplier "
+                          f"{entry['level']['input_rate_multiplier']:.3f} -> "
+                          f"{entry['level']['rate_multiplier']:.3f}; pure transfer totals {pure}")
     console.print(f"fit {m['timings_s']['fit_s']:.0f} s, total {m['timings_s']['total_s']:.0f} s; "
                   f"results in [bold]{out}[/bold]: " + ", ".join(m["files"]))
 
