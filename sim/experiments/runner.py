@@ -12,6 +12,7 @@ import pandas as pd
 from sim.config.scenario import Scenario
 from sim.model.interventions import attach
 from sim.model.model import GPSimModel
+from sim.results.closure_outcomes import closures_frame
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
@@ -35,6 +36,7 @@ class RunResult:
     org: Organisation
     summary: pd.DataFrame
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    closures: pd.DataFrame = field(default_factory=pd.DataFrame)  # closed practices and where their lists went
     timings: dict[str, float] = field(default_factory=dict)
 
     def tidy(self, period: str = "day") -> pd.DataFrame:
@@ -69,7 +71,8 @@ def run_single(scenario: Scenario, replication: int = 0,
     t2 = dt.datetime.now()
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
-                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model))
+                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
+                       closures=closures_frame(model))
     result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
                                        equity_summary(model, result.ledger, role_kinds(result.staff))],
@@ -96,6 +99,8 @@ def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path |
         name = PERIOD_FILES[period]
         paths[name] = write_parquet(result.tidy(period), out / f"{name}.parquet")
     paths["events"] = write_csv(result.events, out / "events.csv")
+    if result.scenario.workforce.closures.enabled:  # practice closures on: which closed, when, lists to whom
+        paths["closures"] = write_csv(result.closures, out / "closures.csv")
     if ledger:
         paths["ledger"] = write_parquet(result.ledger, out / "ledger.parquet")
     paths["staff"] = write_parquet(result.staff, out / "staff.parquet")

@@ -27,6 +27,7 @@ from sim.model.build import (
     rebuild_options,
 )
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
+from sim.model.closures import setup_closures
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
 from sim.model.diary import Diaries
 from sim.model.levers import Levers, Supervision
@@ -78,6 +79,10 @@ class GPSimModel(mesa.Model):
         self.dna_by_wait: np.ndarray | None = None  # DNA probability by days waited (see daycycle)
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
+        self.closed_practices: dict[int, int] = {}  # closed practice -> internal day it closed (sim.model.closures)
+        self.successor: dict[int, int] = {}  # closed practice -> practice its later posts go to
+        self.months_below: dict[int, int] = {}  # practice -> consecutive month starts below the GP FTE threshold
+        self.closures: list[dict] = []  # one row per closed practice and practice receiving its patients
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status
@@ -113,6 +118,7 @@ class GPSimModel(mesa.Model):
         if setup is not None:
             setup(self)
         setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
+        setup_closures(self)  # after turnover: a month's leavers count before practices are checked
         rebuild_options(self)
         draw_demand(self)
         self.built = True

@@ -31,7 +31,12 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
               sessions: float | None = None, age: int = 40, contract: str | None = None, key: str,
               custom_sessions: dict[int, Sessions] | None = None, same_day_share: float | None = None,
               hub_post: bool = False, event: str = "joined") -> Staff:
-    """A new staff member in booking unit ``unit`` working from internal day ``day``."""
+    """A new staff member in booking unit ``unit`` working from internal day ``day``.
+
+    A post at a closed practice starts at its successor (sim.model.closures): the patients are there.
+    """
+    while unit in model.successor:
+        unit = model.successor[unit]
     agent = model.make_staff(role, unit, fte, sessions, age, contract, key, joined_day=day, hub_post=hub_post)
     add_calendars(model, [agent])
     model.staff_days.grow(1)

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 RUN_FILES = frozenset({"summary.csv", "daily.parquet", "weekly.parquet", "monthly.parquet", "events.csv",
-                       "ledger.parquet", "staff.parquet", "manifest.json", "fte_by_month.csv"})
+                       "ledger.parquet", "staff.parquet", "manifest.json", "fte_by_month.csv",
+                       "closures.csv"})
 
 
 class OutputError(ValueError):
