@@ -16,6 +16,7 @@ consecutive month starts (below for ``months_below`` whole months) closes that d
   ``left_practice_closed``, no vacancy opened); on "merge" everyone transfers: they leave the old
   post (``transferred_out``) and the same person starts at the partner the same day
   (``transferred_in``, key ``<key>/m``), so nobody works at two places.
+* Its admin tasks not yet done (backlog and those still to arrive) move with its list.
 * A post of the closed practice filled later (a vacancy or a recruit in the pipeline) starts at its
   successor, the practice that took the largest share of its list (see ``sim.model.workforce.add_staff``).
 
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.back_office import ARRIVING
 from sim.model.phases import Phase
 from sim.model.states import DNA, SEEN
 from sim.model.workforce import add_staff, remove_staff
@@ -80,6 +82,21 @@ def _usual_gps(model: GPSimModel, q: int, n: int, rng: np.random.Generator) -> n
     return np.array([a.index for a in gps], dtype=np.int32)[rng.choice(len(gps), size=n, p=w)]
 
 
+def _move_admin_tasks(model: GPSimModel, p: int, receivers: list[int], counts: np.ndarray) -> None:
+    """The closed practice's admin tasks not yet done (waiting or still to arrive) follow its patients.
+
+    Each goes to a receiving practice with the share of the list it took (keyed draws); the practice's
+    own organisation tasks (per staff, per practice) move too, so a dispersed list overstates them.
+    """
+    st = model.back_office
+    if st is None or counts.sum() == 0:
+        return
+    idx = np.flatnonzero((st.practice == p) & (st.state == ARRIVING))
+    u = model.streams.keyed("closure-admin", model.practices[p].code).random(idx.size)
+    k = np.searchsorted(np.cumsum(counts) / counts.sum(), u, side="right")
+    st.practice[idx] = np.asarray(receivers, dtype=st.practice.dtype)[np.minimum(k, len(receivers) - 1)]
+
+
 def close_practice(model: GPSimModel, p: int, day: int) -> bool:
     """Close (or merge) practice ``p`` at the start of internal day ``day``; False if no practice can take its list."""
     cfg = model.scenario.workforce.closures
@@ -127,6 +144,7 @@ def close_practice(model: GPSimModel, p: int, day: int) -> bool:
               & (model.state != SEEN) & (model.state != DNA))
     shift = from_today | rebook
     R.practice[shift] = pop.practice[R.patient[shift]]
+    _move_admin_tasks(model, p, receivers, counts)
     for a in staff:  # their appointments from today are rebooked at the patients' new practice
         event = "cover_post_closed" if a.cover_post else ("transferred_out" if a.index in new_of
                                                           else "left_practice_closed")

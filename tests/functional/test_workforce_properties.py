@@ -123,6 +123,10 @@ def check_closed(model) -> None:
         assert not (np.isin(model.appt_staff, idx) & has & (model.appt_day >= day)).any(), \
             "appointments at a closed practice after it closed"
         assert not ((R.practice == p) & (R.day >= day)).any(), "requests at a closed practice after it closed"
+        bo = model.back_office
+        if bo is not None:  # its admin tasks not done by the closing day moved with its list
+            late_tasks = (bo.practice == p) & ((bo.arrival >= day * 1440.0) | (bo.state == 2))
+            assert not late_tasks.any(), "admin tasks at a closed practice after it closed"
     gone = np.array(list(model.closed_practices), dtype=np.int64)
     if gone.size:  # the usual GP of everyone whose practice closed is a GP of their practice now (or none)
         g = pop.usual_gp
