@@ -9,9 +9,10 @@ usual GPs are at the new practice, and nobody works at the closed practice from 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from sim.experiments.runner import build_model, run_single
+from sim.experiments.runner import build_model, run_single, write_run
 from sim.model.closures import shares
 from tests.conftest import scenario, tiny_mapping
 from tests.functional.test_workforce_properties import check_closed
@@ -105,3 +106,15 @@ def test_bad_closure_settings_are_rejected(bad):
     m["workforce"]["closures"].update(bad)
     with pytest.raises(ValueError, match="closures"):
         scenario(m)
+
+
+def test_the_run_folder_has_a_closures_table_when_closures_are_on(tmp_path):
+    from_on = write_run(run_single(scenario(_mapping()), 0), tmp_path / "on", ledger=False, periods=("month",))
+    table = pd.read_csv(from_on["closures"])
+    assert table[["practice", "to_practice", "patients_moved"]].values.tolist() == \
+        [["T0", "T1", 1286], ["T0", "T2", 1714]]
+    ev = pd.read_csv(from_on["events"])
+    assert (ev["event"] == "left_practice_closed").sum() == 3
+    from_off = write_run(run_single(scenario(_mapping(enabled=False)), 0), tmp_path / "off", ledger=False,
+                         periods=("month",))
+    assert "closures" not in from_off and not (tmp_path / "off" / "closures.csv").exists()
