@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.back_office import ARRIVING
+from sim.config.back_office import ADMIN_ROLES
+from sim.model.back_office import ARRIVING, assign_roles
 from sim.model.phases import Phase
 from sim.model.states import DNA, SEEN
 from sim.model.workforce import add_staff, remove_staff
@@ -82,6 +83,16 @@ def _usual_gps(model: GPSimModel, q: int, n: int, rng: np.random.Generator) -> n
     return np.array([a.index for a in gps], dtype=np.int32)[rng.choice(len(gps), size=n, p=w)]
 
 
+def _keep_admin_role(model: GPSimModel, old: int, new: int) -> None:
+    """A transferring admin does the same back-office role at the partner (receptionist stays receptionist)."""
+    st = model.back_office
+    if st is None:
+        return
+    at = np.flatnonzero(st.admin_staff == old)
+    if at.size:
+        assign_roles(model, [new], ADMIN_ROLES[int(st.admin_role[at[-1]])])
+
+
 def _move_admin_tasks(model: GPSimModel, p: int, receivers: list[int], counts: np.ndarray) -> None:
     """The closed practice's admin tasks not yet done (waiting or still to arrive) follow its patients.
 
@@ -128,6 +139,7 @@ def close_practice(model: GPSimModel, p: int, day: int) -> bool:
                           contract=a.contract, key=a.key + "/m", event="transferred_in")
             b.burnout = a.burnout
             new_of[a.index] = b.index
+            _keep_admin_role(model, a.index, b.index)
     # usual GPs: a transferring GP keeps their patients; everyone else gets a GP of the new practice
     old_gp = pop.usual_gp[moved]
     new_gp = np.array([new_of.get(int(g), -1) for g in old_gp], dtype=np.int32) if new_of else \

@@ -19,8 +19,9 @@ from tests.functional.test_workforce_properties import check_closed
 
 
 def _mapping(mode: str = "close", enabled: bool = True, **kw) -> dict:
-    """T0 has one 0.8-FTE GP for 3,000 patients (0.27 GP FTE per 1,000); T1 2.4 and T2 3.2 GP FTE."""
+    """T0 has one 0.8-FTE GP (and an administrator) for 3,000 patients (0.27 GP FTE per 1,000); T1 2.4, T2 3.2."""
     m = tiny_mapping(list_sizes=(3000, 4000, 5000), gps=(1, 3, 4), nurses=(1, 1, 1), days=90, warm_up=7, **kw)
+    m["area"]["pcns"][0]["practices"][0]["staff"].append({"role": "Admin", "count": 1, "fte": 1.0, "age": 40})
     m["workforce"] = {"feedback": False, "turnover": {"enabled": False},  # GP FTE stays as built
                       "closures": {"enabled": enabled, "gp_fte_per_1000_threshold": 0.3, "months_below": 1,
                                    "merge_or_close": mode}}
@@ -45,9 +46,9 @@ def test_a_failing_practice_closes_and_its_list_moves_in_proportion_to_gp_fte():
     assert got.tolist() == [0, *shares(3000, np.array([2.4, 3.2])).tolist()] == [0, 1286, 1714]
     assert [(r["to_practice"], r["patients_moved"], r["to_level"]) for r in model.closures] == \
         [("T1", 1286, "pcn"), ("T2", 1714, "pcn")]
-    assert all(r["staff_left"] == 3 for r in model.closures)  # GP, nurse, HCA: their posts end, no vacancy
+    assert all(r["staff_left"] == 4 for r in model.closures)  # GP, nurse, HCA, admin: their posts end, no vacancy
     ev = [e for e in model.events if e["event"] == "left_practice_closed"]
-    assert len(ev) == 3 and {e["day"] for e in ev} == {day}
+    assert len(ev) == 4 and {e["day"] for e in ev} == {day}
     # continuity resets honestly: the moved patients' usual GPs are GPs of their new practice
     gp_unit = {s.index: s.unit for s in model.staff if s.kind == "gp"}
     new = model.population.usual_gp[moved]
@@ -85,7 +86,12 @@ def test_merge_moves_list_and_staff_to_the_partner_and_gps_keep_their_patients()
     assert new_gp.unit == 2 and new_gp.active and new_gp.joined_day == old_gp.left_day == model.closed_practices[0]
     kept = moved & (before["usual_gp"] == old_gp.index)
     assert kept.any() and (model.population.usual_gp[kept] == new_gp.index).all()
-    assert model.closures[0]["staff_transferred"] == 3 and model.closures[0]["staff_left"] == 0
+    assert model.closures[0]["staff_transferred"] == 4 and model.closures[0]["staff_left"] == 0
+    bo = model.back_office  # the transferred administrator works in the partner's back office, same role
+    admin = next(s for s in model.staff if s.unit == 0 and s.kind == "admin")
+    moved_admin = next(s for s in model.staff if s.key == admin.key + "/m")
+    role = {int(s): int(r) for s, r in zip(bo.admin_staff, bo.admin_role, strict=True)}
+    assert role[moved_admin.index] == role[admin.index]
 
 
 def test_a_pcn_with_no_practice_left_passes_the_list_to_the_lgpo():
@@ -114,7 +120,7 @@ def test_the_run_folder_has_a_closures_table_when_closures_are_on(tmp_path):
     assert table[["practice", "to_practice", "patients_moved"]].values.tolist() == \
         [["T0", "T1", 1286], ["T0", "T2", 1714]]
     ev = pd.read_csv(from_on["events"])
-    assert (ev["event"] == "left_practice_closed").sum() == 3
+    assert (ev["event"] == "left_practice_closed").sum() == 4
     from_off = write_run(run_single(scenario(_mapping(enabled=False)), 0), tmp_path / "off", ledger=False,
                          periods=("month",))
     assert "closures" not in from_off and not (tmp_path / "off" / "closures.csv").exists()
