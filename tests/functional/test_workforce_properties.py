@@ -99,6 +99,8 @@ def check_recruits_inherit(model) -> None:
         if agent.kind != "gp" or not agent.key.endswith("/r") or not agent.active:
             continue
         leaver = next(s for s in model.staff if s.key == agent.key[:-2])
+        if "/s/" in leaver.key:  # filled a vacancy open at the start (no leaver, no list): may hold no patients
+            continue
         assert np.any(usual == agent.index) or not np.any(model.population.practice == agent.unit), \
             f"recruit {agent.key} took over none of {leaver.key}'s patients"
 
