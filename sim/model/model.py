@@ -28,6 +28,7 @@ from sim.model.build import (
 )
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
 from sim.model.census import setup_census
+from sim.model.closures import setup_closures
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
 from sim.model.destinations import record_destinations
 from sim.model.diary import Diaries
@@ -84,6 +85,10 @@ class GPSimModel(mesa.Model):
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self.census: list[dict] = []  # monthly staff stocks per unit and role (sim.model.census)
+        self.closed_practices: dict[int, int] = {}  # closed practice -> internal day it closed (sim.model.closures)
+        self.successor: dict[int, int] = {}  # closed practice -> practice its later posts go to
+        self.months_below: dict[int, int] = {}  # practice -> consecutive month starts below the GP FTE threshold
+        self.closures: list[dict] = []  # one row per closed practice and practice receiving its patients
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status
@@ -120,6 +125,7 @@ class GPSimModel(mesa.Model):
             setup(self)
         setup_training(self)  # GP specialty trainees in training practices (off unless configured)
         setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
+        setup_closures(self)  # after turnover: a month's leavers count before practices are checked
         setup_census(self)
         rebuild_options(self)
         draw_demand(self)

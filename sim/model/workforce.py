@@ -33,8 +33,11 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
               hub_post: bool = False, event: str = "joined", slot_minutes: float | None = None) -> Staff:
     """A new staff member in booking unit ``unit`` working from internal day ``day``.
 
-    ``slot_minutes``: their own slot length instead of their role's (GP trainees).
+    ``slot_minutes``: their own slot length instead of their role's (GP trainees). A post at a closed
+    practice starts at its successor (sim.model.closures): the patients are there.
     """
+    while unit in model.successor:
+        unit = model.successor[unit]
     agent = model.make_staff(role, unit, fte, sessions, age, contract, key, joined_day=day, hub_post=hub_post)
     agent.slot_minutes = slot_minutes
     add_calendars(model, [agent])

@@ -262,6 +262,15 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("international_recruits", "International GP recruits", "GPs", None, "{:.1f}", "Workforce"),
     _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce"),
+    # practice closures (workforce.closures; sim.results.closure_outcomes), only when enabled
+    _o("practices_closed", "Practices closed or merged", "practices", "lower", "{:.1f}", "Workforce"),
+    _o("patients_moved_out", "Patients moved from closed practices", "patients", "lower", "{:,.0f}", "Workforce",
+       "Patients moved out"),
+    _o("patients_moved_in", "Patients received from closed practices", "patients", None, "{:,.0f}", "Workforce",
+       "Patients moved in"),
+    _o("patients_moved_out_of_pcn", "Patients moved to another PCN", "patients", "lower", "{:,.0f}", "Workforce",
+       "Moved out of PCN"),
+    _o("practices_open_end", "Practices open at the end", "practices", "higher", "{:.1f}", "Workforce"),
 )
 # outcomes that only comparison.csv has: derived from two scenarios' summaries, never in summary.csv
 COMPARISON_OUTCOMES: tuple[Outcome, ...] = (
