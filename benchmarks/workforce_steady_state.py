@@ -47,6 +47,13 @@ def lost_by_year(ledger: pd.DataFrame) -> pd.Series:
     return pd.Series(rep["state"].to_numpy() == "lost").groupby(year).mean() * 100
 
 
+def flows_by_year(events: pd.DataFrame) -> pd.DataFrame:
+    """GP leavers by reason and vacancies filled, by year of the reporting horizon."""
+    ev = events[(events["day"] >= 0) & (events["role"] == "GP")]
+    year = ev["day"].to_numpy() // DAYS_PER_YEAR
+    return ev.groupby([year, ev["event"].to_numpy()]).size().unstack(fill_value=0)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline.yaml"))
@@ -54,14 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args(argv)
     sc = load_scenario(Path(args.scenario), overrides={"horizon_days": args.years * DAYS_PER_YEAR})
-    ftes, losts, secs = [], [], []
+    ftes, losts, flows, secs = [], [], [], []
     for rep in range(args.reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = run_single(sc, rep)
         secs.append(time.perf_counter() - t0)
         ftes.append(fte_by_year(res.staff, args.years))
         losts.append(lost_by_year(res.ledger))
-        print(f"replication {rep}: {secs[-1]:.0f} s", flush=True)
+        flows.append(flows_by_year(res.events))
+        print(f"replication {rep}: {secs[-1]:.0f} s wall, {time.process_time() - c0:.0f} s CPU", flush=True)
     fte = sum(ftes) / len(ftes)
     lost = pd.concat(losts, axis=1).mean(axis=1)
     print(f"\n{sc.name}: {args.years} years x {args.reps} replications (mean); run {np.mean(secs):.0f} s each")
@@ -71,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     worst = rel.abs().max(axis=1)
     print("\nlargest drift from the start by role (%):")
     print((worst * 100).round(1).to_string())
+    print("\nGP leavers by reason and vacancies filled, by year (mean):")
+    print((pd.concat(flows).groupby(level=0).sum() / len(flows)).round(1).to_string())
     print("\nrequests lost by year (%):")
     print(lost.round(2).to_string())
     fte_ok = bool((worst <= FTE_BAND).all())

@@ -154,7 +154,7 @@ class GPSimModel(mesa.Model):
                 "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
                 "slot": np.array([sp.slot_minutes for sp in specs], dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
-                "extra": np.array([sp.extra_slots_per_session for sp in specs], dtype=np.int64),
+                "limit": np.array([sp.safe_contacts_per_day for sp in specs], dtype=np.int64),
                 "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
                 "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
                 "share": np.array([sp.same_day_slot_share for sp in specs], dtype=np.float64),
