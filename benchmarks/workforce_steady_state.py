@@ -70,9 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         losts.append(lost_by_year(res.ledger))
         flows.append(flows_by_year(res.events))
         print(f"replication {rep}: {secs[-1]:.0f} s wall, {time.process_time() - c0:.0f} s CPU", flush=True)
+        report(sc.name, args.years, ftes, losts, flows, secs)
+    return 0
+
+
+def report(name: str, years: int, ftes: list, losts: list, flows: list, secs: list) -> None:
+    """Print the tables and the band verdicts over the replications so far (after each one: partial runs count)."""
     fte = sum(ftes) / len(ftes)
     lost = pd.concat(losts, axis=1).mean(axis=1)
-    print(f"\n{sc.name}: {args.years} years x {args.reps} replications (mean); run {np.mean(secs):.0f} s each")
+    print(f"\n{name}: {years} years x {len(ftes)} replications (mean); run {np.mean(secs):.0f} s each")
     print("\nFTE in post at the start of each year (last column: the last day)")
     print(fte.round(1).to_string())
     rel = fte.div(fte[0], axis=0) - 1
@@ -86,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     fte_ok = bool((worst <= FTE_BAND).all())
     lost_ok = bool(((lost - lost.iloc[0]).abs() <= LOST_BAND_PP).all())
     print(f"\nFTE within {FTE_BAND:.0%} of start for every role: {'yes' if fte_ok else 'NO'}")
-    print(f"lost within {LOST_BAND_PP:g} pp of year 1 every year: {'yes' if lost_ok else 'NO'}")
-    return 0
+    print(f"lost within {LOST_BAND_PP:g} pp of year 1 every year: {'yes' if lost_ok else 'NO'}", flush=True)
 
 
 if __name__ == "__main__":
