@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline.yaml"))
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--first", type=int, default=0, help="first replication number (split reps over processes)")
     args = ap.parse_args(argv)
     sc = load_scenario(Path(args.scenario), overrides={"horizon_days": args.years * DAYS_PER_YEAR})
     ftes, losts, flows, secs = [], [], [], []
-    for rep in range(args.reps):
+    for rep in range(args.first, args.first + args.reps):
         t0, c0 = time.perf_counter(), time.process_time()
         res = run_single(sc, rep)
         secs.append(time.perf_counter() - t0)
