@@ -113,7 +113,10 @@ class Workforce(Strict):
     )
     burnout_recovery_per_month: Fraction = Field(0.05, description="burnout lost per month below the threshold")
     leave_probability_at_full_burnout: Fraction = Field(
-        0.05, description="monthly probability of leaving at burnout 1 (37% of SW GPs likely to quit in 5 years, Fletcher 2017)"
+        0.0043, description=("monthly probability of leaving at burnout 1, on top of background turnover: the rise in "
+                             "GPs intending to leave within 2 years from 13% (2014) to 18% (2017) as 51% worked more "
+                             "hours for workload (Fletcher et al., BMJ Open 2019), i.e. +9.8 pp over 24 months for "
+                             "a GP whose workload rose (calibration/README.md, 'Burnout and leaving')"),
     )
     reduce_sessions_probability_at_full_burnout: Fraction = Field(
         0.08, description="monthly probability of dropping one session a week at burnout 1"

@@ -190,11 +190,9 @@ def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, w
         for s, n_same in zip(who[walk_in].tolist(), same_day[walk_in].tolist(), strict=True):
             model.walk_in_budget[(s, t)] = n_same * float(table["slot"][s])
     model.diaries.open_many(t, who, np.where(walk_in, 0, same_day), slots - same_day)
-    extra = table["extra"][who]
-    if extra.any():
-        has = extra > 0
-        model.diaries.extras[who[has], t] = extra[has] * np.maximum(
-            1, np.round(worked[has] / table["session"][who[has]])).astype(np.int64)
+    limit = table["limit"][who]
+    if limit.any():  # duty extras up to the safe working limit of contacts a day, slots included
+        model.diaries.extras[who, t] = np.maximum(0, limit - slots)
     sdays.offered_slots[who, t] = slots
     sdays.session_minutes[who, t] = worked
 

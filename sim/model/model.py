@@ -171,8 +171,9 @@ class GPSimModel(mesa.Model):
                 "slot": np.array([s.slot_minutes or sp.slot_minutes for s, sp in zip(self.staff, specs, strict=True)],
                                  dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
-                # staff with their own (longer) slots, GP trainees and settling-in recruits, add no duty extras
-                "extra": np.array([0 if s.slot_minutes else sp.extra_slots_per_session
+                # safe working limit of contacts a day; staff with their own (longer) slots, GP trainees and
+                # settling-in recruits, add no duty extras (limit 0)
+                "limit": np.array([0 if s.slot_minutes else sp.safe_contacts_per_day
                                    for s, sp in zip(self.staff, specs, strict=True)], dtype=np.int64),
                 "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
                 "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
