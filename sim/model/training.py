@@ -55,7 +55,9 @@ def gp_vacancies(model: GPSimModel, practices: list[int]) -> list[dict]:
 
 
 def gp_load(model: GPSimModel, p: int) -> float:
-    """Registered patients per qualified GP FTE in post at practice ``p`` (infinite with none)."""
+    """Registered patients per qualified GP FTE in post at practice ``p`` (infinite with none; a closed practice: -inf)."""
+    if p in model.closed_practices:  # no patients, no posts: never the place for a new GP
+        return float("-inf")
     fte = sum(model.staff[s].fte for s in model.practices[p].staff
               if model.staff[s].kind == "gp" and model.staff[s].active and not model.staff[s].trainee_year)
     return model.practices[p].list_size / fte if fte > 0 else float("inf")
@@ -93,6 +95,7 @@ def add_gp(model: GPSimModel, unit: int, leaver: int, day: int, *, fte: float, c
     if leaver >= 0:
         hand_over_patients(model, leaver, gp.index)
         return gp
+    unit = gp.unit  # a post at a closed practice starts at its successor (sim.model.closures)
     staff = [model.staff[s] for s in model.practices[unit].staff]
     total = sum(s.fte for s in staff if s.kind == "gp" and s.active and not s.trainee_year)
     pop = model.population

@@ -211,3 +211,30 @@ def test_workforce_outcomes_add_up_from_practices_to_the_lgpo():
     assert s.loc[("lgpo", "leavers")].sum() == ev["event"].isin(
         ["retired", "left", "left_burnout", "left_general_practice", "left_to_practice"]).sum()
     assert s.loc[("lgpo", "leavers_by_reason:retired")].sum() > 0
+
+
+def test_a_gp_placed_after_a_closure_joins_the_successor_with_a_share_of_its_list():
+    """Found by the property above: an international recruit was placed at a closed practice (no list, so
+    'most patients per GP FTE' was infinite), started at its successor with no patients, and their
+    replacement later inherited none. A closed practice is never chosen; a new post shares the real list."""
+    m = tiny_mapping(list_sizes=(2000, 2000), gps=(1, 1), nurses=(0, 0), days=31, seed=0, warm_up=7)
+    for pr in m["area"]["pcns"][0]["practices"]:
+        pr["staff"] = [{"role": "GP", "count": 1, "fte": 0.8, "age": 50}, {"role": "HCA", "count": 1, "fte": 0.6,
+                                                                             "age": 40}]
+    m["area"]["pcns"][0]["staff"] = [{"role": "Pharmacist", "count": 1, "fte": 0.5}]
+    m["interventions"] = [
+        {"type": "retirement", "start": 0, "hazard_by_age": {"GP": {40: 0.9}, "Nurse": {40: 0.8}, "Pharmacist": {20: 0.8}}},
+        {"type": "recruitment", "start": 0, "fill_probability": {"GP": 1.0, "Nurse": 1.0},
+         "delay_months": {"GP": 0.0, "Nurse": 0.5}},
+        {"type": "international_recruitment", "start": 0, "gps_per_year": 12, "settling_in_months": 0.0,
+         "settling_in_capacity": 0.5}]
+    m["workforce"] = {"overtime_threshold_hours_per_fte_week": 0.0, "burnout_gain_per_hour": 1.0,
+                      "leave_probability_at_full_burnout": 1.0,
+                      "closures": {"enabled": True, "gp_fte_per_1000_threshold": 0.5, "months_below": 1,
+                                   "merge_or_close": "close"}}
+    model = _run(m)
+    assert model.closed_practices, "the example needs a closure"
+    recruits = [s for s in model.staff if s.key.startswith("ir")]
+    assert recruits and all(s.unit not in model.closed_practices for s in recruits)
+    check_invariants(model)
+    check_recruits_inherit(model)
