@@ -56,6 +56,7 @@ PENDING, DONE, GONE = 0, 1, 2
 ONLINE_PURPOSE = 9  # hashed-uniform purpose of an online form's processing time
 TRIAGE_DELAY, TRIAGE_RESOLVED = 10, 11  # ... of the wait for triage, and of its outcome
 NAVIGATION = 12  # ... of the care navigator's decision
+NHS111 = 13  # ... of a closed day's urgent request being referred by NHS 111
 
 
 @dataclass
@@ -92,6 +93,7 @@ class FrontDoorState:
     u_channel: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per request: the channel's uniform
     navigation: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))  # (practice, need, target) shares
     navigated_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # per request (-1: not)
+    referred_111: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per request: by NHS 111
 
 
 def build_front_door(model: GPSimModel) -> None:
@@ -130,7 +132,7 @@ def build_front_door(model: GPSimModel) -> None:
         triage_minutes=np.zeros(n_p), resolved_share=np.zeros(n_p), triage_delay=np.ones(n_p),
         triaged=np.zeros(R.size, dtype=bool), triage_record=np.zeros((model.n_sim_days, n_p)), u_channel=u,
         navigation=np.zeros((n_p, max(len(model.need_names), 1), len(NAVIGATION_TARGETS))),
-        navigated_to=np.full(R.size, -1, dtype=np.int8))
+        navigated_to=np.full(R.size, -1, dtype=np.int8), referred_111=np.zeros(R.size, dtype=bool))
     model.phases.on(Phase.FINISH, _still_trying)
 
 
@@ -175,7 +177,9 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
     new = np.arange(model.day_start[d], model.day_start[d + 1], dtype=np.int64)
     if not model.cal.is_working_day[d]:  # closed: today's contacts come tomorrow (phones ring again)
-        phone = fd.channel[new] != ONLINE
+        if cfg.out_of_hours is not None:  # ... except urgent ones NHS 111 refers to a hub today
+            new = _refer_111(model, d, new)
+        phone = fd.channel[new] == PHONE  # forms are processed and visitors come in when it opens
         _later(fd, fd.carry, d, new[phone], np.zeros(int(phone.sum()), dtype=np.int64))
         _later(fd, fd.due, d, new[~phone], np.full(int((~phone).sum()), float(cfg.open_minute)))
         return
@@ -223,6 +227,25 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     fd.handled_day[rids] = d
     fd.handled_minute[rids] = at
     _book_in_batches(model, d, rids, at)
+
+
+def _refer_111(model: GPSimModel, d: int, new: np.ndarray) -> np.ndarray:
+    """Closed day ``d``: urgent requests NHS 111 refers are booked today (hub sessions) at their minute.
+
+    Returns the rest (they wait for the practice to open). Walk-in practices' patients are not referred.
+    A referral with no slot today is lost at booking (a walk-in hub's queue may still take it).
+    """
+    fd, R = model.front_door, model.requests
+    u = _uniforms(new, fd.seed, NHS111)
+    referred = (R.urgent[new] & (u < fd.cfg.out_of_hours.nhs111_urgent_share)
+                & ~model.walk_in_practices[R.practice[new]])
+    rids, at = new[referred], R.minute[new[referred]].astype(np.float64)
+    fd.referred_111[rids] = True
+    fd.progress[rids] = DONE
+    fd.handled_day[rids] = d
+    fd.handled_minute[rids] = at
+    _book_in_batches(model, d, rids, at)
+    return new[~referred]
 
 
 def _phone(model: GPSimModel, d: int, callers: np.ndarray, rings: np.ndarray,

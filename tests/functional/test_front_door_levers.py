@@ -64,3 +64,24 @@ def test_online_consultation_adds_online_demand_only_while_it_runs():
     assert (fd.channel[mine] == 1).mean() == pytest.approx((0.35 + 0.1) / 1.1, abs=0.02)
     later = (R.day >= after[0]) & ~with_it.walk_in_practices[R.practice]
     assert (fd.channel[later] == 1).mean() == pytest.approx(0.2, abs=0.02)
+
+
+def test_out_of_hours_demand_fills_weekend_walk_in_hubs_and_keeps_the_weeks_demand():
+    runs = {}
+    for ooh in (None, {}):
+        sc = load_scenario("scenarios/walk-in-hubs.yaml", overrides={"horizon_days": 60, "warm_up_days": 7,
+                                                                     "front_door": {"out_of_hours": ooh}})
+        model = attach(sc, 0)
+        model.run()
+        runs[ooh is not None] = model
+    for on, model in runs.items():
+        R, appt = model.requests, model.appt_day
+        weekend_requests = (~model.cal.is_working_day[R.day]).sum()
+        weekend_appts = ((appt >= 0) & ~model.cal.is_working_day[np.maximum(appt, 0)]).sum()
+        if not on:
+            assert weekend_requests == 0 and weekend_appts == 0  # the weekend hub sessions serve nobody
+        else:
+            # a weekend day at 15% of a weekday: 2 x 0.15 / (5 + 0.3) of the week's requests
+            assert weekend_requests / R.size == pytest.approx(0.3 / 5.3, abs=0.005)
+            assert weekend_appts > 0 and model.front_door.referred_111.sum() > 0
+    assert runs[True].requests.size == pytest.approx(runs[False].requests.size, rel=0.02)
