@@ -12,7 +12,17 @@ from sim.model.daycycle import sessions_on
 from sim.model.front_door import DONE, GONE, PENDING, expire_passed
 from sim.model.front_door_queue import STATS
 from sim.model.interventions import attach
-from sim.model.model import BOOKED, DNA, GAVE_UP, LOST, NAVIGATED, RESOLVED, SEEN, WAITING, GPSimModel
+from sim.model.model import (
+    BOOKED,
+    DNA,
+    GAVE_UP,
+    LOST,
+    NAVIGATED,
+    RESOLVED,
+    SEEN,
+    WAITING,
+    GPSimModel,
+)
 from tests.conftest import scenario, tiny_mapping
 
 ADMIN = {"role": "Admin", "count": 3, "fte": 0.8, "age": 40}
