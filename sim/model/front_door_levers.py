@@ -107,7 +107,7 @@ def setup_online_consultation(model: GPSimModel, iv: OnlineConsultation, start: 
     n_days, n_p = model.n_sim_days, len(model.practices)
     scope = np.asarray(practices, dtype=np.int64)
     scale = np.ones((n_days, n_p)) if model.levers.demand_scale is None else model.levers.demand_scale
-    scale[start:end, scope[:, None]] *= 1.0 + iv.new_demand
+    scale[start:end, scope] *= 1.0 + iv.new_demand
     model.levers.demand_scale = scale
     # the new demand is all online: of all requests, (share + new) / (1 + new) are online forms
     new = max(iv.new_demand, 0.0)
