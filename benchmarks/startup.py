@@ -4,7 +4,9 @@ Each command runs as a fresh subprocess of this checkout's code (``python -c "fr
 main; main()"`` from the repository root, so an installed ``gpsim`` elsewhere is not what is timed),
 ``--repeats`` times after one untimed warm-up (the first run fills the OS file cache and, on a fresh
 checkout, compiles the Numba kernels into their cache). Prints the median wall time, the median CPU
-time (user + system of the child: steadier than wall time on a shared machine) and the load average.
+time (user + system of the child: steadier than wall time on a shared machine) and the load average,
+then where the last `gpsim run` spent its time: build, simulate and summarise from its manifest.json,
+and the rest of the process (interpreter, imports, loading the scenario, writing files, printing).
 
     python benchmarks/startup.py                 # median of 5
     python benchmarks/startup.py --imports 25    # and the 25 slowest imports of `gpsim run` (python -X importtime)
@@ -15,6 +17,7 @@ Not a test: timings depend on the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -53,6 +56,14 @@ def timed(args: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def run_phases(folder: Path, wall: float) -> str:
+    """The last run's build, simulate and summarise seconds (its manifest.json) and the rest of ``wall``."""
+    timings = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["timings"]
+    inside = {k: timings[f"{k}_s"] for k in ("build", "simulate", "summarise")}
+    return (", ".join(f"{k} {v:.2f} s" for k, v in inside.items())
+            + f"; the rest (interpreter, imports, loading, writing, printing) {wall - sum(inside.values()):.2f} s")
+
+
 def slowest_imports(args: list[str], repeats: int, top: int) -> list[tuple[str, float, float]]:
     """The ``top`` modules by cumulative import time (min over ``repeats`` runs): name, cumulative ms, self ms."""
     best: dict[str, list[float]] = defaultdict(lambda: [float("inf"), float("inf")])
@@ -89,6 +100,8 @@ def main() -> None:
             walls = [w for w, _ in runs]
             print(f"{label:45s} {statistics.median(walls):9.2f} {statistics.median(c for _, c in runs):8.2f}   "
                   + " ".join(f"{w:.2f}" for w in walls))
+            if args[0] == "run":
+                print(f"{'':45s} last run: {run_phases(Path(args[-1]), walls[-1])}")
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
         if opts.imports:
             print(f"\nslowest imports of `gpsim run` (cumulative ms, own ms; min of {opts.repeats}):")

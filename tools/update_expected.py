@@ -28,7 +28,9 @@ SCENARIOS = ROOT / "scenarios"
 # days simulated for each scenario's golden files: 150 days after a 14-day warm-up
 SHORT = {"horizon_days": 150, "warm_up_days": 14}
 # longer where a mechanism needs it: recruits arrive 4 months after a vacancy, so 8 months show them
-LONGER = {"gp-retirement-with-recruitment": {"horizon_days": 240, "warm_up_days": 14}}
+# a practice below the GP FTE threshold closes after six months, so 8 months show the closure and its list moving
+LONGER = {"gp-retirement-with-recruitment": {"horizon_days": 240, "warm_up_days": 14},
+          "practice-closure": {"horizon_days": 240, "warm_up_days": 14}}
 
 
 def shipped_scenarios() -> list[str]:

@@ -195,17 +195,19 @@ def discrepancy(runs: pd.DataFrame, observed: dict[str, float], fit_months: Sequ
     return math.sqrt(max(0.0, float(np.mean(resid)) - float(np.mean(noise))))
 
 
-def predictive_intervals(runs: pd.DataFrame, observed: dict[str, float], md: float,
+def predictive_intervals(runs: pd.DataFrame, md: float,
                          level: float = PREDICTIVE_LEVEL) -> pd.DataFrame:
     """Per month: the runs' ``level`` interval (noise + parameters) and with discrepancy ``md``.
 
-    Columns ``month``, ``sim_lower``, ``sim_upper``, ``pred_lower``, ``pred_upper``.
+    The discrepancy is relative to the runs' own mean, never to an observed value, so a held-out
+    observation cannot move its interval. Columns ``month``, ``sim_lower``, ``sim_upper``,
+    ``pred_lower``, ``pred_upper``.
     """
     rows = []
     for m, part in runs.groupby("month", sort=True):
         x = part["value"].to_numpy(dtype=float)
         mean, lo, hi = t_prediction_interval(x, level)
-        _, plo, phi = t_prediction_interval(x, level, extra_sd=md * observed.get(m, mean))
+        _, plo, phi = t_prediction_interval(x, level, extra_sd=md * mean)
         rows.append({"month": m, "sim_lower": lo, "sim_upper": hi, "pred_lower": plo,
                      "pred_upper": phi})
     return pd.DataFrame(rows)

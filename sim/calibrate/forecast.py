@@ -62,7 +62,8 @@ def simple_forecast(observed: Mapping[pd.Timestamp, float], fit_months: Sequence
 
 def baseline_table(table: pd.DataFrame, area: str, period_of: Mapping[str, str],
                    fit_months: Sequence[pd.Timestamp], profile: Sequence[float],
-                   predictive: pd.DataFrame | None = None) -> pd.DataFrame:
+                   predictive: pd.DataFrame | None = None,
+                   pure: pd.DataFrame | None = None) -> pd.DataFrame:
     """Model against simple forecast, month by month, for one area's rows of a fit table.
 
     Args:
@@ -74,11 +75,13 @@ def baseline_table(table: pd.DataFrame, area: str, period_of: Mapping[str, str],
         profile: :func:`forecast_profile` without the area.
         predictive: optional ``month`` (``YYYY-MM``), ``pred_lower``, ``pred_upper``,
             ``sim_lower``, ``sim_upper`` per month (the 90% intervals of the ensemble runs).
+        pure: optional fit-table rows of the same area without its level refit (a pure
+            transfer); without them ``model_pure`` is ``model``.
 
     Returns:
-        ``stp``, ``period``, ``month``, ``observed``, ``model``, ``forecast``,
-        ``model_error_pct``, ``forecast_error_pct`` (relative, per cent), and the interval columns
-        when given.
+        ``stp``, ``period``, ``month``, ``observed``, ``model``, ``model_pure``, ``forecast``,
+        ``model_error_pct``, ``model_pure_error_pct``, ``forecast_error_pct`` (relative, per
+        cent), and the interval columns when given.
     """
     rows = table.loc[table["target"] == RATE_TARGET]
     observed = {pd.Timestamp(m): float(v) for m, v in zip(rows["month"], rows["observed"], strict=True)}
@@ -89,7 +92,13 @@ def baseline_table(table: pd.DataFrame, area: str, period_of: Mapping[str, str],
         "model": list(rows["simulated"]),
         "forecast": [forecast[pd.Timestamp(m)] for m in rows["month"]],
     })
+    out["model_pure"] = out["model"]
+    if pure is not None and len(pure):
+        pure_rows = pure.loc[pure["target"] == RATE_TARGET]
+        by_month = dict(zip(pure_rows["month"], pure_rows["simulated"].astype(float), strict=True))
+        out["model_pure"] = [by_month.get(m, float("nan")) for m in out["month"]]
     out["model_error_pct"] = 100 * (out["model"] / out["observed"] - 1)
+    out["model_pure_error_pct"] = 100 * (out["model_pure"] / out["observed"] - 1)
     out["forecast_error_pct"] = 100 * (out["forecast"] / out["observed"] - 1)
     if predictive is not None and len(predictive):
         out = out.merge(predictive, on="month", how="left")
@@ -110,6 +119,8 @@ def baseline_summary(frame: pd.DataFrame, period: str = "holdout") -> list[dict[
             "stp": stp, "months": len(rows), "model_mape_pct": float(model.mean()),
             "forecast_mape_pct": float(base.mean()),
             "model_at_least_as_accurate": bool(model.mean() <= base.mean()),
+            "model_pure_mape_pct": float(rows["model_pure_error_pct"].abs().mean())
+            if "model_pure_error_pct" in rows else float("nan"),
             "months_model_better": int((model <= base).sum())}
         for kind, label in (("sim", "runs"), ("pred", "predictive")):
             if f"{kind}_covers" in rows:

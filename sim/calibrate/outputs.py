@@ -301,10 +301,16 @@ def _manifest_uncertainty(rec: Record) -> dict[str, Any]:
         "parameter_90pct": {k: [round(a, CHECK_DECIMALS + 2), round(b, CHECK_DECIMALS + 2)]
                             for k, (a, b) in parameter_intervals(unc["ensemble"]).items()},
         "discrepancy_relative_sd": round(float(unc["discrepancy"]), UNKNOWN_SHARE_DECIMALS),
-        "predictive_interval": ("90%: mean +- t(0.95, n-1) x sqrt(s^2 (1 + 1/n) + (discrepancy x "
-                                "observed)^2) over the ensemble runs (replications "
-                                f"{EVAL_FIRST_REP}-{EVAL_FIRST_REP + rec.settings.eval_reps - 1}); "
-                                "the runs' own interval leaves the discrepancy out"),
+        "out_of_sample_discrepancy": unc.get("out_of_sample", {}),
+        "predictive_interval": ("90%: mean +- t(0.95, n-1) x sqrt(s^2 (1 + 1/n) + (d x mean)^2) "
+                                "over the ensemble runs (replications "
+                                f"{EVAL_FIRST_REP}-{EVAL_FIRST_REP + rec.settings.eval_reps - 1}), "
+                                "d = sqrt(in-sample discrepancy^2 + the STP's out-of-sample "
+                                "discrepancy^2): the RMS error of level x leave-one-out profile "
+                                "forecasts of the other areas' held-out calendar months "
+                                "(sim.calibrate.outofsample); no held-out observation of the STP "
+                                "enters it; the runs' own interval leaves d out"),
+        "level_refit": rec.settings.level_refit,
     }
 
 

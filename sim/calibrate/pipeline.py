@@ -35,6 +35,7 @@ from sim.calibrate.observed import (
     observed_targets,
     read_appointments,
 )
+from sim.calibrate.outofsample import OutOfSample, combined_sd, loo_discrepancy
 from sim.calibrate.outputs import Record, write_outputs
 from sim.calibrate.parameters import Parameter, apply_parameters, parameters_by_name
 from sim.calibrate.runs import Progress, simulate_intervals
@@ -72,38 +73,52 @@ def _observed_rates(rows: pd.DataFrame) -> dict[str, float]:
     return dict(zip(rows["month"], rows["observed"].astype(float), strict=True))
 
 
-def _predictive(table: pd.DataFrame, runs: pd.DataFrame, transfers: Transfers, code: str,
-                months: StudyMonths) -> tuple[dict[str, pd.DataFrame], float]:
-    """Each STP's monthly 90% intervals, and the discrepancy (relative sd) from the fit months.
+def _window(appointments: pd.DataFrame, months: StudyMonths,
+            calendar: CalendarTerms) -> list[pd.Timestamp]:
+    """The seasonal window: the calendar terms', or the 12 months ending with the study."""
+    return list(calendar.window or season_window(
+        None, months.span, [pd.Timestamp(m) for m in appointments["month"].unique()]))
 
-    The discrepancy is measured on the fitted STP's fit months only and applied to every STP.
+
+def _predictive(table: pd.DataFrame, runs: pd.DataFrame, transfers: Transfers, area: Area,
+                months: StudyMonths, appointments: pd.DataFrame, window: list[pd.Timestamp]
+                ) -> tuple[dict[str, pd.DataFrame], float, dict[str, OutOfSample]]:
+    """Each STP's monthly 90% intervals, the in-sample discrepancy and each STP's out-of-sample one.
+
+    The in-sample discrepancy is measured on the fitted STP's fit months; each STP's out-of-sample
+    discrepancy on the other areas only (:func:`sim.calibrate.outofsample.loo_discrepancy`), so
+    no held-out observation of an STP enters its own interval.
     """
-    observed = _observed_rates(table)
-    md = discrepancy(runs, observed, [m.strftime("%Y-%m") for m in months.fit])
-    out = {code: predictive_intervals(runs, observed, md)}
-    for stp, stp_runs in transfers.runs.items():
+    md = discrepancy(runs, _observed_rates(table), [m.strftime("%Y-%m") for m in months.fit])
+    ccgs = {area.icb_code: area.sub_icb_codes} | {e["stp"]: e["ccgs"] for e in transfers.entries}
+    all_runs = {area.icb_code: runs} | transfers.runs
+    out, oos = {}, {}
+    for stp, stp_runs in all_runs.items():
         if len(stp_runs):
-            rows = transfers.table.loc[transfers.table["period"] == f"transfer:{stp}"]
-            out[stp] = predictive_intervals(stp_runs, _observed_rates(rows), md)
-    return out, md
+            oos[stp] = loo_discrepancy(appointments, ccgs[stp], months.fit, months.holdout, window)
+            out[stp] = predictive_intervals(stp_runs, combined_sd(oos[stp].relative_sd, md))
+    return out, md, oos
 
 
 def _baseline(appointments: pd.DataFrame, area: Area, months: StudyMonths,
               calendar: CalendarTerms, table: pd.DataFrame, transfers: Transfers,
               predictive: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The simple forecast beside the model, month by month, for the STP and each transfer STP."""
-    window = calendar.window or season_window(
-        None, months.span, [pd.Timestamp(m) for m in appointments["month"].unique()])
+    window = _window(appointments, months, calendar)
     period_of = {m.strftime("%Y-%m"): "fit" for m in months.fit} | {
         m.strftime("%Y-%m"): "holdout" for m in months.holdout}
     predictive = predictive or {}
-    areas = [(area.icb_code, area.sub_icb_codes, table)]
+    areas = [(area.icb_code, area.sub_icb_codes, table, None)]
     for entry in transfers.entries:
-        rows = transfers.table.loc[transfers.table["period"] == f"transfer:{entry['stp']}"]
-        areas.append((entry["stp"], entry["ccgs"], rows))
+        period = f"transfer:{entry['stp']}"
+        rows = transfers.table.loc[transfers.table["period"] == period]
+        pure = (transfers.pure.loc[transfers.pure["period"] == period]
+                if len(transfers.pure) else None)
+        areas.append((entry["stp"], entry["ccgs"], rows, pure))
     frames = [baseline_table(rows, code, period_of, months.fit,
-                             forecast_profile(appointments, ccgs, window), predictive.get(code))
-              for code, ccgs, rows in areas]
+                             forecast_profile(appointments, ccgs, window), predictive.get(code),
+                             pure)
+              for code, ccgs, rows, pure in areas]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -226,12 +241,15 @@ def calibrate(
         full_fitted, settings.transfer, appointments, months.span, table.columns,
         map_file=map_file, patients_file=patients_file,
         sample_practices=settings.sample_practices, eval_reps=settings.eval_reps,
-        workforce_file=workforce_file, progress=progress, ensemble=ensemble)
+        workforce_file=workforce_file, progress=progress, ensemble=ensemble,
+        fit_months=months.fit if settings.level_refit else ())
     timings["transfer_s"] = time.perf_counter() - t0
-    predictive, md = _predictive(table, ens_runs, transfers, area.icb_code, months)
+    predictive, md, oos = _predictive(table, ens_runs, transfers, area, months, appointments,
+                                      _window(appointments, months, calendar))
     baseline = _baseline(appointments, area, months, calendar, table, transfers, predictive)
     uncertainty = {"ensemble": ensemble, "implausibility": implausible,
                    "warm_up_days": ensemble_warm_up, "discrepancy": md,
+                   "out_of_sample": {k: v.as_dict() for k, v in oos.items()},
                    "runs": pd.concat([ens_runs.assign(stp=area.icb_code)]
                                      + [r.assign(stp=c) for c, r in transfers.runs.items()],
                                      ignore_index=True)}

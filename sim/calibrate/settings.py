@@ -46,6 +46,8 @@ class Settings:
         cutoff: implausibility cut-off of the ensemble (:mod:`sim.calibrate.ensemble`).
         members: most members of the ensemble (the best parameter set included).
         wave: trials of the history-matching wave after the fit (on top of ``trials``).
+        level_refit: refit each transfer STP's demand level (``demand.rate_multiplier`` only)
+            on its own fit months (:mod:`sim.calibrate.level`); off: the pure transfer only.
     """
 
     stp: str
@@ -71,6 +73,7 @@ class Settings:
     cutoff: float = DEFAULT_CUTOFF
     members: int = DEFAULT_MAX_MEMBERS
     wave: int = DEFAULT_WAVE
+    level_refit: bool = True
 
 
 @dataclass(frozen=True)

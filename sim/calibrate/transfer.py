@@ -3,6 +3,9 @@
 Each other STP is built from its own registered list (a stratified sample of its practices, like
 the fitted one); every fitted and estimated parameter (seasonality included) is kept, and its
 months pass where the total is within :data:`sim.calibrate.evaluate.TRANSFER_TOLERANCE`.
+With ``fit_months`` given, the STP's own demand level is refitted on those months first
+(:func:`sim.calibrate.level.refit_level`, only ``demand.rate_multiplier``), as the simple forecast
+takes each STP's level from its own fit months; the pure transfer is run as well and kept beside it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sim.calibrate.evaluate import (
     acceptance,
     fit_table,
 )
+from sim.calibrate.level import refit_level, scale_members, with_rate
 from sim.calibrate.observed import area_rows, load_area, month_labels, observed_targets
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES, simulation_mapping
@@ -39,12 +43,14 @@ class Transfers:
         checks: :func:`sim.calibrate.evaluate.acceptance` rows of each transfer period.
         entries: one manifest entry per STP.
         runs: per STP, the ensemble runs (:func:`sim.calibrate.ensemble.predictive_runs`).
+        pure: fit-table rows of the pure transfers (no level refit), where the level was refitted.
     """
 
     table: pd.DataFrame
     checks: pd.DataFrame
     entries: list[dict[str, Any]] = field(default_factory=list)
     runs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    pure: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def transfer_check(
@@ -60,24 +66,42 @@ def transfer_check(
     workforce_file: Path | None = None,
     progress: Progress | None = None,
     ensemble: Sequence[dict[str, Any]] = (),
-) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    fit_months: Sequence[pd.Timestamp] = (),
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Apply calibrated parameters to another STP and compare its months.
 
     The other STP is built from its own registered list (a stratified sample of its practices,
     like the fitted one); every fitted and estimated parameter (seasonality included) is kept.
 
+    With ``fit_months``, ``demand.rate_multiplier`` is first refitted to the STP's own observed
+    totals of those months (:func:`sim.calibrate.level.refit_level`; the ensemble members' rates
+    are scaled by the same factor), and the pure transfer is run too.
+
     Returns:
-        Fit-table rows with period ``transfer:<code>``, a manifest entry and, with an
-        ``ensemble``, its runs (one member per replication).
+        Fit-table rows with period ``transfer:<code>``, a manifest entry, with an ``ensemble``
+        its runs (one member per replication), and the pure transfer's rows (empty without
+        ``fit_months``).
     """
     area = load_area(code, map_file, patients_file)
     rows = area_rows(appointments, area)
     obs = observed_targets(rows, area.list_size, months)
     mapping, info = simulation_mapping(area, sample_practices, calibrated_full, map_file,
                                        patients_file, workforce_file)
+    period = f"transfer:{area.icb_code}"
+    pure = pd.DataFrame()
+    level = None
+    if fit_months:
+        rates = obs.targets.loc[obs.targets["target"] == "attended_per_1000"]
+        level = refit_level(mapping, dict(zip(rates["month"], rates["value"], strict=True)),
+                            fit_months)
+        pure_intervals, _ = simulate_intervals(mapping, months, eval_reps,
+                                               first_rep=EVAL_FIRST_REP, progress=progress,
+                                               label=f"pure transfer {code}")
+        pure = fit_table(obs.targets, pure_intervals, {period: months})
+        mapping = with_rate(mapping, level.rate)
+        ensemble = scale_members(ensemble, level.factor)
     intervals, _ = simulate_intervals(mapping, months, eval_reps, first_rep=EVAL_FIRST_REP,
                                       progress=progress, label=f"transfer {code}")
-    period = f"transfer:{area.icb_code}"
     runs = predictive_runs(mapping, ensemble, months, eval_reps, EVAL_FIRST_REP,
                            progress=progress, label=f"ensemble {code}") if ensemble else (
         pd.DataFrame())
@@ -91,24 +115,31 @@ def transfer_check(
                             for r in checks.itertuples()},
         "pass_within_10pct": bool(checks["pass"].all()),
         "months_passing": int(checks["pass"].sum()),
+        "level": level.as_dict() if level else None,
     }
-    return table, entry, runs
+    if len(pure):
+        pure_checks = acceptance(pure, period, total_tolerance=TRANSFER_TOLERANCE, shares=False)
+        entry["pure_total_error_pct"] = {r.month: round(r.total_error_pct, ERROR_DECIMALS)
+                                         for r in pure_checks.itertuples()}
+    return table, entry, runs, pure
 
 
 def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointments: pd.DataFrame,
                     months: Sequence[pd.Timestamp], columns: Sequence[str], *, map_file: Path,
                     patients_file: Path, sample_practices: int, eval_reps: int,
                     workforce_file: Path | None, progress: Progress | None,
-                    ensemble: Sequence[dict[str, Any]] = ()) -> Transfers:
+                    ensemble: Sequence[dict[str, Any]] = (),
+                    fit_months: Sequence[pd.Timestamp] = ()) -> Transfers:
     """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
-    tables, entries, runs = [], [], {}
+    tables, entries, runs, pures = [], [], {}, []
     for code in codes:
-        table, entry, runs[code] = transfer_check(
+        table, entry, runs[code], pure = transfer_check(
             full_fitted, code, appointments, months, map_file=map_file,
             patients_file=patients_file, sample_practices=sample_practices or DEFAULT_SAMPLE_PRACTICES,
             eval_reps=eval_reps, workforce_file=workforce_file, progress=progress,
-            ensemble=ensemble)
+            ensemble=ensemble, fit_months=fit_months)
         runs[entry["stp"]] = runs.pop(code)
+        pures.append(pure)
         tables.append(table)
         entries.append(entry)
     if not tables:
@@ -117,4 +148,5 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
     checks = pd.concat(
         [acceptance(table, p, total_tolerance=TRANSFER_TOLERANCE, shares=False).assign(period=p)
          for p in table["period"].unique()], ignore_index=True) if len(table) else pd.DataFrame()
-    return Transfers(table, checks, entries, runs)
+    pure = pd.concat(pures, ignore_index=True) if any(len(p) for p in pures) else pd.DataFrame()
+    return Transfers(table, checks, entries, runs, pure)

@@ -4,7 +4,7 @@ Usage::
 
     gpsim area build --map gp-reg-pat-prac-map.csv --patients gp-reg-pat-prac-all.csv \\
         [--ages gp-reg-pat-prac-quin-age.csv] [--workforce GPWPracticeCSV.102025.zip] \\
-        [--imd imd-by-practice_fingertips-93553.csv] \\
+        [--imd imd-by-practice_fingertips-93553.csv] [--payments payments.csv] [--pcn-workforce [FILE]] \\
         (--pcn CODE ... | --sub-icb CODE | --practices CODE ...) --out scenarios/area-NAME.yaml
 
 Codes may be repeated (``--pcn U1 --pcn U2``) or comma-separated (``--pcn U1,U2``). Problems in a
@@ -24,6 +24,8 @@ from sim.nhsdata.errors import DataFormatError
 from sim.resources import calibration_data_dir
 
 IMD_FILE = "imd-by-practice_fingertips-93553.csv.gz"  # shipped, as published (calibration/data/README.md)
+PAYMENTS_FILE = "payments-to-general-practice_2022-23.csv.gz"  # shipped, as published
+PCN_WORKFORCE_FILE = "pcn-workforce-individual-level_2022-09.csv.gz"  # shipped, as published
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -57,6 +59,13 @@ def area() -> None:
 @click.option("--imd", "imd_file", type=_FILE, default=None,
               help="OHID Fingertips 93553 IMD-by-practice file (default: the shipped copy in "
                    "calibration/data); each practice's IMD 2019 score.")
+@click.option("--payments", "payments_file", type=_FILE, default=None,
+              help="NHS Payments to General Practice file (default: the shipped 2022-23 copy in "
+                   "calibration/data); each practice's Carr-Hill weighted patients.")
+@click.option("--pcn-workforce", "pcn_workforce_file", type=_FILE, is_flag=False,
+              flag_value=str(calibration_data_dir() / PCN_WORKFORCE_FILE), default=None,
+              help="Staff each PCN with the additional roles it employs, from a PCN workforce "
+                   "individual-level file (given alone: the shipped September 2022 copy).")
 @click.option("--include-partial", is_flag=True,
               help="Also use workforce records that were not 'Fully provided'.")
 @click.option("--pcn", "pcns", multiple=True, help="PCN code(s) to include.")
@@ -73,6 +82,8 @@ def build(
     age_files: tuple[Path, ...],
     workforce_file: Path | None,
     imd_file: Path | None,
+    payments_file: Path | None,
+    pcn_workforce_file: Path | None,
     include_partial: bool,
     pcns: tuple[str, ...],
     sub_icb: str | None,
@@ -96,6 +107,8 @@ def build(
             pcns=pcns or None, sub_icb=sub_icb, practices=practices or None, name=name,
             area_name=area_name, include_partial=include_partial,
             imd_file=imd_file or calibration_data_dir() / IMD_FILE,
+            payments_file=payments_file or calibration_data_dir() / PAYMENTS_FILE,
+            pcn_workforce_file=pcn_workforce_file,
         )
         path = write_area_yaml(result.mapping, out)
     except UnicodeDecodeError as exc:  # a reader met bytes its encoding cannot decode: say which files

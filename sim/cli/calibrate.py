@@ -133,6 +133,10 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
 @click.option("--members", type=click.IntRange(1), default=30, show_default=True,
               help="Most parameter sets in the ensemble written to calibrated.yaml (1: none but "
                    "the best).")
+@click.option("--level-refit/--no-level-refit", default=True, show_default=True,
+              help="Refit each --transfer STP's demand level (demand.rate_multiplier only) on "
+                   "its own fit months, as the simple forecast does; the pure transfer is "
+                   "reported beside it. Off: the pure transfer only.")
 @click.option("--share-distance", type=click.Choice(["squared", "multinomial"]),
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
@@ -141,7 +145,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               eval_reps: int,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
-              share_distance: str, cutoff: float, members: int, wave: int) -> None:
+              share_distance: str, cutoff: float, members: int, wave: int,
+              level_refit: bool) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -179,7 +184,7 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance, cutoff=cutoff, members=members,
-                        wave=wave)
+                        wave=wave, level_refit=level_refit)
     console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:
@@ -217,6 +222,11 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
         ok = "[green]pass[/green]" if entry["pass_within_10pct"] else "[red]fail[/red]"
         console.print(f"transfer to {entry['stp']} ({entry['name']}): totals {errs} -> {ok} "
                       f"({entry['months_passing']}/{len(entry['months'])} within 10%)")
+        if entry.get("level"):
+            pure = ", ".join(f"{k} {v:+.1f}%" for k, v in entry["pure_total_error_pct"].items())
+            console.print(f"  its own level refitted on the fit months: rate multiplier "
+                          f"{entry['level']['input_rate_multiplier']:.3f} -> "
+                          f"{entry['level']['rate_multiplier']:.3f}; pure transfer totals {pure}")
     console.print(f"fit {m['timings_s']['fit_s']:.0f} s, total {m['timings_s']['total_s']:.0f} s; "
                   f"results in [bold]{out}[/bold]: " + ", ".join(m["files"]))
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import click
 
+from sim.cli.collector import paused_for_imports, unfrozen_afterwards
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -73,11 +75,14 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command ``cmd_name``, imported now; None for an unknown name (click then says so)."""
-        return load_command(cmd_name) if cmd_name in COMMANDS else None
+        if cmd_name not in COMMANDS:
+            return None
+        with paused_for_imports():  # start-up time: see sim.cli.collector
+            return load_command(cmd_name)
 
     def main(self, *args: object, **kwargs: object) -> object:
         """Parse and run a command line with library warnings hidden (importing the command included)."""
-        with library_warnings_hidden():
+        with library_warnings_hidden(), unfrozen_afterwards():
             return super().main(*args, **kwargs)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -72,6 +72,13 @@ class Practice(Strict):
         None, description=("IMD 2019 score of the practice's patients (OHID Fingertips 93553; higher = more "
                            "deprived); `area build` fills it; for outcomes by national IMD quintile"))
 
+    # patients: the Carr-Hill need index (weighted / registered) runs about 0.6-2 across English practices
+    weighted_patients: Annotated[float, Field(ge=0.0, le=4_000_000)] | None = Field(
+        None, description=("Carr-Hill (Global Sum) weighted patients: the list weighted for age, sex, morbidity, "
+                           "list turnover and rurality; `area build --payments` fills it as list_size x the "
+                           "practice's weighted / registered patients in NHS Payments to General Practice; for "
+                           "appointments per 1,000 weighted patients (need-adjusted access)"))
+
     @field_validator("age_mix")
     @classmethod
     def _mix_sums_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:

@@ -20,6 +20,11 @@ from sim.config.types import (
 # Demand
 # --------------------------------------------------------------------------------------------
 
+#: Relative request-rate gap, most vs least deprived national IMD quintile (dimensionless): 0.36 more
+#: consultations a person-year, age and sex adjusted, 2018-19, over a mean of 4.92 (Vestesson et al., JMIR
+#: Public Health Surveill 2023;9:e44944).
+DEPRIVATION_GRADIENT_2018_19 = round(0.36 / 4.92, 4)
+
 
 class NeedType(Strict):
     """One kind of need: its share of requests, urgency, eligible roles and booking behaviour."""
@@ -145,6 +150,16 @@ class Demand(Strict):
     # need terabytes
     rate_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
         1.0, description="multiplier on every rate (calibrated)")
+    # dimensionless: the 2018-19 age-sex adjusted gap is 0.073 of the mean rate; 0.5 is beyond any English study
+    deprivation_gradient: Annotated[float, Field(ge=-0.5, le=0.5)] = Field(
+        DEPRIVATION_GRADIENT_2018_19,
+        description=("relative difference in the request rate between patients of practices in the most deprived "
+                     "national IMD 2019 quintile (Q1) and the least deprived (Q5), linear across quintiles and "
+                     "centred on Q3: rate x (1 + gradient x (3 - q) / 4); 0 = flat; practices without imd_score "
+                     "count as Q3. Default 0.36 more consultations a person-year in the most than the least "
+                     "deprived quintile, age and sex adjusted, 2018-19, over 4.92 overall (Vestesson et al., "
+                     "JMIR Public Health Surveill 2023;9:e44944, CPRD Aurum); 0.18 / 5.66 = 0.032 in 2021-22"),
+    )
     default_age_mix: dict[AgeBand, NonNegFloat] = Field(
         default_factory=lambda: {"0-4": 0.053, "5-14": 0.120, "15-24": 0.115, "25-44": 0.280,
                                  "45-64": 0.250, "65-74": 0.095, "75-84": 0.063, "85+": 0.024},

@@ -182,6 +182,11 @@ class AddRole(Strict):
     fte: Annotated[float, Field(gt=0.0, le=1.5)] = 1.0
     level: Literal["practice", "pcn", "lgpo"] = Field("pcn", description="who employs them")
     age: Annotated[int, Field(ge=18, le=80)] = 38
+    allocate_by: Literal["list_size", "imd_score", "weighted_patients"] = Field(
+        "list_size", description=("per_10k_patients only: how the scope's FTE (per_10k_patients x its patients) is "
+                                  "shared between units: by registered patients; by patients x the practice's IMD "
+                                  "2019 score (need by deprivation); or by Carr-Hill weighted patients (a practice "
+                                  "without one counts its list). The total FTE is the same under each"))
 
     @model_validator(mode="after")
     def _amount(self) -> AddRole:

@@ -47,9 +47,13 @@ class RoleSpec(Strict):
     same_day_slot_share: Fraction = Field(
         0.45, description="share of this role's slots held back for booking on the day (the rest bookable ahead)"
     )
-    extra_slots_per_session: Annotated[int, Field(ge=0, le=10)] = Field(
-        0, description=("same-day extras a clinician adds per session when every slot is gone (duty-doctor "
-                        "'extras'); they run past the session end and become overtime")
+    # patient contacts per clinician per day: 0 (no extras) to 100 (beyond any day's work)
+    safe_contacts_per_day: Annotated[int, Field(ge=0, le=100)] = Field(
+        0, description=("safe working limit: once every slot is gone, a clinician working that day takes same-day "
+                        "extras (duty-doctor 'extras', run past the session end as overtime) until their slots "
+                        "plus extras reach this many contacts; a day already rostered at or above it takes none, "
+                        "and demand beyond it is lost (GP 25: BMA, Safe working in general practice, 2016, "
+                        "guidance updated 2024; 0: the role takes no extras)")
     )
     absence_share: Fraction = Field(
         0.10, description=("share of working days lost to annual leave, study leave and sickness (about "
@@ -64,7 +68,7 @@ def default_roles() -> dict[str, RoleSpec]:
     return {
         "GP": RoleSpec(kind="gp", slot_minutes=10, session_minutes=180, sessions_per_fte_week=8,
                        admin_minutes_per_session=75, same_day_slot_share=0.5,
-                       extra_slots_per_session=2),
+                       safe_contacts_per_day=25),
         "Nurse": RoleSpec(kind="nurse", slot_minutes=15, session_minutes=210, sessions_per_fte_week=9,
                           admin_minutes_per_session=30, same_day_slot_share=0.15),
         "Pharmacist": RoleSpec(kind="pharmacist", slot_minutes=20, session_minutes=210,

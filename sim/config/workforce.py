@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -67,6 +67,34 @@ class Turnover(Strict):
     )
 
 
+class Closures(Strict):
+    """Practices that fail: a practice whose GP FTE per 1,000 patients stays below a threshold closes or merges.
+
+    Its registered list moves to the other open practices of its PCN (then of the LGPO) in proportion
+    to their GP FTE in post ("close"), or whole to the PCN practice with the most GP FTE ("merge"): the
+    cascade that took England from 8,044 practices in 2013 to 6,419 in 2023 (NHS Digital, *Patients
+    Registered at a GP Practice*, secondary). Off unless a scenario turns it on: closing a practice is
+    the commissioner's decision, not a law of the model (see docs/model.md).
+    """
+
+    enabled: bool = Field(False, description="practices close or merge when their GP FTE stays too low")
+    # GP FTE per 1,000 registered patients: 5 (200 patients per GP) is beyond any English practice
+    gp_fte_per_1000_threshold: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.18, description=("GP FTE per 1,000 registered patients below which a practice is failing: 0.18 is 5,559 "
+                           "patients per FTE GP, the 95th percentile across English practices in 2024 (England "
+                           "mean 2,291 per FTE GP, i.e. 0.44 per 1,000; NHS Digital, secondary)"),
+    )
+    # months: ten years below the threshold is a practice that is already gone
+    months_below: Annotated[int, Field(ge=1, le=120)] = Field(
+        6, description=("consecutive months below the threshold before the practice closes (assumption: about "
+                        "the notice an ICB gives before a contract is handed back or merged)"),
+    )
+    merge_or_close: Literal["close", "merge"] = Field(
+        "close", description=("close: the list is dispersed to the PCN's practices in proportion to GP FTE and the "
+                              "staff leave; merge: list and staff move to the PCN practice with the most GP FTE"),
+    )
+
+
 class Workforce(Strict):
     """Workforce feedback: sustained overtime raises burnout, which raises leaving and session cuts.
 
@@ -85,7 +113,10 @@ class Workforce(Strict):
     )
     burnout_recovery_per_month: Fraction = Field(0.05, description="burnout lost per month below the threshold")
     leave_probability_at_full_burnout: Fraction = Field(
-        0.05, description="monthly probability of leaving at burnout 1 (37% of SW GPs likely to quit in 5 years, Fletcher 2017)"
+        0.0043, description=("monthly probability of leaving at burnout 1, on top of background turnover: the rise in "
+                             "GPs intending to leave within 2 years from 13% (2014) to 18% (2017) as 51% worked more "
+                             "hours for workload (Fletcher et al., BMJ Open 2019), i.e. +9.8 pp over 24 months for "
+                             "a GP whose workload rose (calibration/README.md, 'Burnout and leaving')"),
     )
     reduce_sessions_probability_at_full_burnout: Fraction = Field(
         0.08, description="monthly probability of dropping one session a week at burnout 1"
@@ -93,6 +124,7 @@ class Workforce(Strict):
     min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
     turnover: Turnover = Field(default_factory=Turnover)
     training: Training = Field(default_factory=Training)
+    closures: Closures = Field(default_factory=Closures)
     supervised_roles: list[str] = Field(
         default_factory=lambda: ["Pharmacist", "Paramedic", "PhysicianAssociate", "Physiotherapist"],
         description="roles whose appointments cost GP supervision time whenever they are in post",

@@ -12,12 +12,13 @@ import pandas as pd
 from sim.config.scenario import Scenario
 from sim.model.interventions import attach
 from sim.model.model import GPSimModel
+from sim.results.closure_outcomes import closures_frame
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
 from sim.results.staff_month import staff_by_month
-from sim.results.summary import summarise
+from sim.results.summary import patient_continuity, summarise
 from sim.results.summary_costs import cost_summary
 from sim.results.summary_destinations import destination_summary
 from sim.results.summary_equity import equity_summary
@@ -38,6 +39,7 @@ class RunResult:
     summary: pd.DataFrame
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     staff_month: pd.DataFrame = field(default_factory=pd.DataFrame)  # monthly staff table (all levels)
+    closures: pd.DataFrame = field(default_factory=pd.DataFrame)  # closed practices and where their lists went
     timings: dict[str, float] = field(default_factory=dict)
 
     def tidy(self, period: str = "day") -> pd.DataFrame:
@@ -73,11 +75,13 @@ def run_single(scenario: Scenario, replication: int = 0,
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
-                       staff_month=staff_by_month(model))
-    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org),
+                       staff_month=staff_by_month(model), closures=closures_frame(model))
+    kinds = role_kinds(result.staff)
+    upc = patient_continuity(result.ledger, kinds)  # continuity once, for the summary and the equity rows
+    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc),
                                        destination_summary(result.ledger, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
-                                       equity_summary(model, result.ledger, role_kinds(result.staff))],
+                                       equity_summary(model, result.ledger, kinds, upc)],
                                       ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
@@ -101,6 +105,8 @@ def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path |
         name = PERIOD_FILES[period]
         paths[name] = write_parquet(result.tidy(period), out / f"{name}.parquet")
     paths["events"] = write_csv(result.events, out / "events.csv")
+    if result.scenario.workforce.closures.enabled:  # practice closures on: which closed, when, lists to whom
+        paths["closures"] = write_csv(result.closures, out / "closures.csv")
     if ledger:
         paths["ledger"] = write_parquet(result.ledger, out / "ledger.parquet")
     paths["staff"] = write_parquet(result.staff, out / "staff.parquet")

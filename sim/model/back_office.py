@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.back_office import ADMIN_ROLES, Coordinators
-from sim.model.back_office_queue import route_tasks, serve_sorted
+from sim.model.back_office_queue import merge_order, route_tasks, serve_sorted
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 
@@ -89,6 +89,7 @@ class BackOfficeState:
     review_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per correspondence task
     records: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (day, practice) minutes or counts
     desk_share: np.ndarray = field(default_factory=lambda: np.zeros(R))  # admin role -> share at the front desk
+    unpooled: tuple | None = None  # (teams, factors) while no pool exists: the same every day, built once
 
 
 def build_back_office(model: GPSimModel) -> None:
@@ -222,9 +223,15 @@ def serve_day(model: GPSimModel, t: int) -> float:
     st, cfg = model.back_office, model.scenario.back_office
     rec = st.records
     n_p = len(model.practices)
-    spec, dip, handoff, keep, setup = _factors(model, t)
+    if st.pools:
+        team_of, factors = _teams(model, t), _factors(model, t)
+    else:  # no pool: every practice's own teams and no pooling effects, every day (built once)
+        if st.unpooled is None:
+            st.unpooled = (_teams(model, t), _factors(model, t))
+        team_of, factors = st.unpooled
+    spec, dip, handoff, keep, setup = factors
     new = np.arange(st.day_first[t], st.day_first[t + 1])
-    if new.size and (keep < 1.0).any():
+    if st.pools and new.size and (keep < 1.0).any():
         # each task's draw keyed by its arrival day and place among the day's tasks: the same in every scenario
         u = model.streams.keyed("back-office/shared", t).random(new.size)
         absorbed = st.shared_kind[st.kind[new]] & (u >= keep[st.practice[new]])
@@ -236,7 +243,6 @@ def serve_day(model: GPSimModel, t: int) -> float:
                                               minlength=n_p)
         new = new[~absorbed]
     pending = np.concatenate([st.backlog, new])
-    team_of = _teams(model, t)
     # servers: admin staff in post and present, with their back-office minutes today
     active, fte = model.staff_status()
     here = active[st.admin_staff] & ~model.absent[st.admin_staff, t]
@@ -250,7 +256,8 @@ def serve_day(model: GPSimModel, t: int) -> float:
     day_minutes = fte[who] * cfg.full_time_minutes_per_day
     desk = day_minutes * st.desk_share[role]
     window = day_minutes - desk
-    _cut(window, unit, role, setup, st.cut_minutes, rec, t)
+    if st.pools:  # set-up and redeployed minutes exist only with a pool
+        _cut(window, unit, role, setup, st.cut_minutes, rec, t)
     s_team = team_of[unit, role]
     s_order = np.argsort(s_team, kind="stable")
     s_team, window, unit, desk = s_team[s_order], window[s_order], unit[s_order], desk[s_order]
@@ -261,17 +268,23 @@ def serve_day(model: GPSimModel, t: int) -> float:
     s_close = s_open + window
     s_end = np.empty(s_team.size)
     day_rec = np.zeros((5, n_p))
+    backlog_count = np.zeros(n_p, dtype=np.int64)
     team, key, service, handling, extra = route_tasks(
         pending, st.practice, st.kind, st.arrival, st.e, st.role_of_kind, st.minutes, st.corr_kind, team_of, COORD,
         server_first[1:] > server_first[:-1], spec, dip, handoff, st.review_minutes)
-    order = np.argsort(key)  # numpy's sort: several times faster than a compiled one
+    # the backlog comes sorted from yesterday's serve: sort today's arrivals (numpy's sort is several
+    # times faster than a compiled one) and merge; a full sort where keys tie or routing changed the order
+    n_old = pending.size - new.size
+    order, merged = merge_order(key, n_old, np.argsort(key[n_old:]))
+    if not merged:
+        order = np.argsort(key)
     st.backlog = serve_sorted(order, pending, team, service, handling, extra, st.practice, st.arrival, spec, dip,
                               handoff, s_team, s_open, s_close, server_first, st.state, DONE, st.took,
-                              st.working_before, day_rec, s_end)
+                              st.working_before, day_rec, s_end, backlog_count)
     for row, name in enumerate(("busy", "spec_saved", "dip_added", "handoff_added", "coordinator")):
         rec[name][t] += day_rec[row]
     rec["overtime"][t] += np.bincount(unit, weights=np.maximum(0.0, s_end - s_close), minlength=n_p)
-    rec["backlog"][t] = np.bincount(st.practice[st.backlog], minlength=n_p)
+    rec["backlog"][t] = backlog_count
     return float(max(s_end.max(), opening))
 
 

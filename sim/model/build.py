@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.scenario import StaffGroup
+from sim.config.types import imd_quintile_of
 from sim.model.clinic import two_state_spells
 from sim.model.day_book import DayBook
 from sim.model.demand import DemandGenerator
+from sim.model.growable import append_rows
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.out_of_hours import week_with_out_of_hours
 from sim.model.population import assign_usual_gps, build_population
@@ -78,12 +80,14 @@ def _add_group(model: GPSimModel, group: StaffGroup, unit: int, unit_code: str, 
 def build_patients(model: GPSimModel) -> None:
     """Registered patients (age band, long-term conditions) and their usual GPs."""
     sc = model.scenario
-    sizes, mixes, ltcm = [], [], []
+    sizes, mixes, ltcm, quintiles = [], [], [], []
     for _, _, pr in sc.iter_practices():
         sizes.append(pr.list_size)
         mixes.append(pr.age_mix or sc.demand.default_age_mix)
         ltcm.append(pr.ltc_multiplier)
-    model.population = build_population(sizes, mixes, ltcm, sc.demand, model.streams.get("population"))
+        quintiles.append(0 if pr.imd_score is None else imd_quintile_of(pr.imd_score))
+    model.population = build_population(sizes, mixes, ltcm, sc.demand, model.streams.get("population"),
+                                        quintiles)
     gps = [[s for s in pu.staff if model.staff[s].kind == "gp"] for pu in model.practices]
     weights = [[model.staff[s].sessions_per_week for s in g] for g in gps]
     assign_usual_gps(model.population, gps, weights, model.streams.get("registration"))
@@ -102,8 +106,8 @@ def add_calendars(model: GPSimModel, new_staff: list[Staff]) -> None:
         if sessions - full > 1e-9 and full < HALF_DAYS:
             pattern[row, seq[full]] = sessions - full
         absent[row] = absence_spells(model, s, model.cal.n)
-    model.pattern = np.vstack([model.pattern, pattern])
-    model.absent = np.vstack([model.absent, absent])
+    model.pattern = append_rows(model.pattern, pattern)
+    model.absent = append_rows(model.absent, absent)
 
 
 def absence_spells(model: GPSimModel, s: Staff, n: int) -> np.ndarray:

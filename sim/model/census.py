@@ -15,9 +15,17 @@ from typing import TYPE_CHECKING
 from sim.model.phases import Phase
 
 if TYPE_CHECKING:
+    from sim.model.agents import Staff
     from sim.model.model import GPSimModel
 
-__all__ = ["record_census", "setup_census"]
+__all__ = ["TRAINEE_ROLE", "record_census", "role_label", "setup_census"]
+
+TRAINEE_ROLE = "GP trainee"  # GP specialty trainees are counted apart from qualified GPs (as in the outcomes)
+
+
+def role_label(agent: Staff) -> str:
+    """The role a staff table counts someone under: their role, or 'GP trainee' for a specialty trainee."""
+    return TRAINEE_ROLE if agent.trainee_year else agent.role
 
 
 def record_census(model: GPSimModel, day: int) -> None:
@@ -27,7 +35,7 @@ def record_census(model: GPSimModel, day: int) -> None:
     for s in model.staff:
         joined = s.joined_day < day or s.joined_day == 0  # staff in post at the start have joined_day 0
         if s.active and joined and not s.cover_post and not s.hub_post and s.index not in rota:
-            row = stock[(model.unit_level(s.unit)[1], s.role)]
+            row = stock[(model.unit_level(s.unit)[1], role_label(s))]
             row[0] += 1
             row[1] += s.fte
     for post in model.open_vacancies.values():

@@ -24,6 +24,7 @@ class DayBook:
         self._seq = np.zeros(self._request_day.size, dtype=np.int64)  # booking order
         self._next = 0
         self._reach = 0  # the most days between a booked request's day and its appointment day
+        self._end = 0  # one past the last request ever booked (later requests are not in the book)
 
     def add(self, rids: np.ndarray, days: np.ndarray) -> None:
         """Book requests ``rids`` (in booking order) into ``days`` (same length)."""
@@ -33,6 +34,7 @@ class DayBook:
         self._seq[rids] = np.arange(self._next, self._next + rids.size)
         self._next += rids.size
         self._reach = max(self._reach, int((days - self._request_day[rids]).max()))
+        self._end = max(self._end, int(rids.max()) + 1)
 
     def add_one(self, rid: int, day: int) -> None:
         """Book one request (a rebooking) after everything already booked into ``day``."""
@@ -53,7 +55,10 @@ class DayBook:
 
     def remove_staff(self, staff: int, from_day: int, appt_staff: np.ndarray) -> list[int]:
         """Take out every appointment of ``staff`` from ``from_day`` on; return them by day, in booking order."""
-        rids = np.flatnonzero((self._day >= from_day) & (appt_staff[:self._day.size] == staff))
+        # only requests made from (from_day - reach) on can be booked into from_day or later
+        lo = int(self._day_start[min(max(0, from_day - self._reach), len(self._day_start) - 1)])
+        hi = max(lo, self._end)
+        rids = lo + np.flatnonzero((self._day[lo:hi] >= from_day) & (appt_staff[lo:hi] == staff))
         order = np.lexsort((self._seq[rids], self._day[rids]))
         self._day[rids] = -1
         return rids[order].tolist()

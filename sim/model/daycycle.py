@@ -7,6 +7,7 @@ booking loop and the session walk are compiled); only the walk-in queue handles 
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,7 @@ from sim.model.clinic import (
 from sim.model.phases import Phase
 from sim.model.staff_days import Sessions
 from sim.model.states import DNA, LOST, SEEN
+from sim.model.supervision_share import share_supervision
 from sim.model.units import FULL_TIME_MINUTES_PER_DAY, WORKING_DAYS_PER_WEEK
 from sim.model.walk_in import practice_walk_in
 
@@ -188,11 +190,9 @@ def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, w
         for s, n_same in zip(who[walk_in].tolist(), same_day[walk_in].tolist(), strict=True):
             model.walk_in_budget[(s, t)] = n_same * float(table["slot"][s])
     model.diaries.open_many(t, who, np.where(walk_in, 0, same_day), slots - same_day)
-    extra = table["extra"][who]
-    if extra.any():
-        has = extra > 0
-        model.diaries.extras[who[has], t] = extra[has] * np.maximum(
-            1, np.round(worked[has] / table["session"][who[has]])).astype(np.int64)
+    limit = table["limit"][who]
+    if limit.any():  # duty extras up to the safe working limit of contacts a day, slots included
+        model.diaries.extras[who, t] = np.maximum(0, limit - slots)
     sdays.offered_slots[who, t] = slots
     sdays.session_minutes[who, t] = worked
 
@@ -341,6 +341,9 @@ def collect_sessions(model: GPSimModel, t: int) -> None:
     model.session_results.clear()
 
 
+_SUPERVISION_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (lever, supervised roles)
+
+
 def supervision_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """Slots each clinician ``who`` gives up on day ``t`` to supervise other roles (0 for most).
 
@@ -352,45 +355,26 @@ def supervision_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndar
     supervise nobody).
     """
     sup = model.levers.supervision
-    take = np.zeros(who.size, dtype=np.int64)
     table = model.staff_table()
     per_slot = np.zeros(who.size)
     if sup is not None and sup.minutes_per_appointment > 0:
-        by_role = np.zeros(len(model.role_names), dtype=bool)
-        by_role[[model.role_index[r] for r in sup.roles if r in model.role_index]] = True
-        per_slot[by_role[table["role"][who]]] = sup.minutes_per_appointment
+        cached = _SUPERVISION_ARRAYS.get(model)
+        if cached is None or cached[0] is not sup or cached[1].size != len(model.role_names):  # built once per lever
+            by_role = np.zeros(len(model.role_names), dtype=bool)
+            by_role[[model.role_index[r] for r in sup.roles if r in model.role_index]] = True
+            cached = _SUPERVISION_ARRAYS[model] = (sup, by_role)
+        per_slot[cached[1][table["role"][who]]] = sup.minutes_per_appointment
     trainee = np.zeros(who.size, dtype=bool)
     if model.levers.trainee_supervision:
         ts = model.levers.trainee_supervision
         for j in np.flatnonzero(np.isin(who, np.fromiter(ts, dtype=np.int64))).tolist():
             trainee[j] = True
             per_slot[j] = ts[int(who[j])]
-    supervised = per_slot > 0
-    if not supervised.any():
-        return take
-    units = table["unit"][who]
-    minutes = np.bincount(units[supervised], weights=slots[supervised] * per_slot[supervised])
-    n_practices = len(model.practices)
-    gp_here = table["gp"][who] & (units < n_practices) & (slots > 0) & ~trainee
-    for unit in np.flatnonzero(minutes > 0).tolist():
-        if unit < n_practices:
-            mine = gp_here & (units == unit)
-        elif unit < model.lgpo_unit:
-            pcn = np.zeros(n_practices + 1, dtype=bool)
-            pcn[model.pcns[unit - n_practices].practices] = True
-            mine = gp_here & pcn[np.minimum(units, n_practices)]
-        else:
-            mine = gp_here
-        j = np.flatnonzero(mine)
-        if j.size == 0:
-            continue
-        exact = minutes[unit] / j.size / table["slot"][who[j]]
-        base = np.floor(exact).astype(np.int64)
-        extra = round(float(exact.sum())) - int(base.sum())
-        if extra > 0:
-            base[np.argsort(-(exact - base), kind="stable")[:extra]] += 1
-        take[j] += base
-    take = np.minimum(take, slots)
-    gps = np.flatnonzero(take > 0)
-    model.staff_days.supervision_minutes[who[gps], t] += take[gps] * table["slot"][who[gps]]
-    return take
+    if not (per_slot > 0).any():
+        return np.zeros(who.size, dtype=np.int64)
+    pcn_of = np.full(len(model.practices), -1, dtype=np.int64)
+    for k, pcn in enumerate(model.pcns):
+        pcn_of[pcn.practices] = k
+    # one compiled pass (sim.model.supervision_share), the same arithmetic as numpy's in the same order
+    return share_supervision(who, slots, table["unit"], table["gp"], ~trainee, table["slot"], per_slot, pcn_of,
+                             len(model.practices), model.lgpo_unit, model.staff_days.supervision_minutes, t)

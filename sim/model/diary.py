@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.growable import append_items, append_rows
+
 SAME_DAY = 0
 ROUTINE = 1
 
@@ -115,11 +117,11 @@ class Diaries:
 def grow(diaries: Diaries, n_new: int) -> None:
     """Make room for ``n_new`` more staff (recruits and hub clinicians joining mid-run)."""
     width = diaries.n_days + 1
-    diaries.free_sd = np.vstack([diaries.free_sd, _days(n_new, width)])
-    diaries.free_rt = np.vstack([diaries.free_rt, _days(n_new, width)])
-    diaries.parent = np.vstack([diaries.parent, _identity(n_new, width)])
-    diaries.extras = np.vstack([diaries.extras, _days(n_new, width)])
-    diaries.staff_rd = np.append(diaries.staff_rd, np.full(n_new, -1, dtype=np.int32))
+    diaries.free_sd = append_rows(diaries.free_sd, _days(n_new, width))
+    diaries.free_rt = append_rows(diaries.free_rt, _days(n_new, width))
+    diaries.parent = append_rows(diaries.parent, _identity(n_new, width))
+    diaries.extras = append_rows(diaries.extras, _days(n_new, width))
+    diaries.staff_rd = append_items(diaries.staff_rd, np.full(n_new, -1, dtype=np.int32))
 
 
 def reindex(diaries: Diaries, rd: int, t0: int, t1: int) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.config.interventions import (
     WEEKDAYS,
+    AddRole,
     CareNavigation,
     CloudTelephony,
     DemandGrowth,
@@ -201,6 +202,31 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
 # ----------------------------------------------------------------------------- skill mix
 
 
+def _need_weight(model: GPSimModel, p: int, by: str) -> float:
+    """Practice ``p``'s allocation weight: its list x IMD score, or its weighted patients (else its list)."""
+    pr = [q for _, _, q in model.scenario.iter_practices()][p]
+    if by == "imd_score":
+        return model.practices[p].list_size * float(pr.imd_score or 0.0)
+    return float(pr.weighted_patients) if pr.weighted_patients is not None else float(model.practices[p].list_size)
+
+
+def _need_shares(model: GPSimModel, add: AddRole, practices: list[int], targets: list[tuple[int, int]]
+                 ) -> list[float | None]:
+    """FTE of each target unit when ``add`` shares the scope's FTE by need (None: per list size, as before)."""
+    if add.allocate_by == "list_size" or add.count is not None:
+        return [None] * len(targets)
+    assert add.per_10k_patients is not None
+    total = add.per_10k_patients * sum(model.practices[p].list_size for p in practices) / 10_000
+    members = {p: [p] for p in practices}  # a practice's unit index is its own index
+    members |= {model.pcns[c].unit: [p for p in model.pcns[c].practices if p in practices]
+                for c in _pcns_of(model, practices)}
+    members[model.lgpo_unit] = list(practices)
+    weight = [sum(_need_weight(model, p, add.allocate_by) for p in members[unit]) for unit, _ in targets]
+    if sum(weight) <= 0:
+        raise ValueError(f"skill_mix add {add.role}: allocate_by {add.allocate_by} but no practice in scope has one")
+    return [total * w / sum(weight) for w in weight]
+
+
 def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices: list[int]) -> None:
     added: list[str] = []  # keys of the posts added
     for k, add in enumerate(iv.add):
@@ -211,11 +237,12 @@ def _skill_mix(model: GPSimModel, iv: SkillMix, start: int, end: int, practices:
                                                 if p in practices)) for c in _pcns_of(model, practices)]
         else:
             targets = [(model.lgpo_unit, sum(model.practices[p].list_size for p in practices))]
-        for unit, patients in targets:
+        shares = _need_shares(model, add, practices, targets)
+        for (unit, patients), share in zip(targets, shares, strict=True):
             if add.count is not None:
                 heads, fte = add.count, add.fte
             else:
-                total = add.per_10k_patients * patients / 10_000
+                total = add.per_10k_patients * patients / 10_000 if share is None else share
                 heads = max(1, math.ceil(total / add.fte - 1e-9)) if total >= MIN_ADDED_FTE else 0
                 fte = min(add.fte, total / heads) if heads else 0.0
             code = model.unit_level(unit)[1]

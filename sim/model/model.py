@@ -28,6 +28,7 @@ from sim.model.build import (
 )
 from sim.model.calendar import MINUTES_PER_DAY, Calendar
 from sim.model.census import setup_census
+from sim.model.closures import setup_closures
 from sim.model.daycycle import book, collect_sessions, open_day, sessions_of, start_sessions
 from sim.model.destinations import record_destinations
 from sim.model.diary import Diaries
@@ -94,6 +95,10 @@ class GPSimModel(mesa.Model):
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self.census: list[dict] = []  # monthly staff stocks per unit and role (sim.model.census)
+        self.closed_practices: dict[int, int] = {}  # closed practice -> internal day it closed (sim.model.closures)
+        self.successor: dict[int, int] = {}  # closed practice -> practice its later posts go to
+        self.months_below: dict[int, int] = {}  # practice -> consecutive month starts below the GP FTE threshold
+        self.closures: list[dict] = []  # one row per closed practice and practice receiving its patients
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status
@@ -130,6 +135,7 @@ class GPSimModel(mesa.Model):
             setup(self)
         setup_training(self)  # GP specialty trainees in training practices (off unless configured)
         setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
+        setup_closures(self)  # after turnover: a month's leavers count before practices are checked
         setup_census(self)
         rebuild_options(self)
         draw_demand(self)
@@ -175,8 +181,9 @@ class GPSimModel(mesa.Model):
                 "slot": np.array([s.slot_minutes or sp.slot_minutes for s, sp in zip(self.staff, specs, strict=True)],
                                  dtype=np.float64),
                 "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
-                # staff with their own (longer) slots, GP trainees and settling-in recruits, add no duty extras
-                "extra": np.array([0 if s.slot_minutes else sp.extra_slots_per_session
+                # safe working limit of contacts a day; staff with their own (longer) slots, GP trainees and
+                # settling-in recruits, add no duty extras (limit 0)
+                "limit": np.array([0 if s.slot_minutes else sp.safe_contacts_per_day
                                    for s, sp in zip(self.staff, specs, strict=True)], dtype=np.int64),
                 "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
                 "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),

@@ -18,6 +18,7 @@ class Population:
     ltc: np.ndarray  # int8 long-term-condition count
     rate: np.ndarray  # float64 expected requests per year
     usual_gp: np.ndarray  # int32 staff index, -1 if none
+    imd_quintile: np.ndarray | None = None  # int8 national IMD quintile of the practice, 1-5; 0 = no score
 
     @property
     def size(self) -> int:
@@ -25,12 +26,21 @@ class Population:
         return int(self.practice.size)
 
 
+def deprivation_factor(quintile: np.ndarray, gradient: float) -> np.ndarray:
+    """Request-rate multiplier of national IMD quintile 1-5 (0 = no score, as Q3): 1 + gradient x (3 - q) / 4."""
+    q = np.where(quintile > 0, quintile, 3).astype(float)
+    return 1.0 + gradient * (3.0 - q) / 4.0
+
+
 def build_population(list_sizes: list[int], age_mixes: list[dict[str, float]],
-                     ltc_multipliers: list[float], demand: Demand, rng: np.random.Generator) -> Population:
+                     ltc_multipliers: list[float], demand: Demand, rng: np.random.Generator,
+                     imd_quintiles: list[int] | None = None) -> Population:
     """Draw every practice's patients: age band by the practice's mix, LTCs, individual rates.
 
     A patient's rate is the age band's rate times (1 + beta * LTCs) times a gamma propensity, divided
-    by that factor's expectation within the band, so the band's mean rate is exactly the configured one.
+    by that factor's expectation within the band, so the band's mean rate is exactly the configured one;
+    then times the deprivation factor of their practice's IMD quintile (``demand.deprivation_gradient``;
+    no random draw, so a zero gradient gives the same patients and rates as before).
     """
     n_total = int(sum(list_sizes))
     practice = np.repeat(np.arange(len(list_sizes), dtype=np.int32), list_sizes)
@@ -58,8 +68,11 @@ def build_population(list_sizes: list[int], age_mixes: list[dict[str, float]],
     # E[1 + beta * Poisson(lam)] = 1 + beta * lam, normalised per patient's expected band value
     norm = 1.0 + beta * ltc_mean[age_band]
     rate = base[age_band] * (1.0 + beta * ltc) / norm * propensity
+    quintile = np.asarray(imd_quintiles if imd_quintiles is not None else [0] * len(list_sizes), dtype=np.int8)
+    if demand.deprivation_gradient != 0.0:
+        rate = rate * deprivation_factor(quintile, demand.deprivation_gradient)[practice]
     return Population(practice=practice, age_band=age_band, ltc=ltc, rate=rate,
-                      usual_gp=np.full(n_total, -1, dtype=np.int32))
+                      usual_gp=np.full(n_total, -1, dtype=np.int32), imd_quintile=quintile[practice])
 
 
 def assign_usual_gps(pop: Population, practice_gps: list[list[int]], gp_weights: list[list[float]],

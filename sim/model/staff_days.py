@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from sim.model.growable import append_rows
+
 Sessions = list[tuple[int, float]]  # (start minute, clinical minutes) of each session of one day
 
 
@@ -32,7 +34,7 @@ class StaffDays:
         """Add rows for staff who join during the run."""
         for f in fields(self):
             arr = getattr(self, f.name)
-            setattr(self, f.name, np.vstack([arr, np.zeros((n_new, arr.shape[1]))]))
+            setattr(self, f.name, append_rows(arr, np.zeros((n_new, arr.shape[1]))))
 
     def move_day(self, source: int, target: int, t: int) -> None:
         """Move row ``source``'s figures for day ``t`` onto row ``target`` (a hub shift to its clinician)."""

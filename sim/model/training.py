@@ -83,11 +83,23 @@ def place_gp(model: GPSimModel, first: list[int], then: list[int], fallback: int
 
 def add_gp(model: GPSimModel, unit: int, leaver: int, day: int, *, fte: float, contract: str, age: int, key: str,
            event: str, slot_minutes: float | None = None) -> Staff:
-    """A qualified GP joins ``unit`` on ``day``, taking over ``leaver``'s patients when they fill a vacancy."""
+    """A qualified GP joins ``unit`` on ``day``, taking over ``leaver``'s patients when they fill a vacancy.
+
+    In a new post they become the usual GP of their FTE's share of the practice's patients (the list is
+    shared out again), drawn with a stream keyed by the GP.
+    """
     gp = add_staff(model, "GP", unit, day, fte=fte, age=age, contract=contract, key=key, event=event,
                    slot_minutes=slot_minutes)
     if leaver >= 0:
         hand_over_patients(model, leaver, gp.index)
+        return gp
+    staff = [model.staff[s] for s in model.practices[unit].staff]
+    total = sum(s.fte for s in staff if s.kind == "gp" and s.active and not s.trainee_year)
+    pop = model.population
+    idx = np.flatnonzero(pop.practice == unit)
+    if total > 0 and idx.size:
+        take = idx[model.streams.keyed("new-post-list", key).random(idx.size) < gp.fte / total]
+        pop.usual_gp[take] = gp.index
     return gp
 
 

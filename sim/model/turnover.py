@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sim.model.agents import Staff
     from sim.model.model import GPSimModel
 
-TIME_TO_FILL_SHAPE = 2.0  # gamma shape of an advert's time to fill (assumption: neither instant nor memoryless)
+TIME_TO_FILL_SHAPE = 2  # gamma shape (whole phases) of an advert's time to fill (assumption: neither instant nor memoryless)
 DEFAULT_FILL_PROBABILITY = 0.9  # roles without a fill probability (assumption, as the schema says)
 RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 years (assumption)
 # workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
@@ -104,10 +104,13 @@ def monthly_leaving(model: GPSimModel, day: int) -> None:
             remove_staff(model, agent.index, day, event=event)
 
 
-def _advertise(model: GPSimModel, post: dict, day: int, left: float = 1.0) -> None:
+def _advertise(model: GPSimModel, post: dict, day: int, in_progress: bool = False) -> None:
     """Advertise ``post`` from ``day``: schedule the end of this advert (filled or advertised again).
 
-    ``left``: the share of the advert's time still to run (below 1 for vacancies open at the start).
+    ``in_progress``: an advert already running at the start, caught at a random point of a stationary
+    sequence of adverts. Its time left is then the forward recurrence time, not a fresh advert's: a
+    gamma(k) advert is k exponential phases, and a random moment falls in each phase alike, so the
+    time left is gamma(j) with j uniform on 1..k (mean (k+1)/2k of a fresh advert: 3/4 for k = 2).
     """
     cfg = model.scenario.workforce.turnover
     if post["adverts"] >= MAX_ADVERTS:
@@ -117,8 +120,9 @@ def _advertise(model: GPSimModel, post: dict, day: int, left: float = 1.0) -> No
     rng = model.streams.keyed("vacancy", post["key"], post["adverts"])
     post["adverts"] += 1
     u = rng.random(2)
-    wait = rng.gamma(TIME_TO_FILL_SHAPE, _mean_fill_days(cfg, post["role"]) / TIME_TO_FILL_SHAPE)
-    when = day + max(1, round(wait * left))
+    shape = int(rng.integers(1, TIME_TO_FILL_SHAPE + 1)) if in_progress else TIME_TO_FILL_SHAPE
+    wait = rng.gamma(shape, _mean_fill_days(cfg, post["role"]) / TIME_TO_FILL_SHAPE)
+    when = day + max(1, round(wait))
     if when < model.n_sim_days:
         model.phases.at(when, lambda m, d: _advert_ends(m, post, d, u))
 
@@ -157,8 +161,9 @@ def on_leave(model: GPSimModel, agent: Staff, day: int) -> None:
 def seed_vacancies(model: GPSimModel) -> None:
     """Vacancies open at the start: each person's post has a twin vacancy with the chance of the stock.
 
-    In a steady state the share of a role's posts vacant is about rate x mean vacancy time; seeding
-    that stock (with the same post's FTE and sessions, part-way through their advert) makes the
+    In a steady state the vacancies per post in post are rate x mean vacancy time (mean time to fill /
+    fill probability: adverts until one fills). Seeding that stock (the same post's FTE and sessions),
+    each in an advert caught part-way with the stationary time left (:func:`_advertise`), makes the
     inflow match the outflow from the first month.
     """
     cfg = model.scenario.workforce.turnover
@@ -167,9 +172,8 @@ def seed_vacancies(model: GPSimModel) -> None:
         p_fill = cfg.fill_probability.get(agent.role, DEFAULT_FILL_PROBABILITY)
         vacant_years = _mean_fill_days(cfg, agent.role) / max(p_fill, 0.05) / 365.25
         rng = model.streams.keyed("vacancy-seed", agent.key)
-        u = rng.random(2)
-        if u[0] < rate * vacant_years:
-            _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, left=float(u[1]))
+        if rng.random() < rate * vacant_years:
+            _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, in_progress=True)
 
 
 def setup_turnover(model: GPSimModel) -> None:

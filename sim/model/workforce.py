@@ -33,8 +33,11 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
               hub_post: bool = False, event: str = "joined", slot_minutes: float | None = None) -> Staff:
     """A new staff member in booking unit ``unit`` working from internal day ``day``.
 
-    ``slot_minutes``: their own slot length instead of their role's (GP trainees).
+    ``slot_minutes``: their own slot length instead of their role's (GP trainees). A post at a closed
+    practice starts at its successor (sim.model.closures): the patients are there.
     """
+    while unit in model.successor:
+        unit = model.successor[unit]
     agent = model.make_staff(role, unit, fte, sessions, age, contract, key, joined_day=day, hub_post=hub_post)
     agent.slot_minutes = slot_minutes
     add_calendars(model, [agent])
@@ -147,7 +150,13 @@ def _reregister(model: GPSimModel, s: int) -> None:
         return
     # the leaver's own list: not patients held for another leaver's vacancy (they go back to its recruit)
     held = [v for v in model.former_list.values() if v.size]
-    own = idx[~np.isin(idx, np.concatenate(held))] if held else idx
+    if held:  # a mask over the population: the same as np.isin, without sorting both lists per leaver
+        is_held = np.zeros(pop.usual_gp.size, dtype=bool)
+        for v in held:
+            is_held[v] = True
+        own = idx[~is_held[idx]]
+    else:
+        own = idx
     if own.size:
         model.former_list[s] = own
     practice = int(pop.practice[idx[0]])

@@ -55,7 +55,7 @@ def settled(model: GPSimModel, s: int) -> None:
     agent.slot_minutes = None
     spec = model.role_specs[model.role_index[agent.role]]
     table = model.staff_table()
-    table["slot"][s], table["extra"][s] = spec.slot_minutes, spec.extra_slots_per_session
+    table["slot"][s], table["limit"][s] = spec.slot_minutes, spec.safe_contacts_per_day
 
 
 def retention(model: GPSimModel, iv: Retention, start: int, end: int, practices: list[int]) -> None:

@@ -37,6 +37,8 @@ from sim.nhsdata.patients import (
     read_practice_totals,
     read_quinary_ages,
 )
+from sim.nhsdata.payments import read_payments
+from sim.nhsdata.pcn_staff import add_pcn_staff
 from sim.nhsdata.staffing import (
     MODEL_ROLES,
     assumed_staff,
@@ -360,6 +362,27 @@ def _add_imd(pcns: list[dict[str, Any]], imd_file: PathLike, build: AreaBuild, y
         build.notes.append(f"no IMD {year} score for {_plural(len(missing), 'practice')}: {', '.join(missing)}")
 
 
+def _add_weighted(pcns: list[dict[str, Any]], payments_file: PathLike, build: AreaBuild) -> None:
+    """Each practice's Carr-Hill weighted patients: its list size x weighted / registered patients in the payments file."""
+    pay = read_payments(payments_file)
+    ok = (pay["registered_patients"] > 0) & pay["weighted_patients"].notna()
+    index = dict(zip(pay.loc[ok, "practice_code"], pay.loc[ok, "weighted_patients"] / pay.loc[ok, "registered_patients"],
+                     strict=True))
+    build.sources.append(f"Carr-Hill weighted patients from {Path(payments_file).name} (NHS Payments to General "
+                         "Practice), as list size x weighted / registered patients")
+    missing = []
+    for pcn in pcns:
+        for practice in pcn["practices"]:
+            need = index.get(practice["code"])
+            if need is None:
+                missing.append(practice["code"])
+            else:
+                practice["weighted_patients"] = round(practice["list_size"] * float(need), 1)
+    if missing:
+        build.notes.append(f"no weighted patients in {Path(payments_file).name} for "
+                           f"{_plural(len(missing), 'practice')}: {', '.join(missing)}")
+
+
 def build_area_details(
     map_file: PathLike,
     patients_file: PathLike,
@@ -373,6 +396,8 @@ def build_area_details(
     area_name: str | None = None,
     include_partial: bool = False,
     imd_file: PathLike | None = None,
+    payments_file: PathLike | None = None,
+    pcn_workforce_file: PathLike | None = None,
 ) -> AreaBuild:
     """Like :func:`build_area`, also returning what was assumed and noted (see :class:`AreaBuild`)."""
     practice_map = read_practice_map(map_file)
@@ -389,6 +414,10 @@ def build_area_details(
     _record_gaps(build, gaps, workforce, wf_report)
     if imd_file is not None:
         _add_imd(pcns_out, imd_file, build)
+    if payments_file is not None:
+        _add_weighted(pcns_out, payments_file, build)
+    if pcn_workforce_file is not None:
+        add_pcn_staff(pcns_out, pcn_workforce_file, build.sources, build.notes)
     build.mapping = {
         "name": name or f"area-{_slug(area_code)}",
         "description": _description(build, pcns_out, registered.mix is not None,
@@ -411,6 +440,8 @@ def build_area(
     area_name: str | None = None,
     include_partial: bool = False,
     imd_file: PathLike | None = None,
+    payments_file: PathLike | None = None,
+    pcn_workforce_file: PathLike | None = None,
 ) -> dict[str, Any]:
     """Build a scenario mapping (``sim.config.scenario.Scenario`` schema) for an area of real practices.
 
@@ -428,6 +459,8 @@ def build_area(
         area_name: the area's display name (default the PCN's or sub-ICB's name).
         include_partial: use workforce records that were not fully provided.
         imd_file: OHID Fingertips 93553 (IMD by practice): each practice's IMD 2019 score.
+        payments_file: NHS Payments to General Practice: each practice's Carr-Hill weighted patients.
+        pcn_workforce_file: PCN workforce individual-level CSV: each PCN's own additional-role staff.
 
     Exactly one of ``pcns``, ``sub_icb`` and ``practices`` is given (codes may be comma-separated).
 
@@ -442,6 +475,7 @@ def build_area(
     return build_area_details(
         map_file, patients_file, workforce_file=workforce_file, age_files=age_files, pcns=pcns,
         sub_icb=sub_icb, practices=practices, name=name, area_name=area_name,
-        include_partial=include_partial, imd_file=imd_file,
+        include_partial=include_partial, imd_file=imd_file, payments_file=payments_file,
+        pcn_workforce_file=pcn_workforce_file,
     ).mapping
 

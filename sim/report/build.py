@@ -33,6 +33,7 @@ from sim.report.assumptions import (
     key_defaults_frame,
 )
 from sim.report.data import ReportData, ReportError, load
+from sim.report.equity import EQUITY_FIGURES, equity_groups
 from sim.report.excel import report_sheets, write_excel
 from sim.report.figures import DPI, FIGURES, PALETTE, interval_note
 from sim.report.frames import (
@@ -59,7 +60,8 @@ from sim.report.workforce_years import workforce_by_year, workforce_year_table
 from sim.results.files import atomic_write
 
 SECTIONS = (("summary", "Summary"), ("scenarios", "Scenarios"), ("headline", "Headline outcomes"),
-            ("costs", "Costs"), ("workforce", "Workforce year by year"), ("figures", "Figures"), ("strain", "Where the strain falls"),
+            ("costs", "Costs"), ("equity", "Equity"), ("workforce", "Workforce year by year"), ("figures", "Figures"),
+            ("strain", "Where the strain falls"),
             ("limitations", "Limitations"), ("assumptions", "Assumptions"), ("manifest", "Run manifest"))
 
 
@@ -133,6 +135,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
     s0 = data.scenarios[0]
     paired = len(data.order) > 1
     costs = cost_groups(data)
+    equity = equity_groups(data)
     meta = (f"{s0.list_size:,} registered patients · {s0.horizon_days} days from {s0.start_date:%-d %B %Y} · "
             + (f"{len(data.scenarios)} scenarios × {data.n_reps} replications" if data.kind == "comparison"
                else "one run, one replication"))
@@ -145,7 +148,8 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
     along = assumptions_long(assumptions, data.order)
     defaults = key_defaults_frame(data)
     years = workforce_rows(data)
-    toc = [(sid, head) for sid, head in SECTIONS if (sid != "costs" or costs) and (sid != "workforce" or years[1])]
+    toc = [(sid, head) for sid, head in SECTIONS if (sid != "costs" or costs) and (sid != "equity" or equity)
+           and (sid != "workforce" or years[1])]
     page = environment().get_template("report.html.j2").render(
         title=title(data), kind=data.kind, folder_name=data.folder.name, meta=meta, toc=toc,
         context=context(data), sentences=summary_sentences(data), strain_words=strain_sentences(data),
@@ -156,6 +160,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
         workforce_rows=years[1], p90_note=p90_note(data), long_waits=long_wait_rows(data),
         destinations=outcome_tables(data, destination_groups(), "destinations-table"),
         front_door=outcome_tables(data, front_door_groups(), "front-door-table"),
+        equity=outcome_tables(data, equity, "equity-table") if equity else [],
         figures=figures, interval_note=interval_note(data), top_n=min(TOP_PRACTICES, len(practices) // max(
             len(data.order), 1)), strain_cols=cols, strain_pcns=pcns, strain_practices=practices,
         n_scen=len(data.order), assumptions_cols=list(along.columns), assumptions_rows=text_rows(along),
@@ -181,7 +186,7 @@ def workforce_rows(data: ReportData) -> tuple[list[str], list[list[str]]]:
 
 def _draw(data: ReportData) -> list[FigureOut]:
     out = []
-    for stem, func, caption in FIGURES:
+    for stem, func, caption in (*FIGURES, *EQUITY_FIGURES):
         fig = func(data)
         if fig is None:
             continue

@@ -321,11 +321,23 @@ def tidy_metrics(access: pd.DataFrame, workload: pd.DataFrame, org: Organisation
     role_long["metric"] = role_long["metric"] + ":" + role_long["role"].astype(str)
     role_long = role_long.drop(columns=["role"])
     long_w = derived.reset_index().melt(id_vars=["date", "level", "unit"], var_name="metric", value_name="value")
-    out = pd.concat([long_a, long_w, role_long], ignore_index=True)
-    out = out.dropna(subset=["value"])
-    out["date"] = pd.to_datetime(out["date"]).dt.date
+    return sorted_long(pd.concat([long_a, long_w, role_long], ignore_index=True))
+
+
+def sorted_long(out: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a value, sorted stably by date, level, unit and metric; dates as ``datetime.date``.
+
+    One stable ``np.lexsort`` on integer codes and one take: sorting on the string and date columns
+    themselves took and compared every cell twice (a sixth of a one-year ``gpsim run``'s results step).
+    """
+    keys = [pd.factorize(out[c], sort=True)[0] for c in ("metric", "unit", "level")]
+    order = np.lexsort([*keys, pd.to_datetime(out["date"]).to_numpy()])
+    out = out.take(order[out["value"].notna().to_numpy()[order]])
+    out.index = pd.RangeIndex(len(out))
+    codes, dates = pd.factorize(pd.to_datetime(out["date"]))
+    out["date"] = np.array([d.date() for d in dates] + [pd.NaT], dtype=object)[codes]
     out["value"] = out["value"].astype(float)
-    return out.sort_values(["date", "level", "unit", "metric"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def _upc_arrays(ledger: pd.DataFrame, min_contacts: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -362,13 +374,24 @@ def usual_provider_of_care(ledger: pd.DataFrame, min_contacts: int = 2) -> pd.Da
     UPC = (appointments with the most-seen GP) / (all GP appointments), 1 = perfect continuity.
     """
     practice, patient, upc, labels = _upc_arrays(ledger, min_contacts)
-    return pd.DataFrame({"practice": np.asarray(labels, dtype=object)[practice] if labels else [],
+    # practice as a categorical of the ledger's practice labels: callers group by its codes
+    return pd.DataFrame({"practice": pd.Categorical.from_codes(practice, labels) if labels else [],
                          "patient": patient, "upc": upc})
 
 
-def continuity_by_unit(ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame:
-    """Mean UPC for LTC patients by (level, unit): sums and counts per practice, rolled up."""
-    practice, _, upc, labels = _upc_arrays(ledger)
+def continuity_by_unit(ledger: pd.DataFrame | None, org: Organisation, upc_frame: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
+    """Mean UPC for LTC patients by (level, unit): sums and counts per practice, rolled up.
+
+    ``upc_frame``: :func:`usual_provider_of_care`'s result when already computed (then ``ledger`` is unused).
+    """
+    if upc_frame is None:
+        practice, _, upc, labels = _upc_arrays(ledger)
+    elif len(upc_frame) == 0:
+        return pd.DataFrame(columns=["level", "unit", "upc"])
+    else:
+        practice, labels = _codes(upc_frame["practice"])
+        upc = upc_frame["upc"].to_numpy(dtype=np.float64)
     if upc.size == 0:
         return pd.DataFrame(columns=["level", "unit", "upc"])
     cells = np.stack([np.bincount(practice, weights=upc, minlength=len(labels)),

@@ -230,6 +230,17 @@ OUTCOMES: tuple[Outcome, ...] = (
        "{:.1f}", "Equity", "IMD score", levels=PRACTICE_ONLY),
     _o("imd_quintile", "National IMD quintile of the practice", "national quintile (1 = most deprived)", None,
        "{:.0f}", "Equity", "IMD quintile", levels=PRACTICE_ONLY),
+    _o("weighted_patients", "Carr-Hill weighted patients", "patients (need-weighted)", None, "{:,.0f}", "Equity",
+       "Weighted patients"),
+    _o("need_index", "Carr-Hill need index (weighted / registered patients)", "ratio", None, "{:.3f}", "Equity",
+       "Need index"),
+    _o("appointments_per_1000_weighted_year", "Appointments per 1,000 weighted patients",
+       "appointments per 1,000 weighted patients per year", None, "{:,.0f}", "Equity", "Appts / 1,000 weighted"),
+    _o("gp_fte_per_10k_weighted", "GP FTE per 10,000 weighted patients", "FTE per 10,000 weighted patients", "higher",
+       "{:.2f}", "Equity", "GP FTE / 10k weighted"),
+    _o("appointments_per_1000_weighted_imd:<q>", "Appointments per 1,000 weighted patients, IMD quintile {key}",
+       "appointments per 1,000 weighted patients per year", None, "{:,.0f}", "Equity", "Appts / 1,000 weighted {key}",
+       levels=PCN_AREA),
     _o("requests_imd:<q>", "Requests, IMD quintile {key}", "requests", None, "{:,.0f}", "Equity",
        "Requests {key}", levels=PCN_AREA),
     _o("lost_pct_imd:<q>", "Requests lost, IMD quintile {key} (Q1 most deprived)", "% of requests", "lower",
@@ -258,6 +269,15 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("international_recruits", "International GP recruits", "GPs", None, "{:.1f}", "Workforce"),
     _o("sessions_cut", "GP sessions cut", "sessions per week", "lower", "{:.1f}", "Workforce", levels=AREA_ONLY),
     _o("gp_burnout_mean", "Mean GP burnout", "index 0-1", "lower", "{:.3f}", "Workforce"),
+    # practice closures (workforce.closures; sim.results.closure_outcomes), only when enabled
+    _o("practices_closed", "Practices closed or merged", "practices", "lower", "{:.1f}", "Workforce"),
+    _o("patients_moved_out", "Patients moved from closed practices", "patients", "lower", "{:,.0f}", "Workforce",
+       "Patients moved out"),
+    _o("patients_moved_in", "Patients received from closed practices", "patients", None, "{:,.0f}", "Workforce",
+       "Patients moved in"),
+    _o("patients_moved_out_of_pcn", "Patients moved to another PCN", "patients", "lower", "{:,.0f}", "Workforce",
+       "Moved out of PCN"),
+    _o("practices_open_end", "Practices open at the end", "practices", "higher", "{:.1f}", "Workforce"),
 )
 # outcomes that only comparison.csv has: derived from two scenarios' summaries, never in summary.csv
 COMPARISON_OUTCOMES: tuple[Outcome, ...] = (

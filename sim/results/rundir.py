@@ -22,7 +22,7 @@ from typing import Any
 
 RUN_FILES = frozenset({"summary.csv", "daily.parquet", "weekly.parquet", "monthly.parquet", "events.csv",
                        "ledger.parquet", "staff.parquet", "manifest.json", "fte_by_month.csv",
-                       "staff_by_month.csv"})
+                       "staff_by_month.csv", "closures.csv"})
 
 
 class OutputError(ValueError):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.model.census import role_label
 from sim.results.workforce_outcomes import LEAVING_EVENTS, units_of_levels
 
 if TYPE_CHECKING:
@@ -39,10 +40,11 @@ def _flows(model: GPSimModel, census_days: np.ndarray) -> pd.DataFrame:
             continue
         code = model.unit_level(s.unit)[1]
         if census_days[0] <= s.joined_day < census_days[-1] and s.joined_day > 0:
-            rows.append((s.joined_day, code, s.role, "joiners"))
+            rows.append((s.joined_day, code, role_label(s), "joiners"))
         if s.left_day is not None and census_days[0] <= s.left_day < census_days[-1]:
             reason = why.get(s.index, "")
-            rows.append((s.left_day, code, s.role, f"leavers_{reason}" if reason in LEAVING_EVENTS else "posts_ended"))
+            rows.append((s.left_day, code, role_label(s), f"leavers_{reason}" if reason in LEAVING_EVENTS
+                         else "posts_ended"))
     cols = ["period", "unit", "role", *FLOWS]
     if not rows:
         return pd.DataFrame(columns=cols)

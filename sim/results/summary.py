@@ -11,6 +11,7 @@ from sim.results.metrics import (
     access_counts,
     continuity_by_unit,
     fte_weeks,
+    usual_provider_of_care,
     workload_counts,
 )
 from sim.results.outcomes import by_level, unit_of
@@ -26,9 +27,19 @@ def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes[role.cat.codes.to_numpy()], kinds)
 
 
+def patient_continuity(ledger: pd.DataFrame, role_kind: dict[str, str]) -> pd.DataFrame:
+    """UPC per qualifying patient (GP appointments only), computed once for the summary and the equity rows."""
+    # only the columns continuity needs (copying a ledger of millions of rows is slow)
+    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
+    return usual_provider_of_care(ledger[cols].assign(role_kind=_role_kinds(ledger["role"], role_kind)))
+
+
 def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFrame,
-              org: Organisation) -> pd.DataFrame:
-    """Headline outcomes per practice, PCN and LGPO over the horizon: columns level, unit, metric, value, units."""
+              org: Organisation, upc: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Headline outcomes per practice, PCN and LGPO over the horizon: columns level, unit, metric, value, units.
+
+    ``upc``: :func:`patient_continuity` of this ledger when the caller has it already (not recomputed).
+    """
     years = org.horizon_days / 365.25
     weeks = org.horizon_days / 7.0
     acc = access_counts(ledger, org, "all").drop(columns=["date"]).set_index(["level", "unit"])
@@ -63,9 +74,7 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
             if col.startswith("appointments_mode:"):
                 rows.append((level, unit, "mode_pct:" + col.split(":", 1)[1],
                              100.0 * a[col] / appts if appts else np.nan))
-    # only the columns continuity needs (copying a ledger of millions of rows is slow)
-    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
-    cont = continuity_by_unit(ledger[cols].assign(role_kind=_role_kinds(ledger["role"], role_kind)), org)
+    cont = continuity_by_unit(None, org, patient_continuity(ledger, role_kind) if upc is None else upc)
     for _, c in cont.iterrows():
         rows.append((c["level"], c["unit"], "continuity_upc", c["upc"]))
 

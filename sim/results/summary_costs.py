@@ -16,8 +16,8 @@ LGPO everything. So the PCN rows and the LGPO's own items always add up to the L
   (``pooled_cover``): the covered clinician's session hours that day, a GP at the locum session fee
   pro rata, other roles at their employer cost per hour (bank staff).
 * ARRS: what the Additional Roles Reimbursement Scheme would reimburse of the staff a PCN itself
-  employs (:func:`sim.costs.arrs.arrs_for_pcn`), with the PCN's registered list standing in for
-  its weighted population (the scenario has no weighted list).
+  employs (:func:`sim.costs.arrs.arrs_for_pcn`), on the PCN's Carr-Hill weighted population (its
+  practices' ``weighted_patients`` from ``area build``; a practice without one counts its list).
 * Present value (horizons over a year): each horizon year's total discounted at the Green Book
   rate (:func:`sim.costs.staff.present_value`, year 0 undiscounted).
 """
@@ -227,8 +227,10 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
             if n > 0 and role in mine_cost.index:
                 rows.append((level, unit, f"cost_per_appointment_gbp:{role}", float(mine_cost[role]) / n))
     arrs = {}
+    weighted = {pr.code: pr.weighted_patients for _, _, pr in model.scenario.iter_practices()}
     for pcn in model.pcns:
-        patients = float(sum(model.practices[i].list_size for i in pcn.practices))
+        patients = float(sum(weighted.get(model.practices[i].code) or model.practices[i].list_size
+                             for i in pcn.practices))
         _, totals = arrs_for_pcn(costs, pcn.code, patients, horizon_days=horizon)
         arrs[pcn.code] = (totals["funded_gbp"], totals["unfunded_gbp"])
         rows += [("pcn", pcn.code, "pcn_staff_arrs_reimbursable_gbp_year", totals["funded_gbp"]),

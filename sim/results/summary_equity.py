@@ -1,5 +1,9 @@
 """Equity rows of the run summary: access by national IMD quintile and by age band (group "Equity").
 
+Where practices carry Carr-Hill ``weighted_patients`` (``area build --payments``): the weighted
+list, the need index (weighted / registered), GP FTE in post at the end per 10,000 weighted patients
+(as ``gp_fte_end``) and appointments per 1,000 weighted patients a year, by unit and (PCN and LGPO) by IMD quintile: access against need, the inverse care law's measure.
+
 A patient's IMD quintile is their practice's: the national IMD 2019 quintile of the practice's
 score (``imd_score`` on the practice in the scenario; :func:`sim.config.types.imd_quintile_of`),
 Q1 the most deprived fifth of English practices. Practices without a score are left out of the
@@ -37,7 +41,7 @@ def practice_imd(model: GPSimModel) -> dict[str, float]:
 
 def _codes_in(column: pd.Series, index_of: dict[str, int]) -> np.ndarray:
     """Each row's position in ``index_of`` (categorical columns through their categories: fast)."""
-    cat = column.astype("category")
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
     lookup = np.array([index_of.get(str(c), -1) for c in cat.cat.categories] + [-1], dtype=np.int64)
     return lookup[cat.cat.codes.to_numpy()]
 
@@ -67,8 +71,73 @@ def _rows(level: str, unit: str, family: str, keys: tuple[str, ...], sums: dict[
     return rows
 
 
-def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str]) -> pd.DataFrame:
-    """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
+def practice_weighted(model: GPSimModel) -> dict[str, float]:
+    """Carr-Hill weighted patients by practice code, for the practices whose scenario entry has them."""
+    return {p.code: float(p.weighted_patients) for pcn in model.scenario.area.pcns for p in pcn.practices
+            if p.weighted_patients is not None}
+
+
+def _weighted_rows(model: GPSimModel, units: list[tuple[str, str, list[int]]], appts: np.ndarray,
+                   appts_by_imd: np.ndarray, quint_of: np.ndarray) -> list[tuple[str, str, str, float]]:
+    """Weighted patients, need index and appointments per 1,000 weighted patients a year (and by quintile).
+
+    Only for units whose every practice has ``weighted_patients``; the quintile rows (PCN and LGPO)
+    for each quintile present.
+    """
+    weighted = practice_weighted(model)
+    if not weighted:
+        return []
+    years = model.scenario.horizon_days / 365.25
+    codes = [p.code for p in model.practices]
+    w = np.array([weighted.get(c, np.nan) for c in codes])
+    lists = np.array([float(p.list_size) for p in model.practices])
+    rota_posts = {p.agent for hub in model.hubs if hub.member for p in hub.posts}  # shifts, not people
+    gp_fte: dict[str, float] = {}
+    for st in model.staff:
+        if st.kind == "gp" and st.active and not st.cover_post and st.index not in rota_posts:
+            code = model.unit_level(st.unit)[1]
+            gp_fte[code] = gp_fte.get(code, 0.0) + st.fte
+    rows: list[tuple[str, str, str, float]] = []
+    for level, unit, members in units:
+        if np.isnan(w[members]).any():
+            continue
+        total_w = float(w[members].sum())
+        own = {codes[m] for m in members} | ({unit} if level != "practice" else set())
+        if level == "lgpo":
+            own |= {pcn.code for pcn in model.pcns}
+        if total_w > 0:
+            rows.append((level, unit, "gp_fte_per_10k_weighted", 1e4 * sum(gp_fte.get(c, 0.0) for c in own) / total_w))
+        rows += [(level, unit, "weighted_patients", total_w),
+                 (level, unit, "need_index", total_w / lists[members].sum() if lists[members].sum() else np.nan)]
+        if total_w > 0:
+            rows.append((level, unit, "appointments_per_1000_weighted_year",
+                         1000.0 * float(appts[members].sum()) / total_w / years))
+        if level == "practice":
+            continue
+        for k, key in enumerate(QUINTILES):
+            in_q = [m for m in members if quint_of[m] == k]
+            wq = float(w[in_q].sum())
+            if in_q and wq > 0:
+                rows.append((level, unit, f"appointments_per_1000_weighted_imd:{key}",
+                             1000.0 * float(appts_by_imd[in_q, k].sum()) / wq / years))
+    return rows
+
+
+def _in(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    """Boolean array: each row's value is one of ``values`` (categorical columns through their codes)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.isin(values).to_numpy(dtype=bool)
+    hit = np.array([str(c) in values for c in column.cat.categories] + [False], dtype=bool)
+    return hit[column.cat.codes.to_numpy()]  # code -1 (missing) takes the last: False
+
+
+def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str],
+                   upc: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring.
+
+    ``upc``: per-patient continuity already computed for the summary (``usual_provider_of_care`` with
+    GP role kinds, as ``sim.results.summary.patient_continuity``); computed here when not given.
+    """
     scores = practice_imd(model)
     codes = [p.code for p in model.practices]
     n_p = len(codes)
@@ -77,18 +146,23 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
     appt_day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1)
     practice = _codes_in(ledger["practice"], index_of)
     request = (day >= 0).astype(float)
-    appt = ledger["state"].isin(("seen", "dna")).to_numpy() & (appt_day >= 0)
-    weights = {"requests": request, "lost": request * ledger["state"].isin(("lost", "gave_up")).to_numpy(),
+    appt = _in(ledger["state"], ("seen", "dna")) & (appt_day >= 0)
+    weights = {"requests": request, "lost": request * _in(ledger["state"], ("lost", "gave_up")),
                "appointments": appt.astype(float),
                "wait_days": appt * ledger["wait_days"].to_numpy(dtype=np.float64, na_value=0.0)}
     quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in codes], dtype=np.int64)
     age = model.population.age_band[ledger["patient"].to_numpy()].astype(np.int64)
-    role = ledger["role"].astype("category")
-    lookup = np.array([role_kind.get(str(r), "") for r in role.cat.categories] + [""], dtype=object)
-    kinds = lookup[role.cat.codes.to_numpy()]  # code -1 (no clinician) takes the last: ""
-    cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
-    upc = usual_provider_of_care(ledger[cols].assign(role_kind=pd.Categorical(kinds)))
-    u_practice = np.array([index_of[c] for c in upc["practice"]], dtype=np.int64)
+    if upc is None:
+        role = ledger["role"].astype("category")
+        kind_names = sorted(set(role_kind.values()))
+        code_of = {k: i for i, k in enumerate(kind_names)}
+        lookup = np.array([code_of.get(role_kind.get(str(r)), -1) for r in role.cat.categories] + [-1],
+                          dtype=np.int64)  # code -1 (no clinician, unknown role) takes the last: missing
+        kinds = pd.Categorical.from_codes(lookup[role.cat.codes.to_numpy()], kind_names)
+        cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
+        upc = usual_provider_of_care(ledger[cols].assign(role_kind=kinds))
+    u_practice = (_codes_in(upc["practice"], index_of) if len(upc)
+                  else np.zeros(0, dtype=np.int64))
     u_weights = {"upc_sum": upc["upc"].to_numpy(dtype=float), "upc_n": np.ones(len(upc))}
     u_age = model.population.age_band[upc["patient"].to_numpy(dtype=np.int64)].astype(np.int64)
     by_age = _cells(practice, age, n_p, len(AGE_BANDS), weights) | _cells(u_practice, u_age, n_p, len(AGE_BANDS),
@@ -104,6 +178,7 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
         rows += _rows(level, unit, "age", AGE_BANDS, {k: v[members].sum(axis=0) for k, v in by_age.items()})
         if level != "practice" and (quint_of[members] >= 0).any():
             rows += _rows(level, unit, "imd", QUINTILES, {k: v[members].sum(axis=0) for k, v in by_imd.items()})
+    rows += _weighted_rows(model, units, by_age["appointments"].sum(axis=1), by_imd["appointments"], quint_of)
     for code, score in scores.items():
         rows += [("practice", code, "imd_score", score), ("practice", code, "imd_quintile", float(imd_quintile_of(score)))]
     out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.back_office import back_office_rows
+from sim.results.closure_outcomes import closure_rows
 from sim.results.front_door import front_door_rows
 from sim.results.outcomes import unit_of
 from sim.results.workforce_outcomes import workforce_rows
@@ -64,6 +65,7 @@ def extra_summary(model: GPSimModel) -> pd.DataFrame:
 
     # workforce movements over the reporting horizon, FTE and burnout at the end (sim.results.workforce_outcomes)
     rows += workforce_rows(model)
+    rows += closure_rows(model)  # only when workforce.closures is enabled (sim.results.closure_outcomes)
     ev = [e for e in model.events if e["day"] >= w]
     rows.append(("lgpo", model.lgpo.code, "sessions_cut",
                  float(sum(e["fte"] for e in ev if e["event"] == "reduced_sessions"))))

@@ -56,7 +56,7 @@ def walk_in_mapping(servers: int, rho: float, seed: int = 15) -> tuple[dict, flo
     mapping = {
         "name": "mmc", "start_date": "2025-01-06", "horizon_days": 7 * WEEKS, "warm_up_days": 0, "seed": seed,
         "roles": {"GP": {"slot_minutes": SERVICE_MINUTES, "duration_cv": 1.0, "absence_share": 0.0,
-                         "session_minutes": 1440, "same_day_slot_share": 1.0, "extra_slots_per_session": 0}},
+                         "session_minutes": 1440, "same_day_slot_share": 1.0, "safe_contacts_per_day": 0}},
         "area": {"code": "Q", "pcns": [{"code": "QN", "practices": [{
             "code": "Q1", "list_size": list_size, "access_mode": "walk_in",
             "staff": [{"role": "GP", "count": servers, "fte": 1.0, "sessions_per_week": 10}]}]}]},

@@ -392,6 +392,19 @@ def test_calibration_outputs_and_calibrated_yaml_validates(tiny_calibration):
         m["baseline"]["holdout"][0])
     runs = pd.read_csv(out / "ensemble_runs.csv")
     assert set(runs["stp"]) == {"QMF", "QKK"}
+    # the transfer's own level refitted on its fit month, the pure transfer reported beside it
+    level = m["acceptance"]["transfer"][0]["level"]
+    assert level["steps"] and level["rate_multiplier"] == pytest.approx(
+        level["input_rate_multiplier"] * level["factor"], rel=1e-4)
+    assert set(m["acceptance"]["transfer"][0]["pure_total_error_pct"]) == {"2019-04", "2019-05"}
+    qmf = base.loc[base["stp"] == "QMF"]
+    assert (qmf["model_pure"] == qmf["model"]).all()
+    assert base.loc[base["stp"] == "QKK", "model_pure"].notna().all()
+    assert "model_pure_mape_pct" in m["baseline"]["holdout"][1]
+    # an out-of-sample discrepancy per STP, from the other areas only
+    oos = m["uncertainty"]["out_of_sample_discrepancy"]
+    assert set(oos) == {"QMF", "QKK"} and oos["QMF"]["relative_sd"] > 0
+    assert {e["area"] for e in oos["QMF"]["errors"]} == {"72Q", "93C", "W2U3Z"}
     runner = CliRunner()
     from sim.cli.main import main
 

@@ -3,7 +3,8 @@
 Nobody works outside their time in post: no appointment, offered slot, duty extra, walk-in budget,
 correspondence or session on or after their leaving day or before joining; an absent clinician has
 no slots of their own (a covered absence is worked by a cover post); a recruit takes over the
-leaver's registered patients.
+leaver's registered patients. With practice closures on: nobody is registered at or works for a
+closed practice from its closing day, and list sizes add up to the registrations.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def scenarios(draw) -> dict:
     if draw(st.booleans()):  # a strong burnout feedback: leavers through the month-start hook too
         m.setdefault("workforce", {}).update({"overtime_threshold_hours_per_fte_week": 0.0,
                                               "burnout_gain_per_hour": 1.0, "leave_probability_at_full_burnout": 1.0})
+    if draw(st.booleans()):  # practices short of GPs close (or merge) after a month below the threshold
+        m.setdefault("workforce", {})["closures"] = {
+            "enabled": True, "gp_fte_per_1000_threshold": draw(st.sampled_from([0.3, 0.5])), "months_below": 1,
+            "merge_or_close": draw(st.sampled_from(["close", "merge"]))}
     return m
 
 
@@ -106,6 +111,8 @@ def check_recruits_inherit(model) -> None:
         if agent.kind != "gp" or not agent.key.endswith("/r") or not agent.active:
             continue
         leaver = next(s for s in model.staff if s.key == agent.key[:-2])
+        if "/s/" in leaver.key:  # filled a vacancy open at the start (no leaver, no list): may hold no patients
+            continue
         assert np.any(usual == agent.index) or not np.any(model.population.practice == agent.unit), \
             f"recruit {agent.key} took over none of {leaver.key}'s patients"
 
@@ -125,6 +132,39 @@ def check_pipelines(model) -> None:
                for s in recruits), "a recruit never settled in"
 
 
+def check_closed(model) -> None:
+    """Closure invariants: nobody registered at or working for a closed practice; lists add up."""
+    pop = model.population
+    sizes = np.bincount(pop.practice, minlength=len(model.practices))
+    assert [p.list_size for p in model.practices] == sizes.tolist(), "list sizes do not match registrations"
+    assert sum(r["patients_moved"] for r in model.closures) == sum(
+        r["list_size"] for r in {r["practice"]: r for r in model.closures}.values())
+    R = model.requests
+    for p, day in model.closed_practices.items():
+        assert sizes[p] == 0, f"patients still registered at closed practice {p}"
+        staff = [s for s in model.staff if s.unit == p]
+        assert all(not s.active and s.left_day <= day for s in staff), "someone in post at a closed practice"
+        idx = [s.index for s in staff]
+        sd = model.staff_days
+        for name in ("offered_slots", "session_minutes", "seen", "correspondence_minutes"):
+            assert not getattr(sd, name)[idx, day:].any(), f"{name} at a closed practice after it closed"
+        has = model.appt_staff >= 0
+        assert not (np.isin(model.appt_staff, idx) & has & (model.appt_day >= day)).any(), \
+            "appointments at a closed practice after it closed"
+        assert not ((R.practice == p) & (R.day >= day)).any(), "requests at a closed practice after it closed"
+        bo = model.back_office
+        if bo is not None:  # its admin tasks not done by the closing day moved with its list
+            late_tasks = (bo.practice == p) & ((bo.arrival >= day * 1440.0) | (bo.state == 2))
+            assert not late_tasks.any(), "admin tasks at a closed practice after it closed"
+    gone = np.array(list(model.closed_practices), dtype=np.int64)
+    if gone.size:  # the usual GP of everyone whose practice closed is a GP of their practice now (or none)
+        g = pop.usual_gp
+        unit = np.array([s.unit for s in model.staff] + [-1])
+        assert not ((g >= 0) & (unit[g] != pop.practice)).any(), "a usual GP at another practice"
+        late = R.day >= max(model.closed_practices.values())  # registrations are final from the last closure
+        assert (R.practice[late] == pop.practice[R.patient[late]]).all(), "demand not at the patient's practice"
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_nobody_works_outside_their_time_in_post(mapping):
@@ -132,6 +172,7 @@ def test_nobody_works_outside_their_time_in_post(mapping):
     check_invariants(model)
     check_recruits_inherit(model)
     check_pipelines(model)
+    check_closed(model)
 
 
 def _supervision_run(minutes: float, interventions: list[dict]):

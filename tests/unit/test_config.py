@@ -163,7 +163,7 @@ def test_partial_age_band_tables_and_roles_merge_into_defaults(tmp_path):
     sc = load_scenario(p)
     assert sc.demand.rate_per_patient_year["85+"] == 20.0
     assert sc.demand.rate_per_patient_year["0-4"] == 6.5  # default kept
-    assert sc.roles["GP"].slot_minutes == 12 and sc.roles["GP"].extra_slots_per_session == 2
+    assert sc.roles["GP"].slot_minutes == 12 and sc.roles["GP"].safe_contacts_per_day == 25
     assert "Nurse" in sc.roles and sc.roles["Dietitian"].slot_minutes == 30
     from sim.experiments.runner import run_single
 

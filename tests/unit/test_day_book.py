@@ -43,3 +43,25 @@ def test_a_rebooking_of_an_old_request_is_still_found_on_its_new_day():
     book.add_one(0, 5)  # request of day 0 rebooked five days on, further than any first booking
     book.add(np.array([7]), np.array([5]))
     assert book.pop_day(5, staff)[1].tolist() == [0, 7]
+
+
+def test_removing_a_leaver_finds_the_same_appointments_as_a_scan_of_the_whole_book():
+    """remove_staff scans only requests that can reach the day: the same result as scanning everything."""
+    rng = np.random.default_rng(5)
+    n_days, per_day = 60, 30
+    request_day = np.repeat(np.arange(n_days), per_day)
+    day_start = [d * per_day for d in range(n_days + 1)] + [n_days * per_day] * 10
+    for _ in range(20):
+        book = DayBook(request_day, day_start)
+        staff = rng.integers(0, 4, request_day.size).astype(np.int32)
+        booked_day = np.full(request_day.size, -1)
+        today = int(rng.integers(10, n_days))
+        for d in range(today + 1):  # each day books its own requests up to 20 days ahead
+            rids = np.arange(d * per_day, (d + 1) * per_day)
+            days = d + rng.integers(0, 21, rids.size)
+            book.add(rids, days)
+            booked_day[rids] = days
+        from_day = int(rng.integers(0, today + 1))
+        want = np.flatnonzero((booked_day >= from_day) & (staff == 1))
+        want = want[np.lexsort((want, booked_day[want]))].tolist()  # by day, then booking order (= id here)
+        assert book.remove_staff(1, from_day, staff) == want

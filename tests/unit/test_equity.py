@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from sim.cli.area import area
 from sim.config.types import AGE_BANDS, IMD_2019_QUINTILE_FLOORS, imd_quintile_of
 from sim.experiments.runner import run_single
+from sim.model.model import GPSimModel
+from sim.model.population import deprivation_factor
 from sim.nhsdata.area import build_area
 from sim.nhsdata.imd import imd_quintiles, read_imd
 from sim.results.intervals import t_interval
@@ -47,11 +49,13 @@ def test_area_build_fills_each_practice_imd_score_from_fingertips(tmp_path: Path
         pr["imd_score"] for pr in practices]
 
 
-def imd_mapping(scores=(40.0, 10.0), days: int = 60, seed: int = 3) -> dict:
-    """Two practices alike in everything but their IMD score (Q1 and Q5)."""
+def imd_mapping(scores=(40.0, 10.0), days: int = 60, seed: int = 3, gradient: float | None = None) -> dict:
+    """Two practices alike in everything but their IMD score (Q1 and Q5); ``gradient`` sets the demand gradient."""
     m = tiny_mapping(list_sizes=(4000, 4000), gps=(2, 2), nurses=(1, 1), days=days, seed=seed)
     for pr, score in zip(m["area"]["pcns"][0]["practices"], scores, strict=True):
         pr["imd_score"] = score
+    if gradient is not None:
+        m.setdefault("demand", {})["deprivation_gradient"] = gradient
     return m
 
 
@@ -79,12 +83,35 @@ def test_groups_add_up_to_the_unit_totals(summary):
 
 
 def test_without_a_demand_gradient_alike_practices_lose_alike_shares_by_quintile():
-    # the model has no deprivation gradient in demand: alike practices in Q1 and Q5 differ only by noise
+    # a deprivation gradient of zero: alike practices in Q1 and Q5 differ only by noise
     diffs = []
     for seed in range(6):
-        s = run_single(scenario(imd_mapping(days=45, seed=seed)), 0).summary.set_index("metric")
+        s = run_single(scenario(imd_mapping(days=45, seed=seed, gradient=0.0)), 0).summary.set_index("metric")
         lg = s[s["level"] == "lgpo"]["value"]
         diffs.append(lg["lost_pct_imd:Q1"] - lg["lost_pct_imd:Q5"])
     mean, lo, hi = t_interval(diffs)
     assert lo < 0 < hi, (mean, lo, hi, diffs)
     assert np.std(diffs) > 0  # the two practices are not the same draws
+
+
+def test_the_deprivation_gradient_raises_demand_in_the_most_deprived_quintile_by_its_factor():
+    # g = 0.3: Q1's rate x (1 + g/2), Q5's x (1 - g/2); requests per patient follow over seeds (Poisson noise)
+    g, ratios = 0.3, []
+    for seed in range(5):
+        s = run_single(scenario(imd_mapping(days=45, seed=seed, gradient=g)), 0).summary.set_index("metric")
+        lg = s[s["level"] == "lgpo"]["value"]
+        ratios.append(lg["requests_imd:Q1"] / lg["requests_imd:Q5"])
+    mean, lo, hi = t_interval(ratios)
+    assert lo < (1 + g / 2) / (1 - g / 2) < hi, (mean, lo, hi)
+    assert lo > 1.15  # far from flat
+
+
+def test_patients_carry_their_practice_quintile_and_a_scoreless_practice_counts_as_q3():
+    sc = scenario(imd_mapping(scores=(40.0, None), days=7))
+    model = GPSimModel(sc, 0)
+    pop = model.population
+    assert set(pop.imd_quintile[pop.practice == 0]) == {1} and set(pop.imd_quintile[pop.practice == 1]) == {0}
+    assert deprivation_factor(np.array([1, 3, 5, 0]), 0.2).tolist() == pytest.approx([1.1, 1.0, 0.9, 1.0])
+    flat = GPSimModel(scenario(imd_mapping(scores=(40.0, None), days=7, gradient=0.0)), 0).population
+    factor = deprivation_factor(pop.imd_quintile, sc.demand.deprivation_gradient)
+    assert np.allclose(pop.rate, flat.rate * factor)  # the same patients; only the factor differs

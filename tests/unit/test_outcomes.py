@@ -30,9 +30,13 @@ def summaries() -> pd.DataFrame:
     """A fresh run's summary, a multi-year run's (present value) and every committed golden summary."""
     run = run_single(scenario(tiny_mapping(days=30)), 0).summary
     long_run = run_single(scenario(tiny_mapping(days=400, warm_up=7)), 0).summary
+    needy = tiny_mapping(days=30)  # practices with IMD scores and Carr-Hill weighted patients (area build's)
+    for k, pr in enumerate(needy["area"]["pcns"][0]["practices"]):
+        pr["imd_score"], pr["weighted_patients"] = 10.0 + 30.0 * k, 1.1 * pr["list_size"]
+    weighted = run_single(scenario(needy), 0).summary
     golden = [pd.read_csv(f, keep_default_na=False, na_values=[""]) for f in
               sorted((ROOT / "tests" / "expected").rglob("*_summary.csv"))]
-    return pd.concat([run, long_run, *golden], ignore_index=True)
+    return pd.concat([run, long_run, weighted, *golden], ignore_index=True)
 
 
 def test_every_summary_metric_is_registered_with_its_unit_and_levels(summaries):

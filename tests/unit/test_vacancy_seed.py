@@ -1,0 +1,26 @@
+"""Vacancies open at the start are caught part-way through a stationary sequence of adverts (issue 12, item 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.experiments.runner import build_model
+from sim.model.units import DAYS_PER_MONTH
+from tests.conftest import scenario, tiny_mapping
+
+MONTHS = 4.0  # the GP default mean time to fill
+
+
+def test_seeded_vacancies_have_the_stationary_time_left_of_their_advert():
+    # many GPs with a high leaving rate: several hundred vacancies open at the start
+    m = tiny_mapping(list_sizes=(20000, 20000), gps=(600, 600), nurses=(0, 0), days=1000)
+    m["workforce"] = {"turnover": {"annual_leaving_rate": {"GP": 0.8}, "time_to_fill_months": {"GP": MONTHS}}}
+    model = build_model(scenario(m), 0)
+    seeded = [v for v in model.open_vacancies.values() if v["role"] == "GP"]
+    ends = np.repeat(list(model.phases.scheduled), [len(h) for h in model.phases.scheduled.values()])
+    assert len(seeded) > 300 and ends.size == len(seeded)  # nothing else is scheduled at the start
+    # a gamma(2) advert caught at a random moment has 3/4 of a fresh advert's mean left (sd about
+    # 0.66 of the mean): a uniform share of a fresh advert would leave 1/2
+    mean_fill = MONTHS * DAYS_PER_MONTH
+    se = 0.66 * mean_fill / np.sqrt(ends.size)
+    assert abs(ends.mean() - 0.75 * mean_fill) < 4 * se
