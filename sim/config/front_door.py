@@ -19,6 +19,25 @@ CHANNELS: tuple[str, ...] = ("telephone", "online", "in_person")
 Minutes = Annotated[float, Field(gt=0.0, le=1440.0)]
 
 
+class OutOfHours(Strict):
+    """Requests made while the practice is closed (weekends): some urgent ones reach a hub through NHS 111.
+
+    Off by default (weekend demand zero, as before). With it, each weekend day carries demand at
+    ``weekend_day_weight`` of the mean weekday's (the week's total unchanged: weekday demand is lower
+    by as much); routine weekend requests reach the practice when it opens (forms processed, phones
+    ring again), and urgent ones go to NHS 111 with probability ``nhs111_urgent_share``, which books
+    them into that day's open hub sessions (booked hubs) or sends them to a walk-in hub's queue.
+    """
+
+    # relative to the mean Monday-Friday weight: 1 would be a weekend as busy as a weekday
+    weekend_day_weight: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.15, description=("demand on a Saturday or Sunday relative to the mean weekday (assumption: online forms "
+                           "and 111 contacts while closed; bank holidays stay without demand)"))
+    nhs111_urgent_share: Fraction = Field(
+        0.5, description=("share of urgent requests made while closed that NHS 111 refers to primary care that "
+                          "day (assumption; the rest wait for the practice to open)"))
+
+
 class FrontDoor(Strict):
     """Channels, the telephone queue and online forms; booking in batches as contacts are handled."""
 
@@ -65,6 +84,8 @@ class FrontDoor(Strict):
     # forms a day per 1,000 patients: None is no cap
     online_daily_cap_per_1000: Annotated[float, Field(ge=0.0, le=100.0)] | None = Field(
         None, description="forms a practice accepts a day per 1,000 patients; beyond it patients phone (None: no cap)")
+    out_of_hours: OutOfHours | None = Field(
+        None, description="requests made at weekends, urgent ones through NHS 111 to hubs (None: no weekend demand)")
     booking_batch_minutes: Annotated[int, Field(ge=5, le=600)] = Field(
         30, description="handled contacts are booked in batches of this many minutes; a slot that started before "
                         "the batch began cannot be taken")

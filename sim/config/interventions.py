@@ -7,12 +7,18 @@ Mechanisms live in :mod:`sim.model.interventions`; each changes the model, never
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from sim.config.back_office import Coordinators, SharedFunctions, Specialisation, Transition
+from sim.config.front_door_interventions import (
+    CareNavigation,
+    CloudTelephony,
+    OnlineConsultation,
+    TotalTriage,
+)
+from sim.config.intervention_base import Base
 from sim.config.types import Fraction, GpContract, Strict
 
 if TYPE_CHECKING:
@@ -24,21 +30,6 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Gbp = Annotated[float, Field(ge=0.0, le=1e8)]
 NO_PRICE = ("default 0: no published figure for general practice is in docs/sources.md; set the local price "
             "(sim/costs, docs/costs.md)")
-
-
-class Base(Strict):
-    """Fields every intervention has."""
-
-    # months after the scenario start: 1200 (a century) is beyond any horizon (at most 3660 days); whether the
-    # intervention starts inside the run is checked against the scenario (sim.config.checks)
-    start: dt.date | Annotated[int, Field(ge=0, le=1200)] = Field(
-        0, description="a date, or whole months after the scenario start (0 = from the start)"
-    )
-    end: dt.date | Annotated[int, Field(ge=0, le=1200)] | None = Field(
-        None, description="optional end (date or months), after start")
-    scope: str | list[str] = Field(
-        "lgpo", description="'lgpo' (whole area), one PCN code, or a list of practice codes"
-    )
 
 
 # ----------------------------------------------------------------------------- workforce
@@ -412,44 +403,10 @@ class PooledCover(Base):
     )
 
 
-class CloudTelephony(Base):
-    """Cloud-based telephony at the front door: more lines (callers queue, not engaged) and callbacks.
-
-    Needs the scenario's ``front_door:`` block. NHS England's Delivery plan for recovering access to
-    primary care (May 2023) moves practices from analogue lines to cloud-based telephony with call
-    queueing and call-back, so patients are not met with an engaged tone and keep their place.
-    """
-
-    type: Literal["cloud_telephony"]
-    # callers: 1000 waiting in one practice's queue is beyond any practice
-    queue_positions: Annotated[int, Field(ge=0, le=1000)] = Field(
-        100, description="callers who can wait in the queue beyond those being answered (assumption: nobody hears engaged)")
-    callback_share: Fraction = Field(
-        0.7, description="share of callers who would hang up that take a callback and keep their place (assumption)")
-
-
-class TotalTriage(Base):
-    """Total triage: every request is triaged by a GP before booking; some are resolved there.
-
-    Needs the scenario's ``front_door:`` block. Each handled contact waits for triage, costs GP
-    minutes (taken out of the day's GP slots) and is either resolved at triage or goes on to booking.
-    """
-
-    type: Literal["total_triage"]
-    # GP minutes: an hour per request would be a consultation, not triage
-    triage_minutes_per_request: Annotated[float, Field(gt=0.0, le=60.0)] = Field(
-        2.5, description="GP minutes to triage one request (assumption)")
-    resolved_share: Fraction = Field(
-        0.3, description=("share of triaged requests resolved without an appointment (assumption informed by "
-                          "Salisbury et al., JMIR 2020: about 30% of e-consultations completed without follow-up)"))
-    # working minutes: a day's delay at most
-    triage_delay_minutes_mean: Annotated[float, Field(gt=0.0, le=1440.0)] = Field(
-        60.0, description="mean working minutes from contact handled to triaged (exponential; assumption)")
-
-
 Intervention = Annotated[
     (Retirement | Recruitment | SkillMix | PooledBackOffice | ExtendedAccess | DemandGrowth | MicroTeams | PooledCover
-     | TrainingExpansion | InternationalRecruitment | Retention | CloudTelephony | TotalTriage),
+     | TrainingExpansion | InternationalRecruitment | Retention | CloudTelephony | TotalTriage
+     | CareNavigation | OnlineConsultation),
     Field(discriminator="type"),
 ]
 INTERVENTION_TYPES = {
@@ -458,4 +415,5 @@ INTERVENTION_TYPES = {
     "micro_teams": MicroTeams, "pooled_cover": PooledCover, "training_expansion": TrainingExpansion,
     "international_recruitment": InternationalRecruitment, "retention": Retention,
     "cloud_telephony": CloudTelephony, "total_triage": TotalTriage,
+    "care_navigation": CareNavigation, "online_consultation": OnlineConsultation,
 }

@@ -18,6 +18,7 @@ from sim.model.day_book import DayBook
 from sim.model.demand import DemandGenerator
 from sim.model.growable import append_rows
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
+from sim.model.out_of_hours import week_with_out_of_hours
 from sim.model.population import assign_usual_gps, build_population
 
 if TYPE_CHECKING:
@@ -170,8 +171,9 @@ def _diaries_for(model: GPSimModel, units: list[int], roles: list[str]) -> list[
 def draw_demand(model: GPSimModel) -> None:
     """Every request of the run (scaled by the ``demand_scale`` lever) and the empty ledger."""
     sc = model.scenario
-    weights = model.cal.demand_weights(sc.demand.day_of_week, sc.demand.monthly_seasonality)
-    annual = model.cal.mean_annual_weight(sc.demand.day_of_week, sc.demand.monthly_seasonality)
+    dow = week_with_out_of_hours(sc)  # the configured week, or with weekend demand (front_door.out_of_hours)
+    weights = model.cal.demand_weights(dow, sc.demand.monthly_seasonality)
+    annual = model.cal.mean_annual_weight(dow, sc.demand.monthly_seasonality)
     gen = DemandGenerator(sc.demand, model.population, len(model.practices), weights, annual,
                           sc.booking.routine_tolerance_days_mean, sc.booking.urgent_tolerance_days,
                           model.streams.get("demand"), calendar=model.cal)

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.front_door import CHANNELS, FrontDoor
+from sim.config.front_door_interventions import NAVIGATION_TARGETS
 from sim.model.booking import rules_array
+from sim.model.care_navigation import NOT_NAVIGATED, navigation_targets
 from sim.model.daycycle import sessions_on
 from sim.model.demand import next_working_days
 from sim.model.front_door_booking import book_batches, expire_day
@@ -42,7 +44,7 @@ from sim.model.front_door_queue import (
     ring_minutes,
 )
 from sim.model.phases import Phase
-from sim.model.states import BOOKED, GAVE_UP, LOST, RESOLVED, WAITING
+from sim.model.states import BOOKED, GAVE_UP, LOST, NAVIGATED, RESOLVED, WAITING
 from sim.model.walk_in import practice_walk_in
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ PHONE, ONLINE, IN_PERSON = (CHANNELS.index(c) for c in ("telephone", "online", "
 PENDING, DONE, GONE = 0, 1, 2
 ONLINE_PURPOSE = 9  # hashed-uniform purpose of an online form's processing time
 TRIAGE_DELAY, TRIAGE_RESOLVED = 10, 11  # ... of the wait for triage, and of its outcome
+NAVIGATION = 12  # ... of the care navigator's decision
+NHS111 = 13  # ... of a closed day's urgent request being referred by NHS 111
 
 
 @dataclass
@@ -86,6 +90,10 @@ class FrontDoorState:
     desk_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per staff: practice admin
     carry: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, attempts)
     due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)  # day -> (rids, minutes)
+    u_channel: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per request: the channel's uniform
+    navigation: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))  # (practice, need, target) shares
+    navigated_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # per request (-1: not)
+    referred_111: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per request: by NHS 111
 
 
 def build_front_door(model: GPSimModel) -> None:
@@ -101,7 +109,8 @@ def build_front_door(model: GPSimModel) -> None:
     u = rng.random(R.size)
     channel = np.minimum(np.searchsorted(cum, u, side="right"), len(CHANNELS) - 1).astype(np.int8)
     channel[model.walk_in_practices[R.practice]] = IN_PERSON  # walk-in practices: patients come in
-    out_of_hours = (rng.random(R.size) < cfg.online_out_of_hours_share) & (channel == ONLINE)
+    # drawn for every request (used only for online forms), so a channel changed later keeps its draw
+    out_of_hours = rng.random(R.size) < cfg.online_out_of_hours_share
     n_p = len(model.practices)
     per_fte = np.zeros(24)
     for h, x in cfg.handlers_per_reception_fte.items():
@@ -121,7 +130,9 @@ def build_front_door(model: GPSimModel) -> None:
         hours=hours, hour_cum=np.cumsum(weights / weights.sum()), handlers_per_fte=per_fte,
         stats=np.zeros((model.n_sim_days, n_p, len(STATS))), triage=np.zeros(n_p, dtype=bool),
         triage_minutes=np.zeros(n_p), resolved_share=np.zeros(n_p), triage_delay=np.ones(n_p),
-        triaged=np.zeros(R.size, dtype=bool), triage_record=np.zeros((model.n_sim_days, n_p)))
+        triaged=np.zeros(R.size, dtype=bool), triage_record=np.zeros((model.n_sim_days, n_p)), u_channel=u,
+        navigation=np.zeros((n_p, max(len(model.need_names), 1), len(NAVIGATION_TARGETS))),
+        navigated_to=np.full(R.size, -1, dtype=np.int8), referred_111=np.zeros(R.size, dtype=bool))
     model.phases.on(Phase.FINISH, _still_trying)
 
 
@@ -166,7 +177,9 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
     new = np.arange(model.day_start[d], model.day_start[d + 1], dtype=np.int64)
     if not model.cal.is_working_day[d]:  # closed: today's contacts come tomorrow (phones ring again)
-        phone = fd.channel[new] != ONLINE
+        if cfg.out_of_hours is not None:  # ... except urgent ones NHS 111 refers to a hub today
+            new = _refer_111(model, d, new)
+        phone = fd.channel[new] == PHONE  # forms are processed and visitors come in when it opens
         _later(fd, fd.carry, d, new[phone], np.zeros(int(phone.sum()), dtype=np.int64))
         _later(fd, fd.due, d, new[~phone], np.full(int((~phone).sum()), float(cfg.open_minute)))
         return
@@ -206,12 +219,33 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     handled.append((due_rids, due_minute))
     rids = np.concatenate([h[0] for h in handled]).astype(np.int64)
     at = np.concatenate([h[1] for h in handled])
+    if fd.navigation.any():
+        rids, at = navigate(model, d, rids, at)
     if fd.triage.any():
         rids, at = triage(model, d, rids, at)
     fd.progress[rids] = DONE
     fd.handled_day[rids] = d
     fd.handled_minute[rids] = at
     _book_in_batches(model, d, rids, at)
+
+
+def _refer_111(model: GPSimModel, d: int, new: np.ndarray) -> np.ndarray:
+    """Closed day ``d``: urgent requests NHS 111 refers are booked today (hub sessions) at their minute.
+
+    Returns the rest (they wait for the practice to open). Walk-in practices' patients are not referred.
+    A referral with no slot today is lost at booking (a walk-in hub's queue may still take it).
+    """
+    fd, R = model.front_door, model.requests
+    u = _uniforms(new, fd.seed, NHS111)
+    referred = (R.urgent[new] & (u < fd.cfg.out_of_hours.nhs111_urgent_share)
+                & ~model.walk_in_practices[R.practice[new]])
+    rids, at = new[referred], R.minute[new[referred]].astype(np.float64)
+    fd.referred_111[rids] = True
+    fd.progress[rids] = DONE
+    fd.handled_day[rids] = d
+    fd.handled_minute[rids] = at
+    _book_in_batches(model, d, rids, at)
+    return new[~referred]
 
 
 def _phone(model: GPSimModel, d: int, callers: np.ndarray, rings: np.ndarray,
@@ -291,6 +325,24 @@ def triage(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple
     _later(fd, fd.due, d, t_rids[late], cfg.open_minute + when[late] - cfg.close_minute)
     on = ~resolved & ~late
     return np.concatenate([rids[~tri], t_rids[on]]), np.concatenate([at[~tri], when[on]])
+
+
+def navigate(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Care navigation: contacts handled today go to pharmacy, self-care or a social prescriber (NAVIGATED).
+
+    Returns the contacts that go on (to triage or booking). A contact met again later (a form processed
+    tomorrow, a triage carried over) gets the same uniform, so it is navigated at most once.
+    """
+    fd, R = model.front_door, model.requests
+    target = navigation_targets(fd.navigation, R.practice[rids], R.need[rids], _uniforms(rids, fd.seed, NAVIGATION))
+    nav = target != NOT_NAVIGATED
+    gone = rids[nav]
+    fd.navigated_to[gone] = target[nav]
+    model.state[gone] = NAVIGATED
+    fd.progress[gone] = DONE
+    fd.handled_day[gone] = d
+    fd.handled_minute[gone] = at[nav]
+    return rids[~nav], at[~nav]
 
 
 def _uniforms(rids: np.ndarray, seed: int, purpose: int) -> np.ndarray:
@@ -410,4 +462,4 @@ def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray
         practice_walk_in(model, d, rids[walk_out].tolist())
 
 
-__all__ = ["FrontDoorState", "build_front_door", "expire_passed", "front_door_day", "take_slots", "triage"]
+__all__ = ["FrontDoorState", "build_front_door", "expire_passed", "front_door_day", "navigate", "take_slots", "triage"]

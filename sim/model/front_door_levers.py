@@ -1,10 +1,14 @@
-"""Front-door interventions: ``cloud_telephony`` and ``total_triage`` at the scoped practices.
+"""Front-door interventions: ``cloud_telephony``, ``total_triage``, ``care_navigation``, ``online_consultation``.
 
 Cloud telephony: from its start day to its end day the practices' phone queues hold more callers
 (fewer hear engaged) and callers who would hang up take a callback with a probability, keeping their
 place (:func:`sim.model.front_door_queue.phone_day`). Total triage: every contact handled is triaged
 by a GP before booking (:func:`sim.model.front_door.triage`). At the end the practices' own settings
-return.
+return. Care navigation: the scoped practices' navigators send a share of each need's handled contacts
+to pharmacy, self-care or a social prescriber (:func:`sim.model.front_door.navigate`). Online
+consultation: demand rises by ``new_demand`` while it runs (the ``demand_scale`` lever, before the
+requests are drawn) and the scoped practices' requests of those days are online forms with the
+raised share (the new demand all online), redrawn from each request's own channel uniform.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.config.front_door import CHANNELS
+from sim.config.front_door_interventions import (
+    NAVIGATION_TARGETS,
+    CareNavigation,
+    OnlineConsultation,
+)
 from sim.config.interventions import CloudTelephony, TotalTriage
+from sim.model.care_navigation import share_array
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -65,3 +76,53 @@ def setup_total_triage(model: GPSimModel, iv: TotalTriage, start: int, end: int,
     model.phases.at(start, on)
     if end < model.n_sim_days:
         model.phases.at(end, off)
+
+
+def setup_care_navigation(model: GPSimModel, iv: CareNavigation, start: int, end: int, practices: list[int]) -> None:
+    """Navigate the scoped practices' handled contacts from ``start`` to ``end``."""
+    _needs_front_door(model, "care_navigation")
+    unknown = sorted(set(iv.shares) - set(model.need_names))
+    if unknown:
+        raise ValueError(f"interventions: care_navigation.shares names need types not in demand.need_types: "
+                         f"{unknown}; known: {sorted(model.need_names)}")
+    scope = np.asarray(practices, dtype=np.int64)
+    table = share_array(iv.shares, model.need_names, NAVIGATION_TARGETS)
+
+    def on(m: GPSimModel, d: int) -> None:
+        m.front_door.navigation[scope] = table
+
+    def off(m: GPSimModel, d: int) -> None:
+        m.front_door.navigation[scope] = 0.0
+
+    model.phases.at(start, on)
+    if end < model.n_sim_days:
+        model.phases.at(end, off)
+
+
+def setup_online_consultation(model: GPSimModel, iv: OnlineConsultation, start: int, end: int,
+                              practices: list[int]) -> None:
+    """Scale the scoped practices' demand by 1 + ``new_demand`` from ``start`` to ``end`` and raise their online share."""
+    cfg = model.scenario.front_door
+    _needs_front_door(model, "online_consultation")
+    n_days, n_p = model.n_sim_days, len(model.practices)
+    scope = np.asarray(practices, dtype=np.int64)
+    scale = np.ones((n_days, n_p)) if model.levers.demand_scale is None else model.levers.demand_scale
+    scale[start:end, scope] *= 1.0 + iv.new_demand
+    model.levers.demand_scale = scale
+    # the new demand is all online: of all requests, (share + new) / (1 + new) are online forms
+    new = max(iv.new_demand, 0.0)
+    online = (iv.online_share + new) / (1.0 + new)
+    base = np.array([cfg.channel_shares.get(c, 0.0) for c in CHANNELS])
+    online_k = CHANNELS.index("online")
+    rest = base.sum() - base[online_k]
+    shares = base * (1.0 - online) / rest if rest > 0 else np.zeros_like(base)
+    shares[online_k] = online
+    cum = np.cumsum(shares / shares.sum())
+
+    def on(m: GPSimModel, d: int) -> None:
+        fd, R = m.front_door, m.requests
+        mine = np.isin(R.practice, scope) & (R.day >= start) & (R.day < end) & ~m.walk_in_practices[R.practice]
+        fd.channel[mine] = np.minimum(np.searchsorted(cum, fd.u_channel[mine], side="right"),
+                                      len(CHANNELS) - 1).astype(np.int8)
+
+    model.phases.at(start, on)

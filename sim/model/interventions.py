@@ -16,11 +16,13 @@ import numpy as np
 from sim.config.interventions import (
     WEEKDAYS,
     AddRole,
+    CareNavigation,
     CloudTelephony,
     DemandGrowth,
     ExtendedAccess,
     InternationalRecruitment,
     MicroTeams,
+    OnlineConsultation,
     PooledBackOffice,
     PooledCover,
     Recruitment,
@@ -34,7 +36,12 @@ from sim.config.interventions import (
 from sim.config.scenario import Scenario
 from sim.model.booking import BookingRules
 from sim.model.build import rebuild_options
-from sim.model.front_door_levers import setup_cloud_telephony, setup_total_triage
+from sim.model.front_door_levers import (
+    setup_care_navigation,
+    setup_cloud_telephony,
+    setup_online_consultation,
+    setup_total_triage,
+)
 from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
 from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
@@ -410,6 +417,7 @@ MECHANISMS: dict[type, Callable] = {
     MicroTeams: _micro_teams, PooledCover: _pooled_cover, TrainingExpansion: training_expansion,
     InternationalRecruitment: international_recruitment, Retention: retention,
     CloudTelephony: setup_cloud_telephony, TotalTriage: setup_total_triage,
+    CareNavigation: setup_care_navigation, OnlineConsultation: setup_online_consultation,
 }
 
 
@@ -462,6 +470,10 @@ def describe(iv) -> str:
                                     f"{iv.callback_share:.0%} of callers who would hang up take a callback"),
         "total_triage": lambda: (f"total triage: every request triaged by a GP ({iv.triage_minutes_per_request:g} min), "
                                  f"{iv.resolved_share:.0%} resolved without an appointment"),
+        "care_navigation": lambda: "care navigation: " + "; ".join(
+            f"{need} " + ", ".join(f"{x:.0%} to {t}" for t, x in row.items()) for need, row in iv.shares.items()),
+        "online_consultation": lambda: (f"online consultation: {iv.online_share:.0%} of requests online, "
+                                        f"{iv.new_demand:+.0%} new demand (all online)"),
         "pooled_cover": lambda: f"absence cover held by each {iv.level}: {iv.cover_days_per_week_per_10k:g} clinician-days/week per 10,000",
         "training_expansion": lambda: (f"{iv.extra_intake_per_practice} extra GP training place(s) a year in "
                                        f"{iv.share_of_practices:.0%} of practices (qualified GPs after 3 years)"),

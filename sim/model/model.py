@@ -38,12 +38,22 @@ from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.phases import Phase, Phases
 from sim.model.rng import Streams
 from sim.model.staff_days import Sessions, StaffDays
-from sim.model.states import BOOKED, DNA, GAVE_UP, LOST, RESOLVED, SEEN, STATE_NAMES, WAITING
+from sim.model.states import (
+    BOOKED,
+    DNA,
+    GAVE_UP,
+    LOST,
+    NAVIGATED,
+    RESOLVED,
+    SEEN,
+    STATE_NAMES,
+    WAITING,
+)
 from sim.model.training import setup_training
 from sim.model.turnover import setup_turnover
 from sim.model.workforce import burnout_feedback
 
-__all__ = ["BOOKED", "DNA", "GAVE_UP", "LOST", "RESOLVED", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
+__all__ = ["BOOKED", "DNA", "GAVE_UP", "LOST", "NAVIGATED", "RESOLVED", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
 
 
 class GPSimModel(mesa.Model):

@@ -196,7 +196,7 @@ def arrive(env: simpy.Environment, clinic: WalkInClinic, arrivals: list[Arrival]
 def record_served(model: GPSimModel, patient: WalkInPatient, staff: int, wait: float) -> None:
     """A walk-in patient seen: the ledger, and the clinician's staff-day."""
     rid = patient.rid
-    t = int(model.requests.day[rid])
+    t = int(patient.arrival // MINUTES_PER_DAY)  # the day they walked in (a weekend request: Monday)
     model.state[rid] = SEEN
     model.appt_day[rid] = t
     model.appt_staff[rid] = staff

@@ -36,7 +36,13 @@ from sim.report.data import ReportData, ReportError, load
 from sim.report.equity import EQUITY_FIGURES, equity_groups
 from sim.report.excel import report_sheets, write_excel
 from sim.report.figures import DPI, FIGURES, PALETTE, interval_note
-from sim.report.frames import destination_groups, headline_groups, long_wait_frame, manifest_frame
+from sim.report.frames import (
+    destination_groups,
+    front_door_groups,
+    headline_groups,
+    long_wait_frame,
+    manifest_frame,
+)
 from sim.report.pdf import print_pdf
 from sim.report.tables import (
     TOP_PRACTICES,
@@ -153,6 +159,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
         costs=outcome_tables(data, costs, "costs-table") if costs else [], workforce_cols=years[0],
         workforce_rows=years[1], p90_note=p90_note(data), long_waits=long_wait_rows(data),
         destinations=outcome_tables(data, destination_groups(), "destinations-table"),
+        front_door=outcome_tables(data, front_door_groups(), "front-door-table"),
         equity=outcome_tables(data, equity, "equity-table") if equity else [],
         figures=figures, interval_note=interval_note(data), top_n=min(TOP_PRACTICES, len(practices) // max(
             len(data.order), 1)), strain_cols=cols, strain_pcns=pcns, strain_practices=practices,

@@ -50,6 +50,20 @@ def destination_groups() -> dict[str, list[Outcome]]:
     return {"Where unmet demand goes": [outcome(m) for m in DESTINATION_METRICS.values()]}
 
 
+# the front door's outcomes in the report's front-door table (those a run has; none without a front door)
+FRONT_DOOR: tuple[str, ...] = (
+    "calls_per_1000_week", "time_to_answer_minutes", "calls_abandoned_pct", "calls_engaged_pct", "first_attempt_pct",
+    "gave_up_pct", "requests_channel:telephone", "requests_channel:online", "requests_channel:in_person",
+    "online_over_cap", "resolved_at_triage_pct", "gp_triage_hours_per_week", "navigated_pct",
+    "navigated_to:pharmacy", "navigated_to:self_care", "navigated_to:social_prescriber", "referred_by_111",
+)
+
+
+def front_door_groups() -> dict[str, list[Outcome]]:
+    """The front door's outcomes (time to answer, abandoned, first attempt, gave up, by channel) for its table."""
+    return {"The front door": [outcome(m) for m in FRONT_DOOR]}
+
+
 def headline_frame(data: ReportData) -> pd.DataFrame:
     """The headline outcomes, whole area: one row per metric, mean/CI per scenario and paired differences."""
     lg = data.comparison[data.comparison["level"] == "lgpo"].set_index(["metric", "scenario"])

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.front_door import CHANNELS
-from sim.model.states import GAVE_UP, RESOLVED
+from sim.config.front_door_interventions import NAVIGATION_TARGETS
+from sim.model.states import GAVE_UP, NAVIGATED, RESOLVED
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -66,6 +67,14 @@ def front_door_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
         add("resolved_at_triage", resolved)
         add("resolved_at_triage_pct", resolved, requests, 100.0)
         add("gp_triage_hours_per_week", fd.triage_record[w:n_d].sum(axis=0) / 60.0 * 7.0 / model.scenario.horizon_days)
+    if any(iv.type == "care_navigation" for iv in model.scenario.interventions):
+        navigated = np.bincount(practice, weights=model.state[rep] == NAVIGATED, minlength=n_p)
+        add("navigated", navigated)
+        add("navigated_pct", navigated, requests, 100.0)
+        for k, name in enumerate(NAVIGATION_TARGETS):
+            add(f"navigated_to:{name}", np.bincount(practice, weights=fd.navigated_to[rep] == k, minlength=n_p))
+    if fd.cfg.out_of_hours is not None:
+        add("referred_by_111", np.bincount(practice, weights=fd.referred_111[rep], minlength=n_p))
     for k, name in enumerate(CHANNELS):
         add(f"requests_channel:{name}", np.bincount(practice, weights=fd.channel[rep] == k, minlength=n_p))
     return rows

@@ -46,7 +46,7 @@ def ledger_frame(model: GPSimModel) -> pd.DataFrame:
         "lead_days": R.lead,
         "tolerance_days": R.tolerance,
         "state": pd.Categorical.from_codes(
-            model.state.astype(np.int16) - 1, [STATE_NAMES[k] for k in (1, 2, 3, 4, 5, 6)]),
+            model.state.astype(np.int16) - 1, [STATE_NAMES[k] for k in (1, 2, 3, 4, 5, 6, 7)]),
         "appt_day": pd.arrays.IntegerArray(np.where(has, model.appt_day - w, 0).astype(np.int32), ~has),
         "wait_days": pd.arrays.IntegerArray(np.where(has, model.appt_day - R.day, 0).astype(np.int32), ~has),
         "staff": st,

@@ -12,7 +12,17 @@ from sim.model.daycycle import sessions_on
 from sim.model.front_door import DONE, GONE, PENDING, expire_passed
 from sim.model.front_door_queue import STATS
 from sim.model.interventions import attach
-from sim.model.model import BOOKED, DNA, GAVE_UP, LOST, RESOLVED, SEEN, WAITING, GPSimModel
+from sim.model.model import (
+    BOOKED,
+    DNA,
+    GAVE_UP,
+    LOST,
+    NAVIGATED,
+    RESOLVED,
+    SEEN,
+    WAITING,
+    GPSimModel,
+)
 from tests.conftest import scenario, tiny_mapping
 
 ADMIN = {"role": "Admin", "count": 3, "fte": 0.8, "age": 40}
@@ -33,22 +43,40 @@ def _mapping(days: int, seed: int, front_door: dict, walk_in: bool = False) -> d
        phone=st.floats(0.0, 1.0), online_of_rest=st.floats(0.0, 1.0), patience=st.floats(0.5, 30.0),
        redial=st.floats(0.0, 1.0), attempts=st.integers(1, 5), cap=st.one_of(st.none(), st.floats(0.0, 5.0)),
        batch=st.integers(5, 120), queue=st.integers(0, 30), callback=st.floats(0.0, 1.0),
-       triage=st.one_of(st.none(), st.floats(0.0, 1.0)))
+       triage=st.one_of(st.none(), st.floats(0.0, 1.0)), navigate=st.one_of(st.none(), st.floats(0.0, 1.0)),
+       online_new=st.one_of(st.none(), st.floats(-0.1, 0.3)), ooh=st.one_of(st.none(), st.floats(0.0, 1.0)))
 def test_every_contact_ends_in_exactly_one_state(days, seed, walk_in, phone, online_of_rest, patience, redial,
-                                                 attempts, cap, batch, queue, callback, triage):
+                                                 attempts, cap, batch, queue, callback, triage, navigate, online_new,
+                                                 ooh):
     online = (1 - phone) * online_of_rest
     fd_cfg = {"channel_shares": {"telephone": phone, "online": online, "in_person": 1 - phone - online},
               "patience_minutes_mean": patience, "redial_probability": redial, "max_attempts": attempts,
               "online_daily_cap_per_1000": cap, "booking_batch_minutes": batch, "queue_positions": queue,
-              "callback_share": callback}
+              "callback_share": callback,
+              "out_of_hours": None if ooh is None else {"weekend_day_weight": 0.2, "nhs111_urgent_share": ooh}}
     m = _mapping(days, seed, fd_cfg, walk_in)
     if triage is not None:
         m["interventions"] = [{"type": "total_triage", "resolved_share": triage}]
+    if navigate is not None:
+        m.setdefault("interventions", []).append(
+            {"type": "care_navigation", "shares": {"acute_minor": {"pharmacy": navigate / 2, "self_care": navigate / 2}}})
+    if online_new is not None:
+        m.setdefault("interventions", []).append({"type": "online_consultation", "new_demand": online_new})
     model = attach(scenario(m), 0)
     model.run()
     fd, state = model.front_door, model.state
     assert not (state == BOOKED).any()
-    assert np.isin(state, [SEEN, DNA, WAITING, LOST, GAVE_UP, RESOLVED]).all()
+    assert np.isin(state, [SEEN, DNA, WAITING, LOST, GAVE_UP, RESOLVED, NAVIGATED]).all()
+    # navigated: handled, never booked, with a target; only with care navigation, only acute minor illness
+    nav = state == NAVIGATED
+    assert ((fd.navigated_to >= 0) == nav).all() and not (model.appt_day[nav] >= 0).any()
+    assert (fd.progress[nav] == DONE).all()
+    assert (navigate is not None and navigate > 0) or not nav.any()
+    assert (model.requests.need[nav] == model.need_names.index("acute_minor")).all()
+    # referred by NHS 111: urgent requests of closed days, handled that day
+    R, ref = model.requests, fd.referred_111
+    assert R.urgent[ref].all() and not model.cal.is_working_day[R.day[ref]].any()
+    assert (fd.handled_day[ref] == R.day[ref]).all() and (ooh is not None or not ref.any())
     # resolved at triage: handled and triaged, never booked; only with total triage
     assert (fd.triaged[state == RESOLVED]).all() and not (model.appt_day[state == RESOLVED] >= 0).any()
     assert triage is not None or not (state == RESOLVED).any()
@@ -73,7 +101,7 @@ def test_every_contact_ends_in_exactly_one_state(days, seed, walk_in, phone, onl
     for p in range(len(model.practices)):
         mine = model.requests.practice == p
         per_channel = np.bincount(fd.channel[mine], minlength=3)
-        assert per_channel.sum() == mine.sum() == np.bincount(state[mine], minlength=7).sum()
+        assert per_channel.sum() == mine.sum() == np.bincount(state[mine], minlength=8).sum()
 
 
 def test_ledger_and_summary_count_contacts_that_gave_up_as_unmet():
