@@ -45,6 +45,13 @@ class Turnover(Strict):
         default_factory=lambda: {"partner": 0.7, "salaried": 1.1, "locum": 1.5, "retainer": 1.0, "trainee": 1.0},
         description="GP contract -> multiplier on the annual rate (assumption: partners most settled)",
     )
+    gp_deprivation_multiplier: dict[Annotated[int, Field(ge=1, le=5)], Annotated[float, Field(ge=0.0, le=5.0)]] = \
+        Field(default_factory=lambda: {1: 1.09},
+              description=("national IMD quintile of the practice (1 = most deprived) -> multiplier on GPs' annual "
+                           "rate: GP turnover is higher in deprived practices, incidence rate ratio 1.09 for the "
+                           "most deprived quintile against the least (Parisi et al., BMJ Open 2021;11:e049827, "
+                           "practice-level GP turnover 2007-2019); quintiles not listed and practices without "
+                           "an IMD score: 1"))
     share_leaving_general_practice: Fraction = Field(
         0.8, description=("share of leavers leaving general practice rather than moving to another practice "
                           "(9.9% national leaving rate / 12% practice turnover; DHSC 2023, Parisi 2021)"),

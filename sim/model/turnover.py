@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.config.types import imd_quintile_of
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import add_staff, hand_over_patients, remove_staff
@@ -67,6 +68,19 @@ def strain(model: GPSimModel, unit: int) -> float:
     return float(np.mean(b)) if b else 0.0
 
 
+def practice_quintiles(model: GPSimModel) -> list[int]:
+    """National IMD quintile (1-5) of each practice, in model order; 0 where the area gives no score."""
+    scores = {p.code: p.imd_score for pcn in model.scenario.area.pcns for p in pcn.practices}
+    return [0 if scores.get(p.code) is None else imd_quintile_of(scores[p.code]) for p in model.practices]
+
+
+def deprivation_multiplier(cfg: Turnover, agent: Staff, quintiles: list[int]) -> float:
+    """GPs' leaving hazard multiplier for their practice's deprivation (Parisi et al. 2021); 1 for others."""
+    if agent.kind != "gp" or not 0 <= agent.unit < len(quintiles):
+        return 1.0
+    return cfg.gp_deprivation_multiplier.get(quintiles[agent.unit], 1.0)
+
+
 def retention_ratio(model: GPSimModel, agent: Staff, age: float, day: int) -> float:
     """Product of the hazard ratios (each at most 1) of the retention schemes covering ``agent`` on ``day``."""
     ratio = 1.0
@@ -90,15 +104,18 @@ def monthly_leaving(model: GPSimModel, day: int) -> None:
     date, first = model.cal.dates[day], model.cal.dates[0]
     month = (date.year - first.year) * 12 + date.month - first.month
     people = _people(model)
+    quintiles = practice_quintiles(model)
     u = np.array([_leaving_draws(model, a)[month] for a in people]).reshape(-1, 2)
     # a person can leave only if their draw is below the largest monthly hazard anyone can have
-    top = max([1.0, *cfg.age_multiplier.values()]) * max([1.0, *cfg.contract_multiplier.values()])
+    top = (max([1.0, *cfg.age_multiplier.values()]) * max([1.0, *cfg.contract_multiplier.values()])
+           * max([1.0, *cfg.gp_deprivation_multiplier.values()]))
     top_rate = min(1.0, max([cfg.other_roles_rate, *cfg.annual_leaving_rate.values()]) * top)
     bound = 1.0 - (1.0 - top_rate) ** (1 / 12)
     for k in np.flatnonzero(u[:, 0] < bound).tolist():
         agent = people[k]
         age = age_on(model, agent, day)
-        p = 1.0 - (1.0 - annual_rate(cfg, agent, age) * retention_ratio(model, agent, age, day)) ** (1 / 12)
+        rate = annual_rate(cfg, agent, age) * deprivation_multiplier(cfg, agent, quintiles)
+        p = 1.0 - (1.0 - min(rate, 1.0) * retention_ratio(model, agent, age, day)) ** (1 / 12)
         if u[k, 0] < p:
             event = "left_general_practice" if u[k, 1] < cfg.share_leaving_general_practice else "left_to_practice"
             remove_staff(model, agent.index, day, event=event)
@@ -167,8 +184,9 @@ def seed_vacancies(model: GPSimModel) -> None:
     inflow match the outflow from the first month.
     """
     cfg = model.scenario.workforce.turnover
+    quintiles = practice_quintiles(model)
     for agent in _people(model):
-        rate = annual_rate(cfg, agent, agent.age)
+        rate = min(1.0, annual_rate(cfg, agent, agent.age) * deprivation_multiplier(cfg, agent, quintiles))
         p_fill = cfg.fill_probability.get(agent.role, DEFAULT_FILL_PROBABILITY)
         vacant_years = _mean_fill_days(cfg, agent.role) / max(p_fill, 0.05) / 365.25
         rng = model.streams.keyed("vacancy-seed", agent.key)
