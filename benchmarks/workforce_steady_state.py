@@ -28,15 +28,17 @@ LOST_BAND_PP = 1.0  # requests lost within 1 percentage point of year 1 (issue 1
 DAYS_PER_YEAR = 365
 
 
-def fte_by_year(staff: pd.DataFrame, years: int) -> pd.DataFrame:
-    """FTE in post by role at the start of each year (reporting day 365 x k), and at the end."""
-    left = staff["left_day"].to_numpy(dtype=float, na_value=np.inf)
-    joined = staff["joined_day"].to_numpy(dtype=float)
+def fte_by_year(staff_month: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Area FTE in post by role at the start of each year, and on the day after the last, from the monthly census.
+
+    The census counts each person's FTE on its day, so burnout session cuts show while they last.
+    """
+    area = staff_month[staff_month["level"] == "lgpo"]
+    dates = sorted(area["date"].unique())
     rows = {}
     for k in range(years + 1):
-        day = min(k * DAYS_PER_YEAR, years * DAYS_PER_YEAR - 1)
-        in_post = (joined <= day) & (left > day)
-        rows[k] = staff[in_post].groupby("role")["fte"].sum()
+        on = dates[min(12 * k, len(dates) - 1)]
+        rows[k] = area[area["date"] == on].groupby("role")["fte"].sum()
     return pd.DataFrame(rows).fillna(0.0)
 
 
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         t0, c0 = time.perf_counter(), time.process_time()
         res = run_single(sc, rep)
         secs.append(time.perf_counter() - t0)
-        ftes.append(fte_by_year(res.staff, args.years))
+        ftes.append(fte_by_year(res.staff_month, args.years))
         losts.append(lost_by_year(res.ledger))
         flows.append(flows_by_year(res.events))
         print(f"replication {rep}: {secs[-1]:.0f} s wall, {time.process_time() - c0:.0f} s CPU", flush=True)
@@ -80,7 +82,7 @@ def report(name: str, years: int, ftes: list, losts: list, flows: list, secs: li
     fte = sum(ftes) / len(ftes)
     lost = pd.concat(losts, axis=1).mean(axis=1)
     print(f"\n{name}: {years} years x {len(ftes)} replications (mean); run {np.mean(secs):.0f} s each")
-    print("\nFTE in post at the start of each year (last column: the last day)")
+    print("\nFTE in post at the start of each year (monthly census; last column: the day after the last)")
     print(fte.round(1).to_string())
     rel = fte.div(fte[0], axis=0) - 1
     worst = rel.abs().max(axis=1)

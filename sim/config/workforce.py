@@ -128,6 +128,17 @@ class Workforce(Strict):
     reduce_sessions_probability_at_full_burnout: Fraction = Field(
         0.08, description="monthly probability of dropping one session a week at burnout 1"
     )
+    # burnout (0-1): a clinician below it for a month is recovering and takes back cut sessions
+    session_recovery_burnout_threshold: Fraction = Field(
+        0.1, description=("burnout below which a clinician's burnout session cuts start to come back, one step a "
+                          "month, and no new cut is made (assumption: a cut is a response to overload, so it is not kept "
+                          "once the overload has gone; no published rate of return; calibration/README.md, "
+                          "'Burnout and leaving')")
+    )
+    # sessions a week given back per month of recovery: the size of one burnout cut (one session a week)
+    sessions_restored_per_month: Annotated[float, Field(ge=0.0, le=14.0)] = Field(
+        1.0, description="sessions a week a recovering clinician takes back each month, up to their contract (assumption)"
+    )
     min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
     turnover: Turnover = Field(default_factory=Turnover)
     training: Training = Field(default_factory=Training)

@@ -72,6 +72,10 @@ class Staff(GPAgent):
         self.unit = unit  # practice index, or a PCN/LGPO unit index
         self.fte = fte
         self.sessions_per_week = sessions_per_week
+        # the post's contract: a vacancy is advertised at it; burnout cuts come back to it (sim.model.workforce)
+        self.contract_fte = float(fte)
+        self.contract_sessions = float(sessions_per_week)
+        self.session_cuts: list[tuple[int, float]] = []  # (half-day of the week, sessions) cut for burnout, newest last
         self.age = age  # years at the start of the run
         self.contract = contract
         self.active = True

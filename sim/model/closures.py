@@ -138,6 +138,8 @@ def close_practice(model: GPSimModel, p: int, day: int) -> bool:
             b = add_staff(model, a.role, receivers[0], day, fte=a.fte, sessions=a.sessions_per_week, age=a.age,
                           contract=a.contract, key=a.key + "/m", event="transferred_in")
             b.burnout = a.burnout
+            b.contract_fte, b.contract_sessions = a.contract_fte, a.contract_sessions  # cut sessions may come back
+            b.session_cuts = list(a.session_cuts)
             new_of[a.index] = b.index
             _keep_admin_role(model, a.index, b.index)
     # usual GPs: a transferring GP keeps their patients; everyone else gets a GP of the new practice

@@ -181,11 +181,11 @@ def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, pract
         if u[0] >= iv.fill_probability[agent.role]:
             return
         delay = round(iv.delay_months.get(agent.role, DEFAULT_RECRUIT_DELAY_MONTHS) * DAYS_PER_MONTH)
-        contract, sessions = agent.contract, agent.sessions_per_week
+        contract, sessions = agent.contract, agent.contract_sessions  # the post's contract, not a burnout cut
         if agent.kind == "gp" and contracts:
             contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
             sessions = iv.gp_sessions_by_contract.get(contract, sessions)
-        fte, role, unit, key, leaver = agent.fte, agent.role, agent.unit, agent.key + "/r", agent.index
+        fte, role, unit, key, leaver = agent.contract_fte, agent.role, agent.unit, agent.key + "/r", agent.index
         age = RECRUIT_AGE_MIN + int(u[2] * RECRUIT_AGE_SPAN)
 
         def join(mm: GPSimModel, d: int) -> None:

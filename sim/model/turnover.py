@@ -164,7 +164,7 @@ def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray) -> None
 
 def _post_of(agent: Staff, key: str, leaver: int) -> dict:
     return {"role": agent.role, "unit": agent.unit, "unit_code": agent.model.unit_level(agent.unit)[1],
-            "fte": agent.fte, "sessions": agent.sessions_per_week,
+            "fte": agent.contract_fte, "sessions": agent.contract_sessions,  # the contract, not a burnout cut
             "contract": agent.contract, "key": key, "leaver": leaver, "adverts": 0}
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.booking import book_request
-from sim.model.build import add_calendars, rebuild_options
+from sim.model.build import FILL_ORDER, add_calendars, rebuild_options
 from sim.model.daycycle import open_for_joiner
 from sim.model.diary import grow, reindex
 from sim.model.phases import Phase
@@ -169,24 +169,63 @@ def _reregister(model: GPSimModel, s: int) -> None:
     pop.usual_gp[idx] = np.asarray(gps, dtype=np.int32)[rng.integers(0, len(gps), size=idx.size)]
 
 
+def _fte_per_session(agent: Staff) -> float:
+    """FTE one weekly session is worth on this clinician's contract (sessions / sessions_per_fte_week by default)."""
+    return agent.contract_fte / agent.contract_sessions if agent.contract_sessions > 0 else 0.0
+
+
 def reduce_sessions(model: GPSimModel, s: int, day: int, by: float = 1.0) -> None:
-    """Drop ``by`` sessions a week from staff member ``s`` for days not yet opened."""
+    """Drop ``by`` sessions a week from staff member ``s`` for days not yet opened; their FTE falls with them."""
     agent = model.staff[s]
     floor = model.scenario.workforce.min_sessions_per_week
-    new = max(floor, agent.sessions_per_week - by)
-    cut = agent.sessions_per_week - new
-    if cut <= 0:
-        return
     row = model.pattern[s]
+    # only sessions the weekly pattern holds can go (a hub post works a rota, not a pattern: nothing to cut)
+    new = max(floor, agent.sessions_per_week - min(by, float(row.sum())))
+    cut = agent.sessions_per_week - new
+    if cut <= 1e-9:
+        return
     for h in np.flatnonzero(row > 0)[::-1]:
         take = min(row[h], cut)
         row[h] -= take
+        agent.session_cuts.append((int(h), float(take)))
         cut -= take
         if cut <= 1e-9:
             break
     model.events.append({"day": day, "staff": s, "role": agent.role, "unit": model.unit_level(agent.unit)[1],
                          "event": "reduced_sessions", "fte": agent.sessions_per_week - new})
+    agent.fte = max(0.0, agent.fte - (agent.sessions_per_week - new) * _fte_per_session(agent))
     agent.sessions_per_week = new
+
+
+def restore_sessions(model: GPSimModel, s: int, day: int, by: float = 1.0) -> None:
+    """Give back up to ``by`` of the sessions a week cut for burnout (never more than were cut); FTE rises with them.
+
+    The half-days cut last come back first; a cut half-day now worked (a post moved by a merger) gives
+    way to the first free half-day in the order a week is built.
+    """
+    agent = model.staff[s]
+    give = min(by, sum(amount for _, amount in agent.session_cuts))
+    if give <= 1e-9:
+        agent.session_cuts.clear()
+        return
+    row, left = model.pattern[s], give
+    while left > 1e-9 and agent.session_cuts:
+        h, amount = agent.session_cuts.pop()
+        if row[h] >= 1.0 - 1e-9:  # that half-day is worked (a merged post's new week): the first one with room
+            h = next((k for k in FILL_ORDER if row[k] < 1.0 - 1e-9), -1)
+            if h < 0:  # a full week: nothing more can come back
+                agent.session_cuts.clear()
+                break
+        add = min(amount, left, 1.0 - row[h])
+        row[h] += add
+        left -= add
+        if amount - add > 1e-9:
+            agent.session_cuts.append((h, amount - add))
+    given = give - max(left, 0.0)
+    model.events.append({"day": day, "staff": s, "role": agent.role, "unit": model.unit_level(agent.unit)[1],
+                         "event": "restored_sessions", "fte": given})
+    agent.fte += given * _fte_per_session(agent)
+    agent.sessions_per_week += given
 
 
 def burnout_feedback(model: GPSimModel, day: int) -> None:
@@ -221,12 +260,15 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
             agent.burnout = min(1.0, agent.burnout + wf.burnout_gain_per_hour * excess)
         else:
             agent.burnout = max(0.0, agent.burnout - wf.burnout_recovery_per_month)
+        recovered = agent.burnout < wf.session_recovery_burnout_threshold
+        if recovered and agent.session_cuts:
+            restore_sessions(model, s, day, wf.sessions_restored_per_month)
         if agent.burnout <= 0:
             continue
         u = model.streams.keyed(month_key, agent.key).random(2)
         if u[0] < wf.leave_probability_at_full_burnout * agent.burnout:
             remove_staff(model, s, day, event="left_burnout")
-        elif u[1] < wf.reduce_sessions_probability_at_full_burnout * agent.burnout:
+        elif not recovered and u[1] < wf.reduce_sessions_probability_at_full_burnout * agent.burnout:
             reduce_sessions(model, s, day)
 
 
