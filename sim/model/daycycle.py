@@ -198,23 +198,35 @@ def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, w
 
 
 # ------------------------------------------------------------------------------ booking
+def request_levers(model: GPSimModel, idx: slice | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(named to a micro-team, the booking rules array, shifted to another role) of requests ``idx``.
+
+    The levers every booking path reads, whether a day's requests are booked at its start or in
+    batches as the front door handles them (sim.model.front_door).
+    """
+    R, lv = model.requests, model.levers
+    n = R.patient[idx].size
+    if lv.micro_team is not None:
+        named = model.population.ltc[R.patient[idx]] >= lv.micro_team.min_ltc
+        mt_rules = rules_array(lv.micro_team.rules)
+    else:
+        named, mt_rules = np.zeros(n, dtype=bool), rules_array(model.rules)
+    if lv.shift is not None:
+        shifted = (R.u_triage[idx] < lv.shift.share) & np.isin(R.need[idx], list(lv.shift.needs))
+    else:
+        shifted = np.zeros(n, dtype=bool)
+    return named, mt_rules, shifted
+
+
 def book(model: GPSimModel, d: int) -> None:
     """Book every request made on internal day ``d``, in order of arrival (one compiled call)."""
     a, b = model.day_start[d], model.day_start[d + 1]
     if a == b:
         return
-    R, lv = model.requests, model.levers
+    R = model.requests
     n = b - a
     patients = R.patient[a:b]
-    if lv.micro_team is not None:
-        named = model.population.ltc[patients] >= lv.micro_team.min_ltc
-        mt_rules = rules_array(lv.micro_team.rules)
-    else:
-        named, mt_rules = np.zeros(n, dtype=bool), rules_array(model.rules)
-    if lv.shift is not None:
-        shifted = (R.u_triage[a:b] < lv.shift.share) & np.isin(R.need[a:b], list(lv.shift.needs))
-    else:
-        shifted = np.zeros(n, dtype=bool)
+    named, mt_rules, shifted = request_levers(model, slice(a, b))
     staff_out = np.full(n, -1, dtype=np.int32)
     day_out = np.full(n, -1, dtype=np.int32)
     pool_out = np.full(n, -1, dtype=np.int8)

@@ -30,7 +30,7 @@ from sim.config.front_door import CHANNELS, FrontDoor
 from sim.config.front_door_interventions import NAVIGATION_TARGETS
 from sim.model.booking import rules_array
 from sim.model.care_navigation import NOT_NAVIGATED, navigation_targets
-from sim.model.daycycle import sessions_on
+from sim.model.daycycle import request_levers, sessions_on
 from sim.model.demand import next_working_days
 from sim.model.front_door_booking import book_batches, expire_day
 from sim.model.front_door_queue import (
@@ -417,7 +417,7 @@ def _offered(model: GPSimModel, t: int) -> np.ndarray:
 
 def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> None:
     """Book handled contacts batch by batch of handling time, expiring passed slots before each batch (compiled)."""
-    cfg, R, lv, g = model.front_door.cfg, model.requests, model.levers, model.diaries
+    cfg, R, g = model.front_door.cfg, model.requests, model.diaries
     if rids.size == 0:
         return
     order = np.lexsort((rids, at))
@@ -431,15 +431,7 @@ def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray
     offered = _offered(model, d)
     patients = R.patient[rids]
     k = rids.size
-    if lv.micro_team is not None:
-        named = model.population.ltc[patients] >= lv.micro_team.min_ltc
-        mt_rules = rules_array(lv.micro_team.rules)
-    else:
-        named, mt_rules = np.zeros(k, dtype=bool), rules_array(model.rules)
-    if lv.shift is not None:
-        shifted = (R.u_triage[rids] < lv.shift.share) & np.isin(R.need[rids], list(lv.shift.needs))
-    else:
-        shifted = np.zeros(k, dtype=bool)
+    named, mt_rules, shifted = request_levers(model, rids)
     staff_out = np.full(k, -1, dtype=np.int32)
     day_out = np.full(k, -1, dtype=np.int32)
     pool_out = np.full(k, -1, dtype=np.int8)
