@@ -110,6 +110,31 @@ def _canvas(page, name: str) -> str:
     return page.evaluate(f"document.querySelector('.gpsim-chart-{name} canvas')?.toDataURL() ?? ''")
 
 
+def _slide(page, name: str, key: str, want: str, most: int = 6) -> None:
+    """Press ``key`` on a lever one step at a time until its label shows ``want``, as a person would.
+
+    Each press waits for the label to change before the next, because two presses sent together can
+    arrive while the page re-renders after the first and the second is lost (seen once in CI, on a
+    loaded machine). A press whose label does not change in time is pressed again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    label = f".gpsim-control-{name}"
+    slider = page.locator(f"{label} [role=slider]")
+    for _ in range(most):
+        before = page.inner_text(label)
+        if want in before:
+            return
+        slider.focus()
+        slider.press(key)
+        try:
+            page.wait_for_function(f"(old) => {_text(label)} !== '' && {_text(label)} !== old", arg=before,
+                                   timeout=30_000)
+        except PlaywrightTimeout:
+            continue
+    assert want in page.inner_text(label), page.inner_text(label)
+
+
 def test_move_a_lever_step_and_watch(dashboard_url):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -128,20 +153,12 @@ def test_move_a_lever_step_and_watch(dashboard_url):
             page.get_by_text("About this model").click()
             page.get_by_text("What is not modelled").wait_for(state="visible")
             assert "111" in page.inner_text(".gpsim-about")
-            reps = page.locator(".gpsim-control-replications [role=slider]")
-            reps.focus()
-            reps.press("ArrowLeft")
-            reps.press("ArrowLeft")  # 3 replications: a quicker test
+            _slide(page, "replications", "ArrowLeft", "3 per side")  # 3 replications: a quicker test
             page.wait_for_function(f"{_text('.gpsim-scenario-name')}.includes('3 replications')")
             page.wait_for_selector(".gpsim-busy", state="detached")
 
             # move a control: two steps right on the pharmacists slider (0 -> 1.0 FTE per 10,000)
-            slider = page.locator(".gpsim-control-pharmacists [role=slider]")
-            slider.focus()
-            slider.press("ArrowRight")
-            slider.press("ArrowRight")
-            page.wait_for_function(
-                f"{_text('.gpsim-control-pharmacists')}.includes('1.0 FTE')")
+            _slide(page, "pharmacists", "ArrowRight", "1.0 FTE")
             page.wait_for_selector(".gpsim-busy", state="detached")  # both models rebuilt
 
             waiting = page.inner_text(".gpsim-waiting-list-collaborating")
@@ -186,6 +203,7 @@ def test_move_a_lever_step_and_watch(dashboard_url):
             assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
             # choose another library scenario: its interventions set the levers, the run starts again
+            reps = page.locator(".gpsim-control-replications [role=slider]")
             reps.focus()
             reps.press("Home")  # one replication: the library's other scenarios are five times bigger
             page.wait_for_function(f"{_text('.gpsim-scenario-name')}.includes('1 replication ')")
