@@ -80,14 +80,24 @@ def _pop(key, val, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _earliest(free_at, handlers_p, a, close):  # pragma: no cover - compiled
+def _next_on(handlers_p, n_h):  # pragma: no cover - compiled
+    """(handler j, hour h) -> the first hour from h in which handler j is on the phones (24: none that day)."""
+    out = np.full((n_h, 25), 24, dtype=np.int64)
+    for j in range(n_h):
+        for h in range(23, -1, -1):
+            out[j, h] = h if handlers_p[h] > j else out[j, h + 1]
+    return out
+
+
+@njit(cache=True)
+def _earliest(free_at, handlers_p, next_on, a, close):  # pragma: no cover - compiled
     """(start, handler) of the first handler free at or after ``a`` while on the phones; (inf, -1) if none."""
     best, who = np.inf, -1
     for j in range(free_at.size):
         t = max(a, free_at[j])
         h = int(t // 60.0)
-        while h < 24 and handlers_p[h] <= j:
-            h += 1
+        if h < 24 and handlers_p[h] <= j:  # off the phones now: from the next hour they are on
+            h = next_on[j, h]
             t = h * 60.0
         if h < 24 and t < close and t < best:
             best, who = t, j
@@ -125,6 +135,7 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
         for h in range(24):
             n_h = max(n_h, handlers[p, h])
         free_at = np.zeros(n_h)
+        next_on = _next_on(handlers[p], n_h)
         while n_ev > 0:
             a, j = ev_key[0], ev_val[0]
             n_ev = _pop(ev_key, ev_val, n_ev)
@@ -137,7 +148,7 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
             if a >= close_m or n_line >= handlers[p, min(int(a // 60.0), 23)] + queue_positions[p]:
                 stats[p, 3] += 1  # engaged (or closed)
             else:
-                start, who = _earliest(free_at, handlers[p], a, close_m)
+                start, who = _earliest(free_at, handlers[p], next_on, a, close_m)
                 patience = -np.log(uniform(seed, r, k, U_PATIENCE)) * patience_mean
                 keeps = start - a > patience and start < np.inf and uniform(seed, r, k, U_CALLBACK) < callback[p]
                 if start - a <= patience or keeps:
