@@ -149,7 +149,8 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
                 stats[p, 3] += 1  # engaged (or closed)
             else:
                 start, who = _earliest(free_at, handlers[p], next_on, a, close_m)
-                patience = -np.log(uniform(seed, r, k, U_PATIENCE)) * patience_mean
+                # answered at once: any patience will do (it is >= 0), so its logarithm is not taken
+                patience = 0.0 if start <= a else -np.log(uniform(seed, r, k, U_PATIENCE)) * patience_mean
                 keeps = start - a > patience and start < np.inf and uniform(seed, r, k, U_CALLBACK) < callback[p]
                 if start - a <= patience or keeps:
                     call = -np.log(uniform(seed, r, k, U_CALL)) * call_mean
@@ -235,3 +236,37 @@ def other_calls(request_calls, rate, seed, day, first_id, hours, hour_cum):  # p
             practice[j], ring[j], ids[j] = p, hours[h] * 60.0 + 60.0 * uniform(seed, i, 0, U_MINUTE), i
             j += 1
     return practice, ring, ids
+
+
+@njit(cache=True)
+def phone_outcomes(callers, status, done_at, waited, att, n_requests, attempts, first_ok, answer_wait, progress,
+                   state, gone, gave_up):  # pragma: no cover - compiled
+    """Record a day's calls on their requests (other calls, ids >= ``n_requests``, leave no trace).
+
+    Writes attempts, first-attempt success, answer wait, and ``gone`` / ``gave_up`` for those who gave
+    up; returns (rids, minute) of the calls answered and (rids, attempts) of those who redial tomorrow,
+    each in the order of ``callers``.
+    """
+    ok_rid = np.empty(callers.size, dtype=np.int64)
+    ok_at = np.empty(callers.size)
+    carry_rid = np.empty(callers.size, dtype=np.int64)
+    carry_att = np.empty(callers.size, dtype=np.int64)
+    n_ok = n_carry = 0
+    for i in range(callers.size):
+        r = callers[i]
+        if r >= n_requests:
+            continue
+        attempts[r] = att[i]
+        if status[i] == CALL_HANDLED:
+            if att[i] == 1:
+                first_ok[r] = True
+            answer_wait[r] = waited[i]
+            ok_rid[n_ok], ok_at[n_ok] = r, done_at[i]
+            n_ok += 1
+        elif status[i] == CALL_GAVE_UP:
+            progress[r] = gone
+            state[r] = gave_up
+        elif status[i] == CALL_CARRIED:
+            carry_rid[n_carry], carry_att[n_carry] = r, att[i]
+            n_carry += 1
+    return ok_rid[:n_ok], ok_at[:n_ok], carry_rid[:n_carry], carry_att[:n_carry]
