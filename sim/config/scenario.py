@@ -107,6 +107,12 @@ class WalkIn(Strict):
     max_wait_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = Field(
         240.0, description="patients waiting longer than this give up and are lost"
     )
+    later_slot: bool = Field(
+        True, description="a walk-in practice's patient not seen that day (gave up waiting, still queued at close, "
+                          "came after it closed) is offered the earliest bookable slot on a later day within the "
+                          "book-ahead reach; with none, lost (then a destination by need and urgency). Issue 16: "
+                          "a practice that runs out of clinician time offers a later slot instead of losing the "
+                          "request (design rule, no published rate)")
 
     @model_validator(mode="after")
     def _opens_before_close(self) -> WalkIn:

@@ -4,7 +4,8 @@ Patients arrive at their request minute and are served first come, first served 
 clinician who may see them (:class:`WalkInClinic`). With one role, Poisson arrivals and exponential
 consultations it is an M/M/c queue (the analytic check). :func:`serve` and :func:`arrive` are the
 SimPy processes both walk-in practices (:func:`practice_walk_in`) and walk-in hubs
-(:mod:`sim.model.hubs`) run; :func:`record_served` and :func:`record_lost` write the outcome.
+(:mod:`sim.model.hubs`) run; :func:`record_served` and :func:`record_lost` write the outcome. A walk-in
+practice's patient not seen that day is offered a later booked slot (:func:`record_lost_or_later`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.model.booking import book_request
 from sim.model.calendar import MINUTES_PER_DAY
 from sim.model.diary import SAME_DAY
-from sim.model.states import LOST, SEEN
+from sim.model.states import BOOKED, LOST, SEEN
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -212,11 +214,44 @@ def record_lost(model: GPSimModel, patient: WalkInPatient) -> None:
     model.state[patient.rid] = LOST
 
 
+def offer_later(model: GPSimModel, rid: int, t: int) -> bool:
+    """Book request ``rid``, not seen on day ``t``, into the earliest free slot from day ``t + 1`` within the book.
+
+    The slot is found as any routine booking is (skill-mix order, the usual GP where the need values
+    continuity), up to the book-ahead reach (days beyond it are not open yet). Returns whether one was found.
+    """
+    R = model.requests
+    p, k = int(R.practice[rid]), int(R.need[rid])
+    ahead = model.scenario.booking.book_ahead_days
+    if ahead < 1:  # no later day is open in the book
+        return False
+    usual = int(model.population.usual_gp[R.patient[rid]])
+    res = book_request(model.diaries, model.options[p][k], t, False, 1, ahead, usual, bool(model.need_continuity[k]),
+                       model.rules)
+    if res.staff < 0:
+        return False
+    model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = res.staff, res.day, res.pool
+    model.day_book.add_one(rid, res.day)
+    model.state[rid] = BOOKED
+    return True
+
+
+def record_lost_or_later(model: GPSimModel, patient: WalkInPatient) -> None:
+    """A walk-in practice's patient not seen today: a later booked slot if the diary has one, else lost.
+
+    A lost request gets its destination (A&E, NHS 111, pharmacy ...) by need and urgency when the run
+    finishes (sim.model.destinations), as every unmet request does.
+    """
+    if not offer_later(model, patient.rid, int(model.env.now // MINUTES_PER_DAY)):
+        model.state[patient.rid] = LOST
+
+
 def practice_walk_in(model: GPSimModel, d: int, rids: list[int]) -> None:
     """Walk-in practices: day ``d``'s same-day requests queue for the next free eligible clinician.
 
     Each clinician serves the queue with the minutes of the same-day slots they would have had
-    (``model.walk_in_budget``); requests made after the queue closes are lost.
+    (``model.walk_in_budget``). Patients not seen that day (``walk_in.later_slot``) are offered a later
+    booked slot, else lost; requests made after the queue closes likewise.
     """
     R = model.requests
     wi = model.scenario.walk_in
@@ -227,6 +262,8 @@ def practice_walk_in(model: GPSimModel, d: int, rids: list[int]) -> None:
         by_practice.setdefault(int(R.practice[rid]), []).append(rid)
     for p, group in by_practice.items():
         clinic = open_clinic(model, wi.max_wait_minutes)
+        if wi.later_slot:
+            clinic.on_lost = partial(record_lost_or_later, model)
         for s in model.practices[p].staff:
             budget = model.walk_in_budget.pop((s, d), 0.0)
             if budget > 0:
@@ -236,8 +273,9 @@ def practice_walk_in(model: GPSimModel, d: int, rids: list[int]) -> None:
         arrivals = []
         for rid in group:
             at = base + max(int(R.minute[rid]), wi.open_minute)
-            if at > close:
-                model.state[rid] = LOST  # after the queue closes
+            if at > close:  # after the queue closes
+                if not (wi.later_slot and offer_later(model, rid, d)):
+                    model.state[rid] = LOST
                 continue
             roles = model.need_roles[int(R.need[rid])]
             arrivals.append((at, rid, roles, consultation_minutes(model, rid, roles)))

@@ -15,8 +15,8 @@ practice_st = st.tuples(st.integers(300, 4000), st.integers(0, 3), st.integers(0
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(practices=st.lists(practice_st, min_size=1, max_size=3),
        days=st.integers(5, 40), seed=st.integers(0, 10_000), walk_in=st.booleans(),
-       book_ahead=st.integers(0, 21), same_day=st.floats(0.0, 1.0))
-def test_every_request_ends_in_exactly_one_state(practices, days, seed, walk_in, book_ahead, same_day):
+       book_ahead=st.integers(0, 21), same_day=st.floats(0.0, 1.0), later_slot=st.booleans())
+def test_every_request_ends_in_exactly_one_state(practices, days, seed, walk_in, book_ahead, same_day, later_slot):
     sizes, gps, nurses = zip(*practices, strict=True)
     mapping = tiny_mapping(sizes, gps, nurses, days=days, seed=seed, warm_up=7)
     mapping["booking"] = {"book_ahead_days": book_ahead}
@@ -24,6 +24,7 @@ def test_every_request_ends_in_exactly_one_state(practices, days, seed, walk_in,
                         for name, spec in default_roles().items()}
     if walk_in:
         mapping["area"]["pcns"][0]["practices"][0]["access_mode"] = "walk_in"
+        mapping["walk_in"] = {"later_slot": later_slot}  # not seen in the queue: a later slot, else lost
     sc = scenario(mapping)
     model = GPSimModel(sc, 0)
     model.run()
