@@ -75,6 +75,14 @@ class CareNavigation(Base):
             "musculoskeletal": {"social_prescriber": 0.05, "self_care": 0.05},
         },
         description="share of each need type's handled contacts navigated by target (see docs/sources.md; assumptions)")
+    # share of a need's contacts that stay at the practice (not navigated elsewhere); none by default
+    team_shares: dict[str, Fraction] = Field(
+        default_factory=dict,
+        description="share of each need type's contacts kept at the practice that the navigator books with the "
+                    "team member who fits: the need's eligible roles other than GP first, in skill-mix order "
+                    "(demand.need_types eligible_roles; the skill-mix shift's roles where the scenario has one), "
+                    "a GP only if none is free (NHS England GP Forward View 2016, high impact action 1: active "
+                    "signposting; shares are the scenario's assumption)")
 
     @field_validator("shares")
     @classmethod

@@ -43,6 +43,7 @@ from sim.model.front_door_queue import (
 )
 from sim.model.phases import Phase
 from sim.model.states import BOOKED, GAVE_UP, LOST, NAVIGATED, RESOLVED, WAITING
+from sim.model.team_booking import team_options
 from sim.model.walk_in import practice_walk_in
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ ONLINE_PURPOSE = 9  # hashed-uniform purpose of an online form's processing time
 TRIAGE_DELAY, TRIAGE_RESOLVED = 10, 11  # ... of the wait for triage, and of its outcome
 NAVIGATION = 12  # ... of the care navigator's decision
 NHS111 = 13  # ... of a closed day's urgent request being referred by NHS 111
+TEAM = 14  # ... of the care navigator booking a contact with the team member who fits
 
 
 @dataclass
@@ -92,6 +94,9 @@ class FrontDoorState:
     navigation: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))  # (practice, need, target) shares
     navigated_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # per request (-1: not)
     referred_111: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per request: by NHS 111
+    team: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (practice, need): share booked with the team
+    to_team: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per request: booked with the team
+    team_csr: tuple | None = None  # (the options it was built from, the team's role order): team_booking
 
 
 def build_front_door(model: GPSimModel) -> None:
@@ -130,7 +135,8 @@ def build_front_door(model: GPSimModel) -> None:
         triage_minutes=np.zeros(n_p), resolved_share=np.zeros(n_p), triage_delay=np.ones(n_p),
         triaged=np.zeros(R.size, dtype=bool), triage_record=np.zeros((model.n_sim_days, n_p)), u_channel=u,
         navigation=np.zeros((n_p, max(len(model.need_names), 1), len(NAVIGATION_TARGETS))),
-        navigated_to=np.full(R.size, -1, dtype=np.int8), referred_111=np.zeros(R.size, dtype=bool))
+        navigated_to=np.full(R.size, -1, dtype=np.int8), referred_111=np.zeros(R.size, dtype=bool),
+        team=np.zeros((n_p, max(len(model.need_names), 1))), to_team=np.zeros(R.size, dtype=bool))
     model.phases.on(Phase.FINISH, _still_trying)
 
 
@@ -217,7 +223,7 @@ def front_door_day(model: GPSimModel, d: int) -> None:
     handled.append((due_rids, due_minute))
     rids = np.concatenate([h[0] for h in handled]).astype(np.int64)
     at = np.concatenate([h[1] for h in handled])
-    if fd.navigation.any():
+    if fd.navigation.any() or fd.team.any():
         rids, at = navigate(model, d, rids, at)
     if fd.triage.any():
         rids, at = triage(model, d, rids, at)
@@ -323,6 +329,7 @@ def triage(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple
 def navigate(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Care navigation: contacts handled today go to pharmacy, self-care or a social prescriber (NAVIGATED).
 
+    Of the rest, a share (``team_shares``) is flagged to be booked with the team member who fits.
     Returns the contacts that go on (to triage or booking). A contact met again later (a form processed
     tomorrow, a triage carried over) gets the same uniform, so it is navigated at most once.
     """
@@ -335,7 +342,11 @@ def navigate(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tup
     fd.progress[gone] = DONE
     fd.handled_day[gone] = d
     fd.handled_minute[gone] = at[nav]
-    return rids[~nav], at[~nav]
+    rids, at = rids[~nav], at[~nav]
+    if fd.team.any():  # the rest: some booked with the team member who fits (sim.model.team_booking)
+        p, k = R.practice[rids], R.need[rids]
+        fd.to_team[rids[_uniforms(rids, fd.seed, TEAM) < fd.team[p, k]]] = True
+    return rids, at
 
 
 def _uniforms(rids: np.ndarray, seed: int, purpose: int) -> np.ndarray:
@@ -426,6 +437,9 @@ def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray
     patients = R.patient[rids]
     k = rids.size
     named, mt_rules, shifted = request_levers(model, rids)
+    shift_csr = model.shift_csr
+    if model.front_door.team.any():  # navigated to the team member who fits: booked in the team's role order
+        shifted, shift_csr = shifted | model.front_door.to_team[rids], team_options(model)
     staff_out = np.full(k, -1, dtype=np.int32)
     day_out = np.full(k, -1, dtype=np.int32)
     pool_out = np.full(k, -1, dtype=np.int8)
@@ -434,7 +448,7 @@ def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray
                  np.floor(minutes / slot).astype(np.int64), slot, offered,
                  R.practice[rids], R.need[rids], R.urgent[rids], R.lead[rids], R.tolerance[rids],
                  model.population.usual_gp[patients], named, shifted, model.walk_in_practices,
-                 model.need_continuity, len(model.need_names), *model.options_csr, *model.shift_csr,
+                 model.need_continuity, len(model.need_names), *model.options_csr, *shift_csr,
                  rules_array(model.rules), mt_rules, g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt,
                  g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
                  staff_out, day_out, pool_out, walk_out)

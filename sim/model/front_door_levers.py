@@ -85,14 +85,21 @@ def setup_care_navigation(model: GPSimModel, iv: CareNavigation, start: int, end
     if unknown:
         raise ValueError(f"interventions: care_navigation.shares names need types not in demand.need_types: "
                          f"{unknown}; known: {sorted(model.need_names)}")
+    unknown = sorted(set(iv.team_shares) - set(model.need_names))
+    if unknown:
+        raise ValueError(f"interventions: care_navigation.team_shares names need types not in demand.need_types: "
+                         f"{unknown}; known: {sorted(model.need_names)}")
     scope = np.asarray(practices, dtype=np.int64)
     table = share_array(iv.shares, model.need_names, NAVIGATION_TARGETS)
+    team = np.array([iv.team_shares.get(n, 0.0) for n in model.need_names]) if model.need_names else np.zeros(1)
 
     def on(m: GPSimModel, d: int) -> None:
         m.front_door.navigation[scope] = table
+        m.front_door.team[scope] = team
 
     def off(m: GPSimModel, d: int) -> None:
         m.front_door.navigation[scope] = 0.0
+        m.front_door.team[scope] = 0.0
 
     model.phases.at(start, on)
     if end < model.n_sim_days:

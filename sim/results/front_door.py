@@ -73,6 +73,8 @@ def front_door_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
         add("navigated_pct", navigated, requests, 100.0)
         for k, name in enumerate(NAVIGATION_TARGETS):
             add(f"navigated_to:{name}", np.bincount(practice, weights=fd.navigated_to[rep] == k, minlength=n_p))
+        if any(getattr(iv, "team_shares", None) for iv in model.scenario.interventions):
+            add("booked_with_team", np.bincount(practice, weights=fd.to_team[rep], minlength=n_p))
     if fd.cfg.out_of_hours is not None:
         add("referred_by_111", np.bincount(practice, weights=fd.referred_111[rep], minlength=n_p))
     for k, name in enumerate(CHANNELS):

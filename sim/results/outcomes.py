@@ -143,6 +143,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("navigated_pct", "Requests navigated elsewhere (care navigation)", "% of requests", None, "{:.1f}", "Access",
        "Navigated %"),
     _o("navigated_to:<target>", "Requests navigated to {key}", "requests", None, "{:,.0f}", "Access", "To {key}"),
+    _o("booked_with_team", "Requests the care navigator booked with the team member who fits", "requests", None,
+       "{:,.0f}", "Access", "To the team"),
     _o("referred_by_111", "Weekend urgent requests referred by NHS 111", "requests", None, "{:,.0f}", "Access",
        "Referred by 111"),
     _o("requests_channel:<channel>", "Requests by {key}", "requests", None, "{:,.0f}", "Access", "{key}"),
