@@ -32,7 +32,7 @@ from sim.model.booking import rules_array
 from sim.model.care_navigation import NOT_NAVIGATED, navigation_targets
 from sim.model.daycycle import request_levers, sessions_on
 from sim.model.demand import next_working_days
-from sim.model.front_door_booking import book_batches, expire_day
+from sim.model.front_door_booking import book_handled, expire_day
 from sim.model.front_door_queue import (
     STATS,
     exponential_draws,
@@ -434,30 +434,20 @@ def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray
     staff, start, minutes = sessions_on(model, d)
     slot = model.staff_table()["slot"][staff]
     offered = _offered(model, d)
-    patients = R.patient[rids]
-    k = rids.size
     named, mt_rules, shifted = request_levers(model, rids)
     shift_csr = model.shift_csr
     if model.front_door.team.any():  # navigated to the team member who fits: booked in the team's role order
         shifted, shift_csr = shifted | model.front_door.to_team[rids], team_options(model)
-    staff_out = np.full(k, -1, dtype=np.int32)
-    day_out = np.full(k, -1, dtype=np.int32)
-    pool_out = np.full(k, -1, dtype=np.int8)
-    walk_out = np.zeros(k, dtype=bool)
-    book_batches(d, batch_at, batch_first, staff.astype(np.int64), start.astype(np.float64),
-                 np.floor(minutes / slot).astype(np.int64), slot, offered,
-                 R.practice[rids], R.need[rids], R.urgent[rids], R.lead[rids], R.tolerance[rids],
-                 model.population.usual_gp[patients], named, shifted, model.walk_in_practices,
-                 model.need_continuity, len(model.need_names), *model.options_csr, *shift_csr,
-                 rules_array(model.rules), mt_rules, g.free_sd, g.free_rt, g.parent, g.cap_sd, g.cap_rt,
-                 g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
-                 staff_out, day_out, pool_out, walk_out)
-    model.appt_staff[rids] = staff_out
-    model.appt_day[rids] = day_out
-    model.appt_pool[rids] = pool_out
+    walk_out = np.zeros(rids.size, dtype=bool)
+    staff_out, day_out = book_handled(
+        d, rids, batch_at, batch_first, staff.astype(np.int64), start.astype(np.float64),
+        np.floor(minutes / slot).astype(np.int64), slot, offered, R.practice, R.need, R.urgent, R.lead, R.tolerance,
+        R.patient, model.population.usual_gp, named, shifted, model.walk_in_practices, model.need_continuity,
+        len(model.need_names), *model.options_csr, *shift_csr, rules_array(model.rules), mt_rules, g.free_sd,
+        g.free_rt, g.parent, g.cap_sd, g.cap_rt, g.rparent, g.staff_rd, g.rd_role, g.rd_ptr, g.rd_members, g.extras,
+        model.appt_staff, model.appt_day, model.appt_pool, model.state, LOST, walk_out)
     booked = staff_out >= 0
     model.day_book.add(rids[booked], day_out[booked])
-    model.state[rids[~booked & ~walk_out]] = LOST
     if walk_out.any():
         practice_walk_in(model, d, rids[walk_out].tolist())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim.model.booking import book_day
@@ -60,3 +61,33 @@ def book_batches(d, batch_at, batch_first, sess_staff, sess_start, sess_slots, s
                  named[lo:hi], shifted[lo:hi], walk_in, continuity, n_needs, opt_ptr, opt_rd, shift_ptr, shift_rd,
                  rules, mt_rules, free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr,
                  rd_members, extras, staff_out[lo:hi], day_out[lo:hi], pool_out[lo:hi], walk_out[lo:hi])
+
+
+@njit(cache=True)
+def book_handled(d, rids, batch_at, batch_first, sess_staff, sess_start, sess_slots, slot_len, offered,
+                 r_practice, r_need, r_urgent, r_lead, r_tol, r_patient, usual_gp, named, shifted, walk_in, continuity,
+                 n_needs, opt_ptr, opt_rd, shift_ptr, shift_rd, rules, mt_rules,
+                 free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr, rd_members, extras,
+                 appt_staff, appt_day, appt_pool, state, lost, walk_out):  # pragma: no cover - compiled
+    """:func:`book_batches` for requests ``rids`` (sorted by handling time), written into the ledger.
+
+    Gathers each request's fields, then writes its appointment (clinician, day, pool), and ``lost`` (no
+    slot, not a walk-in) in ``state``. Returns (clinician, day) per request (-1: none), for the day book.
+    """
+    k = rids.size
+    practice, need, urgent, lead, tol = r_practice[rids], r_need[rids], r_urgent[rids], r_lead[rids], r_tol[rids]
+    usual = usual_gp[r_patient[rids]]
+    staff_out = np.full(k, -1, dtype=np.int32)
+    day_out = np.full(k, -1, dtype=np.int32)
+    pool_out = np.full(k, -1, dtype=np.int8)
+    book_batches(d, batch_at, batch_first, sess_staff, sess_start, sess_slots, slot_len, offered,
+                 practice, need, urgent, lead, tol, usual, named, shifted, walk_in, continuity, n_needs,
+                 opt_ptr, opt_rd, shift_ptr, shift_rd, rules, mt_rules,
+                 free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr, rd_members, extras,
+                 staff_out, day_out, pool_out, walk_out)
+    for i in range(k):
+        r = rids[i]
+        appt_staff[r], appt_day[r], appt_pool[r] = staff_out[i], day_out[i], pool_out[i]
+        if staff_out[i] < 0 and not walk_out[i]:
+            state[r] = lost
+    return staff_out, day_out
