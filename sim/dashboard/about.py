@@ -19,7 +19,9 @@ pooled back office; retirements, burnout and GPs cutting sessions; demand growth
 **What is not modelled.**
 
 - Where unmet demand goes: no 111, A&E, pharmacy or self-care.
-- The front door: no phone queues, online forms, 8 a.m. rush or care navigation.
+- The front door only where the scenario has a `front_door:` block (phone queues, online forms, care
+  navigation; its panel then shows time to answer, calls abandoned and first-attempt success); it has
+  no lever here.
 - Workforce pipelines: staff age, leave and are replaced through advertised vacancies, but there are
   no GP trainees, international recruitment or practice closures.
 - Deprivation as a cause: practices carry an IMD score for reporting, but no mechanism uses it;

@@ -43,6 +43,7 @@ from sim.dashboard.export import (
     fmt_band,
     headline_bands,
 )
+from sim.dashboard.front_door_panel import front_door_panel
 from sim.resources import scenario, scenarios_dir
 
 DEFAULT_SCENARIO = scenario("small.yaml")  # scenarios/small.yaml, or its copy in an installed wheel
@@ -151,6 +152,27 @@ def Headlines(view: View, labels: dict[Side, str]) -> None:  # noqa: N802 (Solar
                 + (" (differences are paired: each replication's two sides share the same demand)." if len(sides) == 2
                    else ".") if reps > 1 else "One replication: no intervals (choose 2 or more for them).",
                 classes=["gpsim-note"])
+
+
+@solara.component
+def FrontDoor(view: View, labels: dict[Side, str]) -> None:  # noqa: N802 (Solara components are CapWords)
+    """The front door's numbers (only when the scenario has one): time to answer, abandoned, first attempt."""
+    rows = front_door_panel(view)
+    if not rows:
+        return
+    sides = list(view.history)
+    head = "".join(f"<th>{labels[s]}</th>" for s in sides)
+    body = []
+    for r in rows:
+        cells = ""
+        for s in sides:
+            mean, interval = fmt_band(r.bands[s], r.decimals)
+            cells += (f'<td><span class="gpsim-{r.attr.replace("_", "-")}-{s}">{mean}</span>'
+                      f'<div class="gpsim-ci">{interval}</div></td>')
+        body.append(f'<tr><td>{r.label}<div class="gpsim-ci">{r.unit}</div></td>{cells}</tr>')
+    with solara.Card("The front door (reporting days so far)", margin=0):
+        solara.HTML(tag="table", unsafe_innerHTML=f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody>",
+                    classes=["gpsim-table", "gpsim-front-door"])
 
 
 def _chart(option: dict, name: str, height: int) -> None:
@@ -363,5 +385,6 @@ def Page() -> None:  # noqa: N802
             solara.Text("Same patients, same demand on both sides (each replication's pair shares its seed): "
                         "the difference is collaboration alone.", classes=["gpsim-note"])
         Headlines(view, labels)
+        FrontDoor(view, labels)
         Export(view, labels)
         Charts(view, labels)

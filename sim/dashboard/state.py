@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.dashboard.front_door_numbers import FrontDoorNumbers, front_door_numbers
 from sim.model.model import BOOKED, DNA, LOST, SEEN, GPSimModel
 from sim.results.metrics import WAIT_BINS, wait_bin_index
 
@@ -310,6 +311,7 @@ class Snapshot:
     utilisation_pct: dict[str, float] = field(default_factory=dict)
     overtime_hours_per_fte_week: dict[str, float] = field(default_factory=dict)
     practices: tuple[PracticeStrain, ...] = ()
+    front_door: FrontDoorNumbers | None = None  # reporting days so far; None without a front door
 
 
 def snapshot(model: GPSimModel, full: bool = True, running: Running | None = None) -> Snapshot:
@@ -339,6 +341,7 @@ def snapshot(model: GPSimModel, full: bool = True, running: Running | None = Non
         gp_admin_hours_per_fte_week=per_fte,
         gp_fte=gp_fte(model),
         full=full,
+        front_door=front_door_numbers(model, lo, hi),
         **costly,
     )
 
