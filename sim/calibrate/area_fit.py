@@ -138,7 +138,8 @@ def observed_level(appointments: pd.DataFrame, area: Mapping[str, Any], months: 
     except ValueError as exc:
         raise ValueError(f"{names}: {exc} ({level} {', '.join(chosen)})") from None
     rate = obs.targets.loc[obs.targets["target"] == "attended_per_1000"]
-    note = (f"attended appointments of {', '.join(chosen)} in {names} over registered lists of "
+    used = ", ".join(sorted({Path(str(f)).name for f in source["source_file"].unique()}))
+    note = (f"attended appointments of {', '.join(chosen)} in {used} over registered lists of "
             f"{Path(patients_file).name} (practices of {Path(map_file).name})")
     return ObservedLevel(
         per_1000=dict(zip(rate["month"], rate["value"].astype(float), strict=True)),
