@@ -21,6 +21,7 @@ from sim.calibrate.observed import month_range
 from sim.calibrate.runs import simulate_intervals
 from sim.cli.main import main as cli
 from sim.config.loading import load_scenario
+from tests.conftest import tiny_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "calibration" / "data"
@@ -148,3 +149,30 @@ def test_an_empty_appointments_folder_is_refused(tmp_path):
                                       "--calibrate", "--appointments", str(empty)])
     assert result.exit_code != 0
     assert "no Regional_CSV_*.csv file in this folder" in result.output
+
+
+def test_parameters_and_their_ensemble_follow_the_fitted_level(tmp_path):
+    """--parameters: its fields are kept and each member's rate is scaled by the level's factor."""
+    params = tiny_mapping(days=28, warm_up=7)
+    params["demand"] = {"rate_multiplier": 0.8}
+    params.setdefault("booking", {})["routine_tolerance_days_mean"] = 21.0
+    params["ensemble"] = [{"weight": 1.0, "parameters": {"rate_multiplier": 0.8},
+                           "overrides": {"demand": {"rate_multiplier": 0.8}}},
+                          {"weight": 1.0, "parameters": {"rate_multiplier": 1.0},
+                           "overrides": {"demand": {"rate_multiplier": 1.0}}}]
+    source = tmp_path / "calibrated.yaml"
+    source.write_text(yaml.safe_dump(params))
+    out = tmp_path / "area.yaml"
+    result = _invoke([*BUILD, "--pcn", "U08578", "--out", str(out), "--calibrate",
+                      "--appointments", str(GPAD / "Regional_CSV_ELondonHCP.csv"),
+                      "--fit", "2019-04", "--parameters", str(source), "--fit-reps", "1",
+                      "--month-steps", "0", "--check-reps", "1"])
+    assert result.exit_code == 0, result.output
+    assert "ensemble: 2 members" in result.output
+    sc = load_scenario(out)
+    rate = sc.demand.rate_multiplier
+    assert rate != 0.8
+    assert sc.booking.routine_tolerance_days_mean == 21.0
+    assert sc.area.code == "U08578"
+    members = [m.overrides["demand"]["rate_multiplier"] for m in sc.ensemble]
+    assert members == pytest.approx([rate, rate * 1.0 / 0.8], rel=1e-6)
