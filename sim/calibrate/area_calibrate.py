@@ -182,9 +182,10 @@ def calibrate_area(area_mapping: Mapping[str, Any], files: Sequence[Path], fit_m
         fitted["ensemble"] = scale_members(ensemble, fit.factor)
     fitted_sample = {**fitted, "area": sample_area}
     fitted_sample.pop("ensemble", None)
-    report = check_fit(fitted_sample, obs, months, check_reps, label="fit sample",
-                       progress=progress)
-    if full_reps > 0:
+    whole_in_fit = len(kept) == len(area_practices(mapping["area"]))
+    report = check_fit(fitted_sample, obs, months, check_reps,
+                       label="whole area" if whole_in_fit else "fit sample", progress=progress)
+    if full_reps > 0 and not whole_in_fit:
         whole = {k: v for k, v in fitted.items() if k != "ensemble"}
         report = pd.concat([report, check_fit(whole, obs, months, full_reps, label="whole area",
                                               progress=progress)], ignore_index=True)

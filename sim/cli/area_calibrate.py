@@ -70,7 +70,7 @@ def calibrate_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--check-reps", type=click.IntRange(min=1), default=DEFAULT_CHECK_REPS,
                      show_default=True, help="Fresh replications of the fitted sample checked."),
         click.option("--full-reps", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Also check the whole area with this many replications."),
+                     help="Also check the whole area with this many replications (an area simulated whole in the fit is checked whole anyway)."),
     ]
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
