@@ -18,7 +18,9 @@
 * :mod:`~sim.calibrate.transfer`: the calibrated parameters checked on other STPs;
 * :mod:`~sim.calibrate.settings`, :mod:`~sim.calibrate.pipeline`: the whole run behind
   ``gpsim calibrate``; :mod:`~sim.calibrate.outputs`: the files it writes;
-* :mod:`~sim.calibrate.plots`: fit.png, holdout.png, transfer.png.
+* :mod:`~sim.calibrate.plots`: fit.png, holdout.png, transfer.png;
+* :mod:`~sim.calibrate.area_fit`, :mod:`~sim.calibrate.area_calibrate`: a built area's own
+  demand level (``gpsim area build --calibrate``).
 """
 
 from sim.calibrate.observed import observed_targets, seasonal_profile

@@ -5,7 +5,8 @@ Usage::
     gpsim area build --map gp-reg-pat-prac-map.csv --patients gp-reg-pat-prac-all.csv \\
         [--ages gp-reg-pat-prac-quin-age.csv] [--workforce GPWPracticeCSV.102025.zip] \\
         [--imd imd-by-practice_fingertips-93553.csv] [--payments payments.csv] [--pcn-workforce [FILE]] \\
-        (--pcn CODE ... | --sub-icb CODE | --practices CODE ...) --out scenarios/area-NAME.yaml
+        (--pcn CODE ... | --sub-icb CODE | --practices CODE ...) --out scenarios/area-NAME.yaml \\
+        [--calibrate [--appointments [FILE|FOLDER]] [--fit 2019-04:2019-09] [--parameters calibrated.yaml]]
 
 Codes may be repeated (``--pcn U1 --pcn U2``) or comma-separated (``--pcn U1,U2``). Problems in a
 file are reported with the file, row and column at fault.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.area_calibrate import calibrate_options, finish_calibration
 from sim.config.yamlread import looks_binary
 from sim.nhsdata.area import build_area_details
 from sim.nhsdata.area_yaml import write_area_yaml
@@ -76,6 +78,7 @@ def area() -> None:
 @click.option("--area-name", default=None, help="Display name of the area.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the scenario YAML, e.g. scenarios/area-NAME.yaml.")
+@calibrate_options
 def build(
     map_file: Path,
     patients_file: Path,
@@ -91,8 +94,13 @@ def build(
     name: str | None,
     area_name: str | None,
     out: Path,
+    **calibration: object,
 ) -> None:
-    """Build a scenario for real practices and write it to --out."""
+    """Build a scenario for real practices and write it to --out.
+
+    With --calibrate the area's demand level is fitted to its own GPAD months first (see
+    calibration/README.md, "A calibrated real area in one command").
+    """
     chosen = [opt for opt, value in (("--pcn", pcns), ("--sub-icb", sub_icb),
                                      ("--practices", practices)) if value]
     if len(chosen) != 1:
@@ -110,7 +118,9 @@ def build(
             payments_file=payments_file or calibration_data_dir() / PAYMENTS_FILE,
             pcn_workforce_file=pcn_workforce_file,
         )
-        path = write_area_yaml(result.mapping, out)
+        mapping = finish_calibration(result.mapping, calibration, map_file=map_file,
+                                     patients_file=patients_file, out=out)
+        path = write_area_yaml(mapping, out)
     except UnicodeDecodeError as exc:  # a reader met bytes its encoding cannot decode: say which files
         files = ", ".join(str(p) for p in (map_file, patients_file, *age_files, workforce_file) if p)
         raise click.ClickException(f"one of {files} is not text in the encoding NHS Digital publishes "
