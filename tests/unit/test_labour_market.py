@@ -156,3 +156,21 @@ def test_the_file_is_named_in_a_labour_market_error(tmp_path: Path):
                    "workforce:\n  labour_market:\n    local:\n      - scope: [NOPE]\n        fill_probability: {GP: 0.0}\n")
     with pytest.raises(ScenarioError, match=re.escape(str(bad)) + r".*local\[0\]\.scope\[0\].*unknown practice 'NOPE'"):
         load_scenario(bad)
+
+
+def test_without_background_turnover_only_the_drive_advertises_and_only_in_its_window():
+    """turnover.enabled false: no market. A drive still refills the leavers it covers; after its end nobody does."""
+    m = _wave_mapping()
+    m["workforce"]["turnover"] = {"enabled": False}
+    m["interventions"][0]["wave"]["over_months"] = 4
+    m["interventions"].append({"type": "recruitment", "start": 0, "end": 2, "fill_probability": {"GP": 1.0},
+                               "delay_months": {"GP": 0.5}})
+    model = build_model(scenario(m), 0)
+    model.run()
+    end = model.cal.warm_up + 61  # two months after the start
+    left = [e["day"] for e in model.events if e["event"] == "retired"]
+    filled = [e["day"] for e in model.events if e["event"] == "recruited"]
+    assert any(d < end - 30 for d in left) and any(d >= end for d in left)
+    assert filled and not [e for e in model.events if e["event"] == "vacancy_filled"]
+    assert len(filled) < len(left)  # leavers after the drive's end are not refilled
+    assert not model.open_vacancies  # and not advertised
