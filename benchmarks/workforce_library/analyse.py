@@ -12,7 +12,8 @@ shared 2-core machine under load):
 
 Prints a markdown table: for each scenario the baseline's mean and the scenario's, and the mean paired
 difference (scenario - reference, replication by replication: common random numbers) with its 95%
-t-interval, of unmet requests per 1,000 patients a year, requests lost (%), GP FTE in post at the end
+t-interval, of unmet requests per 1,000 patients a year, requests lost (%, over the horizon and in its first
+year), GP FTE in post at the end
 (qualified GPs), leavers and joiners over the horizon (all roles, and GPs alone). Joiners are posts
 refilled (market and recruitment drive), qualified trainees and international recruits.
 """
@@ -31,7 +32,7 @@ from sim.results.intervals import t_interval
 
 LEAVING = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice", "left_practice_closed")
 JOINING = ("recruited", "vacancy_filled", "qualified_joined", "international_recruit")
-OUTCOMES = [("unmet_per_1000_year", "unmet per 1,000 a year"), ("lost_pct", "lost %"),
+OUTCOMES = [("unmet_per_1000_year", "unmet per 1,000 a year"), ("lost_pct", "lost %"), ("lost_pct_y1", "lost %, year 1"),
             ("fte_end:GP", "GP FTE at the end"), ("leavers", "leavers"), ("gp_leavers", "GP leavers"),
             ("joiners", "joiners"), ("gp_joiners", "GP joiners")]
 
@@ -47,6 +48,11 @@ def replication(rep: Path) -> dict[str, float]:
     out["gp_leavers"] = float((ev["event"].isin(LEAVING) & (ev["role"] == "GP")).sum())
     out["joiners"] = float(ev["event"].isin(JOINING).sum())
     out["gp_joiners"] = float((ev["event"].isin(JOINING) & (ev["role"] == "GP")).sum())
+    monthly = pd.read_parquet(rep / "monthly.parquet")
+    area = monthly[(monthly["level"] == "lgpo") & monthly["metric"].isin(["lost", "requests"])].copy()
+    area["date"] = pd.to_datetime(area["date"])
+    first = area[area["date"] < area["date"].min() + pd.DateOffset(years=1)].groupby("metric")["value"].sum()
+    out["lost_pct_y1"] = 100.0 * float(first["lost"]) / float(first["requests"])
     closures = rep / "closures.csv"
     out["closures"] = float(pd.read_csv(closures)["practice"].nunique()) if closures.exists() else 0.0
     return out
