@@ -405,7 +405,8 @@ def describe(iv) -> str:
                                f"{iv.wave.over_months} month{'s' if iv.wave.over_months != 1 else ''}"
                                if iv.wave else "staff retire by an age hazard"),
         "recruitment": lambda: "recruitment drive on top of the labour market, per advert: " + ", ".join(
-            f"{r} {p:.0%}" + (f" in {iv.delay_months[r]:g} months" if r in iv.delay_months else "")
+            f"{r} {p:.0%}" + (f" in {iv.delay_months[r]:g} month{'' if iv.delay_months[r] == 1 else 's'}"
+                              if r in iv.delay_months else "")
             for r, p in iv.fill_probability.items()),
         "skill_mix": lambda: "skill mix: " + "; ".join(
             [f"add {a.role} {a.per_10k_patients:g} FTE per 10,000 ({a.level})" if a.per_10k_patients is not None
