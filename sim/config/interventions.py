@@ -75,21 +75,37 @@ class Retirement(Base):
 
 
 class Recruitment(Base):
-    """Vacancies (leavers in scope) are refilled after a delay with a fill probability per role."""
+    """A recruitment drive that adds to the labour market: in scope and window, adverts fill faster or more often.
+
+    Every vacancy is advertised by the labour market (``workforce.turnover`` and its local markets,
+    ``workforce.labour_market``): adverts one after another until one fills. An advert started in the
+    drive's scope and window, for a role it names in ``fill_probability``, fills with the higher of the
+    drive's and the market's probability and takes the shorter of the two mean times; both are lowered by
+    the practice's strain as the market's are. An advert the drive does not fill is advertised again
+    (by the drive while it runs, then by the market): a drive never leaves a post vacant that the
+    market would fill. Its recruits take over the leaver's registered patients.
+    """
 
     type: Literal["recruitment"]
     fill_probability: dict[str, Fraction] = Field(
-        default_factory=lambda: {"GP": 0.6, "Nurse": 0.7, "Pharmacist": 0.8, "HCA": 0.9},
-        description="role -> probability a vacancy is filled (assumption; GP vacancies hard to fill, seed 2014)",
+        default_factory=lambda: {"GP": 0.9, "Nurse": 0.9, "Pharmacist": 0.95, "HCA": 0.95},
+        description=("role -> probability an advert of the drive fills (0-1, per advert; the roles the drive "
+                     "covers; the market's applies where it is higher); default an assumption: a drive (agency, "
+                     "targeted adverts) filling nine adverts in ten against the area's 0.8 for GPs (no "
+                     "published per-advert figure in docs/sources.md; GP vacancies hard to fill, seed 2014)"),
     )
     # months: a vacancy open ten years is no longer a vacancy
     delay_months: dict[str, Annotated[float, Field(ge=0.0, le=120.0)]] = Field(
-        default_factory=lambda: {"GP": 4.0, "Nurse": 3.0, "Pharmacist": 2.0, "HCA": 1.5},
-        description="role -> months from leaving to the replacement starting",
+        default_factory=lambda: {"GP": 3.0, "Nurse": 2.0, "Pharmacist": 1.5, "HCA": 1.0},
+        description=("role -> mean months from advert to start of the drive's adverts (gamma, shape 2, as the "
+                     "market's; the market's where it is shorter; roles not listed: the market's); default an "
+                     "assumption, a month or so shorter than the area's 4, 3, 2 and 1.5 months"),
     )
     gp_contract_mix: dict[GpContract, Fraction] = Field(
-        default_factory=lambda: {"partner": 0.2, "salaried": 0.55, "locum": 0.25},
-        description="contracts of recruited GPs (sessional work 25% of GPs in 2014, seed)",
+        default_factory=dict,
+        description=("contracts of the GPs the drive recruits (weights), each working gp_sessions_by_contract; "
+                     "empty (default): the post's own contract and sessions, as the market refills it (sessional "
+                     "work 25% of GPs in 2014, seed, for a scenario that recruits sessional GPs)"),
     )
     # sessions a week: at most two a day, seven days
     cost_per_hire_gbp: dict[str, Gbp] = Field(
@@ -98,7 +114,7 @@ class Recruitment(Base):
                      f"recruit the run makes; {NO_PRICE}"))
     gp_sessions_by_contract: dict[GpContract, Annotated[float, Field(gt=0.0, le=14.0)]] = Field(
         default_factory=lambda: {"partner": 7.5, "salaried": 6.0, "locum": 4.0, "retainer": 3.0, "trainee": 5.0},
-        description="clinical sessions a week of a recruited GP by contract",
+        description="clinical sessions a week of a GP the drive recruits on each contract of gp_contract_mix",
     )
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.config.checks import check_intervention_windows, check_recruitment_roles
 from sim.config.interventions import INTERVENTION_TYPES
+from sim.config.market_checks import check_labour_market, check_recruitment_drives
 from sim.config.references import check_intervention_references
 from sim.config.scenario import Scenario
 from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
@@ -275,6 +276,8 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
                 fail(("workforce", "supervised_roles", k), f"unknown role '{role}'; allowed roles: {allowed}")
     check_intervention_references(scenario, fail)
     check_recruitment_roles(scenario, fail)
+    check_labour_market(scenario, fail)
+    check_recruitment_drives(scenario, fail)
     check_intervention_windows(scenario, fail)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from sim.config.labour_market import LabourMarket
 from sim.config.training import Training
 from sim.config.types import (
     Fraction,
@@ -141,6 +142,7 @@ class Workforce(Strict):
     )
     min_sessions_per_week: Annotated[float, Field(ge=0.0, le=14.0)] = Field(2.0, description="sessions below which nobody cuts further")
     turnover: Turnover = Field(default_factory=Turnover)
+    labour_market: LabourMarket = Field(default_factory=LabourMarket)
     training: Training = Field(default_factory=Training)
     closures: Closures = Field(default_factory=Closures)
     supervised_roles: list[str] = Field(

@@ -63,7 +63,7 @@ class Staff(GPAgent):
         self.hub_post = hub_post  # an extended-access hub post (a shift agent), not a person
         self.cover_post = False  # a bank/locum post working covered absences (pooled_cover), not in post
         self.leave_draws: np.ndarray | None = None  # uniforms of monthly leaving decisions (sim.model.turnover)
-        self.vacancy_handled = False  # on leaving: an intervention (recruitment) decides whether the post is refilled
+        self.vacancy_handled = False  # on leaving: True when the post is not a vacancy (a trainee's: the pipeline's)
         self.slot_minutes: float | None = None  # own slot length instead of the role's (GP trainees; sim.model.training)
         self.trainee_year = 0  # GP specialty trainee: ST year 1-3 (0: not a trainee; sim.model.training)
         self.training_key = ""  # a trainee's key across their training years (sim.model.training)

@@ -43,22 +43,16 @@ from sim.model.front_door_levers import (
     setup_total_triage,
 )
 from sim.model.hubs import add_hub, hub_post_fte, posts_by_clinician
+from sim.model.labour_market import recruitment
 from sim.model.levers import MicroTeam, Shift, Supervision
 from sim.model.model import GPSimModel
 from sim.model.phases import Phase
 from sim.model.pooled_back_office import setup_pooled_back_office
 from sim.model.training import training_expansion
 from sim.model.units import DAYS_PER_MONTH
-from sim.model.workforce import CoverPool, add_staff, hand_over_patients, remove_staff
+from sim.model.workforce import CoverPool, add_staff, remove_staff
 from sim.model.workforce_schemes import international_recruitment, retention
 
-# recruitment: months from a leaver leaving to the replacement starting, for a role given a fill
-# probability but no delay_months entry (an assumption: one quarter, the schema's Nurse default;
-# its defaults are GP 4, Nurse 3, Pharmacist 2, HCA 1.5 months)
-DEFAULT_RECRUIT_DELAY_MONTHS = 3.0
-# a recruit's age: uniform over RECRUIT_AGE_MIN .. RECRUIT_AGE_MIN + RECRUIT_AGE_SPAN years (assumption)
-RECRUIT_AGE_MIN = 30
-RECRUIT_AGE_SPAN = 15
 # skill mix: a unit whose share of an added role comes to less FTE than this gets nobody
 MIN_ADDED_FTE = 0.05
 
@@ -163,40 +157,6 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
                 remove_staff(m, agent.index, day, event="retired")
 
     model.phases.on(Phase.MONTH_START, monthly)
-
-
-def _recruitment(model: GPSimModel, iv: Recruitment, start: int, end: int, practices: list[int]) -> None:
-    units = set(practices) | {model.pcns[c].unit for c in _pcns_of(model, practices)}
-    contracts = list(iv.gp_contract_mix)
-    weights = np.array([iv.gp_contract_mix[c] for c in contracts], dtype=float)
-    weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(contracts), 1 / len(contracts))
-
-    def on_leave(m: GPSimModel, agent, day: int) -> None:
-        if agent.trainee_year:  # a trainee's post belongs to the training pipeline (sim.model.training)
-            return
-        if not (start <= day < end) or agent.unit not in units or agent.role not in iv.fill_probability:
-            return
-        agent.vacancy_handled = True  # this intervention's fill probability and delay, not the baseline's vacancy
-        u = m.streams.keyed("recruit", agent.key).random(3)
-        if u[0] >= iv.fill_probability[agent.role]:
-            return
-        delay = round(iv.delay_months.get(agent.role, DEFAULT_RECRUIT_DELAY_MONTHS) * DAYS_PER_MONTH)
-        contract, sessions = agent.contract, agent.contract_sessions  # the post's contract, not a burnout cut
-        if agent.kind == "gp" and contracts:
-            contract = contracts[min(int(np.searchsorted(np.cumsum(weights), u[1])), len(contracts) - 1)]
-            sessions = iv.gp_sessions_by_contract.get(contract, sessions)
-        fte, role, unit, key, leaver = agent.contract_fte, agent.role, agent.unit, agent.key + "/r", agent.index
-        age = RECRUIT_AGE_MIN + int(u[2] * RECRUIT_AGE_SPAN)
-
-        def join(mm: GPSimModel, d: int) -> None:
-            recruit = add_staff(mm, role, unit, d, fte=fte, sessions=sessions, age=age, contract=contract, key=key,
-                                event="recruited")
-            if recruit.kind == "gp":
-                hand_over_patients(mm, leaver, recruit.index)
-
-        m.phases.at(day + delay, join)
-
-    model.phases.on(Phase.STAFF_LEFT, on_leave)
 
 
 # ----------------------------------------------------------------------------- skill mix
@@ -412,7 +372,7 @@ def _pooled_cover(model: GPSimModel, iv: PooledCover, start: int, end: int, prac
 
 
 MECHANISMS: dict[type, Callable] = {
-    Retirement: _retirement, Recruitment: _recruitment, SkillMix: _skill_mix,
+    Retirement: _retirement, Recruitment: recruitment, SkillMix: _skill_mix,
     PooledBackOffice: setup_pooled_back_office, ExtendedAccess: _extended_access, DemandGrowth: _demand_growth,
     MicroTeams: _micro_teams, PooledCover: _pooled_cover, TrainingExpansion: training_expansion,
     InternationalRecruitment: international_recruitment, Retention: retention,
@@ -444,8 +404,10 @@ def describe(iv) -> str:
         "retirement": lambda: (f"{iv.wave.share:.0%} of {iv.wave.role}s aged {iv.wave.min_age}+ retire over "
                                f"{iv.wave.over_months} month{'s' if iv.wave.over_months != 1 else ''}"
                                if iv.wave else "staff retire by an age hazard"),
-        "recruitment": lambda: "vacancies refilled after a delay: " + ", ".join(
-            f"{r} {p:.0%} after {iv.delay_months.get(r, DEFAULT_RECRUIT_DELAY_MONTHS):g} months" for r, p in iv.fill_probability.items()),
+        "recruitment": lambda: "recruitment drive on top of the labour market, per advert: " + ", ".join(
+            f"{r} {p:.0%}" + (f" in {iv.delay_months[r]:g} month{'' if iv.delay_months[r] == 1 else 's'}"
+                              if r in iv.delay_months else "")
+            for r, p in iv.fill_probability.items()),
         "skill_mix": lambda: "skill mix: " + "; ".join(
             [f"add {a.role} {a.per_10k_patients:g} FTE per 10,000 ({a.level})" if a.per_10k_patients is not None
              else f"add {a.count} {a.role} per {a.level}" for a in iv.add]

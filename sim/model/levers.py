@@ -62,6 +62,25 @@ class RetentionRule:
                 and (self.contracts is None or contract in self.contracts))
 
 
+@dataclass(frozen=True)
+class RecruitmentDrive:
+    """A recruitment drive: better advert terms for the roles and units it covers (sim.model.labour_market)."""
+
+    fill_probability: dict[str, float]  # role -> per-advert fill probability (the roles covered)
+    mean_fill_days: dict[str, float]  # role -> mean days from advert to start (roles not listed: the market's)
+    units: frozenset[int]  # booking units in scope (practices, their PCN's posts; the LGPO's when area-wide)
+    start_day: int  # internal days [start_day, end_day): adverts started then
+    end_day: int
+    contracts: tuple[str, ...]  # GP contracts of recruits (empty: the post's own)
+    contract_weights: tuple[float, ...]  # their weights, summing to 1
+    sessions_by_contract: dict[str, float]  # sessions a week by contract
+    key: str  # for its draws
+
+    def covers(self, role: str, unit: int, day: int) -> bool:
+        """Whether an advert for ``role`` at ``unit`` started on internal day ``day`` is the drive's."""
+        return self.start_day <= day < self.end_day and role in self.fill_probability and unit in self.units
+
+
 @dataclass
 class Levers:
     """What interventions may change, with its type and unit; the defaults are 'no intervention'."""
@@ -82,5 +101,6 @@ class Levers:
     hub_same_day_share: dict[int, float] = field(default_factory=dict)  # hub post -> slots held for the day
     walk_in_staff: set[int] = field(default_factory=set)  # hub posts serving a walk-in queue, not slots
     retention: list[RetentionRule] = field(default_factory=list)  # hazard ratios on background leaving
+    drives: list[RecruitmentDrive] = field(default_factory=list)  # recruitment drives adding to the labour market
     # GP trainee -> GP minutes per slot of theirs, taken from their practice's GPs' sessions (sim.model.training)
     trainee_supervision: dict[int, float] = field(default_factory=dict)

@@ -134,7 +134,7 @@ class GPSimModel(mesa.Model):
         if setup is not None:
             setup(self)
         setup_training(self)  # GP specialty trainees in training practices (off unless configured)
-        setup_turnover(self)  # after interventions: recruitment claims the vacancies it handles first
+        setup_turnover(self)  # after interventions: recruitment drives (levers.drives) are set
         setup_closures(self)  # after turnover: a month's leavers count before practices are checked
         setup_census(self)
         rebuild_options(self)

@@ -7,7 +7,9 @@ practice or leaves general practice. Every leaver whose post no intervention han
 fill and filling with the labour market's probability lowered by the practice's strain; the recruit
 takes over the leaver's registered patients. Vacancies already open at the start are seeded in
 proportion to the expected vacancy stock, so the baseline holds steady. Draws are keyed by the staff
-member and month or advert: common random numbers across scenarios.
+member and month or advert: common random numbers across scenarios. Each advert's fill probability and
+time to fill come from the practice's labour market and any recruitment drive covering it
+(sim.model.labour_market).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.types import imd_quintile_of
+from sim.model.labour_market import AdvertTerms, advert_terms, drive_contract, market_terms
 from sim.model.phases import Phase
-from sim.model.units import DAYS_PER_MONTH
 from sim.model.workforce import add_staff, hand_over_patients, remove_staff
 
 if TYPE_CHECKING:
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from sim.model.model import GPSimModel
 
 TIME_TO_FILL_SHAPE = 2  # gamma shape (whole phases) of an advert's time to fill (assumption: neither instant nor memoryless)
-DEFAULT_FILL_PROBABILITY = 0.9  # roles without a fill probability (assumption, as the schema says)
 RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 years (assumption)
 # workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
 LEAVING_EVENTS = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice")
@@ -48,10 +49,6 @@ def annual_rate(cfg: Turnover, agent: Staff, age: float) -> float:
     if agent.contract:
         rate *= cfg.contract_multiplier.get(agent.contract, 1.0)
     return min(rate, 1.0)
-
-
-def _mean_fill_days(cfg: Turnover, role: str) -> float:
-    return cfg.time_to_fill_months.get(role, cfg.other_roles_time_to_fill_months) * DAYS_PER_MONTH
 
 
 def _people(model: GPSimModel) -> list[Staff]:
@@ -129,35 +126,43 @@ def _advertise(model: GPSimModel, post: dict, day: int, in_progress: bool = Fals
     gamma(k) advert is k exponential phases, and a random moment falls in each phase alike, so the
     time left is gamma(j) with j uniform on 1..k (mean (k+1)/2k of a fresh advert: 3/4 for k = 2).
     """
-    cfg = model.scenario.workforce.turnover
-    if post["adverts"] >= MAX_ADVERTS:
-        model.open_vacancies.pop(post["key"], None)  # given up
+    terms = advert_terms(model, post["role"], post["unit"], day, drives=not in_progress)
+    if post["adverts"] >= MAX_ADVERTS or terms is None:
+        model.open_vacancies.pop(post["key"], None)  # given up, or no market and no drive to advertise it
         return
     model.open_vacancies[post["key"]] = post
     rng = model.streams.keyed("vacancy", post["key"], post["adverts"])
     post["adverts"] += 1
     u = rng.random(2)
     shape = int(rng.integers(1, TIME_TO_FILL_SHAPE + 1)) if in_progress else TIME_TO_FILL_SHAPE
-    wait = rng.gamma(shape, _mean_fill_days(cfg, post["role"]) / TIME_TO_FILL_SHAPE)
+    wait = rng.gamma(shape, terms.mean_days / TIME_TO_FILL_SHAPE)
     when = day + max(1, round(wait))
     if when < model.n_sim_days:
-        model.phases.at(when, lambda m, d: _advert_ends(m, post, d, u))
+        model.phases.at(when, lambda m, d: _advert_ends(m, post, d, u, terms))
 
 
-def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray) -> None:
-    """An advert closes: the post fills with the market's probability less the practice's strain, or is advertised again."""
+def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray, terms: AdvertTerms) -> None:
+    """An advert closes: the post fills with its terms' probability less the practice's strain, or is advertised again.
+
+    A recruitment drive's advert that fills is a drive recruit ('recruited', on the drive's contract).
+    """
     cfg = model.scenario.workforce.turnover
     if post.get("taken"):  # a newly qualified GP or an international recruit took the post (sim.model.training)
         return
-    p = cfg.fill_probability.get(post["role"], DEFAULT_FILL_PROBABILITY)
+    p = terms.fill_probability
     p *= 1.0 - cfg.strain_sensitivity * strain(model, post["unit"])
     if u[0] >= p:
         _advertise(model, post, day)
         return
     model.open_vacancies.pop(post["key"], None)
-    recruit = add_staff(model, post["role"], post["unit"], day, fte=post["fte"], sessions=post["sessions"],
-                        age=RECRUIT_AGE_MIN + int(u[1] * RECRUIT_AGE_SPAN), contract=post["contract"],
-                        key=post["key"] + "/v", event="vacancy_filled")
+    contract, sessions, fte = post["contract"], post["sessions"], post["fte"]
+    event, suffix = "vacancy_filled", "/v"
+    if terms.drive is not None:
+        contract, sessions, fte = drive_contract(model, terms.drive, post)
+        event, suffix = "recruited", "/r"
+    recruit = add_staff(model, post["role"], post["unit"], day, fte=fte, sessions=sessions,
+                        age=RECRUIT_AGE_MIN + int(u[1] * RECRUIT_AGE_SPAN), contract=contract,
+                        key=post["key"] + suffix, event=event)
     if recruit.kind == "gp" and post["leaver"] >= 0:
         hand_over_patients(model, post["leaver"], recruit.index)
 
@@ -169,7 +174,7 @@ def _post_of(agent: Staff, key: str, leaver: int) -> dict:
 
 
 def on_leave(model: GPSimModel, agent: Staff, day: int) -> None:
-    """STAFF_LEFT: a leaver's post becomes a vacancy unless an intervention (recruitment) handles it."""
+    """STAFF_LEFT: a leaver's post becomes a vacancy (a trainee's post is the training pipeline's)."""
     if agent.vacancy_handled or agent.hub_post or agent.cover_post:
         return
     _advertise(model, _post_of(agent, agent.key, agent.index), day)
@@ -187,16 +192,21 @@ def seed_vacancies(model: GPSimModel) -> None:
     quintiles = practice_quintiles(model)
     for agent in _people(model):
         rate = min(1.0, annual_rate(cfg, agent, agent.age) * deprivation_multiplier(cfg, agent, quintiles))
-        p_fill = cfg.fill_probability.get(agent.role, DEFAULT_FILL_PROBABILITY)
-        vacant_years = _mean_fill_days(cfg, agent.role) / max(p_fill, 0.05) / 365.25
+        p_fill, mean_days = market_terms(model, agent.role, agent.unit)
+        vacant_years = mean_days / max(p_fill, 0.05) / 365.25
         rng = model.streams.keyed("vacancy-seed", agent.key)
         if rng.random() < rate * vacant_years:
             _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, in_progress=True)
 
 
 def setup_turnover(model: GPSimModel) -> None:
-    """Register background turnover (after interventions, so recruitment may claim its vacancies first)."""
+    """Register background turnover and vacancies (after interventions: recruitment drives are in ``levers.drives``).
+
+    Without background turnover a recruitment drive still advertises the posts of leavers it covers.
+    """
     if not model.scenario.workforce.turnover.enabled:
+        if model.levers.drives:
+            model.phases.on(Phase.STAFF_LEFT, on_leave)
         return
     model.phases.on(Phase.MONTH_START, monthly_leaving)
     model.phases.on(Phase.STAFF_LEFT, on_leave)

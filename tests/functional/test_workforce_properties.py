@@ -105,14 +105,14 @@ def check_invariants(model) -> None:
 
 
 def check_recruits_inherit(model) -> None:
-    """A recruit who refills a GP vacancy is the usual GP of the leaver's patients still with the practice."""
+    """A recruit who refills a GP vacancy (a drive's '/r' or the market's '/v') is the usual GP of the leaver's patients."""
     usual = model.population.usual_gp
     for agent in model.staff:
-        if agent.kind != "gp" or not agent.key.endswith("/r") or not agent.active:
+        if agent.kind != "gp" or not agent.key.endswith(("/r", "/v")) or not agent.active:
+            continue
+        if agent.key[:-2].endswith("/s"):  # filled a vacancy open at the start (no leaver, no list): may hold no patients
             continue
         leaver = next(s for s in model.staff if s.key == agent.key[:-2])
-        if "/s/" in leaver.key:  # filled a vacancy open at the start (no leaver, no list): may hold no patients
-            continue
         assert np.any(usual == agent.index) or not np.any(model.population.practice == agent.unit), \
             f"recruit {agent.key} took over none of {leaver.key}'s patients"
 
