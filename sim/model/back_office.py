@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.back_office import ADMIN_ROLES, Coordinators
-from sim.model.back_office_queue import merge_order, route_tasks, serve_sorted
+from sim.model.back_office_queue import enqueue, queued, serve_cells
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 
@@ -83,7 +83,11 @@ class BackOfficeState:
     admin_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # admin agents
     admin_role: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # their admin roles
     pools: list[Pool] = field(default_factory=list)
-    backlog: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    backlog: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # set at the end of the run
+    head: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per cell (practice x kind)
+    tail: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per cell
+    count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per cell: tasks waiting
+    nxt: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per task: next in its cell
     added_coordinator_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice per day
     cut_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice per day (redeployed)
     review_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per correspondence task
@@ -144,7 +148,9 @@ def build_back_office(model: GPSimModel) -> None:
         working_before=np.concatenate([[0], np.cumsum(model.cal.is_working_day)]).astype(np.float64),
         added_coordinator_minutes=np.zeros(n_p), cut_minutes=np.zeros(n_p), review_minutes=np.zeros(n_p),
         records={name: np.zeros((n_d, n_p)) for name in RECORDS},
-        desk_share=np.array([cfg.front_desk_share.get(r, 0.0) for r in ADMIN_ROLES]))
+        desk_share=np.array([cfg.front_desk_share.get(r, 0.0) for r in ADMIN_ROLES]),
+        head=np.full(n_p * n_k, -1, dtype=np.int64), tail=np.full(n_p * n_k, -1, dtype=np.int64),
+        count=np.zeros(n_p * n_k, dtype=np.int64), nxt=np.full(n, -1, dtype=np.int32 if n < 2**31 else np.int64))
     model.back_office = st
     for p in model.practices:
         assign_roles(model, [s for s in p.staff if model.staff[s].kind == "admin"])
@@ -242,14 +248,15 @@ def serve_day(model: GPSimModel, t: int) -> float:
         rec["shared_saved"][t] += np.bincount(st.practice[gone], weights=st.e[gone] * st.minutes[kg, st.role_of_kind[kg]],
                                               minlength=n_p)
         new = new[~absorbed]
-    pending = np.concatenate([st.backlog, new])
+    # today's arrivals join the tails of their cells' queues, in arrival order
+    enqueue(new[np.argsort(st.arrival[new], kind="stable")], st.practice, st.kind, len(st.kind_names), st.head,
+            st.tail, st.count, st.nxt)
     # servers: admin staff in post and present, with their back-office minutes today
     active, fte = model.staff_status()
     here = active[st.admin_staff] & ~model.absent[st.admin_staff, t]
     who, role = st.admin_staff[here], st.admin_role[here]
-    if who.size == 0 or pending.size == 0:
-        st.backlog = pending
-        rec["backlog"][t] = np.bincount(st.practice[pending], minlength=n_p)
+    if who.size == 0 or not st.count.any():
+        rec["backlog"][t] = st.count.reshape(n_p, -1).sum(axis=1)
         return base_open(model, t)
     unit = model.staff_table()["unit"][who]
     # each admin's day starts at start_minute: the front desk first (the morning rush), then the back office
@@ -268,24 +275,38 @@ def serve_day(model: GPSimModel, t: int) -> float:
     s_close = s_open + window
     s_end = np.empty(s_team.size)
     day_rec = np.zeros((5, n_p))
-    backlog_count = np.zeros(n_p, dtype=np.int64)
-    team, key, service, handling, extra = route_tasks(
-        pending, st.practice, st.kind, st.arrival, st.e, st.role_of_kind, st.minutes, st.corr_kind, team_of, COORD,
-        server_first[1:] > server_first[:-1], spec, dip, handoff, st.review_minutes)
-    # the backlog comes sorted from yesterday's serve: sort today's arrivals (numpy's sort is several
-    # times faster than a compiled one) and merge; a full sort where keys tie or routing changed the order
-    n_old = pending.size - new.size
-    order, merged = merge_order(key, n_old, np.argsort(key[n_old:]))
-    if not merged:
-        order = np.argsort(key)
-    st.backlog = serve_sorted(order, pending, team, service, handling, extra, st.practice, st.arrival, spec, dip,
-                              handoff, s_team, s_open, s_close, server_first, st.state, DONE, st.took,
-                              st.working_before, day_rec, s_end, backlog_count)
+    cell_team, cell_role, cell_review = _route_cells(st, team_of, server_first[1:] > server_first[:-1])
+    team_cells = np.argsort(cell_team, kind="stable")
+    team_first = np.searchsorted(cell_team[team_cells], np.arange(n_teams + 1))
+    serve_cells(team_cells, team_first, cell_role, cell_review, st.head, st.tail, st.count, st.nxt, st.practice,
+                st.kind, st.arrival, st.e, st.minutes, spec, dip, handoff, s_open, s_close, server_first, st.state,
+                DONE, st.took, st.working_before, day_rec, s_end)
     for row, name in enumerate(("busy", "spec_saved", "dip_added", "handoff_added", "coordinator")):
         rec[name][t] += day_rec[row]
     rec["overtime"][t] += np.bincount(unit, weights=np.maximum(0.0, s_end - s_close), minlength=n_p)
-    rec["backlog"][t] = backlog_count
+    rec["backlog"][t] = st.count.reshape(n_p, -1).sum(axis=1)
     return float(max(s_end.max(), opening))
+
+
+def _route_cells(st: BackOfficeState, team_of: np.ndarray, has_server: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per cell (practice x kind) today: its team, the admin role serving it and its coordinator review minutes.
+
+    Correspondence goes to the practice's (or pool's) workflow coordinators where their team has anyone today.
+    """
+    n_k = len(st.kind_names)
+    p = np.repeat(np.arange(team_of.shape[0]), n_k)
+    k = np.tile(np.arange(n_k), team_of.shape[0])
+    corr = st.corr_kind[k]
+    role = np.where(corr & has_server[team_of[p, COORD]], COORD, st.role_of_kind[k])
+    return team_of[p, role], role, np.where(corr, st.review_minutes[p], 0.0)
+
+
+def requeue(st: BackOfficeState) -> None:
+    """Rebuild the cells' queues after tasks changed practice (a closure moves its waiting tasks)."""
+    waiting = queued(st.head, st.count, st.nxt)
+    st.head[:], st.tail[:], st.count[:] = -1, -1, 0
+    enqueue(waiting[np.argsort(st.arrival[waiting], kind="stable")], st.practice, st.kind, len(st.kind_names),
+            st.head, st.tail, st.count, st.nxt)
 
 
 def base_open(model: GPSimModel, t: int) -> float:
@@ -360,4 +381,5 @@ def add_pool(model: GPSimModel, pool: Pool) -> None:
 def _close_back_office(model: GPSimModel) -> None:
     """FINISH: tasks still queued are the backlog at the end of the run."""
     st = model.back_office
+    st.backlog = queued(st.head, st.count, st.nxt)
     st.state[st.backlog] = WAITING

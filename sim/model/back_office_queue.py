@@ -1,8 +1,9 @@
 """The back office's compiled queue: FCFS admin teams of several staff, each with their own working window.
 
-One call serves one day for every team at once. Tasks come sorted by (team, arrival); servers (admin
-staff present that day) sorted by team, each free from ``open`` and taking no new task at or after
-its ``close``. A task starts on the server free first, at its arrival or when that server is free;
+One call serves one day for every team at once. Tasks wait in one FIFO queue per cell (practice x
+task kind, a linked list in arrival order); each day every cell is routed to a team, and a team's
+queue is its cells' queues merged by arrival. Servers (admin staff present that day) come sorted by
+team, each free from ``open`` and taking no new task at or after its ``close``. A task starts on the server free first, at its arrival or when that server is free;
 a task started before a server's close runs to its end (overtime past the close). This is the
 multi-server FCFS queue (M/M/c when arrivals are Poisson and handling exponential): the analytic
 tier checks it against Erlang C.
@@ -75,127 +76,108 @@ def serve_teams(task_team: np.ndarray, arrival: np.ndarray, service: np.ndarray,
 
 
 @njit(cache=True)
-def route_tasks(pending: np.ndarray, practice: np.ndarray, kind: np.ndarray, arrival: np.ndarray, e: np.ndarray,
-                role_of_kind: np.ndarray, minutes: np.ndarray, corr_kind: np.ndarray, team_of: np.ndarray,
-                coord_role: int, has_server: np.ndarray, spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray,
-                review: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each pending task's team, sort key (team, arrival), service, base handling and review minutes.
-
-    Correspondence goes to the practice's (or pool's) workflow coordinators where the team has any.
-    Handling = Exp(1) draw x the role's mean minutes x (1 - specialisation) x (1 + dip), plus hand-off
-    and coordinator review minutes.
-    """
-    n = pending.size
-    team = np.empty(n, dtype=np.int64)
-    key = np.empty(n)
-    service = np.empty(n)
-    handling = np.empty(n)
-    extra = np.empty(n)
-    for j in range(n):
-        i = pending[j]
-        p, k = practice[i], kind[i]
-        r = role_of_kind[k]
-        rv = 0.0
-        if corr_kind[k]:
-            rv = review[p]
-            if has_server[team_of[p, coord_role]]:
-                r = coord_role
-        tm = team_of[p, r]
-        team[j] = tm
-        h = e[i] * minutes[k, r]
-        handling[j] = h
-        extra[j] = rv
-        service[j] = h * (1.0 - spec[p]) * (1.0 + dip[p]) + handoff[p] + rv
-        key[j] = tm * 1e7 + arrival[i]  # arrivals are under 1e7 minutes (19 years)
-    return team, key, service, handling, extra
-
-
-@njit(cache=True)
-def merge_order(key: np.ndarray, n_old: int, new_order: np.ndarray) -> tuple[np.ndarray, bool]:
-    """The order sorting ``key``: its first ``n_old`` keys (the backlog) in order, merged with the rest.
-
-    ``new_order`` sorts the keys after the first ``n_old``. Returns False (sort in full instead)
-    unless the backlog's keys are in order and every key is distinct. With distinct keys there is one sorted order, so the merge gives exactly what ``np.argsort(key)``
-    gives, at O(n) instead of sorting the whole backlog again every day.
-    """
-    n = key.size
-    m = n - n_old
-    order = np.empty(n, dtype=np.int64)
-    for i in range(1, n_old):
-        if not key[i - 1] < key[i]:
-            return order, False
-    for q in range(1, m):
-        if not key[n_old + new_order[q - 1]] < key[n_old + new_order[q]]:
-            return order, False
-    i, q, k = 0, 0, 0
-    while i < n_old and q < m:
-        a, b = key[i], key[n_old + new_order[q]]
-        if a < b:
-            order[k] = i
-            i += 1
-        elif b < a:
-            order[k] = n_old + new_order[q]
-            q += 1
+def enqueue(tasks: np.ndarray, practice: np.ndarray, kind: np.ndarray, n_kinds: int, head: np.ndarray,
+            tail: np.ndarray, count: np.ndarray, nxt: np.ndarray) -> None:
+    """Append ``tasks`` (in arrival order) to the tails of their cells' queues (cell: practice x kind)."""
+    for j in range(tasks.size):
+        i = tasks[j]
+        c = practice[i] * n_kinds + kind[i]
+        nxt[i] = -1
+        if tail[c] < 0:
+            head[c] = i
         else:
-            return order, False
-        k += 1
-    while i < n_old:
-        order[k] = i
-        i += 1
-        k += 1
-    while q < m:
-        order[k] = n_old + new_order[q]
-        q += 1
-        k += 1
-    return order, True
+            nxt[tail[c]] = i
+        tail[c] = i
+        count[c] += 1
 
 
 @njit(cache=True)
-def serve_sorted(order: np.ndarray, pending: np.ndarray, team: np.ndarray, service: np.ndarray,
-                 handling: np.ndarray, extra: np.ndarray, practice: np.ndarray, arrival: np.ndarray,
-                 spec: np.ndarray, dip: np.ndarray, handoff: np.ndarray, server_team: np.ndarray,
-                 server_open: np.ndarray, server_close: np.ndarray, server_first: np.ndarray, state: np.ndarray,
-                 done_state: int, took_out: np.ndarray, working_before: np.ndarray,
-                 rec: np.ndarray, server_end: np.ndarray, left_count: np.ndarray) -> np.ndarray:
-    """Serve the routed tasks in ``order`` (by team, then arrival); record them; return those left waiting.
+def queued(head: np.ndarray, count: np.ndarray, nxt: np.ndarray) -> np.ndarray:
+    """Every task still queued, cell by cell, each cell's in arrival order."""
+    out = np.empty(count.sum(), dtype=np.int64)
+    n = 0
+    for c in range(head.size):
+        i = head[c]
+        while i >= 0:
+            out[n] = i
+            n += 1
+            i = nxt[i]
+    return out
 
-    ``rec`` rows (per practice, minutes): busy, specialisation saved, dip added, hand-offs, coordinator
-    review. ``took_out``: arrival to done in working days of 24 hours (``working_before[d]``: working
-    days before day d). ``left_count`` (per practice) gets the tasks left waiting.
+
+@njit(cache=True)
+def serve_cells(team_cells: np.ndarray, team_first: np.ndarray, cell_role: np.ndarray, cell_review: np.ndarray,
+                head: np.ndarray, tail: np.ndarray, count: np.ndarray, nxt: np.ndarray, practice: np.ndarray,
+                kind: np.ndarray, arrival: np.ndarray, e: np.ndarray, minutes: np.ndarray, spec: np.ndarray,
+                dip: np.ndarray, handoff: np.ndarray, server_open: np.ndarray, server_close: np.ndarray,
+                server_first: np.ndarray, state: np.ndarray, done_state: int, took_out: np.ndarray,
+                working_before: np.ndarray, rec: np.ndarray, server_end: np.ndarray) -> None:
+    """Serve one day: each team (ascending) FCFS on its servers, taking the earliest head of its cells' queues.
+
+    ``team_cells[team_first[tm]:team_first[tm + 1]]`` are the cells routed to team ``tm`` today, with
+    their admin role (``cell_role``) and coordinator review minutes (``cell_review``). A team's queue is
+    its cells' queues merged by arrival, so the served tasks are a prefix of it: only they are touched,
+    and a day costs the tasks served, not the backlog. Handling = Exp(1) draw x the role's mean minutes x
+    (1 - specialisation) x (1 + dip), plus hand-off and review minutes. ``rec`` rows (per practice,
+    minutes): busy, specialisation saved, dip added, hand-offs, coordinator review. ``took_out``: arrival
+    to done in working days of 24 hours (``working_before[d]``: working days before day d).
+    ``server_end`` gets each server's last finish (its open time if it served nobody).
     """
-    n = pending.size
+    for k in range(server_end.size):
+        server_end[k] = server_open[k]
     n_teams = server_first.size - 1
-    s_pending = pending[order]
-    s_team = team[order]
-    s_arrival = arrival[s_pending]
-    s_service = service[order]
-    task_first = np.searchsorted(s_team, np.arange(n_teams + 1))
-    start = np.full(n, -1.0)
-    finish = np.full(n, -1.0)
-    server = np.full(n, -1, dtype=np.int64)
-    serve_teams(s_team, s_arrival, s_service, task_first, server_team, server_open, server_close, server_first,
-                start, finish, server, server_end)
-    left = np.empty(n, dtype=np.int64)
-    n_left = 0
-    for jj in range(n):
-        i = s_pending[jj]
-        if start[jj] < 0:
-            left[n_left] = i
-            n_left += 1
-            left_count[practice[i]] += 1
+    for tm in range(n_teams):
+        s0, s1 = server_first[tm], server_first[tm + 1]
+        c = s1 - s0
+        c0, c1 = team_first[tm], team_first[tm + 1]
+        if c == 0 or c1 == c0:
             continue
-        j = order[jj]
-        p = practice[i]
-        state[i] = done_state
-        fd, ad = int(finish[jj] // 1440.0), int(s_arrival[jj] // 1440.0)
-        took_out[i] = (working_before[fd] - working_before[ad]
-                       + (finish[jj] - fd * 1440.0 - (s_arrival[jj] - ad * 1440.0)) / 1440.0)
-        rec[0, p] += s_service[jj]
-        rec[1, p] += handling[j] * spec[p]
-        rec[2, p] += handling[j] * (1.0 - spec[p]) * dip[p]
-        rec[3, p] += handoff[p]
-        rec[4, p] += extra[j]
-    return left[:n_left]
+        key = np.empty(c)
+        idx = np.empty(c, dtype=np.int64)
+        for j in range(c):
+            key[j] = server_open[s0 + j]
+            idx[j] = s0 + j
+        n = c
+        for j in range(n // 2 - 1, -1, -1):
+            _sift_down(key, idx, n, j)
+        while n > 0:
+            best, first = -1, np.inf
+            for q in range(c0, c1):
+                h = head[team_cells[q]]
+                if h >= 0 and arrival[h] < first:
+                    first, best = arrival[h], q
+            if best < 0:
+                break
+            k = idx[0]
+            begin = max(first, key[0])
+            if begin >= server_close[k]:  # this server takes nothing more today
+                n -= 1
+                key[0], idx[0] = key[n], idx[n]
+                _sift_down(key, idx, n, 0)
+                continue
+            cell = team_cells[best]
+            i = head[cell]
+            head[cell] = nxt[i]
+            if head[cell] < 0:
+                tail[cell] = -1
+            count[cell] -= 1
+            p = practice[i]
+            rv = cell_review[cell]
+            h = e[i] * minutes[kind[i], cell_role[cell]]
+            service = h * (1.0 - spec[p]) * (1.0 + dip[p]) + handoff[p] + rv
+            finish = begin + service
+            server_end[k] = finish
+            key[0] = finish
+            _sift_down(key, idx, n, 0)
+            state[i] = done_state
+            fd, ad = int(finish // 1440.0), int(first // 1440.0)
+            took_out[i] = (working_before[fd] - working_before[ad]
+                           + (finish - fd * 1440.0 - (first - ad * 1440.0)) / 1440.0)
+            rec[0, p] += service
+            rec[1, p] += h * spec[p]
+            rec[2, p] += h * (1.0 - spec[p]) * dip[p]
+            rec[3, p] += handoff[p]
+            rec[4, p] += rv
 
 
 @njit(cache=True)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.back_office import ADMIN_ROLES
-from sim.model.back_office import ARRIVING, assign_roles
+from sim.model.back_office import ARRIVING, assign_roles, requeue
 from sim.model.phases import Phase
 from sim.model.states import DNA, SEEN
 from sim.model.workforce import add_staff, remove_staff
@@ -106,6 +106,7 @@ def _move_admin_tasks(model: GPSimModel, p: int, receivers: list[int], counts: n
     u = model.streams.keyed("closure-admin", model.practices[p].code).random(idx.size)
     k = np.searchsorted(np.cumsum(counts) / counts.sum(), u, side="right")
     st.practice[idx] = np.asarray(receivers, dtype=st.practice.dtype)[np.minimum(k, len(receivers) - 1)]
+    requeue(st)  # its waiting tasks now queue at their new practices
 
 
 def close_practice(model: GPSimModel, p: int, day: int) -> bool:

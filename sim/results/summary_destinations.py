@@ -32,7 +32,12 @@ def destination_counts(ledger: pd.DataFrame, practices: list[str]) -> np.ndarray
     dest = ledger["destination"]
     codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
         pd.Categorical(dest, categories=list(DESTINATIONS)).codes
-    practice = pd.Index(practices).get_indexer(ledger["practice"].astype(str).to_numpy())
+    col = ledger["practice"]
+    if isinstance(col.dtype, pd.CategoricalDtype):  # codes through the categories: no string per row
+        cat_index = pd.Index(practices).get_indexer([str(c) for c in col.cat.categories])
+        practice = np.append(cat_index, -1)[col.cat.codes.to_numpy()]  # code -1 (missing) -> -1
+    else:
+        practice = pd.Index(practices).get_indexer(col.astype(str).to_numpy())
     ok = (ledger["day"].to_numpy() >= 0) & (codes >= 0) & (practice >= 0)
     flat = practice[ok].astype(np.int64) * k + codes[ok]
     return np.bincount(flat, minlength=len(practices) * k).reshape(len(practices), k)
