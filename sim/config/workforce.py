@@ -113,7 +113,18 @@ class Workforce(Strict):
     feedback: bool = Field(True, description="turn the burnout -> attrition feedback on or off")
     # hours per FTE-week: a week has 168 hours
     overtime_threshold_hours_per_fte_week: Annotated[float, Field(ge=0.0, le=168.0)] = Field(
-        2.0, description="overtime (hours per FTE-week, last month) above which burnout builds (assumption)"
+        2.0, description=("overtime (hours per FTE-week, last month) above the clinician's usual overtime beyond "
+                          "which burnout builds: a rise of about half an hour a working day (assumption; the "
+                          "absolute threshold when overtime_reference_months is 0)")
+    )
+    # months: the trailing mean's time constant; 0 turns the reference off (an absolute threshold)
+    overtime_reference_months: Annotated[int, Field(ge=0, le=120)] = Field(
+        24, description=("months over which a clinician's usual overtime is averaged (exponential trailing mean, "
+                         "started at their practice's usual for the role): burnout follows hours that rose, the "
+                         "exposure the leaving response is calibrated to (51% of Wessex GPs worked more hours than "
+                         "2 years before, mostly for workload; Fletcher et al., BMJ Open 2019;9:e026048); the "
+                         "observed year's own overtime is in the background hazards (calibration/README.md, "
+                         "'Burnout and leaving'); 0: burnout from overtime above the threshold alone")
     )
     # burnout (0-1) per hour: 1 fills it in one month from a single hour of overtime
     burnout_gain_per_hour: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
@@ -127,7 +138,11 @@ class Workforce(Strict):
                              "a GP whose workload rose (calibration/README.md, 'Burnout and leaving')"),
     )
     reduce_sessions_probability_at_full_burnout: Fraction = Field(
-        0.08, description="monthly probability of dropping one session a week at burnout 1"
+        0.0184, description=("monthly probability of dropping one session a week at burnout 1: 0.2 cuts a year "
+                             "(1 - 0.8^(1/12)), the fall in GPs' mean sessions a week from 7.3 (2010) to 6.2 (2021), "
+                             "0.1 a GP a year (GP Worklife Surveys; Hutchinson et al., BJGP 2024;74:e652), put on "
+                             "the 51% whose hours rose for workload (Fletcher et al., BMJ Open 2019): an upper "
+                             "bound (calibration/README.md, 'Burnout and leaving')")
     )
     # burnout (0-1): a clinician below it for a month is recovering and takes back cut sessions
     session_recovery_burnout_threshold: Fraction = Field(

@@ -81,6 +81,8 @@ class Staff(GPAgent):
         self.active = True
         self.left_day: int | None = None
         self.burnout = 0.0  # 0 (none) .. 1 (severe); feeds attrition (scenarios issue)
+        # hours per FTE-week: the overtime this clinician usually works (trailing mean; sim.model.workforce)
+        self.usual_overtime: float | None = None
 
     @property
     def active(self) -> bool:

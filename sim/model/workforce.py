@@ -228,8 +228,46 @@ def restore_sessions(model: GPSimModel, s: int, day: int, by: float = 1.0) -> No
     agent.sessions_per_week += given
 
 
+def _usual_overtime(clinicians: list[Staff], overtime: dict[int, float], at_start: dict[int, float]) -> None:
+    """Give clinicians seen for the first time the overtime their practice's role usually works.
+
+    The usual overtime of their colleagues of the same role and unit where they have one (a recruit
+    joins a practice's normal week); otherwise the mean overtime of that role and unit over the warm-up
+    (``at_start``: before any intervention, the observed baseline's own overtime), or this month
+    for a unit that had none then.
+    """
+    usual: dict[tuple[int, str], list[float]] = {}
+    start: dict[tuple[int, str], list[float]] = {}
+    now: dict[tuple[int, str], list[float]] = {}
+    for agent in clinicians:
+        key = (agent.unit, agent.role)
+        now.setdefault(key, []).append(overtime[agent.index])
+        if agent.index in at_start:
+            start.setdefault(key, []).append(at_start[agent.index])
+        if agent.usual_overtime is not None:
+            usual.setdefault(key, []).append(agent.usual_overtime)
+    for agent in clinicians:
+        if agent.usual_overtime is None:
+            key = (agent.unit, agent.role)
+            agent.usual_overtime = float(np.mean(usual.get(key) or start.get(key) or now[key]))
+
+
+def _overtime_per_fte_week(model: GPSimModel, clinicians: list[Staff], window: slice) -> dict[int, float]:
+    """Each clinician's overtime over ``window`` per full-time week of their role (rostered clinicians only)."""
+    sd = model.staff_days
+    rostered = sd.session_minutes[:, window].sum(axis=1)
+    overtime_minutes = sd.overtime_minutes[:, window].sum(axis=1)
+    out = {}
+    for agent in clinicians:
+        s = agent.index
+        if rostered[s] > 0:
+            spec = model.role_specs[model.role_index[agent.role]]
+            out[s] = overtime_minutes[s] / rostered[s] * spec.sessions_per_fte_week * spec.session_minutes / 60.0
+    return out
+
+
 def burnout_feedback(model: GPSimModel, day: int) -> None:
-    """Monthly: overtime above a threshold builds burnout; burnout raises leaving and session cuts.
+    """Monthly: overtime above a clinician's usual overtime builds burnout; burnout raises leaving and session cuts.
 
     Overtime is measured against the hours each clinician was rostered over the last month (their
     sessions, hub shifts included), then expressed per full-time week of their role: a clinician
@@ -237,25 +275,33 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
     so a part-time hub GP is not penalised for a small contract. For a clinician working their
     contracted sessions this equals overtime hours per FTE-week, the threshold's unit.
 
+    Burnout builds from overtime more than the threshold above the overtime the clinician usually
+    works (a trailing mean over ``overtime_reference_months``): the leaving response is calibrated
+    to GPs whose hours rose (Fletcher et al. 2019), and the leaving and session cuts of the observed
+    year's workload are in the background hazards already (docs/model.md). With
+    ``overtime_reference_months`` 0 the threshold is absolute.
+
     Draws come from one uniform pair per clinician and month, keyed by the clinician: scenarios
     that differ elsewhere keep the same draws (common random numbers).
     """
     wf = model.scenario.workforce
     if day < BURNOUT_WINDOW_DAYS:
         return
-    sd = model.staff_days
-    window = slice(day - BURNOUT_WINDOW_DAYS, day)
-    rostered = sd.session_minutes[:, window].sum(axis=1)
-    overtime_minutes = sd.overtime_minutes[:, window].sum(axis=1)
     month_key = int(model.cal.dates[day].strftime("%Y%m"))
-    for agent in list(model.staff):
-        if not agent.active or not agent.is_clinician or agent.cover_post:
-            continue
+    clinicians = [a for a in model.staff if a.active and a.is_clinician and not a.cover_post]
+    overtime = _overtime_per_fte_week(model, clinicians, slice(day - BURNOUT_WINDOW_DAYS, day))
+    months = wf.overtime_reference_months
+    if months > 0 and any(a.usual_overtime is None for a in clinicians):
+        warm = model.scenario.warm_up_days
+        at_start = _overtime_per_fte_week(model, clinicians, slice(0, warm if warm > 0 else BURNOUT_WINDOW_DAYS))
+        _usual_overtime([a for a in clinicians if a.index in overtime], overtime, at_start)
+    for agent in clinicians:
         s = agent.index
-        spec = model.role_specs[model.role_index[agent.role]]
-        full_week_hours = spec.sessions_per_fte_week * spec.session_minutes / 60.0
-        overtime = overtime_minutes[s] / rostered[s] * full_week_hours if rostered[s] > 0 else 0.0
-        excess = overtime - wf.overtime_threshold_hours_per_fte_week
+        worked = overtime.get(s, 0.0)
+        usual = agent.usual_overtime if months > 0 and agent.usual_overtime is not None else 0.0
+        excess = worked - usual - wf.overtime_threshold_hours_per_fte_week
+        if months > 0 and s in overtime:  # the trailing mean moves after this month is judged against it
+            agent.usual_overtime = usual + (worked - usual) / months
         if excess > 0:
             agent.burnout = min(1.0, agent.burnout + wf.burnout_gain_per_hour * excess)
         else:

@@ -59,7 +59,7 @@ def scenarios(draw) -> dict:
                     "min_age": 45})
     m["interventions"] = ivs
     if draw(st.booleans()):  # a strong burnout feedback: leavers through the month-start hook too
-        m.setdefault("workforce", {}).update({"overtime_threshold_hours_per_fte_week": 0.0,
+        m.setdefault("workforce", {}).update({"overtime_threshold_hours_per_fte_week": 0.0, "overtime_reference_months": 0,
                                               "burnout_gain_per_hour": 1.0, "leave_probability_at_full_burnout": 1.0})
     if draw(st.booleans()):  # practices short of GPs close (or merge) after a month below the threshold
         m.setdefault("workforce", {})["closures"] = {
@@ -228,7 +228,7 @@ def test_a_gp_placed_after_a_closure_joins_the_successor_with_a_share_of_its_lis
          "delay_months": {"GP": 0.0, "Nurse": 0.5}},
         {"type": "international_recruitment", "start": 0, "gps_per_year": 12, "settling_in_months": 0.0,
          "settling_in_capacity": 0.5}]
-    m["workforce"] = {"overtime_threshold_hours_per_fte_week": 0.0, "burnout_gain_per_hour": 1.0,
+    m["workforce"] = {"overtime_threshold_hours_per_fte_week": 0.0, "overtime_reference_months": 0, "burnout_gain_per_hour": 1.0,
                       "leave_probability_at_full_burnout": 1.0,
                       "closures": {"enabled": True, "gp_fte_per_1000_threshold": 0.5, "months_below": 1,
                                    "merge_or_close": "close"}}

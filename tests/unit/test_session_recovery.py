@@ -25,7 +25,7 @@ def _overtime(model, s: int, day: int, hours_per_week: float) -> None:
 def test_a_gp_whose_burnout_recovers_gets_their_sessions_and_fte_back():
     m = tiny_mapping(gps=(2, 3), days=200)
     m["workforce"] = {"leave_probability_at_full_burnout": 0.0, "reduce_sessions_probability_at_full_burnout": 1.0,
-                      "burnout_gain_per_hour": 1.0}
+                      "burnout_gain_per_hour": 1.0, "overtime_reference_months": 0}
     model = build_model(scenario(m), 0)
     gp = next(s for s in model.staff if s.kind == "gp")
     day = BURNOUT_WINDOW_DAYS + 1
