@@ -4,8 +4,8 @@ Each sheet is an Excel table (filters on every column, banded rows) with a froze
 numbers carry the outcome registry's format (``{:,.0f}`` becomes ``#,##0``), so a planner sees
 113.8, not 113.8000000000001, while the cell keeps the exact value. The Assumptions sheet lists
 every non-default parameter and the key defaults with their sources; the Costs and Equity sheets
-the whole-area cost and equity outcomes (when the runs have them), and Intervention prices each
-price an intervention uses, with its source or the statement that none is published; the monthly tables of the
+the whole-area cost and equity outcomes (when the runs have them), and Intervention prices (when an
+intervention has a price field) each price an intervention uses, with its source or the statement that none is published; the monthly tables of the
 runs are in two sheets (whole area per replication, every unit as the mean of replications); a
 bar chart shows the headline, unmet demand by scenario with its 95% interval.
 """
@@ -156,7 +156,7 @@ def report_sheets(data: ReportData, assumptions: pd.DataFrame, interventions: pd
            if not frame.empty},
         "Assumptions": Sheet(_assumptions(data, assumptions)),
         "Interventions": Sheet(interventions),
-        "Intervention prices": Sheet(prices_frame(data)),
+        **({"Intervention prices": Sheet(prices)} if not (prices := prices_frame(data)).empty else {}),
         "All outcomes": Sheet(data.comparison, {"n_reps": "0"}, metric_col="metric"),
         **monthly_sheets(data),
         "Manifest": Sheet(manifest),
