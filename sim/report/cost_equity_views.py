@@ -62,8 +62,7 @@ def cost_plane(data: ReportData) -> Figure | None:
     ax.set_ylabel(f"Change in cost, GBP per 1,000 patients a year vs {data.reference}", fontsize=9.5)
     ax.set_title("What it costs and what it buys: paired differences, whole area", fontsize=12, loc="left",
                  fontweight="bold")
-    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    ax.legend(frameon=False, fontsize=9, title="Scenario", title_fontsize=9, loc="best")  # inside: the long axis labels keep the width
     return fig
 
 
