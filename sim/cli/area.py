@@ -9,7 +9,8 @@ Usage::
         [--calibrate [--appointments [FILE|FOLDER]] [--fit 2019-04:2019-09] [--parameters calibrated.yaml]]
 
 Codes may be repeated (``--pcn U1 --pcn U2``) or comma-separated (``--pcn U1,U2``). Problems in a
-file are reported with the file, row and column at fault.
+file are reported with the file, row and column at fault. Beside the YAML it writes ``<out>_income.csv``:
+each practice's NHS income from the payments file, with PCN and area totals (docs/costs.md).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import click
 
 from sim.cli.area_calibrate import calibrate_options, finish_calibration
 from sim.config.yamlread import looks_binary
+from sim.costs.income import area_income
 from sim.nhsdata.area import build_area_details
 from sim.nhsdata.area_yaml import write_area_yaml
 from sim.nhsdata.errors import DataFormatError
+from sim.nhsdata.payments import read_payments
 from sim.resources import calibration_data_dir
 
 IMD_FILE = "imd-by-practice_fingertips-93553.csv.gz"  # shipped, as published (calibration/data/README.md)
@@ -121,6 +124,8 @@ def build(
         mapping = finish_calibration(result.mapping, calibration, map_file=map_file,
                                      patients_file=patients_file, out=out)
         path = write_area_yaml(mapping, out)
+        income_path, income = _write_income(mapping, payments_file or calibration_data_dir() / PAYMENTS_FILE,
+                                            out)
     except UnicodeDecodeError as exc:  # a reader met bytes its encoding cannot decode: say which files
         files = ", ".join(str(p) for p in (map_file, patients_file, *age_files, workforce_file) if p)
         raise click.ClickException(f"one of {files} is not text in the encoding NHS Digital publishes "
@@ -133,7 +138,22 @@ def build(
     click.echo(f"wrote {path}: {area_map['name']} ({area_map['code']}), "
                f"{len(area_map['pcns'])} PCN(s), {n_practices} practice(s), "
                f"{patients:,} registered patients")
+    click.echo(f"wrote {income_path}: NHS payments to the practices (Payments to General Practice): "
+               f"GBP {income['total_payments_gbp']:,.0f} in all, GBP {income['total_per_registered_gbp']:,.2f} "
+               f"per registered and GBP {income['total_per_weighted_gbp']:,.2f} per weighted patient "
+               f"(need index {income['need_index']:.3f}; {int(income['missing_practices'])} practice(s) not in "
+               "the file)")
     for line in result.assumed:
         click.echo(f"assumed: {line}")
     for line in result.notes:
         click.echo(f"note: {line}")
+
+
+def _write_income(mapping: dict, payments_file: Path, out: Path) -> tuple[Path, dict]:
+    """The area's practice income by practice, PCN and area (``sim.costs.income.area_income``) beside the YAML."""
+    area = mapping["area"]
+    codes = [pr["code"] for pcn in area["pcns"] for pr in pcn["practices"]]
+    table = area_income(read_payments(payments_file), codes, area=str(area["code"]))
+    path = out.with_name(out.stem + "_income.csv")
+    table.to_csv(path, index=False)
+    return path, table.iloc[0].to_dict()

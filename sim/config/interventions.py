@@ -111,7 +111,7 @@ class Recruitment(Base):
     cost_per_hire_gbp: dict[str, Gbp] = Field(
         default_factory=dict,
         description=("GBP per person recruited, by role (adverts, agency fee, induction), counted for each "
-                     f"recruit the run makes; {NO_PRICE}"))
+                     f"recruit the run makes; {NO_PRICE} (agency fees are private and vary)"))
     gp_sessions_by_contract: dict[GpContract, Annotated[float, Field(gt=0.0, le=14.0)]] = Field(
         default_factory=lambda: {"partner": 7.5, "salaried": 6.0, "locum": 4.0, "retainer": 3.0, "trainee": 5.0},
         description="clinical sessions a week of a GP the drive recruits on each contract of gp_contract_mix",
@@ -133,6 +133,13 @@ class TrainingExpansion(Base):
                         "3,538 in 2019 to 4,032 in 2022, HEE; the size of a local expansion is the scenario's)"))
     share_of_practices: Fraction = Field(
         1.0, description="share of the scope's practices that take the extra places (seeded choice)")
+    cost_per_trainee_year_gbp: Gbp = Field(
+        9_794.0, description=("GBP a year per extra trainee in post: the trainer grant NHS England pays the training "
+                              "practice for each GP specialty trainee on placement, GBP 9,794 a year from 1 April 2023 "
+                              "(NHS England Workforce, Training and Education, East Midlands, 'GP practice payments'; "
+                              "GBP 7,500 + 500 educational supervision in HEE's GP trainer guidance). Counted for each "
+                              "day an extra trainee is in post; their pay is costed as staff (contract 'trainee'), "
+                              "their supervision as GP time"))
 
 
 class InternationalRecruitment(Base):
@@ -154,6 +161,12 @@ class InternationalRecruitment(Base):
     fte: Annotated[float, Field(gt=0.0, le=1.5)] = Field(
         0.73, description="FTE of a recruit (England's mean 0.73 FTE per GP head, NHS Digital September 2024)")
     contract: GpContract = Field("salaried", description="contract of a recruit (assumption)")
+    cost_per_recruit_gbp: Gbp = Field(
+        20_000.0, description=("GBP per GP who arrives: the recruitment agencies' fee of NHS England's International "
+                               "GP Recruitment programme, about GBP 20,000 for each GP placed in a practice (The "
+                               "Guardian, 31 August 2017, on the GBP 100m programme for up to 3,000 GPs). Relocation "
+                               "(up to GBP 18,500 a GP, Pulse, October 2018) and the induction programme are not "
+                               "included: add them locally. Pay is costed as staff"))
     # years
     age: Annotated[int, Field(ge=24, le=70)] = Field(38, description="age of a recruit on arrival (assumption)")
 
@@ -352,7 +365,10 @@ class ExtendedAccess(Base):
     running_cost_gbp_per_hub_year: Gbp = Field(
         0.0, description=("premises, reception and IT of each hub, GBP a year while it is open (clinicians are "
                           "costed from the run: own hub staff as staff, member 'extra' hours as overtime); "
-                          f"{NO_PRICE}"))
+                          f"{NO_PRICE}. The published figures are funding for the whole service, clinicians "
+                          "included (GBP 6 per head from April 2019, NHS England planning guidance 2017-19; GBP 7.46 "
+                          "per patient for PCN enhanced access from October 2022, Network Contract DES 2022/23): "
+                          "using them here would count the clinicians twice"))
     setup_cost_gbp_per_hub: Gbp = Field(0.0, description=f"one-off set-up cost of each hub, GBP, on its start day; {NO_PRICE}")
     # minutes: nobody queues for more than a day
     walk_in_max_wait_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] | None = Field(

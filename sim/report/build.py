@@ -32,6 +32,7 @@ from sim.report.assumptions import (
     interventions_frame,
     key_defaults_frame,
 )
+from sim.report.cost_equity_views import COST_EQUITY_FIGURES, prices_frame
 from sim.report.data import ReportData, ReportError, load
 from sim.report.equity import EQUITY_FIGURES, equity_groups
 from sim.report.excel import report_sheets, write_excel
@@ -147,6 +148,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
     cols, pcns, practices = strain_rows(data)
     along = assumptions_long(assumptions, data.order)
     defaults = key_defaults_frame(data)
+    prices = prices_frame(data)
     years = workforce_rows(data)
     toc = [(sid, head) for sid, head in SECTIONS if (sid != "costs" or costs) and (sid != "equity" or equity)
            and (sid != "workforce" or years[1])]
@@ -166,6 +168,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
         n_scen=len(data.order), assumptions_cols=list(along.columns), assumptions_rows=text_rows(along),
         defaults_cols=list(defaults.columns), defaults_rows=text_rows(defaults),
         interventions_cols=list(interventions.columns), interventions_rows=text_rows(interventions),
+        prices_cols=list(prices.columns), prices_rows=text_rows(prices),
         manifest_cols=list(manifest.columns), manifest_rows=text_rows(manifest),
         manifest_json=json.dumps({k: v for k, v in data.manifest.items() if k != "resolved_config"}, indent=1,
                                  default=str),
@@ -186,7 +189,7 @@ def workforce_rows(data: ReportData) -> tuple[list[str], list[list[str]]]:
 
 def _draw(data: ReportData) -> list[FigureOut]:
     out = []
-    for stem, func, caption in (*FIGURES, *EQUITY_FIGURES):
+    for stem, func, caption in (*FIGURES, *EQUITY_FIGURES, *COST_EQUITY_FIGURES):
         fig = func(data)
         if fig is None:
             continue

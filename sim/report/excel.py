@@ -3,7 +3,9 @@
 Each sheet is an Excel table (filters on every column, banded rows) with a frozen header row;
 numbers carry the outcome registry's format (``{:,.0f}`` becomes ``#,##0``), so a planner sees
 113.8, not 113.8000000000001, while the cell keeps the exact value. The Assumptions sheet lists
-every non-default parameter and the key defaults with their sources; the monthly tables of the
+every non-default parameter and the key defaults with their sources; the Costs and Equity sheets
+the whole-area cost and equity outcomes (when the runs have them), and Intervention prices (when an
+intervention has a price field) each price an intervention uses, with its source or the statement that none is published; the monthly tables of the
 runs are in two sheets (whole area per replication, every unit as the mean of replications); a
 bar chart shows the headline, unmet demand by scenario with its 95% interval.
 """
@@ -25,7 +27,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sim.report.assumptions import key_defaults_frame
+from sim.report.cost_equity_views import group_frame, prices_frame
 from sim.report.data import ReportData
+from sim.report.equity import equity_groups
 from sim.report.frames import (
     STRAIN,
     continuity_frame,
@@ -35,6 +39,7 @@ from sim.report.frames import (
     unmet_series,
     wait_frame,
 )
+from sim.report.tables import cost_groups
 from sim.report.workforce_years import workforce_by_year
 from sim.results.outcomes import find, outcome
 
@@ -146,8 +151,12 @@ def report_sheets(data: ReportData, assumptions: pd.DataFrame, interventions: pd
         "Continuity": Sheet(continuity_frame(data).rename(columns={"mean": "UPC (mean)"}),
                             dict.fromkeys(["UPC (mean)", "ci_low", "ci_high", "diff"], "0.000")),
         "Where the strain falls": Sheet(strain, _strain_formats(strain)),
+        **{name: Sheet(frame, metric_col="Metric") for name, frame in (
+            ("Costs", group_frame(data, cost_groups(data))), ("Equity", group_frame(data, equity_groups(data))))
+           if not frame.empty},
         "Assumptions": Sheet(_assumptions(data, assumptions)),
         "Interventions": Sheet(interventions),
+        **({"Intervention prices": Sheet(prices)} if not (prices := prices_frame(data)).empty else {}),
         "All outcomes": Sheet(data.comparison, {"n_reps": "0"}, metric_col="metric"),
         **monthly_sheets(data),
         "Manifest": Sheet(manifest),

@@ -14,7 +14,9 @@ LGPO everything. So the PCN rows and the LGPO's own items always add up to the L
   pooled back office's per-practice running cost for its days and its set-up cost, and the cost of
   each person the recruitment intervention actually recruited; absence cover actually worked
   (``pooled_cover``): the covered clinician's session hours that day, a GP at the locum session fee
-  pro rata, other roles at their employer cost per hour (bank staff).
+  pro rata, other roles at their employer cost per hour (bank staff); a training expansion's trainer
+  grant for each day an extra trainee is in post; an international recruitment's fee for each GP who
+  arrives.
 * ARRS: what the Additional Roles Reimbursement Scheme would reimburse of the staff a PCN itself
   employs (:func:`sim.costs.arrs.arrs_for_pcn`), on the PCN's Carr-Hill weighted population (its
   practices' ``weighted_patients`` from ``area build``; a practice without one counts its list).
@@ -30,7 +32,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.config.interventions import ExtendedAccess, PooledBackOffice, Recruitment
+from sim.config.interventions import (
+    ExtendedAccess,
+    InternationalRecruitment,
+    PooledBackOffice,
+    Recruitment,
+    TrainingExpansion,
+)
 from sim.costs.arrs import arrs_for_pcn
 from sim.costs.rates import DAYS_PER_YEAR
 from sim.costs.staff import StaffCostModel, present_value, staff_costs
@@ -164,6 +172,8 @@ def _intervention_items(book: CostBook, model: GPSimModel) -> None:
                 book.add_span(code, "interventions", start, end, iv.running_cost_gbp_per_practice_month / DAYS_PER_MONTH)
                 if 0 <= start < book.horizon_days:
                     book.add(code, "interventions", start, share)
+        elif isinstance(iv, TrainingExpansion | InternationalRecruitment):
+            _scheme_items(book, model, iv, start + w)
     hire = {}
     for iv in model.scenario.interventions:
         if isinstance(iv, Recruitment):
@@ -171,6 +181,25 @@ def _intervention_items(book: CostBook, model: GPSimModel) -> None:
     for e in model.events:
         if e["event"] == "recruited" and e["day"] >= w and e["role"] in hire:
             book.add(str(e["unit"]), "interventions", e["day"] - w, hire[e["role"]])
+
+
+def _scheme_items(book: CostBook, model: GPSimModel, iv: TrainingExpansion | InternationalRecruitment,
+                  start: int) -> None:
+    """The scheme's price for its own people: each extra trainee's days in post, each international recruit's arrival.
+
+    ``start`` is the intervention's internal start day, which names its people (``sim.model.training``:
+    trainees keyed ``tx<start>/``, recruits ``ir<start>/``).
+    """
+    w = model.cal.warm_up
+    for agent in model.staff:
+        left = model.n_sim_days if agent.left_day is None else agent.left_day
+        code = model.unit_level(agent.unit)[1]
+        if isinstance(iv, TrainingExpansion):
+            if agent.trainee_year and agent.training_key.startswith(f"tx{start}/"):
+                book.add_span(code, "interventions", agent.joined_day - w, left - w,
+                              iv.cost_per_trainee_year_gbp / DAYS_PER_YEAR)
+        elif agent.key.startswith(f"ir{start}/") and w <= agent.joined_day < w + book.horizon_days:
+            book.add(code, "interventions", agent.joined_day - w, iv.cost_per_recruit_gbp)
 
 
 def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int) -> pd.Series:

@@ -151,8 +151,9 @@ def test_html_parses_is_self_contained_and_has_every_section_and_figure(comparis
     assert set(SECTIONS) <= p.ids, set(SECTIONS) - p.ids
     assert {"headline-table", "strain-table", "strain-pcn-table", "assumptions-table", "defaults-table",
             "interventions-table", "manifest-table"} <= p.ids
-    assert p.figures == list(FIGURES)
-    assert len(p.imgs) == len(FIGURES) and all(s.startswith("data:image/png;base64,") for s in p.imgs)
+    # the six figures, then the cost plane (two scenarios with cost outcomes; no IMD scores: no equity figures)
+    assert p.figures == [*FIGURES, "cost_plane"]
+    assert len(p.imgs) == len(FIGURES) + 1 and all(s.startswith("data:image/png;base64,") for s in p.imgs)
     assert p.external == []  # nothing to fetch: opens offline
     assert p.h1 == "gp-retirement-wave compared with base"  # short, not a generated question
     text = (comparison_dir / "report.html").read_text(encoding="utf-8")
