@@ -178,6 +178,28 @@ def assign_roles(model: GPSimModel, admins: list[int], role: str | None = None) 
     st.admin_role = np.concatenate([st.admin_role, roles])
 
 
+def take_over_role(model: GPSimModel, post_of: int, recruit: int) -> None:
+    """A recruit into an admin post joins the back office in that post's role, so a leaver's tasks get a server.
+
+    ``post_of``: the staff member whose post it is (the leaver, or the one a vacancy seeded at the start
+    twins). Without a role of theirs the recruit takes the practice's admin role furthest below its share.
+    """
+    st = model.back_office
+    if st is None:
+        return
+    at = np.flatnonzero(st.admin_staff == post_of)
+    if at.size:
+        assign_roles(model, [recruit], ADMIN_ROLES[int(st.admin_role[at[-1]])])
+        return
+    active, fte = model.staff_status()
+    unit = model.staff_table()["unit"]
+    mine = (unit[st.admin_staff] == unit[recruit]) & active[st.admin_staff]
+    have = np.bincount(st.admin_role[mine], weights=fte[st.admin_staff[mine]], minlength=R)
+    shares = model.scenario.back_office.role_shares
+    want = np.array([shares.get(r, 0.0) for r in ADMIN_ROLES]) * (have.sum() + fte[recruit])
+    assign_roles(model, [recruit], ADMIN_ROLES[int(np.argmax(want - have))])
+
+
 # ------------------------------------------------------------------------------ the working day
 def _teams(model: GPSimModel, t: int) -> np.ndarray:
     """(practice, role) -> team id on day ``t``: its own, or its pool's when the pool runs with one queue."""

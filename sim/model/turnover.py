@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.types import imd_quintile_of
+from sim.model.back_office import take_over_role
 from sim.model.labour_market import AdvertTerms, advert_terms, drive_contract, market_terms
 from sim.model.phases import Phase
 from sim.model.workforce import add_staff, hand_over_patients, remove_staff
@@ -165,12 +166,15 @@ def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray, terms: 
                         key=post["key"] + suffix, event=event)
     if recruit.kind == "gp" and post["leaver"] >= 0:
         hand_over_patients(model, post["leaver"], recruit.index)
+    if recruit.kind == "admin":  # the recruit works the post's back-office role (sim.model.back_office)
+        take_over_role(model, post.get("post_of", post["leaver"]), recruit.index)
 
 
 def _post_of(agent: Staff, key: str, leaver: int) -> dict:
     return {"role": agent.role, "unit": agent.unit, "unit_code": agent.model.unit_level(agent.unit)[1],
             "fte": agent.contract_fte, "sessions": agent.contract_sessions,  # the contract, not a burnout cut
-            "contract": agent.contract, "key": key, "leaver": leaver, "adverts": 0}
+            "contract": agent.contract, "key": key, "leaver": leaver, "adverts": 0,
+            "post_of": agent.index}  # whose post it is (a seeded vacancy twins someone in post)
 
 
 def on_leave(model: GPSimModel, agent: Staff, day: int) -> None:
