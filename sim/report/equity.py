@@ -23,8 +23,12 @@ UNMET_IMD = "Where unmet demand went, by IMD quintile (per 1,000 patients of the
 UNMET_AGE = "Where unmet demand went, by age band (per 1,000 patients of the band a year)"
 
 
-def equity_groups(data: ReportData) -> dict[str, list[Outcome]]:
-    """Whole-area Equity outcomes of the comparison, grouped: by IMD quintile, need-adjusted, by age band."""
+def equity_groups(data: ReportData, report: bool = False) -> dict[str, list[Outcome]]:
+    """Whole-area Equity outcomes of the comparison, grouped: by IMD quintile, need-adjusted, by age band.
+
+    ``report``: for the HTML/PDF report, which leaves out where unmet demand went by age band (40 rows a
+    scenario; the Excel Equity sheet and summary.csv carry it) so the printed report stays short.
+    """
     metrics = dict.fromkeys(data.comparison.loc[data.comparison["level"] == "lgpo", "metric"])
     groups: dict[str, list[Outcome]] = {"By national IMD quintile (Q1 most deprived)": [], "Need-adjusted": [],
                                         "By age band": [], UNMET_IMD: [], UNMET_AGE: []}
@@ -41,7 +45,7 @@ def equity_groups(data: ReportData) -> dict[str, list[Outcome]]:
                "Need-adjusted" if "weighted" in o.name or o.name == "need_index" else
                "By national IMD quintile (Q1 most deprived)")
         groups[key].append(o)
-    return {k: v for k, v in groups.items() if v}
+    return {k: v for k, v in groups.items() if v and not (report and k == UNMET_AGE)}
 
 
 def _quintile_frame(data: ReportData, family: str) -> pd.DataFrame:

@@ -57,6 +57,8 @@ def test_equity_section_tables_and_figures(equity_dir):
     assert "unmet_not_pursued_per_1000_year_age:25-44" in {o.name for o in groups[UNMET_AGE]}
     assert not any("unmet" in o.name for o in groups["By age band"])
     assert "Where unmet demand went, by IMD quintile" in text
+    assert "Where unmet demand went, by age band" not in text  # the Excel Equity sheet has it
+    assert UNMET_AGE not in equity_groups(data, report=True)
     assert lost_by_quintile(data) is not None and supply_against_need(data) is not None
     # the table shows comparison.csv's numbers
     c = pd.read_csv(equity_dir / "comparison.csv")
