@@ -20,6 +20,7 @@ from sim.results.rundir import clean_stale_tmp
 from sim.results.staff_month import staff_by_month
 from sim.results.summary import patient_continuity, summarise
 from sim.results.summary_costs import cost_summary
+from sim.results.summary_destination_groups import destination_group_summary
 from sim.results.summary_destinations import destination_summary
 from sim.results.summary_equity import equity_summary
 from sim.results.summary_extra import extra_summary
@@ -81,7 +82,8 @@ def run_single(scenario: Scenario, replication: int = 0,
     result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc),
                                        destination_summary(result.ledger, result.org),
                                        extra_summary(model), cost_summary(model, result.staff, result.ledger),
-                                       equity_summary(model, result.ledger, kinds, upc)],
+                                       equity_summary(model, result.ledger, kinds, upc),
+                                       destination_group_summary(model, result.ledger, result.org)],
                                       ignore_index=True))
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),

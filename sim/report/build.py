@@ -136,7 +136,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
     s0 = data.scenarios[0]
     paired = len(data.order) > 1
     costs = cost_groups(data)
-    equity = equity_groups(data)
+    equity = equity_groups(data, report=True)  # by age band, unmet destinations in the Excel sheet only
     meta = (f"{s0.list_size:,} registered patients · {s0.horizon_days} days from {s0.start_date:%-d %B %Y} · "
             + (f"{len(data.scenarios)} scenarios × {data.n_reps} replications" if data.kind == "comparison"
                else "one run, one replication"))

@@ -1,7 +1,8 @@
 """The report's equity section: access by IMD quintile and age band, and supply against need.
 
 :func:`equity_groups` picks the comparison's whole-area outcomes of the registry's "Equity" group
-(by national IMD quintile, need-adjusted, by age band) for the section's tables;
+(by national IMD quintile, need-adjusted, by age band, and where unmet demand went by quintile and
+by age band) for the section's tables;
 :data:`EQUITY_FIGURES` draws lost requests by IMD quintile and, where the area's practices carry
 Carr-Hill weighted patients, appointments per 1,000 weighted patients by quintile (the inverse
 care law: supply against need). Each returns None where the comparison has nothing to show.
@@ -18,13 +19,19 @@ from sim.report.figures import DPI, PALETTE, interval_note
 from sim.results.outcomes import Outcome, outcome
 
 QUINTILE_KEYS = ("Q1", "Q2", "Q3", "Q4", "Q5")
+UNMET_IMD = "Where unmet demand went, by IMD quintile (per 1,000 patients of the quintile a year)"
+UNMET_AGE = "Where unmet demand went, by age band (per 1,000 patients of the band a year)"
 
 
-def equity_groups(data: ReportData) -> dict[str, list[Outcome]]:
-    """Whole-area Equity outcomes of the comparison, grouped: by IMD quintile, need-adjusted, by age band."""
+def equity_groups(data: ReportData, report: bool = False) -> dict[str, list[Outcome]]:
+    """Whole-area Equity outcomes of the comparison, grouped: by IMD quintile, need-adjusted, by age band.
+
+    ``report``: for the HTML/PDF report, which leaves out where unmet demand went by age band (40 rows a
+    scenario; the Excel Equity sheet and summary.csv carry it) so the printed report stays short.
+    """
     metrics = dict.fromkeys(data.comparison.loc[data.comparison["level"] == "lgpo", "metric"])
     groups: dict[str, list[Outcome]] = {"By national IMD quintile (Q1 most deprived)": [], "Need-adjusted": [],
-                                        "By age band": []}
+                                        "By age band": [], UNMET_IMD: [], UNMET_AGE: []}
     for m in metrics:
         try:
             o = outcome(str(m))
@@ -32,11 +39,13 @@ def equity_groups(data: ReportData) -> dict[str, list[Outcome]]:
             continue
         if str(o.group).lower() != "equity":
             continue
-        key = ("By age band" if "_age:" in o.name else
+        unmet = "unmet" in o.name  # where unmet demand went (sim.results.summary_destination_groups)
+        key = ((UNMET_AGE if unmet else "By age band") if "_age:" in o.name else
+               UNMET_IMD if unmet else
                "Need-adjusted" if "weighted" in o.name or o.name == "need_index" else
                "By national IMD quintile (Q1 most deprived)")
         groups[key].append(o)
-    return {k: v for k, v in groups.items() if v}
+    return {k: v for k, v in groups.items() if v and not (report and k == UNMET_AGE)}
 
 
 def _quintile_frame(data: ReportData, family: str) -> pd.DataFrame:

@@ -11,7 +11,13 @@ import yaml
 
 from sim.report.build import build_report
 from sim.report.data import load
-from sim.report.equity import equity_groups, lost_by_quintile, supply_against_need
+from sim.report.equity import (
+    UNMET_AGE,
+    UNMET_IMD,
+    equity_groups,
+    lost_by_quintile,
+    supply_against_need,
+)
 from tests.conftest import tiny_mapping
 
 
@@ -46,6 +52,13 @@ def test_equity_section_tables_and_figures(equity_dir):
     names = {o.name for items in groups.values() for o in items}
     assert {"lost_pct_imd:Q1", "lost_pct_imd:Q5", "appointments_per_1000_weighted_imd:Q1",
             "gp_fte_per_10k_weighted", "lost_pct_age:25-44"} <= names
+    # where unmet demand went, by group: tables of their own
+    assert "ae_attendances_unmet_per_1000_year_imd:Q1" in {o.name for o in groups[UNMET_IMD]}
+    assert "unmet_not_pursued_per_1000_year_age:25-44" in {o.name for o in groups[UNMET_AGE]}
+    assert not any("unmet" in o.name for o in groups["By age band"])
+    assert "Where unmet demand went, by IMD quintile" in text
+    assert "Where unmet demand went, by age band" not in text  # the Excel Equity sheet has it
+    assert UNMET_AGE not in equity_groups(data, report=True)
     assert lost_by_quintile(data) is not None and supply_against_need(data) is not None
     # the table shows comparison.csv's numbers
     c = pd.read_csv(equity_dir / "comparison.csv")
