@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sim.config.loading import load_scenario, scenario_from_mapping
+
+# Property tests draw the same examples on every run ("ci", the default), so a clean clone's result does not
+# depend on luck; HYPOTHESIS_PROFILE=explore searches new random examples (and keeps failures in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -75,6 +75,17 @@ def check_recruitment_roles(sc: Scenario, fail: Callable[[tuple[Any, ...], str],
                      f"unknown role '{role}'; allowed roles: {', '.join(sorted(roles))}")
 
 
+
+def check_navigation_needs(sc: Scenario, fail: Callable[[tuple[Any, ...], str], None]) -> None:
+    """Care navigation's shares name need types the demand has (a misspelt need would silently navigate nobody)."""
+    needs = sc.demand.need_types
+    for k, iv in enumerate(sc.interventions):
+        for field in ("shares", "team_shares"):
+            for need in getattr(iv, field, None) or {}:
+                if need not in needs:
+                    fail(("interventions", k, field, need),
+                         f"unknown need type '{need}'; allowed need types: {', '.join(sorted(needs))}")
+
 # --------------------------------------------------------------------------------------------
 # Memory
 # --------------------------------------------------------------------------------------------

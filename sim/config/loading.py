@@ -18,7 +18,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config.checks import check_intervention_windows, check_recruitment_roles
+from sim.config.checks import (
+    check_intervention_windows,
+    check_navigation_needs,
+    check_recruitment_roles,
+)
 from sim.config.interventions import INTERVENTION_TYPES
 from sim.config.market_checks import check_labour_market, check_recruitment_drives
 from sim.config.references import check_intervention_references
@@ -276,6 +280,7 @@ def check_references(scenario: Scenario, source: str | Path, text: str | None = 
                 fail(("workforce", "supervised_roles", k), f"unknown role '{role}'; allowed roles: {allowed}")
     check_intervention_references(scenario, fail)
     check_recruitment_roles(scenario, fail)
+    check_navigation_needs(scenario, fail)
     check_labour_market(scenario, fail)
     check_recruitment_drives(scenario, fail)
     check_intervention_windows(scenario, fail)

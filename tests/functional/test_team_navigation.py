@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.config.loading import load_scenario
+from sim.config.loading import ScenarioError, load_scenario
 from sim.model.interventions import attach
 from sim.model.team_booking import team_order
 from tests.conftest import scenario
@@ -55,5 +55,7 @@ def test_team_shares_naming_an_unknown_need_is_a_clear_error():
     base = load_scenario("scenarios/small.yaml", overrides={"horizon_days": 10, "warm_up_days": 7, "front_door": {}})
     m = base.model_dump(mode="json")
     m["interventions"] = [{"type": "care_navigation", "start": 0, "team_shares": {"no_such_need": 0.5}}]
-    with pytest.raises(ValueError, match=r"team_shares names need types not in demand\.need_types"):
-        attach(scenario(m), 0)
+    with pytest.raises(ScenarioError) as exc:  # refused when the scenario is read (gpsim validate), not at run time
+        scenario(m)
+    assert exc.value.yaml_path == "interventions[0].team_shares.no_such_need"
+    assert "unknown need type 'no_such_need'" in str(exc.value) and "musculoskeletal" in str(exc.value)

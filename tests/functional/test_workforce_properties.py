@@ -110,7 +110,7 @@ def check_recruits_inherit(model) -> None:
     for agent in model.staff:
         if agent.kind != "gp" or not agent.key.endswith(("/r", "/v")) or not agent.active:
             continue
-        if agent.key[:-2].endswith("/s"):  # filled a vacancy open at the start (no leaver, no list): may hold no patients
+        if "/s/" in agent.key:  # the post was vacant at the start: it held no list, nor do its later holders
             continue
         leaver = next(s for s in model.staff if s.key == agent.key[:-2])
         assert np.any(usual == agent.index) or not np.any(model.population.practice == agent.unit), \
