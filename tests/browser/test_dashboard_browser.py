@@ -113,12 +113,11 @@ def _canvas(page, name: str) -> str:
 def _slide(page, name: str, key: str, want: str, most: int = 6) -> None:
     """Press ``key`` on a lever one step at a time until its label shows ``want``, as a person would.
 
-    Each press waits for the label to change before the next, because two presses sent together can
-    arrive while the page re-renders after the first and the second is lost (seen once in CI, on a
-    loaded machine). A press whose label does not change in time is pressed again.
+    Each press waits for the label to change and then for the rebuild it starts to finish before the
+    next press. Two presses sent together were lost in CI; pressing again after a timeout overshot,
+    because on a loaded machine the rebuild's simulation thread delays the page's handling of a press
+    by tens of seconds (the press arrives late, it is not lost).
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     label = f".gpsim-control-{name}"
     slider = page.locator(f"{label} [role=slider]")
     for _ in range(most):
@@ -127,11 +126,9 @@ def _slide(page, name: str, key: str, want: str, most: int = 6) -> None:
             return
         slider.focus()
         slider.press(key)
-        try:
-            page.wait_for_function(f"(old) => {_text(label)} !== '' && {_text(label)} !== old", arg=before,
-                                   timeout=30_000)
-        except PlaywrightTimeout:
-            continue
+        page.wait_for_function(f"(old) => {_text(label)} !== '' && {_text(label)} !== old", arg=before,
+                               timeout=REBUILD_TIMEOUT_MS)
+        page.wait_for_selector(".gpsim-busy", state="detached", timeout=REBUILD_TIMEOUT_MS)
     assert want in page.inner_text(label), page.inner_text(label)
 
 
