@@ -32,6 +32,19 @@ def _sift_down(key: np.ndarray, idx: np.ndarray, n: int, i: int) -> None:
 
 
 @njit(cache=True)
+def _server_heap(server_open: np.ndarray, s0: int, c: int) -> tuple[np.ndarray, np.ndarray]:
+    """A min-heap of one team's ``c`` servers (from ``s0``) keyed by the minute each is next free."""
+    key = np.empty(c)
+    idx = np.empty(c, dtype=np.int64)
+    for j in range(c):
+        key[j] = server_open[s0 + j]
+        idx[j] = s0 + j
+    for j in range(c // 2 - 1, -1, -1):
+        _sift_down(key, idx, c, j)
+    return key, idx
+
+
+@njit(cache=True)
 def serve_teams(task_team: np.ndarray, arrival: np.ndarray, service: np.ndarray, task_first: np.ndarray,
                 server_team: np.ndarray, server_open: np.ndarray, server_close: np.ndarray,
                 server_first: np.ndarray, start: np.ndarray, finish: np.ndarray, server: np.ndarray,
@@ -49,14 +62,8 @@ def serve_teams(task_team: np.ndarray, arrival: np.ndarray, service: np.ndarray,
         c = s1 - s0
         if c == 0:
             continue
-        key = np.empty(c)
-        idx = np.empty(c, dtype=np.int64)
-        for j in range(c):
-            key[j] = server_open[s0 + j]
-            idx[j] = s0 + j
+        key, idx = _server_heap(server_open, s0, c)
         n = c
-        for j in range(n // 2 - 1, -1, -1):
-            _sift_down(key, idx, n, j)
         i = task_first[tm]
         while i < task_first[tm + 1] and n > 0:
             k = idx[0]
@@ -132,14 +139,8 @@ def serve_cells(team_cells: np.ndarray, team_first: np.ndarray, cell_role: np.nd
         c0, c1 = team_first[tm], team_first[tm + 1]
         if c == 0 or c1 == c0:
             continue
-        key = np.empty(c)
-        idx = np.empty(c, dtype=np.int64)
-        for j in range(c):
-            key[j] = server_open[s0 + j]
-            idx[j] = s0 + j
+        key, idx = _server_heap(server_open, s0, c)
         n = c
-        for j in range(n // 2 - 1, -1, -1):
-            _sift_down(key, idx, n, j)
         while n > 0:
             best, first = -1, np.inf
             for q in range(c0, c1):
