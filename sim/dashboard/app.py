@@ -256,7 +256,8 @@ def Page() -> None:  # noqa: N802
                 notes.set(tuple(lost))
             elif kind == "configure":
                 controller.configure(controls.value, split.value, replications=replications.value,
-                                     progress=lambda done, total: bump() if done % 14 == 0 else None)
+                                     progress=lambda done, total: bump() if done % 14 == 0 else None,
+                                     stop=cancel.is_set)  # a newer change supersedes this replay
         except Exception as exc:  # show it on the page rather than losing it in a thread
             error.set(f"{type(exc).__name__}: {exc}")
         bump()

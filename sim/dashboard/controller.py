@@ -89,6 +89,7 @@ class Controller:
         self.builds = 0
         self.published: View | None = None
         self.days_per_second = float("nan")
+        self.replay_to: int | None = None  # the day a cancelled replay had to reach; the next configure replays to it
         self.reset()
 
     @property
@@ -135,16 +136,21 @@ class Controller:
             self.current = {side: [snapshot(m, running=t) for m, t in zip(ms, self.running[side], strict=True)]
                             for side, ms in self.models.items()}
             self.history = {side: [[s] for s in snaps] for side, snaps in self.current.items()}
+            self.replay_to = None
             self.builds += 1
             self._publish()
 
-    def step(self, days: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
+    def step(self, days: int = 1, progress: Callable[[int, int], None] | None = None,
+             stop: Callable[[], bool] | None = None) -> int:
         """Simulate up to ``days`` more days on every model; returns the days actually run.
 
         The costly views are taken on the last day run (and every ``FULL_EVERY`` days of a long call).
+        ``stop()``, checked before each day, ends the call early (a newer control change supersedes it).
         """
         done, started = 0, time.perf_counter()
         for k in range(days):
+            if stop is not None and stop():
+                break
             with self.lock:
                 if self.finished:
                     break
@@ -168,14 +174,17 @@ class Controller:
 
     def configure(self, controls: Controls | None = None, split: bool | None = None, replay: bool = True,
                   progress: Callable[[int, int], None] | None = None, replications: int | None = None,
-                  base: dict | None = None, source: str | None = None) -> None:
+                  base: dict | None = None, source: str | None = None,
+                  stop: Callable[[], bool] | None = None) -> None:
         """Apply new controls, view, replications or scenario, rebuild, and replay to the day reached.
 
         With a new ``base`` scenario, or ``replay`` False, the run starts again from day 0.
-        ``progress(done, total)`` is called after each replayed day.
+        ``progress(done, total)`` is called after each replayed day. ``stop()`` ends the replay early
+        when a newer change supersedes this one (a slider dragged over several steps rebuilds once for
+        its last value, not once per step); the day to reach is kept, so the next configure replays to it.
         """
         with self.lock:
-            day = self.day
+            day = self.day if self.replay_to is None else max(self.day, self.replay_to)
             if replications is not None:
                 if not 1 <= replications <= MAX_REPLICATIONS:
                     raise ValueError(f"replications must be 1..{MAX_REPLICATIONS}, got {replications}")
@@ -188,7 +197,9 @@ class Controller:
                 self.base, self.source, replay = base, source or self.source, False
             self.reset()
             if replay:
-                self.step(day, progress)
+                done = self.step(day, progress, stop)
+                if done < day:
+                    self.replay_to = day
 
     def _publish(self) -> None:
         """Replace the read-only view the app draws from (one attribute write: safe to read without the lock)."""

@@ -277,6 +277,24 @@ def test_controller_steps_replays_and_resets():
     assert c.day == 0 and not c.finished
 
 
+def test_a_superseded_replay_stops_and_the_next_change_replays_to_the_same_day():
+    """A slider moved twice: the first rebuild's replay stops when the second arrives, which still reaches the day."""
+    c = Controller(tiny(days=12), "<test>", replications=1)
+    c.step(6)
+    calls = []
+
+    def superseded() -> bool:  # a newer change arrives after two replayed days
+        calls.append(1)
+        return len(calls) > 2
+
+    c.configure(Controls(micro_teams=True), stop=superseded)
+    assert c.day == 2 and c.replay_to == 6  # stopped early, the target kept
+    c.configure(Controls(micro_teams=False))
+    assert c.day == 6 and c.replay_to is None and not c.controls.micro_teams
+    c.reset()
+    assert c.day == 0 and c.replay_to is None  # starting again forgets the target
+
+
 def test_same_controls_same_numbers():
     a = Controller(tiny(), "<test>", Controls(hub_sessions=2))
     b = Controller(tiny(), "<test>", Controls(hub_sessions=2))
