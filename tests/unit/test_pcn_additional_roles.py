@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sim.calibrate.area_calibrate import shipped_defaults
 from sim.config.demand import default_need_types
 from sim.config.pcn_roles import (
     ADDITIONAL_ROLES,
@@ -91,3 +92,11 @@ def test_additional_roles_are_costed_at_their_agenda_for_change_band():
     for role, band in (("SocialPrescriber", "5"), ("CareCoordinator", "4"), ("MentalHealthPractitioner", "6"),
                        ("Dietitian", "7")):
         assert prices.band_of(role, "other_dpc") == band
+
+
+def test_calibrating_with_a_parameters_file_keeps_the_additional_roles_area_build_staffed():
+    mapping = build_area_details(MAP, PATIENTS, pcns="U58538", pcn_workforce_file=PCN_WF).mapping
+    got = shipped_defaults(mapping, None, ROOT / "scenarios" / "baseline.yaml").mapping
+    sc = scenario(got | {"horizon_days": 7})  # the parameters' roles and needs, with the staffed roles added
+    assert {"SocialPrescriber", "CareCoordinator"} <= set(sc.roles)
+    assert sc.demand.need_types[SOCIAL_NEED].eligible_roles[0] == "SocialPrescriber"
