@@ -39,6 +39,12 @@ How each takes work in the model (every number is a default with its unit and so
   ``musculoskeletal`` after the physiotherapist. 30-minute slots (an assumption: first contact AHP
   appointments are 20-30 minutes, longer than the physiotherapist's 20 in the defaults only by the
   assessment they add).
+
+Every role works 9 sessions a week of 210 clinical minutes (37.5 hours, as the default other direct
+patient care roles); admin minutes per session (20-45) and same-day slot shares (0.1-0.3) are
+assumptions in the range of the default roles'. The social need's booking behaviour
+(:data:`SOCIAL_NEED_TYPE`: 10% same day, 7 days ahead on average, 60% face to face and 40% by
+telephone) is an assumption: link-worker contacts are booked, routine appointments.
 """
 
 from __future__ import annotations
