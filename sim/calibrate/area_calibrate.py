@@ -38,6 +38,7 @@ from sim.calibrate.runs import Progress
 from sim.calibrate.sample import with_area
 from sim.config.atomic import atomic_write
 from sim.config.loading import load_scenario
+from sim.config.pcn_roles import need_types_for, roles_for
 
 #: Each shipped London STP's level, fitted by this command on the scenario defaults (staff from
 #: national ratios, IMD 2019 tilt) to its April-September 2019 attended appointments per 1,000
@@ -83,9 +84,15 @@ def _base(area_mapping: Mapping[str, Any], parameters_file: Path | None
     """The built area with the parameters of ``parameters_file`` (or none), and its ensemble."""
     if parameters_file is None:
         return copy.deepcopy(dict(area_mapping)), []
-    full = load_scenario(parameters_file).model_dump(mode="json")
+    parameters = load_scenario(parameters_file)
+    full = parameters.model_dump(mode="json")
     mapping = with_area(full, area_mapping["area"], name=area_mapping.get("name"))
     mapping["description"] = area_mapping.get("description", "")
+    added = roles_for(area_mapping.get("roles") or {})  # the PCN additional roles area build staffed
+    if added:
+        mapping["roles"] = {**mapping["roles"], **{r: s.model_dump(mode="json") for r, s in added.items()}}
+        needs = need_types_for(parameters.demand.need_types, added)
+        mapping["demand"]["need_types"] = {k: v.model_dump(mode="json") for k, v in needs.items()}
     return mapping, list(full.get("ensemble") or [])
 
 

@@ -98,6 +98,9 @@ MODEL_ROLE_ARRS: dict[str, str] = {
     "CareCoordinator": "Care Coordinator",
     "NursingAssociate": "Nursing Associate",
     "MentalHealthPractitioner": "Mental Health Practitioner",
+    "Dietitian": "Dietitian",
+    "Podiatrist": "Podiatrist",
+    "OccupationalTherapist": "Occupational Therapist",
 }
 
 #: ``STAFF_ROLE`` of the PCN workforce file -> ARRS role; roles absent here (clinical

@@ -1,7 +1,11 @@
 """Published pay rates and on-cost rates, each with its unit, source and date.
 
 Every number here is a default a user may override (the dataclasses are frozen; make a new one
-with :func:`dataclasses.replace`). Money is GBP at the price year stated; nothing is inflated.
+with :func:`dataclasses.replace`). Every staff price is brought to one price year,
+:data:`PRICE_YEAR` (2025/26): a figure published for an earlier year is uplifted by the pay awards
+since (:func:`pay_uplift`): GP earnings (2022/23) and the locum fee (2023) by the DDRB awards for
+GPs, :data:`DDRB_GP_AWARDS`; Agenda for Change and resident doctors' pay are 2025/26 scales already.
+Intervention prices (``sim.config.interventions``) stay in the years their sources give.
 
 Sources:
 
@@ -18,6 +22,18 @@ Sources:
   annual basic pay at the entry and top step point of each band, England, before high cost area
   supplements (London weighting).
 * FTE = 37.5 hours a week (NHS Digital workforce methodology; Agenda for Change full time).
+* Pay awards (to bring GP pay to 2025/26): Review Body on Doctors' and Dentists' Remuneration
+  (DDRB), accepted by the government: 2022/23 4.5% to the salaried GP pay range (50th report, July
+  2022; used only to uplift the 2021/22 earnings edition), 2023/24 6% for salaried GPs (51st report, July 2023), 2024/25
+  6% to salaried GP pay ranges and the pay element of the GP contract (52nd report, July 2024),
+  2025/26 4% to salaried GP pay ranges and the pay element of the GP contract (53rd report, 22 May
+  2025; DHSC written statement; LLR LMC "DDRB Uplift 2025"). Contractor GPs had no separate
+  2023/24 recommendation (the 2019 five-year deal); the salaried award is applied to them as well.
+* Resident doctors in training (GP specialty trainees ST1-ST3): NHS Employers / BMA, pay scales for
+  resident doctors in England 2025/26 (the 2016 contract; DDRB 53rd report: 4% + GBP 750
+  consolidated): nodal point 3 (ST1-ST2) GBP 52,655.36, nodal point 4 (ST3-ST5) GBP 65,048 a year
+  basic pay (HCSA, "Resident doctor pay: key information", 2025, quoting the award on the 2024/25
+  points of GBP 49,909 and 61,825).
 * HM Treasury, The Green Book (2022, updated 2024), annex A6: the social time preference rate,
   3.5% a year for years 0-30, 3.0% for 31-75, 2.5% for 76-125, 2.0% for 126-200, 1.5% for 201-300
   and 1.0% after.
@@ -35,6 +51,33 @@ HOURS_PER_FTE_WEEK = 37.5
 
 #: Days a year used to turn an annual cost into a daily one (and FTE-days into FTE-years).
 DAYS_PER_YEAR = 365.25
+
+#: The one price year of every staff price (financial year, England).
+PRICE_YEAR = "2025/26"
+
+#: DDRB pay awards for GPs by financial year, fraction (see the module docstring for each report).
+DDRB_GP_AWARDS: dict[str, float] = {"2022/23": 0.045, "2023/24": 0.06, "2024/25": 0.06, "2025/26": 0.04}
+
+
+def _next_year(year: str) -> str:
+    start = int(year[:4]) + 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def pay_uplift(from_year: str, awards: dict[str, float] | None = None, to_year: str = PRICE_YEAR) -> float:
+    """Factor taking pay of financial year ``from_year`` ("2022/23") to ``to_year`` with each later year's award."""
+    awards = DDRB_GP_AWARDS if awards is None else awards
+    if len(from_year) != 7 or from_year[4] != "/" or not from_year[:4].isdigit():
+        raise ValueError(f"price year {from_year!r} is not a financial year such as '2022/23'")
+    if from_year > to_year:
+        raise ValueError(f"price year {from_year} is after {to_year}")
+    factor, year = 1.0, from_year
+    while year < to_year:
+        year = _next_year(year)
+        if year not in awards:
+            raise KeyError(f"no pay award for {year} to bring {from_year} prices to {to_year}")
+        factor *= 1.0 + awards[year]
+    return factor
 
 
 @dataclass(frozen=True)
@@ -178,7 +221,32 @@ class GpRates:
     It is an average over partners and salaried GPs alike; with it the salaried figure is GBP
     81,600 per FTE, close to the middle of the 2022/23 BMA model salaried range."""
     price_year: str = "2022/23"
+    """Financial year the figures are from; the cost model uplifts them to :data:`PRICE_YEAR`."""
     source: str = "NHS Digital, GP Earnings and Expenses Estimates 2022/23 (England, GPMS)"
+
+    @property
+    def uplift(self) -> float:
+        """Factor to :data:`PRICE_YEAR` by the DDRB awards (2022/23 -> 2025/26: 1.06 x 1.06 x 1.04)."""
+        return pay_uplift(self.price_year)
+
+
+@dataclass(frozen=True)
+class TraineeRates:
+    """GP specialty trainees' basic pay (resident doctors, 2016 contract, England), GBP a year, 2025/26."""
+
+    st1_st2_gbp: float = 52_655.36
+    """Nodal point 3 (ST1-ST2), 2025/26 (module docstring: 2024/25 GBP 49,909 x 1.04 + GBP 750)."""
+    st3_gbp: float = 65_048.0
+    """Nodal point 4 (ST3-ST5), 2025/26 (2024/25 GBP 61,825 x 1.04 + GBP 750)."""
+    price_year: str = PRICE_YEAR
+    source: str = ("pay scales for resident doctors in England 2025/26, nodal points 3-4 (NHS Employers / BMA; "
+                   "HCSA 2025)")
+
+    def basic_pay(self, year: int | None = None) -> float:
+        """Basic pay of a trainee in training year ``year`` (1-3); None: the mean over ST1-ST3."""
+        if year is None:
+            return (2 * self.st1_st2_gbp + self.st3_gbp) / 3.0
+        return self.st3_gbp if year >= 3 else self.st1_st2_gbp
 
 
 @dataclass(frozen=True)
@@ -195,11 +263,19 @@ class LocumRate:
     """Weeks a year a post is covered by paid locum sessions: 52 less the 5.6 weeks' statutory
     leave (Working Time Regulations 1998), for cover equivalent to one FTE in post."""
     source: str = "Menlo Park GP survey 2023 (secondary: Practice Business, 2023); planning default"
+    price_year: str = "2023/24"
+    """Financial year of ``session_gbp`` (the 2023 survey); uplifted to :data:`PRICE_YEAR` by the DDRB GP
+    awards (a locum fee is a market rate: the GP pay awards are the proxy)."""
+
+    @property
+    def session_price_gbp(self) -> float:
+        """GBP a session at :data:`PRICE_YEAR` (GBP 350 x 1.06 x 1.04 = GBP 385.84)."""
+        return self.session_gbp * pay_uplift(self.price_year)
 
     @property
     def annual_per_fte_gbp(self) -> float:
-        """GBP a year for sessions equivalent to 1.0 FTE."""
-        return self.session_gbp * self.sessions_per_fte_week * self.weeks_per_year
+        """GBP a year for sessions equivalent to 1.0 FTE, at :data:`PRICE_YEAR`."""
+        return self.session_price_gbp * self.sessions_per_fte_week * self.weeks_per_year
 
 
 @dataclass(frozen=True)

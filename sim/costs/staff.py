@@ -2,12 +2,14 @@
 
 :class:`StaffCostModel` prices one FTE-year of each role:
 
-* GPs by contract, from GP Earnings and Expenses (:class:`~sim.costs.rates.GpRates`): a partner
-  costs the income before tax per FTE (it already pays the partner's own pension contributions;
-  in the NHS perspective the 9.4% paid centrally is added); a salaried or retained GP costs the
-  employment earnings per FTE plus employer NI and pension; a trainee is costed as a salaried GP
-  (a proxy: trainees are paid on the resident doctors' scale by NHS England); a locum costs the
-  sessional fee for an FTE's sessions (:class:`~sim.costs.rates.LocumRate`), with no on-costs.
+* GPs by contract, from GP Earnings and Expenses (:class:`~sim.costs.rates.GpRates`, uplifted to
+  2025/26 by the DDRB awards): a partner costs the income before tax per FTE (it already pays the
+  partner's own pension contributions; in the NHS perspective the 9.4% paid centrally is added); a
+  salaried or retained GP costs the employment earnings per FTE plus employer NI and pension; a
+  trainee costs the resident doctors' 2025/26 basic pay of their training year (ST1-ST2 nodal point
+  3, ST3 nodal point 4; :class:`~sim.costs.rates.TraineeRates`) plus employer NI and pension; a
+  locum costs the sessional fee for an FTE's sessions (:class:`~sim.costs.rates.LocumRate`), with
+  no on-costs.
 * Every other role at its Agenda for Change 2025/26 band (:data:`~sim.costs.rates.ROLE_BANDS`;
   by kind for unlisted roles) at the chosen step point, plus employer NI and pension.
 
@@ -20,12 +22,13 @@ patients; :func:`cost_per_appointment` divides cost by appointments, by role;
 :func:`present_value` discounts a stream of annual costs at the Green Book rate.
 
 Limits: FTE is each person's FTE at the end of the run (``staff.parquet`` keeps no history of
-session changes); overtime is costed separately (:meth:`StaffCostModel.overtime_hourly_gbp`); the GP figures are 2022/23 pounds and the Agenda for
-Change ones 2025/26 pounds (no inflation is applied between them: say which you use).
+session changes); overtime is costed separately (:meth:`StaffCostModel.overtime_hourly_gbp`). Every price
+is 2025/26 pounds (:data:`~sim.costs.rates.PRICE_YEAR`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -46,10 +49,20 @@ from sim.costs.rates import (
     LocumRate,
     OnCosts,
     OvertimeRate,
+    TraineeRates,
 )
 from sim.nhsdata.earnings import gp_measure
 
 GP_CONTRACTS = ("partner", "salaried", "locum", "retainer", "trainee")
+
+#: A trainee's training year in their staff key (``sim.model.training`` keys trainees ``.../ST<year>``).
+_TRAINING_YEAR = re.compile(r"/ST([1-9])$")
+
+
+def training_year_of(key: object) -> int | None:
+    """The training year (1-3) in a trainee's staff key, or None."""
+    found = _TRAINING_YEAR.search(key) if isinstance(key, str) else None
+    return int(found.group(1)) if found else None
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class StaffCostModel:
     on_costs: OnCosts = field(default_factory=OnCosts)
     gp: GpRates = field(default_factory=GpRates)
     locum: LocumRate = field(default_factory=LocumRate)
+    trainee: TraineeRates = field(default_factory=TraineeRates)
     bands: Mapping[str, AfcBand] = field(default_factory=lambda: dict(AFC_2025_26))
     role_bands: Mapping[str, str] = field(default_factory=lambda: dict(ROLE_BANDS))
     kind_bands: Mapping[str, str] = field(default_factory=lambda: dict(KIND_BANDS))
@@ -88,28 +102,38 @@ class StaffCostModel:
     """Agenda for Change step point used for pay (midpoint = mean of entry and top)."""
     overtime: OvertimeRate = field(default_factory=OvertimeRate)
 
-    def gp_cost(self, contract: str = "salaried") -> RoleCost:
-        """One FTE-year of a GP on ``contract`` (partner, salaried, locum, retainer, trainee)."""
+    def gp_cost(self, contract: str = "salaried", training_year: int | None = None) -> RoleCost:
+        """One FTE-year of a GP on ``contract`` (partner, salaried, locum, retainer, trainee), 2025/26 pounds.
+
+        A trainee's ``training_year`` (1-3) picks their pay point; None costs the mean over ST1-ST3.
+        """
         contract = (contract or "salaried").lower()
         if contract not in GP_CONTRACTS:
             raise KeyError(f"unknown GP contract {contract!r}; one of {GP_CONTRACTS}")
+        uplift = self.gp.uplift
         if contract == "locum":
             return RoleCost("GP", contract, self.locum.annual_per_fte_gbp, 0.0, 0.0,
-                            f"locum: GBP {self.locum.session_gbp:,.0f} a session x "
+                            f"locum: GBP {self.locum.session_price_gbp:,.2f} a session ({self.locum.price_year} "
+                            f"GBP {self.locum.session_gbp:,.0f} uplifted by the DDRB awards) x "
                             f"{self.locum.sessions_per_fte_week:g} x {self.locum.weeks_per_year:g} "
                             f"weeks ({self.locum.source})")
+        if contract == "trainee":
+            pay = self.trainee.basic_pay(training_year)
+            year = f"ST{training_year}" if training_year else "mean of ST1-ST3"
+            return RoleCost("GP", contract, pay, self.on_costs.employer_ni(pay), self.on_costs.pension_rate * pay,
+                            f"trainee ({year}): {self.trainee.source} + employer NI + pension")
         if contract == "partner":
-            pay = self.gp.partner_income_gbp / self.gp.fte_per_head
+            pay = self.gp.partner_income_gbp * uplift / self.gp.fte_per_head
             return RoleCost("GP", contract, pay, 0.0, self.on_costs.central_pension_rate * pay,
-                            f"partner: income before tax / {self.gp.fte_per_head:g} FTE per head "
-                            f"({self.gp.source}); pension paid centrally added in the NHS "
-                            "perspective")
-        pay = self.gp.salaried_pay_gbp / self.gp.fte_per_head
+                            f"partner: income before tax x {uplift:.4f} (DDRB awards, {self.gp.price_year} to "
+                            f"2025/26) / {self.gp.fte_per_head:g} FTE per head ({self.gp.source}); pension paid "
+                            "centrally added in the NHS perspective")
+        pay = self.gp.salaried_pay_gbp * uplift / self.gp.fte_per_head
         what = "salaried" if contract == "salaried" else f"{contract} (costed as salaried)"
         return RoleCost("GP", contract, pay, self.on_costs.employer_ni(pay),
                         self.on_costs.pension_rate * pay,
-                        f"{what}: employment earnings / {self.gp.fte_per_head:g} FTE per head "
-                        f"({self.gp.source}) + employer NI + pension")
+                        f"{what}: employment earnings x {uplift:.4f} (DDRB awards, {self.gp.price_year} to "
+                        f"2025/26) / {self.gp.fte_per_head:g} FTE per head ({self.gp.source}) + employer NI + pension")
 
     def band_of(self, role: str, kind: str | None = None) -> str:
         """The Agenda for Change band a role is costed at."""
@@ -129,10 +153,11 @@ class StaffCostModel:
                         f"Agenda for Change 2025/26 band {band.band} {self.afc_point} "
                         "+ employer NI + pension")
 
-    def role_cost(self, role: str, kind: str | None = None, contract: str | None = None) -> RoleCost:
-        """One FTE-year of ``role`` (a GP by ``contract``; anything else by its band)."""
+    def role_cost(self, role: str, kind: str | None = None, contract: str | None = None,
+                  training_year: int | None = None) -> RoleCost:
+        """One FTE-year of ``role`` (a GP by ``contract``, a trainee by ``training_year``; anything else by its band)."""
         if role == "GP" or kind == "gp":
-            cost = self.gp_cost(contract or "salaried")
+            cost = self.gp_cost(contract or "salaried", training_year)
             return RoleCost(role, cost.contract, cost.pay_gbp, cost.employer_ni_gbp,
                             cost.pension_gbp, cost.basis)
         return self.afc_cost(role, kind)
@@ -152,7 +177,7 @@ class StaffCostModel:
         by bank staff at the employer cost of the role (no agency premium).
         """
         if role == "GP" or kind == "gp":
-            return self.locum.session_gbp / (HOURS_PER_FTE_WEEK / self.locum.sessions_per_fte_week)
+            return self.locum.session_price_gbp / (HOURS_PER_FTE_WEEK / self.locum.sessions_per_fte_week)
         return self.afc_cost(role, kind).total_gbp / (HOURS_PER_FTE_WEEK * DAYS_PER_YEAR / 7.0)
 
     def table(self, roles: Sequence[str] = ("Nurse", "HCA", "Pharmacist", "Paramedic",
@@ -167,8 +192,11 @@ class StaffCostModel:
 
 def gp_rates_from_earnings(earnings: pd.DataFrame, *, fte_per_head: float = GpRates.fte_per_head,
                            contract_type: str = "GPMS", country: str = "England",
-                           label: str = "") -> GpRates:
-    """:class:`GpRates` read from a GP Earnings and Expenses frame (see :mod:`sim.nhsdata.earnings`)."""
+                           label: str = "2022/23") -> GpRates:
+    """:class:`GpRates` read from a GP Earnings and Expenses frame (see :mod:`sim.nhsdata.earnings`).
+
+    ``label`` is the edition's financial year ("2021/22"): the price year its figures are uplifted from.
+    """
     partner = gp_measure(earnings, "Contractor", contract_type=contract_type, country=country)
     salaried = gp_measure(earnings, "Salaried", "Average Emp Gross Earnings",
                           contract_type=contract_type, country=country)
@@ -197,7 +225,8 @@ def staff_costs(staff: pd.DataFrame, horizon_days: int,
     Args:
         staff: a run's ``staff.parquet`` (``role``, ``kind``, ``level``, ``unit_code``, ``fte``,
             ``contract``, ``joined_day``, ``left_day``; ``kind`` and the days are optional: without
-            them everyone is in post for the whole horizon).
+            them everyone is in post for the whole horizon; a trainee's ``key`` ending ``/ST<year>``
+            picks their pay point).
         horizon_days: the reporting horizon, days.
         model: the cost model (default :class:`StaffCostModel`).
 
@@ -214,14 +243,16 @@ def staff_costs(staff: pd.DataFrame, horizon_days: int,
         frame["left_day"] = -1
     kinds = frame["kind"] if "kind" in frame else pd.Series(None, index=frame.index)
     contracts = frame["contract"] if "contract" in frame else pd.Series("", index=frame.index)
-    cache: dict[tuple[str, str | None, str], RoleCost] = {}
+    staff_keys = frame["key"] if "key" in frame else pd.Series(None, index=frame.index)
+    cache: dict[tuple[str, str | None, str, int | None], RoleCost] = {}
     per_year = []
-    for role, kind, contract in zip(frame["role"], kinds, contracts, strict=True):
+    for role, kind, contract, staff_key in zip(frame["role"], kinds, contracts, staff_keys, strict=True):
         contract = contract if isinstance(contract, str) else ""
         kind = kind if isinstance(kind, str) else None
-        key = (str(role), kind, contract)
+        year = training_year_of(staff_key) if contract == "trainee" else None
+        key = (str(role), kind, contract, year)
         if key not in cache:
-            cache[key] = model.role_cost(str(role), kind, contract or None)
+            cache[key] = model.role_cost(str(role), kind, contract or None, year)
         per_year.append(cache[key].total_gbp)
     frame["fte_days"] = frame["fte"].astype(float) * days_in_post(frame, horizon_days)
     frame["cost_per_fte_year_gbp"] = per_year

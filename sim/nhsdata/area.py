@@ -38,7 +38,7 @@ from sim.nhsdata.patients import (
     read_quinary_ages,
 )
 from sim.nhsdata.payments import read_payments
-from sim.nhsdata.pcn_staff import add_pcn_staff
+from sim.nhsdata.pcn_staff import add_pcn_staff, additional_role_settings
 from sim.nhsdata.staffing import (
     MODEL_ROLES,
     assumed_staff,
@@ -416,13 +416,14 @@ def build_area_details(
         _add_imd(pcns_out, imd_file, build)
     if payments_file is not None:
         _add_weighted(pcns_out, payments_file, build)
-    if pcn_workforce_file is not None:
-        add_pcn_staff(pcns_out, pcn_workforce_file, build.sources, build.notes)
+    staffed = set() if pcn_workforce_file is None else add_pcn_staff(pcns_out, pcn_workforce_file,
+                                                                      build.sources, build.notes)
     build.mapping = {
         "name": name or f"area-{_slug(area_code)}",
         "description": _description(build, pcns_out, registered.mix is not None,
                                     workforce is not None),
         "area": {"code": area_code, "name": area_name or default_area_name, "pcns": pcns_out},
+        **additional_role_settings(staffed),
     }
     return build
 

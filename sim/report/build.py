@@ -32,7 +32,7 @@ from sim.report.assumptions import (
     interventions_frame,
     key_defaults_frame,
 )
-from sim.report.cost_equity_views import COST_EQUITY_FIGURES, prices_frame
+from sim.report.cost_equity_views import COST_EQUITY_FIGURES, prices_frame, staff_price_note
 from sim.report.data import ReportData, ReportError, load
 from sim.report.equity import EQUITY_FIGURES, equity_groups
 from sim.report.excel import report_sheets, write_excel
@@ -168,7 +168,7 @@ def render_html(data: ReportData, figures: list[FigureOut], assumptions: pd.Data
         n_scen=len(data.order), assumptions_cols=list(along.columns), assumptions_rows=text_rows(along),
         defaults_cols=list(defaults.columns), defaults_rows=text_rows(defaults),
         interventions_cols=list(interventions.columns), interventions_rows=text_rows(interventions),
-        prices_cols=list(prices.columns), prices_rows=text_rows(prices),
+        prices_cols=list(prices.columns), prices_rows=text_rows(prices), staff_price_note=staff_price_note(),
         manifest_cols=list(manifest.columns), manifest_rows=text_rows(manifest),
         manifest_json=json.dumps({k: v for k, v in data.manifest.items() if k != "resolved_config"}, indent=1,
                                  default=str),

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from sim.config.interventions import INTERVENTION_TYPES
+from sim.costs.rates import DDRB_GP_AWARDS, PRICE_YEAR, GpRates, LocumRate, TraineeRates, pay_uplift
 from sim.report.assumptions import show_value
 from sim.report.data import ReportData
 from sim.report.figures import DPI, PALETTE, interval_note
@@ -135,6 +136,18 @@ def prices_frame(data: ReportData) -> pd.DataFrame:
                              "GBP": show_value(value), "Status": status, "Unit and source": desc})
     return pd.DataFrame(rows, columns=["Scenario", "Intervention", "Price (YAML field)", "GBP", "Status",
                                        "Unit and source"])
+
+
+def staff_price_note() -> str:
+    """One sentence for the report's assumptions: the single price year of every staff cost and how it was reached."""
+    gp, locum, trainee = GpRates(), LocumRate(), TraineeRates()
+    awards = ", ".join(f"{y} {a:.1%}" for y, a in DDRB_GP_AWARDS.items() if y > gp.price_year)
+    return (f"Every staff cost is in {PRICE_YEAR} pounds: Agenda for Change {PRICE_YEAR} pay scales; GP earnings "
+            f"({gp.price_year}, NHS Digital GP Earnings and Expenses) x {pay_uplift(gp.price_year):.4f} by the DDRB "
+            f"awards for GPs ({awards}); the locum fee ({locum.price_year}) x {pay_uplift(locum.price_year):.4f}; GP "
+            f"trainees at the resident doctors' {trainee.price_year} basic pay (ST1-ST2 GBP {trainee.st1_st2_gbp:,.0f}, "
+            f"ST3 GBP {trainee.st3_gbp:,.0f}) with employer NI and pension. Intervention prices are in their sources' "
+            "years (docs/costs.md).")
 
 
 def group_frame(data: ReportData, groups: dict[str, list[Outcome]]) -> pd.DataFrame:

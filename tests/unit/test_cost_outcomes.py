@@ -23,12 +23,12 @@ def test_overtime_hour_of_a_band_6_nurse_is_time_and_a_half_with_employer_ni():
     hourly = 42_631.0 / (37.5 * 365.25 / 7.0)
     assert hourly == pytest.approx(21.787, abs=1e-3)
     assert StaffCostModel().overtime_hourly_gbp("Nurse", "nurse") == pytest.approx(hourly * 1.5 * 1.15)
-    # a salaried GP: plain time (81,644 / 1,956.7 = 41.73 an hour) plus NI
+    # a salaried GP: plain time (95,404 in 2025/26 pounds / 1,956.7 = 48.76 an hour) plus NI
     gp = StaffCostModel().overtime_hourly_gbp("GP", "gp", "salaried")
-    assert gp == pytest.approx(59_600 / 0.73 / (37.5 * 365.25 / 7.0) * 1.15)
+    assert gp == pytest.approx(59_600 * 1.06 * 1.06 * 1.04 / 0.73 / (37.5 * 365.25 / 7.0) * 1.15)
     # a locum: no employer NI; band 8a: plain time (Handbook 3.6)
     assert StaffCostModel().overtime_hourly_gbp("GP", "gp", "locum") == pytest.approx(
-        350 * 9 * 46.4 / (37.5 * 365.25 / 7.0))
+        350 * 1.06 * 1.04 * 9 * 46.4 / (37.5 * 365.25 / 7.0))
     assert OvertimeRate().hourly_gbp(1956.696, gp=False, band="8a", on_costs=OnCosts()) == pytest.approx(
         1.15, rel=1e-5)
 
@@ -196,8 +196,8 @@ def test_absence_cover_is_priced_for_the_cover_days_actually_worked():
     worked = [(t, s) for t, s in model.levers.cover.worked if w <= t < model.n_sim_days]
     assert worked and len(worked) < len(model.levers.cover.worked)
     prices = StaffCostModel()
-    # a GP locum session of 4 h 10 min costs GBP 350: GBP 84 an hour
-    assert prices.cover_hourly_gbp("GP", "gp") == pytest.approx(84.0)
+    # a GP locum session of 4 h 10 min costs GBP 350 (2023/24) x 1.06 x 1.04 = GBP 385.84: GBP 92.60 an hour
+    assert prices.cover_hourly_gbp("GP", "gp") == pytest.approx(84.0 * 1.06 * 1.04)
     gbp = sum(model.staff_days.session_minutes[s, t] / 60 * prices.cover_hourly_gbp(model.staff[s].role,
                                                                                       model.staff[s].kind)
               for t, s in worked)

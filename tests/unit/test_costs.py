@@ -16,7 +16,7 @@ from sim.costs.arrs import (
     arrs_for_pcn,
     arrs_funding,
 )
-from sim.costs.rates import AFC_2025_26, GREEN_BOOK, GpRates, OnCosts
+from sim.costs.rates import AFC_2025_26, GREEN_BOOK, PRICE_YEAR, GpRates, OnCosts, pay_uplift
 from sim.costs.staff import (
     StaffCostModel,
     appointments_by_role,
@@ -30,6 +30,7 @@ from sim.costs.staff import (
 from sim.nhsdata.earnings import gp_measure, read_gp_earnings
 from sim.nhsdata.payments import read_payments
 from sim.nhsdata.pcn_workforce import pcn_role_fte, read_pcn_workforce
+from sim.report.cost_equity_views import staff_price_note
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "calibration" / "data"
@@ -51,17 +52,21 @@ def test_band_6_nurse_one_fte_by_hand():
     assert top.pay_gbp == 46_580
 
 
+#: 2022/23 GP pay to 2025/26: DDRB awards 6% (2023/24), 6% (2024/25), 4% (2025/26).
+UPLIFT_2022_23 = 1.06 * 1.06 * 1.04
+
+
 def test_gp_costs_by_contract_by_hand():
     model = StaffCostModel()
     partner = model.gp_cost("partner")
-    assert partner.pay_gbp == pytest.approx(140_200 / 0.73)  # GBP 192,055 per FTE
+    assert partner.pay_gbp == pytest.approx(140_200 * UPLIFT_2022_23 / 0.73)  # GBP 224,423 per FTE, 2025/26
     assert partner.employer_ni_gbp == 0.0  # self-employed
-    assert partner.pension_gbp == pytest.approx(0.094 * 140_200 / 0.73)  # the central 9.4% only
+    assert partner.pension_gbp == pytest.approx(0.094 * 140_200 * UPLIFT_2022_23 / 0.73)  # the central 9.4% only
     salaried = model.gp_cost("salaried")
-    pay = 59_600 / 0.73  # GBP 81,644 per FTE: inside the 2022/23 BMA salaried range
+    pay = 59_600 * UPLIFT_2022_23 / 0.73  # GBP 95,404 per FTE in 2025/26 pounds
     assert salaried.total_gbp == pytest.approx(pay + 0.15 * (pay - 5_000) + 0.2378 * pay)
     locum = model.gp_cost("locum")
-    assert locum.total_gbp == pytest.approx(350 * 9 * 46.4)  # GBP 146,160, no on-costs
+    assert locum.total_gbp == pytest.approx(350 * 1.06 * 1.04 * 9 * 46.4)  # 2023/24 fee to 2025/26, no on-costs
     assert model.gp_cost("retainer").total_gbp == salaried.total_gbp
     with pytest.raises(KeyError):
         model.gp_cost("consultant")
@@ -170,8 +175,8 @@ def test_small_scenario_staff_cost_is_plausible_against_published_earnings():
     Published comparator, England 2022/23: contractor GPs' income before tax plus their practices'
     employee expenses (salaried GPs, nurses, other clinical and admin staff), per contractor, times
     the estimated number of contractors, over the registered patients of the payments file. The
-    model's figure is in 2025/26 pay for everyone but GPs and counts the whole employer pension,
-    so it should sit somewhat above the 2022/23 comparator, not far from it.
+    model's figure is in 2025/26 pay (GPs uplifted by the DDRB awards, x 1.1685) and counts the whole
+    employer pension, so it should sit above the 2022/23 comparator, not far from it.
     """
     area = yaml.safe_load((ROOT / "scenarios" / "small.yaml").read_text())["area"]
     costs = staff_costs(staff_from_area(area), 365)
@@ -194,7 +199,9 @@ def test_small_scenario_staff_cost_is_plausible_against_published_earnings():
 
 def test_changed_rates_flow_through():
     model = StaffCostModel(gp=replace(GpRates(), fte_per_head=1.0))
-    assert model.gp_cost("partner").pay_gbp == 140_200
+    assert model.gp_cost("partner").pay_gbp == pytest.approx(140_200 * UPLIFT_2022_23)
+    current = StaffCostModel(gp=replace(GpRates(), fte_per_head=1.0, price_year="2025/26"))
+    assert current.gp_cost("partner").pay_gbp == 140_200  # figures already in the price year are not uplifted
 
 
 def test_arrs_for_a_pcn_from_a_costed_staff_table():
@@ -215,3 +222,32 @@ def test_appointments_by_role_from_a_ledger():
         "practice": ["P1", "P2", "P1", "P1", "P1"]})
     assert appointments_by_role(ledger, 60) == {"GP": 1.0, "Nurse": 1.0}
     assert appointments_by_role(ledger, 60, ["P1"]) == {"Nurse": 1.0}
+
+
+def test_a_gp_trainee_is_costed_on_the_resident_doctors_scale_of_their_training_year():
+    model = StaffCostModel()
+    salaried = model.gp_cost("salaried").total_gbp
+    for year, pay in ((1, 52_655.36), (2, 52_655.36), (3, 65_048.0)):  # nodal points 3 and 4, 2025/26
+        cost = model.gp_cost("trainee", year)
+        assert cost.pay_gbp == pytest.approx(pay)
+        assert cost.total_gbp == pytest.approx(pay + 0.15 * (pay - 5_000) + 0.2378 * pay)  # NI and pension
+        assert cost.total_gbp < salaried
+    staff = pd.DataFrame([{"role": "GP", "kind": "gp", "unit_code": "P1", "fte": 1.0, "contract": "trainee",
+                           "key": f"tr/P1/1/ST{y}", "joined_day": 0, "left_day": -1} for y in (1, 3)])
+    costs = staff_costs(staff, 365)
+    assert costs["cost_per_fte_year_gbp"].tolist() == pytest.approx(
+        [model.gp_cost("trainee", 1).total_gbp, model.gp_cost("trainee", 3).total_gbp])
+
+
+def test_every_staff_price_is_in_one_price_year():
+    assert PRICE_YEAR == "2025/26" and pay_uplift("2025/26") == 1.0
+    assert pay_uplift("2022/23") == pytest.approx(UPLIFT_2022_23)
+    assert pay_uplift("2021/22") == pytest.approx(1.045 * UPLIFT_2022_23)
+    with pytest.raises(ValueError, match="financial year"):
+        pay_uplift("")
+    assert "2025/26" in StaffCostModel().gp_cost("salaried").basis
+
+
+def test_the_report_says_every_staff_price_is_in_one_price_year():
+    note = staff_price_note()
+    assert "2025/26 pounds" in note and "x 1.1685" in note and "GBP 52,655" in note

@@ -43,3 +43,26 @@ def test_the_area_own_training_pipeline_and_other_scenarios_carry_no_scheme_pric
     m = tiny_mapping(days=40)
     _, gbp = _costs(m)
     assert gbp == 0.0
+
+
+def test_an_international_recruit_fee_is_booked_where_the_recruit_works_and_levels_add_up():
+    m = tiny_mapping(list_sizes=(3000, 4000, 3500), gps=(2, 3, 2), nurses=(1, 1, 1), days=120)
+    practices = m["area"]["pcns"][0]["practices"]
+    m["area"]["pcns"] = [{"code": "TN1", "practices": practices[:2]}, {"code": "TN2", "practices": practices[2:]}]
+    m["interventions"] = [{"type": "international_recruitment", "gps_per_year": 12, "start": 0}]
+    model, gbp = _costs(m)
+    s = run_single(scenario(m), 0).summary.set_index(["level", "unit", "metric"])["value"]
+    fee = s.xs("cost_interventions_gbp_year", level="metric")
+    w = model.cal.warm_up
+    where = {}
+    for a in model.staff:
+        if a.key.startswith("ir") and w <= a.joined_day < model.n_sim_days:
+            code = model.unit_level(a.unit)[1]
+            where[code] = where.get(code, 0.0) + 20_000.0 * 365.25 / 120
+    assert where and all(model.unit_level(a)[0] == "practice" for a in range(len(model.practices)))
+    for code, expected in where.items():  # each recruit's fee at the practice that received them
+        assert fee["practice", code] == pytest.approx(expected)
+    assert fee["pcn", "TN1"] == pytest.approx(fee["practice", "T0"] + fee["practice", "T1"])
+    assert fee["pcn", "TN2"] == pytest.approx(fee["practice", "T2"])
+    assert fee["lgpo", "TL"] == pytest.approx(fee["pcn", "TN1"] + fee["pcn", "TN2"])
+    assert fee["lgpo", "TL"] * 120 / 365.25 == pytest.approx(gbp)
