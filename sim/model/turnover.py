@@ -268,9 +268,12 @@ def seed_vacancies(model: GPSimModel) -> None:
         gap = expected_gap_days(max(p_fill, 0.05), mean_days, float(notice), TIME_TO_FILL_SHAPE)
         rng = model.streams.keyed("vacancy-seed", agent.key)
         u = rng.random(3)
+        # a retention scheme in force when reporting starts keeps those it covers from having given notice
+        start = model.cal.warm_up
+        kept = retention_ratio(model, agent, age_on(model, agent, start), start)
         if u[0] < rate * gap / 365.25:
             _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, in_progress=True)
-        elif u[0] < rate * (gap + notice) / 365.25:
+        elif u[0] < rate * (gap + notice * kept) / 365.25:
             leave_day = max(1, round(u[1] * notice))
             event = "left_general_practice" if u[2] < cfg.share_leaving_general_practice else "left_to_practice"
             give_notice(model, agent, 0, leave_day, event, elapsed=notice - leave_day)
