@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--first", type=int, default=0, help="first replication number (split reps over processes)")
+    ap.add_argument("--save", default="", help="CSV of each replication's FTE by role and year (to pool split runs)")
     args = ap.parse_args(argv)
     sc = load_scenario(Path(args.scenario), overrides={"horizon_days": args.years * DAYS_PER_YEAR})
     ftes, losts, flows, secs = [], [], [], []
@@ -74,7 +75,21 @@ def main(argv: list[str] | None = None) -> int:
         flows.append(flows_by_year(res.events))
         print(f"replication {rep}: {secs[-1]:.0f} s wall, {time.process_time() - c0:.0f} s CPU", flush=True)
         report(sc.name, args.years, ftes, losts, flows, secs)
+        if args.save:
+            save(Path(args.save), args.first, ftes, losts)
     return 0
+
+
+def save(path: Path, first: int, ftes: list, losts: list) -> None:
+    """Write each replication's FTE by role and year and its lost % by year (long CSV) to pool split runs."""
+    rows = []
+    for k, (fte, lost) in enumerate(zip(ftes, losts, strict=True)):
+        long = fte.stack().rename("value").reset_index()
+        long.columns = ["role", "year", "value"]
+        rows.append(long.assign(rep=first + k, what="fte"))
+        rows.append(pd.DataFrame({"role": "", "year": lost.index, "value": lost.to_numpy(), "rep": first + k,
+                                  "what": "lost_pct"}))
+    pd.concat(rows).to_csv(path, index=False)
 
 
 def report(name: str, years: int, ftes: list, losts: list, flows: list, secs: list) -> None:
@@ -88,6 +103,14 @@ def report(name: str, years: int, ftes: list, losts: list, flows: list, secs: li
     worst = rel.abs().max(axis=1)
     print("\nlargest drift from the start by role (%):")
     print((worst * 100).round(1).to_string())
+    # bias or noise: the mean in post over the run's years against the start, with the standard error of
+    # that mean across replications (a stock of 6-10 people moves 10-16% with one person)
+    later = pd.concat([f.iloc[:, 1:].mean(axis=1) for f in ftes], axis=1)
+    se = later.std(axis=1, ddof=1) / np.sqrt(len(ftes)) if len(ftes) > 1 else later.iloc[:, 0] * np.nan
+    print("\nmean in post over years 1-N against the start (bias check; se across replications):")
+    print(pd.DataFrame({"start": fte[0], "mean_1_N": later.mean(axis=1),
+                        "diff_pct": (later.mean(axis=1) / fte[0] - 1) * 100,
+                        "se_pct": se / fte[0] * 100}).round(2).to_string())
     print("\nGP leavers by reason and vacancies filled, by year (mean):")
     print((pd.concat(flows).groupby(level=0).sum() / len(flows)).round(1).to_string())
     print("\nrequests lost by year (%):")

@@ -62,6 +62,10 @@ class Retirement(Base):
         None, description="role -> {age band lower bound: annual leaving probability}; default GP curve"
     )
     wave: Wave | None = None
+    market_refills: bool = Field(
+        True, description=("whether the labour market advertises the retirees' posts as it does any leaver's; "
+                           "false: the posts stay vacant unless a recruitment drive refills them (a wave the "
+                           "area cannot recruit into, the 'without recruitment' arm of a pair)"))
 
     @model_validator(mode="after")
     def _one_mode(self) -> Retirement:

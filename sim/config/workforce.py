@@ -14,16 +14,19 @@ from sim.config.types import (
     Strict,
 )
 
+StrainPart = Literal["overtime", "burnout", "turnover"]  # the parts of a practice's strain (Turnover.strain_weights)
+
 
 class Turnover(Strict):
     """Background turnover and vacancy filling: the stock and flow that keeps a baseline workforce steady.
 
     Every staff member (hub and cover posts aside) leaves with an annual hazard by role, scaled by
     age band and contract; a leaver either moves to another practice or leaves general practice.
-    Their post becomes a vacancy, advertised again and again: each advert takes a time to fill
-    (gamma, mean by role) and fills with the labour market's probability, lowered by the practice's
-    strain (mean burnout of its clinicians). Vacancies open at the start in proportion to the
-    expected vacancy stock, so a baseline neither grows nor collapses.
+    A leaver gives notice (months by role and GP contract) and their post is advertised from the
+    notice date, again and again until filled: each advert takes a time to fill (gamma, mean by role)
+    and fills with the labour market's probability, lowered by the practice's strain (overtime,
+    burnout and turnover). Vacancies and notices open at the start in proportion to their
+    stationary stocks, so a baseline neither grows nor collapses.
     """
 
     enabled: bool = Field(True, description="background leaving and vacancy filling on or off")
@@ -70,8 +73,50 @@ class Turnover(Strict):
                      "unfilled post is advertised again); roles not listed: 0.9"),
     )
     strain_sensitivity: Fraction = Field(
-        0.5, description=("fill probability x (1 - sensitivity x practice strain), strain = mean burnout (0-1) "
-                          "of the practice's clinicians: hard-to-recruit practices (assumption)"),
+        0.5, description=("fill probability x (1 - sensitivity x practice strain), strain (0-1) the weighted "
+                          "combination of overtime, burnout and turnover (strain_weights): hard-to-recruit "
+                          "practices (assumption)"),
+    )
+    strain_weights: dict[StrainPart, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        default_factory=lambda: {"overtime": 1 / 3, "burnout": 1 / 3, "turnover": 1 / 3},
+        description=("component -> weight (dimensionless; strain is capped at 1) of a practice's strain: overtime "
+                     "(clinicians' overtime above their usual, relative to contracted hours), burnout (mean 0-1), "
+                     "turnover (leavers in the last 12 months per post above the expected rate); equal weights "
+                     "(assumption: no published decomposition of why a practice is hard to recruit to)"),
+    )
+    # fraction of contracted hours (37.5 h a week per FTE): 1 is a second full-time job of overtime
+    strain_overtime_full: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.2, description=("overtime above the clinicians' usual, as a fraction of contracted hours, at which the "
+                          "overtime part of strain is 1: 7.5 hours a week per FTE, 1.5 hours a working day (assumption)"),
+    )
+    # leavers per post per year above the expected rate: 1 is every post turning over once more a year
+    strain_turnover_full: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.14, description=("leavers in the last 12 months per post (in post or vacant) above the area's expected "
+                           "rate at which the turnover part of strain is 1: 0.14 a year, twice the 75th percentile "
+                           "practice GP turnover of 14% in 2019 against a 12% mean (Parisi et al., BMJ Open "
+                           "2021;11:e049827); scale an assumption"),
+    )
+    # months of notice: a year's notice is beyond any contract in general practice
+    notice_months: dict[str, Annotated[float, Field(ge=0.0, le=12.0)]] = Field(
+        default_factory=lambda: {"GP": 3.0, "Nurse": 2.0, "Pharmacist": 2.0, "Paramedic": 2.0,
+                                 "PhysicianAssociate": 2.0, "Physiotherapist": 2.0, "HCA": 1.0, "Admin": 1.0},
+        description=("role -> months between a leaver giving notice and leaving; the post is advertised from the "
+                     "notice date, so the time to fill overlaps the notice. Salaried GPs: 3 months (BMA salaried "
+                     "GP model contract, minimum terms agreed 2003; secondary, see docs/sources.md); Agenda for Change staff "
+                     "(practice and PCN nurses, pharmacists, paramedics, physician associates, physiotherapists: "
+                     "bands 5-7): 2 months, HCAs and admin (bands 2-4): 1 month, notice being set locally "
+                     "(NHS Terms and Conditions of Service Handbook, 'other terms agreed locally'; typical "
+                     "trust rules 1 month for bands 1-4, 2 months for bands 5-6, 3 months for bands 7-9, "
+                     "University Hospitals Birmingham, notice periods, 2024); roles not listed: "
+                     "other_roles_notice_months"),
+    )
+    other_roles_notice_months: Annotated[float, Field(ge=0.0, le=12.0)] = Field(
+        1.0, description="months of notice of roles not in notice_months (assumption: the shortest AfC notice)")
+    contract_notice_months: dict[GpContract, Annotated[float, Field(ge=0.0, le=12.0)]] = Field(
+        default_factory=lambda: {"partner": 6.0, "locum": 1.0},
+        description=("GP contract -> months of notice, over the role's: partners retire or leave on the notice "
+                     "their partnership agreement requires, often six months (Porter Dodson, Retirement planning "
+                     "for GP partners, 2025; a planned handover); sessional locums' notice an assumption"),
     )
 
 

@@ -64,6 +64,9 @@ class Staff(GPAgent):
         self.cover_post = False  # a bank/locum post working covered absences (pooled_cover), not in post
         self.leave_draws: np.ndarray | None = None  # uniforms of monthly leaving decisions (sim.model.turnover)
         self.vacancy_handled = False  # on leaving: True when the post is not a vacancy (a trainee's: the pipeline's)
+        self.market_refills = True  # on leaving: whether the labour market advertises the post (sim.model.turnover)
+        self.leaving_day: int | None = None  # notice given: the internal day they leave (sim.model.turnover)
+        self.overtime_excess = 0.0  # hours per FTE-week of last month's overtime above the usual (sim.model.workforce)
         self.slot_minutes: float | None = None  # own slot length instead of the role's (GP trainees; sim.model.training)
         self.trainee_year = 0  # GP specialty trainee: ST year 1-3 (0: not a trainee; sim.model.training)
         self.training_key = ""  # a trainee's key across their training years (sim.model.training)

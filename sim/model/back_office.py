@@ -160,7 +160,7 @@ def build_back_office(model: GPSimModel) -> None:
 
 
 def assign_roles(model: GPSimModel, admins: list[int], role: str | None = None) -> None:
-    """Give admin staff ``admins`` their admin roles: ``role``, else the practice's FTE split by role_shares."""
+    """Give admin staff ``admins`` their admin roles: ``role``, else the practice's FTE split by role_shares (replacing any they had)."""
     st = model.back_office
     if st is None:
         return
@@ -174,8 +174,9 @@ def assign_roles(model: GPSimModel, admins: list[int], role: str | None = None) 
         fte = np.array([model.staff[s].fte for s in admins])
         mid = (np.cumsum(fte) - fte / 2) / max(fte.sum(), 1e-9)  # each agent's place in the practice's admin FTE
         roles = np.minimum(np.searchsorted(bounds, mid, side="right"), R - 1).astype(np.int64)
-    st.admin_staff = np.concatenate([st.admin_staff, np.asarray(admins, dtype=np.int64)])
-    st.admin_role = np.concatenate([st.admin_role, roles])
+    keep = ~np.isin(st.admin_staff, admins)  # a role given again replaces the one an admin had (add_staff's)
+    st.admin_staff = np.concatenate([st.admin_staff[keep], np.asarray(admins, dtype=np.int64)])
+    st.admin_role = np.concatenate([st.admin_role[keep], roles])
 
 
 def take_over_role(model: GPSimModel, post_of: int, recruit: int) -> None:
@@ -193,7 +194,7 @@ def take_over_role(model: GPSimModel, post_of: int, recruit: int) -> None:
         return
     active, fte = model.staff_status()
     unit = model.staff_table()["unit"]
-    mine = (unit[st.admin_staff] == unit[recruit]) & active[st.admin_staff]
+    mine = (unit[st.admin_staff] == unit[recruit]) & active[st.admin_staff] & (st.admin_staff != recruit)
     have = np.bincount(st.admin_role[mine], weights=fte[st.admin_staff[mine]], minlength=R)
     shares = model.scenario.back_office.role_shares
     want = np.array([shares.get(r, 0.0) for r in ADMIN_ROLES]) * (have.sum() + fte[recruit])

@@ -135,7 +135,7 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
             s = eligible[int(k)]
             when = start + int(rng.random() * span)
             if when < end:
-                model.phases.at(when, lambda m, d, s=s: remove_staff(m, s, d, event="retired"))
+                model.phases.at(when, lambda m, d, s=s: _retire(m, s, d, iv.market_refills))
         return
     hazards = iv.hazard_by_age or {"GP": default_gp_hazard()}
     in_scope = set(_staff_in_scope(model, practices))
@@ -154,9 +154,16 @@ def _retirement(model: GPSimModel, iv: Retirement, start: int, end: int, practic
                 continue
             p_month = 1.0 - (1.0 - curve[bands[-1]]) ** (1 / 12)
             if m.streams.keyed("retire", month, agent.key).random() < p_month:
-                remove_staff(m, agent.index, day, event="retired")
+                _retire(m, agent.index, day, iv.market_refills)
 
     model.phases.on(Phase.MONTH_START, monthly)
+
+
+def _retire(model: GPSimModel, s: int, day: int, market_refills: bool) -> None:
+    """Staff member ``s`` retires on ``day``; the market advertises their post only if ``market_refills``."""
+    if model.staff[s].active:
+        model.staff[s].market_refills = market_refills
+    remove_staff(model, s, day, event="retired")
 
 
 # ----------------------------------------------------------------------------- skill mix

@@ -48,14 +48,16 @@ def market_terms(model: GPSimModel, role: str, unit: int) -> tuple[float, float]
     return p, months * DAYS_PER_MONTH
 
 
-def advert_terms(model: GPSimModel, role: str, unit: int, day: int, drives: bool = True) -> AdvertTerms | None:
+def advert_terms(model: GPSimModel, role: str, unit: int, day: int, drives: bool = True,
+                 market: bool = True) -> AdvertTerms | None:
     """Terms of an advert for ``role`` at ``unit`` starting on internal day ``day`` (None: nobody advertises).
 
     ``drives``: whether recruitment drives may run it (False for an advert already running at the start).
     Without background turnover (``workforce.turnover.enabled`` false) there is no market: only a drive
-    advertises, on its own terms.
+    advertises, on its own terms; nor for a post the market does not refill (``market`` false: a
+    retirement wave's posts in a scenario without recruitment, sim.model.interventions).
     """
-    market_on = model.scenario.workforce.turnover.enabled
+    market_on = model.scenario.workforce.turnover.enabled and market
     p, mean = market_terms(model, role, unit)
     covering = [d for d in model.levers.drives if d.covers(role, unit, day)] if drives else []
     if not covering:

@@ -94,6 +94,7 @@ class GPSimModel(mesa.Model):
         self.destination: np.ndarray | None = None  # per request: where unmet demand went (set at the end)
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
+        self.leaver_days: dict[int, list[int]] = {}  # unit -> days its staff left, oldest first (sim.model.turnover)
         self.census: list[dict] = []  # monthly staff stocks per unit and role (sim.model.census)
         self.closed_practices: dict[int, int] = {}  # closed practice -> internal day it closed (sim.model.closures)
         self.successor: dict[int, int] = {}  # closed practice -> practice its later posts go to

@@ -4,9 +4,11 @@ Each month every staff member in post (hub and cover posts aside) may leave, wit
 by role scaled by their age band (as they age during the run) and contract; a leaver moves to another
 practice or leaves general practice. Every leaver whose post no intervention handles (see
 ``Staff.vacancy_handled``) opens a vacancy: adverts follow one another, each taking a gamma time to
-fill and filling with the labour market's probability lowered by the practice's strain; the recruit
-takes over the leaver's registered patients. Vacancies already open at the start are seeded in
-proportion to the expected vacancy stock, so the baseline holds steady. Draws are keyed by the staff
+fill and filling with the labour market's probability lowered by the practice's strain (overtime,
+burnout, turnover: sim.model.strain); the recruit takes over the leaver's registered patients. A
+background leaver gives notice (sim.model.notice): the post is advertised from the notice date and a
+recruit found within the notice starts the day the leaver goes. Vacancies and notices already open at
+the start are seeded in proportion to their stationary stocks, so the baseline holds steady. Draws are keyed by the staff
 member and month or advert: common random numbers across scenarios. Each advert's fill probability and
 time to fill come from the practice's labour market and any recruitment drive covering it
 (sim.model.labour_market).
@@ -21,7 +23,15 @@ import numpy as np
 from sim.config.types import imd_quintile_of
 from sim.model.back_office import take_over_role
 from sim.model.labour_market import AdvertTerms, advert_terms, drive_contract, market_terms
+from sim.model.notice import expected_gap_days, notice_days
 from sim.model.phases import Phase
+from sim.model.strain import (
+    StrainParts,
+    combined,
+    overtime_part,
+    strained_fill_probability,
+    turnover_part,
+)
 from sim.model.workforce import add_staff, hand_over_patients, remove_staff
 
 if TYPE_CHECKING:
@@ -55,15 +65,34 @@ def annual_rate(cfg: Turnover, agent: Staff, age: float) -> float:
 def _people(model: GPSimModel) -> list[Staff]:
     """Staff who can leave: in post, not a hub rota post or a cover post."""
     posts = {p.agent for hub in model.hubs for p in hub.posts}
-    # GP trainees leave only at the end of a training year (sim.model.training)
+    # GP trainees leave only at the end of a training year (sim.model.training); someone working their
+    # notice has already decided
     return [a for a in model.staff if a.active and not a.hub_post and not a.cover_post and a.index not in posts
-            and not a.trainee_year]
+            and not a.trainee_year and a.leaving_day is None]
 
 
-def strain(model: GPSimModel, unit: int) -> float:
-    """A unit's strain (0-1): mean burnout of its clinicians in post."""
-    b = [a.burnout for a in model.staff if a.unit == unit and a.active and a.is_clinician and not a.cover_post]
-    return float(np.mean(b)) if b else 0.0
+def strain_parts(model: GPSimModel, unit: int, day: int) -> StrainParts:
+    """A unit's overtime, burnout and turnover strain on internal day ``day`` (sim.model.strain)."""
+    cfg = model.scenario.workforce.turnover
+    people = [a for a in model.staff if a.unit == unit and a.active and not a.hub_post and not a.cover_post]
+    clinicians = [a for a in people if a.is_clinician]
+    burnout = float(np.mean([a.burnout for a in clinicians])) if clinicians else 0.0
+    overtime = overtime_part(cfg, [a.overtime_excess for a in clinicians])
+    turnover = 0.0
+    if cfg.strain_weights.get("turnover", 0.0) > 0 and people:
+        quintiles = practice_quintiles(model)
+        expected = float(np.mean([min(1.0, annual_rate(cfg, a, age_on(model, a, day))
+                                      * deprivation_multiplier(cfg, a, quintiles)) for a in people]))
+        posts = len(people) + sum(1 for v in model.open_vacancies.values()
+                                  if v["unit"] == unit and v.get("leave_day", 0) <= day)
+        turnover = turnover_part(cfg, model.leaver_days.get(unit, []), day, posts, expected)
+    return StrainParts(overtime=overtime, burnout=burnout, turnover=turnover)
+
+
+def strain(model: GPSimModel, unit: int, day: int | None = None) -> float:
+    """A unit's strain (0-1): overtime, burnout and turnover combined (sim.model.strain)."""
+    parts = strain_parts(model, unit, model.today if day is None else day)
+    return combined(model.scenario.workforce.turnover, parts)
 
 
 def practice_quintiles(model: GPSimModel) -> list[int]:
@@ -116,18 +145,38 @@ def monthly_leaving(model: GPSimModel, day: int) -> None:
         p = 1.0 - (1.0 - min(rate, 1.0) * retention_ratio(model, agent, age, day)) ** (1 / 12)
         if u[k, 0] < p:
             event = "left_general_practice" if u[k, 1] < cfg.share_leaving_general_practice else "left_to_practice"
-            remove_staff(model, agent.index, day, event=event)
+            give_notice(model, agent, day, day + notice_days(cfg, agent), event)
 
 
-def _advertise(model: GPSimModel, post: dict, day: int, in_progress: bool = False) -> None:
+def give_notice(model: GPSimModel, agent: Staff, day: int, leave_day: int, event: str, elapsed: float = 0.0) -> None:
+    """``agent`` gives notice on ``day`` and leaves on ``leave_day``; their post is advertised from the notice.
+
+    ``elapsed``: days the adverts have already run (a notice given before the start). No notice
+    (``leave_day`` <= ``day``) is leaving today, the post advertised as they go.
+    """
+    if leave_day <= day:
+        remove_staff(model, agent.index, day, event=event)
+        return
+    agent.leaving_day = leave_day
+    if not (agent.vacancy_handled or agent.hub_post or agent.cover_post):
+        post = _post_of(agent, agent.key, agent.index)
+        post["leave_day"] = leave_day
+        _advertise(model, post, day, elapsed=elapsed)
+    if leave_day < model.n_sim_days:
+        model.phases.at(leave_day, lambda m, d: remove_staff(m, agent.index, d, event=event))
+
+
+def _advertise(model: GPSimModel, post: dict, day: int, in_progress: bool = False, elapsed: float = 0.0) -> None:
     """Advertise ``post`` from ``day``: schedule the end of this advert (filled or advertised again).
 
     ``in_progress``: an advert already running at the start, caught at a random point of a stationary
     sequence of adverts. Its time left is then the forward recurrence time, not a fresh advert's: a
     gamma(k) advert is k exponential phases, and a random moment falls in each phase alike, so the
     time left is gamma(j) with j uniform on 1..k (mean (k+1)/2k of a fresh advert: 3/4 for k = 2).
+    ``elapsed``: days this advert began before ``day`` (a notice given before the start); an advert
+    that would have ended before ``day`` ends the day after (approximation: at most the notice late).
     """
-    terms = advert_terms(model, post["role"], post["unit"], day, drives=not in_progress)
+    terms = advert_terms(model, post["role"], post["unit"], day, drives=not in_progress, market=post.get("market", True))
     if post["adverts"] >= MAX_ADVERTS or terms is None:
         model.open_vacancies.pop(post["key"], None)  # given up, or no market and no drive to advertise it
         return
@@ -137,7 +186,7 @@ def _advertise(model: GPSimModel, post: dict, day: int, in_progress: bool = Fals
     u = rng.random(2)
     shape = int(rng.integers(1, TIME_TO_FILL_SHAPE + 1)) if in_progress else TIME_TO_FILL_SHAPE
     wait = rng.gamma(shape, terms.mean_days / TIME_TO_FILL_SHAPE)
-    when = day + max(1, round(wait))
+    when = day + max(1, round(wait - elapsed))
     if when < model.n_sim_days:
         model.phases.at(when, lambda m, d: _advert_ends(m, post, d, u, terms))
 
@@ -150,12 +199,20 @@ def _advert_ends(model: GPSimModel, post: dict, day: int, u: np.ndarray, terms: 
     cfg = model.scenario.workforce.turnover
     if post.get("taken"):  # a newly qualified GP or an international recruit took the post (sim.model.training)
         return
-    p = terms.fill_probability
-    p *= 1.0 - cfg.strain_sensitivity * strain(model, post["unit"])
+    p = strained_fill_probability(cfg, terms.fill_probability, strain_parts(model, post["unit"], day))
     if u[0] >= p:
         _advertise(model, post, day)
         return
     model.open_vacancies.pop(post["key"], None)
+    leaver = model.staff[post["leaver"]] if post["leaver"] >= 0 else None
+    if leaver is not None and leaver.active and post.get("leave_day", 0) > day:  # filled within the notice
+        model.phases.at(post["leave_day"], lambda m, d: _fill(m, post, d, u, terms))
+        return
+    _fill(model, post, day, u, terms)
+
+
+def _fill(model: GPSimModel, post: dict, day: int, u: np.ndarray, terms: AdvertTerms) -> None:
+    """The recruit to a filled advert starts on ``day`` (the leaver's leaving day when it filled within the notice)."""
     contract, sessions, fte = post["contract"], post["sessions"], post["fte"]
     event, suffix = "vacancy_filled", "/v"
     if terms.drive is not None:
@@ -178,29 +235,48 @@ def _post_of(agent: Staff, key: str, leaver: int) -> dict:
 
 
 def on_leave(model: GPSimModel, agent: Staff, day: int) -> None:
-    """STAFF_LEFT: a leaver's post becomes a vacancy (a trainee's post is the training pipeline's)."""
-    if agent.vacancy_handled or agent.hub_post or agent.cover_post:
+    """STAFF_LEFT: a leaver's post becomes a vacancy (a trainee's post is the training pipeline's).
+
+    A leaver who gave notice has their post advertised already; every leaver counts in their unit's
+    turnover strain.
+    """
+    if agent.hub_post or agent.cover_post:
         return
-    _advertise(model, _post_of(agent, agent.key, agent.index), day)
+    model.leaver_days.setdefault(agent.unit, []).append(day)
+    if agent.vacancy_handled or agent.leaving_day is not None:
+        return
+    post = _post_of(agent, agent.key, agent.index)
+    post["market"] = agent.market_refills  # False: only a recruitment drive refills it
+    _advertise(model, post, day)
 
 
 def seed_vacancies(model: GPSimModel) -> None:
-    """Vacancies open at the start: each person's post has a twin vacancy with the chance of the stock.
+    """Vacancies and notices open at the start: each person in post with the chance of the stationary stock.
 
-    In a steady state the vacancies per post in post are rate x mean vacancy time (mean time to fill /
-    fill probability: adverts until one fills). Seeding that stock (the same post's FTE and sessions),
-    each in an advert caught part-way with the stationary time left (:func:`_advertise`), makes the
-    inflow match the outflow from the first month.
+    In a steady state, per person in post, the posts vacant are rate x the expected gap (the adverts'
+    time beyond the notice, sim.model.notice) and the people working their notice are rate x notice.
+    A vacant post is a twin of the person's (the same FTE and sessions) in an advert caught part-way
+    with the stationary time left (:func:`_advertise`); a person on notice leaves on a day uniform over
+    the notice, their post advertised since they gave it. So inflow matches outflow from the first day.
     """
     cfg = model.scenario.workforce.turnover
     quintiles = practice_quintiles(model)
     for agent in _people(model):
         rate = min(1.0, annual_rate(cfg, agent, agent.age) * deprivation_multiplier(cfg, agent, quintiles))
         p_fill, mean_days = market_terms(model, agent.role, agent.unit)
-        vacant_years = mean_days / max(p_fill, 0.05) / 365.25
+        notice = notice_days(cfg, agent)
+        gap = expected_gap_days(max(p_fill, 0.05), mean_days, float(notice), TIME_TO_FILL_SHAPE)
         rng = model.streams.keyed("vacancy-seed", agent.key)
-        if rng.random() < rate * vacant_years:
+        u = rng.random(3)
+        # a retention scheme in force when reporting starts keeps those it covers from having given notice
+        start = model.cal.warm_up
+        kept = retention_ratio(model, agent, age_on(model, agent, start), start)
+        if u[0] < rate * gap / 365.25:
             _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, in_progress=True)
+        elif u[0] < rate * (gap + notice * kept) / 365.25:
+            leave_day = max(1, round(u[1] * notice))
+            event = "left_general_practice" if u[2] < cfg.share_leaving_general_practice else "left_to_practice"
+            give_notice(model, agent, 0, leave_day, event, elapsed=notice - leave_day)
 
 
 def setup_turnover(model: GPSimModel) -> None:

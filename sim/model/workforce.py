@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.back_office import take_over_role
 from sim.model.booking import book_request
 from sim.model.build import FILL_ORDER, add_calendars, rebuild_options
 from sim.model.daycycle import open_for_joiner
@@ -67,6 +68,8 @@ def add_staff(model: GPSimModel, role: str, unit: int, day: int, *, fte: float =
     if day > 0 or model.built:
         model.events.append({"day": day, "staff": agent.index, "role": role, "unit": code, "event": event,
                              "fte": fte})
+    if agent.kind == "admin":  # every admin recruit serves the back office (the practice's role most short)
+        take_over_role(model, -1, agent.index)
     return agent
 
 
@@ -300,6 +303,7 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
         worked = overtime.get(s, 0.0)
         usual = agent.usual_overtime if months > 0 and agent.usual_overtime is not None else 0.0
         excess = worked - usual - wf.overtime_threshold_hours_per_fte_week
+        agent.overtime_excess = worked - usual  # the practice's strain reads it (sim.model.turnover)
         if months > 0 and s in overtime:  # the trailing mean moves after this month is judged against it
             agent.usual_overtime = usual + (worked - usual) / months
         if excess > 0:

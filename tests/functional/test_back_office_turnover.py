@@ -12,6 +12,7 @@ import yaml
 from sim.config.loading import scenario_from_mapping
 from sim.model.back_office import WAITING
 from sim.model.interventions import attach
+from sim.model.workforce import add_staff
 from tests.conftest import SCENARIOS
 
 
@@ -54,3 +55,18 @@ def test_the_backlog_does_not_grow_with_admin_turnover():
     assert backlog[-quarter:].mean() < 2.0 * backlog[:quarter].mean()
     per_day = st.state.size / working.sum()
     assert (st.state == WAITING).sum() < 2.0 * per_day  # at most two days' arrivals wait at the end
+
+
+def test_an_admin_added_by_any_route_is_a_back_office_server_once():
+    # workforce.add_staff, as an intervention adding admin staff calls it: before the fix only
+    # turnover's recruits were given a back-office role, so an added admin served no task
+    m = yaml.safe_load((SCENARIOS / "small.yaml").read_text())
+    m.update({"horizon_days": 30, "warm_up_days": 0})
+    model = attach(scenario_from_mapping(m, "<test>"), 0)
+    model.run()
+    added = add_staff(model, "Admin", 0, model.n_sim_days - 1, fte=1.0, key="test/Admin/added", event="added")
+    st = model.back_office
+    assert (st.admin_staff == added.index).sum() == 1
+    # and each turnover recruit holds exactly one role (its leaver's, given after add_staff's own)
+    turnover = _model().back_office
+    assert len(set(turnover.admin_staff.tolist())) == turnover.admin_staff.size

@@ -14,7 +14,9 @@ MONTHS = 4.0  # the GP default mean time to fill
 def test_seeded_vacancies_have_the_stationary_time_left_of_their_advert():
     # many GPs with a high leaving rate: several hundred vacancies open at the start
     m = tiny_mapping(list_sizes=(20000, 20000), gps=(600, 600), nurses=(0, 0), days=1000)
-    m["workforce"] = {"turnover": {"annual_leaving_rate": {"GP": 0.8}, "time_to_fill_months": {"GP": MONTHS}}}
+    # no notice: every seeded post is a vacancy in an advert (notices: tests/unit/test_notice.py)
+    m["workforce"] = {"turnover": {"annual_leaving_rate": {"GP": 0.8}, "time_to_fill_months": {"GP": MONTHS},
+                                   "notice_months": {"GP": 0.0}, "contract_notice_months": {}}}
     model = build_model(scenario(m), 0)
     seeded = [v for v in model.open_vacancies.values() if v["role"] == "GP"]
     ends = np.repeat(list(model.phases.scheduled), [len(h) for h in model.phases.scheduled.values()])
