@@ -137,6 +137,15 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="Refit each --transfer STP's demand level (demand.rate_multiplier only) on "
                    "its own fit months, as the simple forecast does; the pure transfer is "
                    "reported beside it. Off: the pure transfer only.")
+@click.option("--level-reps", type=click.IntRange(0), default=8, show_default=True,
+              help="Replications of the final level correction (demand.rate_multiplier only, "
+                   "fit months only) of the fitted STP and of each transfer STP's refit; 0: none.")
+@click.option("--transfer-season/--no-transfer-season", default=True, show_default=True,
+              help="Give each --transfer STP the other STPs' mean seasonal profile, itself left "
+                   "out (as the simple forecast's), through the model's seasonal correction.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Processes the model runs are spread over (default: the cores, at most 2); "
+                   "the results do not depend on it.")
 @click.option("--share-distance", type=click.Choice(["squared", "multinomial"]),
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
@@ -146,7 +155,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
               share_distance: str, cutoff: float, members: int, wave: int,
-              level_refit: bool) -> None:
+              level_refit: bool, level_reps: int, transfer_season: bool,
+              workers: int | None) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -184,7 +194,10 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance, cutoff=cutoff, members=members,
-                        wave=wave, level_refit=level_refit)
+                        wave=wave, level_refit=level_refit, level_reps=level_reps,
+                        transfer_season=transfer_season)
+    if workers is not None:
+        settings.workers = workers
     console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:
