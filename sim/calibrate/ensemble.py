@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2, norm
 
 from sim.calibrate.parameters import Parameter, apply_parameters, fitted_overrides
 from sim.calibrate.runs import Progress, run_many, scenario_for, warm_up_for
@@ -32,6 +33,9 @@ from sim.results.intervals import t_prediction_interval
 
 #: Implausibility cut-off: trials above it are ruled out (the three-sigma rule).
 DEFAULT_CUTOFF = 3.0
+
+#: The three-sigma rule (Pukelsheim 1994) the cut-off and :func:`months_scale` refer to (sigmas).
+THREE_SIGMA = 3.0
 
 #: Smallest variance a component's distance is divided by where no replication noise was measured:
 #: a tenth of the squared tolerance (an error of 0.3 tolerances: 1.6% on totals, 0.9 points on
@@ -92,13 +96,29 @@ def variance_floor(noise: dict[str, float], name: str) -> float:
     return VARIANCE_FLOOR
 
 
+def months_scale(months: int, sigmas: float = THREE_SIGMA) -> float:
+    """How much a root mean of ``months`` squared standardised errors may reach, in sigmas.
+
+    At the true parameters each month's squared error over its variance has mean 1, so the mean
+    over k months follows chi-square(k) / k (treating each month as one term: the categories of a
+    share component within a month are correlated, so fewer terms is the cautious count). The
+    three-sigma rule's probability (P(|z| <= 3) = 0.9973) is ``sqrt(chi2.ppf(p, k) / k)`` on
+    that scale: 3 for one month, 1.83 for six.
+    """
+    p = 1 - 2 * norm.sf(sigmas)
+    return math.sqrt(float(chi2.ppf(p, max(1, months))) / max(1, months))
+
+
 def implausibility(trials: pd.DataFrame, components: Sequence[Component],
                    noise: dict[str, float] | None = None) -> pd.Series:
-    """Each trial's implausibility: the largest ``sqrt(d_c / v_c)`` over the components.
+    """Each trial's implausibility in sigmas: the largest over the components.
 
-    ``v_c`` is the larger of: the median of ``d_c`` over the closest quarter of the trials (by
-    the objective: what the model leaves at its best, discrepancy included) and the floor
-    (:func:`variance_floor`: the replication noise ``noise[c]`` where measured, else
+    On component c it is ``sqrt(d_c / v_c)`` x 3 / :func:`months_scale` of its fit months, so the
+    cut-off of 3 keeps what one standardised error within three sigma keeps: ``d_c`` is a mean
+    over the months, and without the rescaling a trial 5% off in every month passed where the
+    noise allowed 3%. ``v_c`` is the larger of: the median of ``d_c`` over the closest quarter of
+    the trials (by the objective: what the model leaves at its best, discrepancy included) and
+    the floor (:func:`variance_floor`: the replication noise ``noise[c]`` where measured, else
     :data:`VARIANCE_FLOOR`).
     """
     noise = noise or {}
@@ -107,7 +127,7 @@ def implausibility(trials: pd.DataFrame, components: Sequence[Component],
     for c in components:
         d = trials[f"d_{c.name}"].astype(float)
         v = max(float(d.loc[closest].median()), variance_floor(noise, c.name))
-        parts.append(np.sqrt(d / v))
+        parts.append(np.sqrt(d / v) * THREE_SIGMA / months_scale(len(c.observed.index)))
     return pd.concat(parts, axis=1).max(axis=1).rename("implausibility")
 
 

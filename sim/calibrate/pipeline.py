@@ -39,7 +39,7 @@ from sim.calibrate.observed import (
 from sim.calibrate.outofsample import OutOfSample, combined_sd, loo_discrepancy
 from sim.calibrate.outputs import Record, write_outputs
 from sim.calibrate.parameters import Parameter, apply_parameters, parameters_by_name
-from sim.calibrate.runs import Progress, parallel_runs, simulate_intervals
+from sim.calibrate.runs import Progress, parallel_runs, simulate_intervals, worker_cpu_seconds
 from sim.calibrate.sample import simulation_mapping
 from sim.calibrate.seasonal import (
     CalendarTerms,
@@ -235,6 +235,7 @@ def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings:
                progress: Progress | None) -> Calibration:
     """:func:`calibrate` inside its pool of worker processes."""
     t_start = time.perf_counter()
+    cpu_start, worker_start = time.process_time(), worker_cpu_seconds()
     started = dt.datetime.now()
     timings: dict[str, float] = {}
     months = study_months(settings)
@@ -298,6 +299,8 @@ def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings:
                                      + [r.assign(stp=c) for c, r in transfers.runs.items()],
                                      ignore_index=True)}
 
+    timings["cpu_main_s"] = time.process_time() - cpu_start
+    timings["cpu_worker_runs_s"] = worker_cpu_seconds() - worker_start
     record = Record(
         settings=settings, scenario_file=scenario_file, appointment_files=appointment_files,
         map_file=map_file, patients_file=patients_file, workforce_file=workforce_file, area=area,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -46,6 +47,9 @@ DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 #: The open pool of :func:`parallel_runs` (empty: runs stay in this process).
 _POOL: list[ProcessPoolExecutor] = []
+
+#: CPU seconds of the runs made in worker processes, for the timings.
+_WORKER_CPU: list[float] = []
 
 
 def span(months: Sequence[pd.Timestamp]) -> tuple[pd.Timestamp, int]:
@@ -119,8 +123,26 @@ def run_many(tasks: Sequence[tuple[Scenario, int]], months: Sequence[pd.Timestam
     """
     if not _POOL or len(tasks) < 2:
         return [run_targets(sc, r, months, list_size) for sc, r in tasks]
-    futures = [_POOL[0].submit(run_targets, sc, r, list(months), list_size) for sc, r in tasks]
-    return [f.result() for f in futures]
+    futures = [_POOL[0].submit(timed_run, sc, r, list(months), list_size) for sc, r in tasks]
+    out = []
+    for f in futures:
+        table, cpu = f.result()
+        _WORKER_CPU.append(cpu)
+        out.append(table)
+    return out
+
+
+def timed_run(scenario: Scenario, replication: int, months: Sequence[pd.Timestamp],
+              list_size: int | None) -> tuple[pd.DataFrame, float]:
+    """:func:`run_targets` and the CPU seconds it took (in a worker process)."""
+    t0 = time.process_time()
+    table = run_targets(scenario, replication, months, list_size)
+    return table, time.process_time() - t0
+
+
+def worker_cpu_seconds() -> float:
+    """CPU seconds of every run made in worker processes by this process so far."""
+    return float(sum(_WORKER_CPU))
 
 
 def mean_targets(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:

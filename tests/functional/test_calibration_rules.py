@@ -15,8 +15,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import chi2
 
-from sim.calibrate.ensemble import VARIANCE_FLOOR, implausibility, variance_floor
+from sim.calibrate.ensemble import VARIANCE_FLOOR, implausibility, months_scale, variance_floor
 from sim.calibrate.forecast import forecast_profile
 from sim.calibrate.level import correct_level, elasticity, final_correction, with_rate
 from sim.calibrate.observed import month_range, read_appointments, seasonal_profile
@@ -87,7 +88,8 @@ def _trials(d_total: list[float]) -> pd.DataFrame:
 
 def test_floor_comes_from_the_replication_noise():
     """With the noise measured, the floor is that noise (however small), not 0.3 tolerances."""
-    comps = [SimpleNamespace(name="total")]  # implausibility reads only the component's name
+    # implausibility reads only the component's name and its months; one month: no rescaling
+    comps = [SimpleNamespace(name="total", observed=pd.DataFrame(index=[0]))]
     assert variance_floor({"total": 0.02}, "total") == 0.02
     assert variance_floor({}, "total") == VARIANCE_FLOOR
     assert variance_floor({"total": 0.0}, "total") == VARIANCE_FLOOR
@@ -101,6 +103,22 @@ def test_floor_comes_from_the_replication_noise():
     # a structural discrepancy larger than the noise still sets v (the closest quarter's median)
     wide = _trials([0.5] * 4 + [1.0, 2.0, 4.0, 5.0])
     assert implausibility(wide, comps, {"total": 0.02}).iloc[-1] == pytest.approx(np.sqrt(10))
+
+
+def test_cutoff_is_three_sigma_for_a_mean_over_the_fit_months():
+    """A mean of k squared errors: the cut-off keeps what chi-square(k) / k keeps at 99.73%."""
+    assert months_scale(1) == pytest.approx(3.0, abs=1e-6)
+    assert months_scale(6) == pytest.approx(np.sqrt(chi2.ppf(0.9973002, 6) / 6), rel=1e-5)
+    assert months_scale(6) == pytest.approx(1.829, abs=1e-3)
+    trials = _trials([0.0001] * 4 + [0.05, 0.2, 0.5, 0.9])
+    one = [SimpleNamespace(name="total", observed=pd.DataFrame(index=[0]))]
+    six = [SimpleNamespace(name="total", observed=pd.DataFrame(index=range(6)))]
+    ratio = implausibility(trials, six, {"total": 0.02}) / implausibility(trials, one, {"total": 0.02})
+    assert ratio.to_numpy() == pytest.approx(3 / months_scale(6))
+    # simulated: at the truth, 6 months of standard normal errors pass 99.7% of the time
+    z = np.random.default_rng(7).standard_normal((20000, 6))
+    ok = np.sqrt((z**2).mean(axis=1)) * 3 / months_scale(6) <= 3
+    assert ok.mean() == pytest.approx(0.9973, abs=0.002)
 
 
 def test_final_correction_arithmetic():
