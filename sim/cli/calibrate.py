@@ -125,8 +125,9 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
 @click.option("--weight", "weights", multiple=True,
               help="Component weight NAME=NUMBER (total, gp_share, modes, wait_bins, dna_share).")
 @click.option("--cutoff", type=click.FloatRange(0, min_open=True), default=3.0, show_default=True,
-              help="Implausibility cut-off of the ensemble: fit trials whose largest component "
-                   "distance exceeds cutoff^2 x the best trial's are ruled out.")
+              help="Implausibility cut-off of the ensemble, in sigmas: a fit trial whose error on "
+                   "some component, against its replication noise and the closest trials' "
+                   "error, is beyond it (three sigma for a mean over the fit months) is ruled out.")
 @click.option("--wave", type=click.IntRange(0), default=16, show_default=True,
               help="Latin-hypercube trials (on top of --trials) over the parameter box the fit "
                    "has not ruled out: a second history-matching wave that widens the ensemble.")
