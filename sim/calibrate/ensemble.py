@@ -3,8 +3,9 @@
 Every trial of the fit (:mod:`sim.calibrate.fit`) is a parameter set scored on each component. A
 trial's implausibility on component c is ``sqrt(d_c / v_c)``: its distance over the distance that
 even the best trial leaves (``v_c``, the variance of what the model cannot match at its best:
-replication noise of the sample and the trial, and structural discrepancy; floored at
-:data:`VARIANCE_FLOOR`). Its implausibility is the largest over components (Vernon, Goldstein &
+replication noise of the sample and the trial, and structural discrepancy; floored at the
+fit months' replication noise, :func:`noise_distances`, or :data:`VARIANCE_FLOOR` where none was
+measured). Its implausibility is the largest over components (Vernon, Goldstein &
 Bower 2010; Andrianakis et al. 2015), and every trial at or below the cut-off (3, Pukelsheim's
 three-sigma rule) is kept: parameter sets the fit months cannot rule out. They become the
 scenario's ``ensemble:`` with equal weights (history matching rules sets out; it does not weigh
@@ -21,9 +22,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2, norm
 
 from sim.calibrate.parameters import Parameter, apply_parameters, fitted_overrides
-from sim.calibrate.runs import Progress, run_targets, scenario_for, warm_up_for
+from sim.calibrate.runs import Progress, run_many, scenario_for, warm_up_for
 from sim.calibrate.targets import Component
 from sim.config.ensemble import merge
 from sim.experiments.ensemble import member_index
@@ -32,10 +34,21 @@ from sim.results.intervals import t_prediction_interval
 #: Implausibility cut-off: trials above it are ruled out (the three-sigma rule).
 DEFAULT_CUTOFF = 3.0
 
-#: Smallest variance a component's distance is divided by: a tenth of the squared tolerance (an
-#: error of 0.3 tolerances: 1.6% on totals, 0.9 points on shares), so a component the best trial
-#: happens to match almost exactly does not rule out every other trial.
+#: The three-sigma rule (Pukelsheim 1994) the cut-off and :func:`months_scale` refer to (sigmas).
+THREE_SIGMA = 3.0
+
+#: Smallest variance a component's distance is divided by where no replication noise was measured:
+#: a tenth of the squared tolerance (an error of 0.3 tolerances: 1.6% on totals, 0.9 points on
+#: shares), so a component the best trial happens to match almost exactly does not rule out every
+#: other trial. With the noise measured (the fit's final re-scoring runs) the floor is that noise:
+#: the fixed 0.3 tolerances let members sit up to about 4.7% off the fit months' total (the
+#: acceptance run of 1 December 2026, 90% intervals 12% wide), far beyond what replication noise
+#: alone allows.
 VARIANCE_FLOOR = 0.1
+
+#: Smallest floor taken from a measured noise (an error of 0.01 tolerances), so a component whose
+#: replications happen to agree exactly does not divide by zero.
+NOISE_FLOOR_MIN = 1e-4
 
 #: Share of the trials (the closest by the objective) whose median distance on a component is the
 #: variance it is divided by: the best trial alone is chosen for small distances and understates it.
@@ -70,21 +83,51 @@ def noise_distances(components: Sequence[Component], runs: Sequence[pd.DataFrame
     return out
 
 
+def variance_floor(noise: dict[str, float], name: str) -> float:
+    """The floor of component ``name``'s variance: its replication noise where measured.
+
+    The mean distance between two single replications of the same parameters (twice the noise
+    variance) is at least what a trial at the true parameters, averaged over one or more
+    replications, scores against data that are one more replication; where no noise was
+    measured (fewer than two runs), :data:`VARIANCE_FLOOR`.
+    """
+    if name in noise and noise[name] > 0:
+        return max(float(noise[name]), NOISE_FLOOR_MIN)
+    return VARIANCE_FLOOR
+
+
+def months_scale(months: int, sigmas: float = THREE_SIGMA) -> float:
+    """How much a root mean of ``months`` squared standardised errors may reach, in sigmas.
+
+    At the true parameters each month's squared error over its variance has mean 1, so the mean
+    over k months follows chi-square(k) / k (treating each month as one term: the categories of a
+    share component within a month are correlated, so fewer terms is the cautious count). The
+    three-sigma rule's probability (P(|z| <= 3) = 0.9973) is ``sqrt(chi2.ppf(p, k) / k)`` on
+    that scale: 3 for one month, 1.83 for six.
+    """
+    p = 1 - 2 * norm.sf(sigmas)
+    return math.sqrt(float(chi2.ppf(p, max(1, months))) / max(1, months))
+
+
 def implausibility(trials: pd.DataFrame, components: Sequence[Component],
                    noise: dict[str, float] | None = None) -> pd.Series:
-    """Each trial's implausibility: the largest ``sqrt(d_c / v_c)`` over the components.
+    """Each trial's implausibility in sigmas: the largest over the components.
 
-    ``v_c`` is the largest of: the median of ``d_c`` over the closest quarter of the trials (by
-    the objective: what the model leaves at its best, discrepancy included), the replication
-    noise ``noise[c]`` (:func:`noise_distances`), and :data:`VARIANCE_FLOOR`.
+    On component c it is ``sqrt(d_c / v_c)`` x 3 / :func:`months_scale` of its fit months, so the
+    cut-off of 3 keeps what one standardised error within three sigma keeps: ``d_c`` is a mean
+    over the months, and without the rescaling a trial 5% off in every month passed where the
+    noise allowed 3%. ``v_c`` is the larger of: the median of ``d_c`` over the closest quarter of
+    the trials (by the objective: what the model leaves at its best, discrepancy included) and
+    the floor (:func:`variance_floor`: the replication noise ``noise[c]`` where measured, else
+    :data:`VARIANCE_FLOOR`).
     """
     noise = noise or {}
     closest = trials["distance"].rank(method="first") <= max(1, round(REFERENCE_SHARE * len(trials)))
     parts = []
     for c in components:
         d = trials[f"d_{c.name}"].astype(float)
-        v = max(float(d.loc[closest].median()), noise.get(c.name, 0.0), VARIANCE_FLOOR)
-        parts.append(np.sqrt(d / v))
+        v = max(float(d.loc[closest].median()), variance_floor(noise, c.name))
+        parts.append(np.sqrt(d / v) * THREE_SIGMA / months_scale(len(c.observed.index)))
     return pd.concat(parts, axis=1).max(axis=1).rename("implausibility")
 
 
@@ -162,18 +205,21 @@ def predictive_runs(mapping: dict[str, Any], entries: Sequence[dict[str, Any]],
     """Attended appointments per 1,000 per month and replication, each with its drawn member."""
     weights = [float(e["weight"]) for e in entries]
     scenarios: dict[int, Any] = {}
-    rows = []
+    tasks, drawn = [], []
     for k in range(reps):
         r = first_rep + k
         idx = member_index(weights, int(mapping.get("seed", 1)), r)
         if idx not in scenarios:
             scenarios[idx] = scenario_for(merge(mapping, entries[idx]["overrides"]), months)
-        t = run_targets(scenarios[idx], r, months, list_size)
+        tasks.append((scenarios[idx], r))
+        drawn.append(idx)
+    rows = []
+    for (_, r), idx, t in zip(tasks, drawn, run_many(tasks, months, list_size), strict=True):
         t = t.loc[t["target"] == "attended_per_1000"]
         rows += [{"month": pd.Timestamp(m).strftime("%Y-%m"), "replication": r, "member": idx,
                   "value": float(v)} for m, v in zip(t["month"], t["value"], strict=True)]
-        if progress:
-            progress(label, k + 1, reps)
+    if progress:
+        progress(label, reps, reps)
     return pd.DataFrame(rows)
 
 

@@ -27,7 +27,7 @@ from scipy.stats import qmc
 from sim.calibrate.ensemble import DEFAULT_CUTOFF, implausibility, noise_distances
 from sim.calibrate.moments import moment_match
 from sim.calibrate.parameters import PARAMETERS, Parameter, apply_parameters, base_values
-from sim.calibrate.runs import Progress, mean_targets, run_targets, scenario_for
+from sim.calibrate.runs import Progress, mean_targets, run_many, scenario_for
 from sim.calibrate.search import DEFAULT_SEED, narrowed, refined, startup_trials, tpe_search
 from sim.calibrate.seasonal import correct_seasonality, estimate_holiday_share
 from sim.calibrate.targets import Component, total_distance
@@ -112,7 +112,7 @@ class _Fit:
     def runs(self, values: dict[str, float], replications: range) -> list[pd.DataFrame]:
         """Simulated targets of ``values`` over the fit months, one table per replication."""
         sc = scenario_for(apply_parameters(self.mapping, values, self.params), self.months)
-        return [run_targets(sc, r, self.months, self.list_size) for r in replications]
+        return run_many([(sc, r) for r in replications], self.months, self.list_size)
 
     def evaluate(self, stage: str, values: dict[str, float]) -> tuple[float, pd.DataFrame]:
         """Run one trial, record its row (and the best so far): its distance and mean targets."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.calibrate.ensemble import VARIANCE_FLOOR, parameter_intervals
+from sim.calibrate.ensemble import parameter_intervals, variance_floor
 from sim.calibrate.evaluate import (
     EVAL_FIRST_REP,
     SHARE_TOLERANCE,
@@ -291,11 +291,13 @@ def _manifest_uncertainty(rec: Record) -> dict[str, Any]:
     return {
         "method": ("history matching over the fit's trials and a Latin-hypercube wave: "
                    "implausibility = largest over components of sqrt(distance / v), v the "
-                   "largest of the replication-noise distance, the closest quarter's median "
-                   "distance and a floor; trials at or below the cut-off kept with equal "
+                   "larger of the closest quarter's median distance and the floor: the fit "
+                   "months' replication-noise distance (variance_floor); trials at or below the cut-off kept with equal "
                    "weights, the fitted set first (sim.calibrate.ensemble); one member drawn "
                    "per replication"),
-        "cutoff": rec.settings.cutoff, "variance_floor": VARIANCE_FLOOR,
+        "cutoff": rec.settings.cutoff,
+        "variance_floor": {c.name: round(variance_floor(rec.result.noise, c.name), 6)
+                           for c in rec.components},
         "trials": len(imp), "trials_not_ruled_out": int((imp <= rec.settings.cutoff).sum()),
         "members": len(unc["ensemble"]),
         "parameter_90pct": {k: [round(a, CHECK_DECIMALS + 2), round(b, CHECK_DECIMALS + 2)]
@@ -311,6 +313,10 @@ def _manifest_uncertainty(rec: Record) -> dict[str, Any]:
                                 "(sim.calibrate.outofsample); no held-out observation of the STP "
                                 "enters it; the runs' own interval leaves d out"),
         "level_refit": rec.settings.level_refit,
+        "level_reps": rec.settings.level_reps,
+        "fitted_level_correction": unc.get("fitted_level_correction"),
+        "transfer_season": rec.settings.transfer_season,
+        "workers": rec.settings.workers,
     }
 
 

@@ -27,6 +27,7 @@ from sim.calibrate.ensemble import (
 from sim.calibrate.evaluate import EVAL_FIRST_REP, acceptance, fit_table
 from sim.calibrate.fit import FitResult, fit
 from sim.calibrate.forecast import baseline_table, forecast_profile
+from sim.calibrate.level import LevelFit, correct_level
 from sim.calibrate.observed import (
     Area,
     Observed,
@@ -38,7 +39,7 @@ from sim.calibrate.observed import (
 from sim.calibrate.outofsample import OutOfSample, combined_sd, loo_discrepancy
 from sim.calibrate.outputs import Record, write_outputs
 from sim.calibrate.parameters import Parameter, apply_parameters, parameters_by_name
-from sim.calibrate.runs import Progress, simulate_intervals
+from sim.calibrate.runs import Progress, parallel_runs, simulate_intervals, worker_cpu_seconds
 from sim.calibrate.sample import simulation_mapping
 from sim.calibrate.seasonal import (
     CalendarTerms,
@@ -49,6 +50,7 @@ from sim.calibrate.seasonal import (
 from sim.calibrate.settings import Settings, StudyMonths, study_months
 from sim.calibrate.targets import Component, default_components
 from sim.calibrate.transfer import Transfers, check_transfers
+from sim.calibrate.transfer_season import TransferSeason
 from sim.config.loading import load_scenario
 
 
@@ -122,6 +124,15 @@ def _baseline(appointments: pd.DataFrame, area: Area, months: StudyMonths,
     return pd.concat(frames, ignore_index=True)
 
 
+def _transfer_season(settings: Settings, appointments: pd.DataFrame, calendar: CalendarTerms,
+                     full: dict[str, Any], corrected: list[float] | None) -> TransferSeason | None:
+    """What each transfer STP's leave-own-out profile is made from (None: the fitted STP's kept)."""
+    if not (settings.transfer_season and calendar.seasonality and calendar.window and corrected):
+        return None
+    return TransferSeason(appointments, list(calendar.window), list(full["demand"]["day_of_week"]),
+                          list(corrected), list(calendar.seasonality))
+
+
 def _observe(settings: Settings, appointments: pd.DataFrame, map_file: Path,
              patients_file: Path, months: StudyMonths) -> tuple[Area, Observed]:
     """The STP to fit and its observed targets over every month studied."""
@@ -152,6 +163,24 @@ def _fit(mapping: dict[str, Any], components: Sequence[Component], months: Study
                season_steps=settings.season_steps if calendar.seasonality else 0,
                final_reps=settings.final_reps, holiday_lift=calendar.holiday_lift,
                refine=settings.refine, wave=settings.wave, cutoff=settings.cutoff)
+
+
+def _correct_fitted_level(mapping: dict[str, Any], result: FitResult, params: Sequence[Parameter],
+                          observed: Observed, months: StudyMonths, reps: int) -> LevelFit | None:
+    """The final level correction of the fitted rate (fit months, ``reps`` fresh replications).
+
+    The fit chooses among candidates on 3 replications; the chosen rate is then corrected on
+    ``reps`` more (:func:`sim.calibrate.level.correct_level`) and ``result.best`` updated. None
+    where the rate is not fitted or ``reps`` is 0.
+    """
+    if reps <= 0 or "rate_multiplier" not in result.best:
+        return None
+    rates = observed.targets.loc[observed.targets["target"] == "attended_per_1000"]
+    level = correct_level(apply_parameters(mapping, result.best, params),
+                          dict(zip(pd.to_datetime(rates["month"]), rates["value"], strict=True)),
+                          months.fit, reps=reps)
+    result.best["rate_multiplier"] = round(level.rate, 6)
+    return level
 
 
 def _evaluate(fitted_mapping: dict[str, Any], observed: Observed, months: StudyMonths,
@@ -195,7 +224,18 @@ def calibrate(
         workforce_file: optional GPW practice-level CSV for the sample's staff.
         progress: ``progress(label, done, total)``.
     """
+    with parallel_runs(settings.workers):
+        return _calibrate(scenario_file, appointment_files, settings, out, map_file=map_file,
+                          patients_file=patients_file, workforce_file=workforce_file,
+                          progress=progress)
+
+
+def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings: Settings,
+               out: Path, *, map_file: Path, patients_file: Path, workforce_file: Path | None,
+               progress: Progress | None) -> Calibration:
+    """:func:`calibrate` inside its pool of worker processes."""
     t_start = time.perf_counter()
+    cpu_start, worker_start = time.process_time(), worker_cpu_seconds()
     started = dt.datetime.now()
     timings: dict[str, float] = {}
     months = study_months(settings)
@@ -218,10 +258,12 @@ def calibrate(
 
     t0 = time.perf_counter()
     result = _fit(mapping, components, months, params, settings, calendar, progress)
-    timings["fit_s"] = time.perf_counter() - t0
     seasonality = adopt_fitted_calendar(calendar, result.seasonality, result.holiday_share,
                                         result.holiday_steps, settings.season_steps,
                                         (mapping, full))
+    level_fix = _correct_fitted_level(mapping, result, params, observed, months,
+                                      settings.level_reps)
+    timings["fit_s"] = time.perf_counter() - t0
     sets, implausible = select(result.trials, components, params, result.best,
                                cutoff=settings.cutoff, max_members=settings.members,
                                noise=result.noise)
@@ -242,18 +284,23 @@ def calibrate(
         map_file=map_file, patients_file=patients_file,
         sample_practices=settings.sample_practices, eval_reps=settings.eval_reps,
         workforce_file=workforce_file, progress=progress, ensemble=ensemble,
-        fit_months=months.fit if settings.level_refit else ())
+        fit_months=months.fit if settings.level_refit else (),
+        level_reps=settings.level_reps, season=_transfer_season(
+            settings, appointments, calendar, full, seasonality))
     timings["transfer_s"] = time.perf_counter() - t0
     predictive, md, oos = _predictive(table, ens_runs, transfers, area, months, appointments,
                                       _window(appointments, months, calendar))
     baseline = _baseline(appointments, area, months, calendar, table, transfers, predictive)
     uncertainty = {"ensemble": ensemble, "implausibility": implausible,
+                   "fitted_level_correction": level_fix.as_dict() if level_fix else None,
                    "warm_up_days": ensemble_warm_up, "discrepancy": md,
                    "out_of_sample": {k: v.as_dict() for k, v in oos.items()},
                    "runs": pd.concat([ens_runs.assign(stp=area.icb_code)]
                                      + [r.assign(stp=c) for c, r in transfers.runs.items()],
                                      ignore_index=True)}
 
+    timings["cpu_main_s"] = time.process_time() - cpu_start
+    timings["cpu_worker_runs_s"] = worker_cpu_seconds() - worker_start
     record = Record(
         settings=settings, scenario_file=scenario_file, appointment_files=appointment_files,
         map_file=map_file, patients_file=patients_file, workforce_file=workforce_file, area=area,

@@ -3,12 +3,19 @@
 Each trial of the fit and each evaluation runs the model with :func:`run_targets` (only the model
 and its ledger, no summaries) and reads the monthly targets of :mod:`sim.calibrate.simulated`.
 Replications are numbered: the fit uses 0, 1, ... (common random numbers across trials), the
-evaluation starts at :data:`sim.calibrate.evaluate.EVAL_FIRST_REP`.
+evaluation starts at :data:`sim.calibrate.evaluate.EVAL_FIRST_REP`. Runs are independent and
+seeded by their replication number, so :func:`parallel_runs` can spread a calibration's batches
+(:func:`run_many`) over worker processes with identical results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -34,6 +41,15 @@ MAX_WARM_UP_DAYS = 365
 
 #: Central share of replications the intervals cover (2.5-97.5%).
 INTERVAL_LEVEL = 0.95
+
+#: Worker processes by default: the machine's cores, at most 2 (the acceptance machine has 2).
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
+
+#: The open pool of :func:`parallel_runs` (empty: runs stay in this process).
+_POOL: list[ProcessPoolExecutor] = []
+
+#: CPU seconds of the runs made in worker processes, for the timings.
+_WORKER_CPU: list[float] = []
 
 
 def span(months: Sequence[pd.Timestamp]) -> tuple[pd.Timestamp, int]:
@@ -79,6 +95,56 @@ def run_targets(scenario: Scenario, replication: int, months: Sequence[pd.Timest
     return simulated_targets(ledger, scenario, months, list_size)
 
 
+@contextmanager
+def parallel_runs(workers: int) -> Iterator[None]:
+    """Run :func:`run_many` batches in ``workers`` processes inside the block (1: in this one).
+
+    Workers start with ``forkserver``, so no thread of this process is copied into them.
+    """
+    if workers <= 1 or _POOL:
+        yield
+        return
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("forkserver"))
+    _POOL.append(pool)
+    try:
+        yield
+    finally:
+        _POOL.clear()
+        pool.shutdown(wait=True)
+
+
+def run_many(tasks: Sequence[tuple[Scenario, int]], months: Sequence[pd.Timestamp],
+             list_size: int | None = None) -> list[pd.DataFrame]:
+    """Simulated targets of each (scenario, replication) of ``tasks``, in their order.
+
+    In the pool of :func:`parallel_runs` where one is open and the batch has two runs or more;
+    each run is seeded by its replication, so the results do not depend on where it ran.
+    """
+    if not _POOL or len(tasks) < 2:
+        return [run_targets(sc, r, months, list_size) for sc, r in tasks]
+    futures = [_POOL[0].submit(timed_run, sc, r, list(months), list_size) for sc, r in tasks]
+    out = []
+    for f in futures:
+        table, cpu = f.result()
+        _WORKER_CPU.append(cpu)
+        out.append(table)
+    return out
+
+
+def timed_run(scenario: Scenario, replication: int, months: Sequence[pd.Timestamp],
+              list_size: int | None) -> tuple[pd.DataFrame, float]:
+    """:func:`run_targets` and the CPU seconds it took (in a worker process)."""
+    t0 = time.process_time()
+    table = run_targets(scenario, replication, months, list_size)
+    return table, time.process_time() - t0
+
+
+def worker_cpu_seconds() -> float:
+    """CPU seconds of every run made in worker processes by this process so far."""
+    return float(sum(_WORKER_CPU))
+
+
 def mean_targets(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Mean over replications of long target tables."""
     both = pd.concat(runs, ignore_index=True)
@@ -101,9 +167,7 @@ def simulate_intervals(mapping: dict[str, Any], months: Sequence[pd.Timestamp], 
                        ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Run ``mapping`` over ``months`` ``reps`` times: intervals table and each run's targets."""
     sc = scenario_for(mapping, months)
-    runs = []
-    for k in range(reps):
-        runs.append(run_targets(sc, first_rep + k, months, list_size))
-        if progress:
-            progress(label, k + 1, reps)
+    runs = run_many([(sc, first_rep + k) for k in range(reps)], months, list_size)
+    if progress:
+        progress(label, reps, reps)
     return interval_targets(runs), runs

@@ -27,7 +27,7 @@ from sim.calibrate.observed import (
     weighted_days,
 )
 from sim.calibrate.parameters import gp_first
-from sim.calibrate.runs import mean_targets, run_targets, scenario_for
+from sim.calibrate.runs import mean_targets, run_many, scenario_for
 from sim.config.scenario import HolidayBooking
 
 #: Months in the seasonal window (one of each calendar month).
@@ -170,7 +170,7 @@ def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
     window = [pd.Timestamp(m) for m in window]
     months = [window[0] - pd.DateOffset(months=1), *window]
     sc = scenario_for(mapping, months)
-    sim = mean_targets([run_targets(sc, r, months, list_size) for r in range(reps)])
+    sim = mean_targets(run_many([(sc, r) for r in range(reps)], months, list_size))
     att = sim.loc[sim["target"] == "attended_per_1000"].set_index("month")["value"]
     per_day = pd.Series({m: att[m] / weighted_days(m, sc.demand.day_of_week) for m in window})
     per_day = per_day / per_day.mean()
@@ -217,7 +217,7 @@ def estimate_holiday_share(mapping: dict[str, Any], target_lift: float, december
                                           "avoid_share": share}
         sc = scenario_for(m, months)
         lifts[share] = same_day_lift(
-            mean_targets([run_targets(sc, r, months, list_size) for r in range(reps)]), december)
+            mean_targets(run_many([(sc, r) for r in range(reps)], months, list_size)), december)
     low, high = HOLIDAY_SHARE_RUNS
     gain = lifts[high] - lifts[low]
     share = 0.0 if gain <= MIN_LIFT_GAIN else min(1.0, max(0.0, (target_lift - lifts[low]) / gain))

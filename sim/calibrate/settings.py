@@ -9,7 +9,9 @@ import pandas as pd
 
 from sim.calibrate.ensemble import DEFAULT_CUTOFF, DEFAULT_MAX_MEMBERS, DEFAULT_WAVE
 from sim.calibrate.evaluate import DEFAULT_EVAL_REPS
+from sim.calibrate.level import DEFAULT_FINAL_REPS
 from sim.calibrate.observed import month_range
+from sim.calibrate.runs import DEFAULT_WORKERS
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES
 from sim.calibrate.search import DEFAULT_SEED
 
@@ -48,6 +50,14 @@ class Settings:
         wave: trials of the history-matching wave after the fit (on top of ``trials``).
         level_refit: refit each transfer STP's demand level (``demand.rate_multiplier`` only)
             on its own fit months (:mod:`sim.calibrate.level`); off: the pure transfer only.
+        level_reps: replications of the final level correction
+            (:func:`sim.calibrate.level.correct_level`) of the fitted STP's rate after the fit
+            and of each transfer STP's refit (0: none).
+        transfer_season: give each transfer STP the other STPs' mean profile, itself left out,
+            through the model's seasonal correction (:mod:`sim.calibrate.transfer_season`);
+            off: the fitted STP's profile.
+        workers: processes the runs are spread over (:func:`sim.calibrate.runs.parallel_runs`;
+            the results do not depend on it).
     """
 
     stp: str
@@ -74,6 +84,9 @@ class Settings:
     members: int = DEFAULT_MAX_MEMBERS
     wave: int = DEFAULT_WAVE
     level_refit: bool = True
+    level_reps: int = DEFAULT_FINAL_REPS
+    transfer_season: bool = True
+    workers: int = DEFAULT_WORKERS
 
 
 @dataclass(frozen=True)

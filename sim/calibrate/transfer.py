@@ -6,6 +6,8 @@ months pass where the total is within :data:`sim.calibrate.evaluate.TRANSFER_TOL
 With ``fit_months`` given, the STP's own demand level is refitted on those months first
 (:func:`sim.calibrate.level.refit_level`, only ``demand.rate_multiplier``), as the simple forecast
 takes each STP's level from its own fit months; the pure transfer is run as well and kept beside it.
+With a :class:`sim.calibrate.transfer_season.TransferSeason`, each STP's request profile is the
+other STPs' mean, itself left out, through the model's seasonal correction, as the forecast's.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from sim.calibrate.evaluate import (
     acceptance,
     fit_table,
 )
-from sim.calibrate.level import refit_level, scale_members, with_rate
+from sim.calibrate.level import DEFAULT_FINAL_REPS, refit_level, scale_members, with_rate
 from sim.calibrate.observed import area_rows, load_area, month_labels, observed_targets
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES, simulation_mapping
+from sim.calibrate.transfer_season import TransferSeason
 
 #: Decimal places of each month's total error (per cent) in the manifest.
 ERROR_DECIMALS = 2
@@ -67,6 +70,8 @@ def transfer_check(
     progress: Progress | None = None,
     ensemble: Sequence[dict[str, Any]] = (),
     fit_months: Sequence[pd.Timestamp] = (),
+    season: TransferSeason | None = None,
+    level_reps: int = DEFAULT_FINAL_REPS,
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Apply calibrated parameters to another STP and compare its months.
 
@@ -75,7 +80,9 @@ def transfer_check(
 
     With ``fit_months``, ``demand.rate_multiplier`` is first refitted to the STP's own observed
     totals of those months (:func:`sim.calibrate.level.refit_level`; the ensemble members' rates
-    are scaled by the same factor), and the pure transfer is run too.
+    are scaled by the same factor), and the pure transfer is run too. With ``season``, the STP's
+    ``demand.monthly_seasonality`` is its leave-own-out profile
+    (:meth:`sim.calibrate.transfer_season.TransferSeason.profile`), in both.
 
     Returns:
         Fit-table rows with period ``transfer:<code>``, a manifest entry, with an ``ensemble``
@@ -88,12 +95,16 @@ def transfer_check(
     mapping, info = simulation_mapping(area, sample_practices, calibrated_full, map_file,
                                        patients_file, workforce_file)
     period = f"transfer:{area.icb_code}"
+    seasonality = None
+    if season is not None:
+        seasonality = season.profile(area.sub_icb_codes)
+        mapping = {**mapping, "demand": {**mapping["demand"], "monthly_seasonality": seasonality}}
     pure = pd.DataFrame()
     level = None
     if fit_months:
         rates = obs.targets.loc[obs.targets["target"] == "attended_per_1000"]
         level = refit_level(mapping, dict(zip(rates["month"], rates["value"], strict=True)),
-                            fit_months)
+                            fit_months, final_reps=level_reps)
         pure_intervals, _ = simulate_intervals(mapping, months, eval_reps,
                                                first_rep=EVAL_FIRST_REP, progress=progress,
                                                label=f"pure transfer {code}")
@@ -116,6 +127,7 @@ def transfer_check(
         "pass_within_10pct": bool(checks["pass"].all()),
         "months_passing": int(checks["pass"].sum()),
         "level": level.as_dict() if level else None,
+        "monthly_seasonality": seasonality,
     }
     if len(pure):
         pure_checks = acceptance(pure, period, total_tolerance=TRANSFER_TOLERANCE, shares=False)
@@ -129,7 +141,9 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
                     patients_file: Path, sample_practices: int, eval_reps: int,
                     workforce_file: Path | None, progress: Progress | None,
                     ensemble: Sequence[dict[str, Any]] = (),
-                    fit_months: Sequence[pd.Timestamp] = ()) -> Transfers:
+                    fit_months: Sequence[pd.Timestamp] = (),
+                    season: TransferSeason | None = None,
+                    level_reps: int = DEFAULT_FINAL_REPS) -> Transfers:
     """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
     tables, entries, runs, pures = [], [], {}, []
     for code in codes:
@@ -137,7 +151,7 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
             full_fitted, code, appointments, months, map_file=map_file,
             patients_file=patients_file, sample_practices=sample_practices or DEFAULT_SAMPLE_PRACTICES,
             eval_reps=eval_reps, workforce_file=workforce_file, progress=progress,
-            ensemble=ensemble, fit_months=fit_months)
+            ensemble=ensemble, fit_months=fit_months, season=season, level_reps=level_reps)
         runs[entry["stp"]] = runs.pop(code)
         pures.append(pure)
         tables.append(table)

@@ -125,8 +125,9 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
 @click.option("--weight", "weights", multiple=True,
               help="Component weight NAME=NUMBER (total, gp_share, modes, wait_bins, dna_share).")
 @click.option("--cutoff", type=click.FloatRange(0, min_open=True), default=3.0, show_default=True,
-              help="Implausibility cut-off of the ensemble: fit trials whose largest component "
-                   "distance exceeds cutoff^2 x the best trial's are ruled out.")
+              help="Implausibility cut-off of the ensemble, in sigmas: a fit trial whose error on "
+                   "some component, against its replication noise and the closest trials' "
+                   "error, is beyond it (three sigma for a mean over the fit months) is ruled out.")
 @click.option("--wave", type=click.IntRange(0), default=16, show_default=True,
               help="Latin-hypercube trials (on top of --trials) over the parameter box the fit "
                    "has not ruled out: a second history-matching wave that widens the ensemble.")
@@ -137,6 +138,15 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="Refit each --transfer STP's demand level (demand.rate_multiplier only) on "
                    "its own fit months, as the simple forecast does; the pure transfer is "
                    "reported beside it. Off: the pure transfer only.")
+@click.option("--level-reps", type=click.IntRange(0), default=8, show_default=True,
+              help="Replications of the final level correction (demand.rate_multiplier only, "
+                   "fit months only) of the fitted STP and of each transfer STP's refit; 0: none.")
+@click.option("--transfer-season/--no-transfer-season", default=True, show_default=True,
+              help="Give each --transfer STP the other STPs' mean seasonal profile, itself left "
+                   "out (as the simple forecast's), through the model's seasonal correction.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Processes the model runs are spread over (default: the cores, at most 2); "
+                   "the results do not depend on it.")
 @click.option("--share-distance", type=click.Choice(["squared", "multinomial"]),
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
@@ -146,7 +156,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
               share_distance: str, cutoff: float, members: int, wave: int,
-              level_refit: bool) -> None:
+              level_refit: bool, level_reps: int, transfer_season: bool,
+              workers: int | None) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -184,7 +195,10 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance, cutoff=cutoff, members=members,
-                        wave=wave, level_refit=level_refit)
+                        wave=wave, level_refit=level_refit, level_reps=level_reps,
+                        transfer_season=transfer_season)
+    if workers is not None:
+        settings.workers = workers
     console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:

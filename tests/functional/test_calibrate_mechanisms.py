@@ -178,7 +178,8 @@ def test_holiday_share_is_interpolated_to_the_target_lift(monkeypatch):
         same = [0.40, 0.40 + 0.01 + 0.04 * share, 0.40]  # lift 1 point at 0, 5 points at 1
         return pd.DataFrame({"month": months_run, "target": "wait_bin:Same Day", "value": same, "n": 1})
 
-    monkeypatch.setattr(seasonal_module, "run_targets", fake_run)
+    monkeypatch.setattr(seasonal_module, "run_many", lambda tasks, months_run, list_size=None: [
+        fake_run(sc, r, months_run, list_size) for sc, r in tasks])
     mapping = scenario(year_mapping(holiday_booking={})).model_dump(mode="json")
     share, table = estimate_holiday_share(mapping, 3.0, december, reps=1)
     assert share == pytest.approx(0.5)
