@@ -21,6 +21,7 @@ from sim.model.clinic import (
     walk_sessions,
     weekly_sessions,
 )
+from sim.model.joiner_days import open_joiner_days
 from sim.model.phases import Phase
 from sim.model.staff_days import Sessions
 from sim.model.states import DNA, LOST, SEEN
@@ -154,6 +155,7 @@ def open_for_joiner(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
     day opens, so a joiner absent on such a day is not covered.
     """
     slot = agent.slot_minutes or model.role_specs[model.role_index[agent.role]].slot_minutes
+    days, day_slots, day_worked = [], [], []
     for t in range(t0, min(t1, model.cal.n - 2) + 1):
         sessions = sessions_of(model, agent.index, t)
         if not sessions:
@@ -163,8 +165,12 @@ def open_for_joiner(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
             model.planned_slots[agent.unit, t] += slots
         if model.absent[agent.index, t]:
             continue
-        _open_slots(model, t, np.array([agent.index]), np.array([slots], dtype=np.int64),
-                    np.array([float(sum(m for _, m in sessions))]))
+        days.append(t)
+        day_slots.append(slots)
+        day_worked.append(float(sum(m for _, m in sessions)))
+    if days:
+        open_joiner_days(model, agent.index, np.array(days, dtype=np.int64), np.array(day_slots, dtype=np.int64),
+                         np.array(day_worked, dtype=np.float64))
 
 
 def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, worked: np.ndarray) -> None:
