@@ -132,7 +132,9 @@ def open_day(model: GPSimModel, t: int) -> None:
     worked = np.add.reduceat(minutes, first)
     unit = table["unit"][who]
     at_practice = unit < len(model.practices)
-    np.add.at(model.planned_slots[:, t], unit[at_practice], slots[at_practice])
+    # slot counts are whole numbers, so summing them per practice first is exact (np.add.at is slow)
+    model.planned_slots[:, t] += np.bincount(unit[at_practice], weights=slots[at_practice],
+                                             minlength=len(model.practices))
     here = ~model.absent[who, t]
     who_here, slots_here = who[here], slots[here]
     if model.levers.supervision is not None or model.levers.trainee_supervision:
