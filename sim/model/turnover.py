@@ -14,6 +14,7 @@ time to fill come from the practice's labour market and any recruitment drive co
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +35,7 @@ RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 yea
 # workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
 LEAVING_EVENTS = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice")
 MAX_ADVERTS = 60  # a post advertised this many times without filling is given up (about 15 years for GPs)
+_UNIT_STAFF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (staff seen, unit -> staff)
 
 
 def age_on(model: GPSimModel, agent: Staff, day: int) -> float:
@@ -62,8 +64,19 @@ def _people(model: GPSimModel) -> list[Staff]:
 
 def strain(model: GPSimModel, unit: int) -> float:
     """A unit's strain (0-1): mean burnout of its clinicians in post."""
-    b = [a.burnout for a in model.staff if a.unit == unit and a.active and a.is_clinician and not a.cover_post]
+    staff = model.staff
+    b = [staff[i].burnout for i in _unit_staff(model, unit)
+         if staff[i].active and staff[i].is_clinician and not staff[i].cover_post]
     return float(np.mean(b)) if b else 0.0
+
+
+def _unit_staff(model: GPSimModel, unit: int) -> list[int]:
+    """Every staff member ever in booking unit ``unit``, by index (a unit never changes; joiners are added)."""
+    done, by_unit = _UNIT_STAFF.get(model, (0, {}))
+    for a in model.staff[done:]:
+        by_unit.setdefault(a.unit, []).append(a.index)
+    _UNIT_STAFF[model] = (len(model.staff), by_unit)
+    return by_unit.get(unit, [])
 
 
 def practice_quintiles(model: GPSimModel) -> list[int]:

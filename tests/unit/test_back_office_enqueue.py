@@ -1,11 +1,11 @@
-"""The back office's fast arrival order is exactly the stable sort's, ties included."""
+"""The back office's fast arrival order and day of a minute are exactly the slow ones', ties and day ends included."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.model.back_office_queue import arrival_order
+from sim.model.back_office_queue import arrival_order, day_of_minute
 
 
 @pytest.mark.parametrize("coarse", [False, True])
@@ -17,3 +17,12 @@ def test_arrival_order_is_the_stable_order(coarse: bool) -> None:
         if coarse:
             arrival = np.floor(arrival)
         np.testing.assert_array_equal(arrival_order(arrival), np.argsort(arrival, kind="stable"))
+
+
+def test_day_of_is_floor_division() -> None:
+    """Whole days, one ulp either side of them and random minutes: the day is ``minute // 1440`` every time."""
+    day_of = day_of_minute  # compiled, called from Python
+    k = np.arange(0, 800, dtype=np.float64) * 1440.0
+    below, above = np.nextafter(k, -np.inf), np.nextafter(k, np.inf)
+    minutes = np.concatenate([k, below[1:], above, np.random.default_rng(3).random(2000) * 1e6])
+    assert [day_of(m) for m in minutes.tolist()] == [int(m // 1440.0) for m in minutes.tolist()]
