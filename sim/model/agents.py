@@ -108,8 +108,8 @@ class Staff(GPAgent):
         self._staff_changed()
 
     def _staff_changed(self) -> None:
-        """Tell the model its per-staff arrays (in post, FTE) must be rebuilt."""
-        self.model.staff_changed()
+        """Tell the model its per-staff arrays (in post, FTE) must be read again for this staff member."""
+        self.model.staff_changed(self.index)
 
     @property
     def is_clinician(self) -> bool:

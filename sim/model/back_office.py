@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.back_office import ADMIN_ROLES, Coordinators
-from sim.model.back_office_queue import enqueue, queued, serve_cells
+from sim.model.back_office_queue import arrival_order, enqueue, queued, serve_cells
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 
@@ -94,6 +94,7 @@ class BackOfficeState:
     records: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (day, practice) minutes or counts
     desk_share: np.ndarray = field(default_factory=lambda: np.zeros(R))  # admin role -> share at the front desk
     unpooled: tuple | None = None  # (teams, factors) while no pool exists: the same every day, built once
+    routes: tuple | None = None  # (teams, teams with servers, review minutes, routing) of the last day (see _routes)
 
 
 def build_back_office(model: GPSimModel) -> None:
@@ -272,7 +273,7 @@ def serve_day(model: GPSimModel, t: int) -> float:
                                               minlength=n_p)
         new = new[~absorbed]
     # today's arrivals join the tails of their cells' queues, in arrival order
-    enqueue(new[np.argsort(st.arrival[new], kind="stable")], st.practice, st.kind, len(st.kind_names), st.head,
+    enqueue(new[arrival_order(st.arrival[new])], st.practice, st.kind, len(st.kind_names), st.head,
             st.tail, st.count, st.nxt)
     # servers: admin staff in post and present, with their back-office minutes today
     active, fte = model.staff_status()
@@ -298,9 +299,7 @@ def serve_day(model: GPSimModel, t: int) -> float:
     s_close = s_open + window
     s_end = np.empty(s_team.size)
     day_rec = np.zeros((5, n_p))
-    cell_team, cell_role, cell_review = _route_cells(st, team_of, server_first[1:] > server_first[:-1])
-    team_cells = np.argsort(cell_team, kind="stable")
-    team_first = np.searchsorted(cell_team[team_cells], np.arange(n_teams + 1))
+    team_cells, team_first, cell_role, cell_review = _routes(st, team_of, server_first[1:] > server_first[:-1])
     serve_cells(team_cells, team_first, cell_role, cell_review, st.head, st.tail, st.count, st.nxt, st.practice,
                 st.kind, st.arrival, st.e, st.minutes, spec, dip, handoff, s_open, s_close, server_first, st.state,
                 DONE, st.took, st.working_before, day_rec, s_end)
@@ -309,6 +308,24 @@ def serve_day(model: GPSimModel, t: int) -> float:
     rec["overtime"][t] += np.bincount(unit, weights=np.maximum(0.0, s_end - s_close), minlength=n_p)
     rec["backlog"][t] = st.count.reshape(n_p, -1).sum(axis=1)
     return float(max(s_end.max(), opening))
+
+
+def _routes(st: BackOfficeState, team_of: np.ndarray, has_server: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Today's routing for :func:`serve_cells`: cells by team, each team's first, cell roles and review minutes.
+
+    The same as yesterday's unless the teams, which teams have anyone or the review minutes changed
+    (most days none do), so the last one is kept and reused.
+    """
+    last = st.routes
+    if (last is not None and np.array_equal(last[0], team_of) and np.array_equal(last[1], has_server)
+            and np.array_equal(last[2], st.review_minutes)):
+        return last[3]
+    cell_team, cell_role, cell_review = _route_cells(st, team_of, has_server)
+    team_cells = np.argsort(cell_team, kind="stable")
+    team_first = np.searchsorted(cell_team[team_cells], np.arange(has_server.size + 1))
+    routes = (team_cells, team_first, cell_role, cell_review)
+    st.routes = (team_of.copy(), has_server.copy(), st.review_minutes.copy(), routes)
+    return routes
 
 
 def _route_cells(st: BackOfficeState, team_of: np.ndarray, has_server: np.ndarray) -> tuple[np.ndarray, ...]:

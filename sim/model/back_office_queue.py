@@ -32,6 +32,19 @@ def _sift_down(key: np.ndarray, idx: np.ndarray, n: int, i: int) -> None:
 
 
 @njit(cache=True)
+def day_of_minute(minute: float) -> int:
+    """``int(minute // 1440.0)`` for minute >= 0, without the slow float floor division (fmod).
+
+    The rounded quotient is at most one above the true floor (when it rounds up to a whole number), and
+    ``q * 1440.0`` is exact, so the check below makes it the exact floor: the same number.
+    """
+    q = np.floor(minute / 1440.0)
+    if q * 1440.0 > minute:
+        q -= 1.0
+    return int(q)
+
+
+@njit(cache=True)
 def _server_heap(server_open: np.ndarray, s0: int, c: int) -> tuple[np.ndarray, np.ndarray]:
     """A min-heap of one team's ``c`` servers (from ``s0``) keyed by the minute each is next free."""
     key = np.empty(c)
@@ -96,6 +109,19 @@ def enqueue(tasks: np.ndarray, practice: np.ndarray, kind: np.ndarray, n_kinds: 
             nxt[tail[c]] = i
         tail[c] = i
         count[c] += 1
+
+
+def arrival_order(arrival: np.ndarray) -> np.ndarray:
+    """``np.argsort(arrival, kind="stable")``, three times faster: a quicksort, unless two arrivals tie.
+
+    Without ties the sorted order is unique, so the quicksort's is the stable sort's; arrivals are
+    continuous draws, so a tie (then the stable sort) almost never happens.
+    """
+    order = np.argsort(arrival)
+    ordered = arrival[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return np.argsort(arrival, kind="stable")
+    return order
 
 
 @njit(cache=True)
@@ -171,7 +197,7 @@ def serve_cells(team_cells: np.ndarray, team_first: np.ndarray, cell_role: np.nd
             key[0] = finish
             _sift_down(key, idx, n, 0)
             state[i] = done_state
-            fd, ad = int(finish // 1440.0), int(first // 1440.0)
+            fd, ad = day_of_minute(finish), day_of_minute(first)
             took_out[i] = (working_before[fd] - working_before[ad]
                            + (finish - fd * 1440.0 - (first - ad * 1440.0)) / 1440.0)
             rec[0, p] += service

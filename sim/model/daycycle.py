@@ -21,6 +21,7 @@ from sim.model.clinic import (
     walk_sessions,
     weekly_sessions,
 )
+from sim.model.joiner_days import open_joiner_days
 from sim.model.phases import Phase
 from sim.model.staff_days import Sessions
 from sim.model.states import DNA, LOST, SEEN
@@ -131,7 +132,9 @@ def open_day(model: GPSimModel, t: int) -> None:
     worked = np.add.reduceat(minutes, first)
     unit = table["unit"][who]
     at_practice = unit < len(model.practices)
-    np.add.at(model.planned_slots[:, t], unit[at_practice], slots[at_practice])
+    # slot counts are whole numbers, so summing them per practice first is exact (np.add.at is slow)
+    model.planned_slots[:, t] += np.bincount(unit[at_practice], weights=slots[at_practice],
+                                             minlength=len(model.practices))
     here = ~model.absent[who, t]
     who_here, slots_here = who[here], slots[here]
     if model.levers.supervision is not None or model.levers.trainee_supervision:
@@ -154,6 +157,7 @@ def open_for_joiner(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
     day opens, so a joiner absent on such a day is not covered.
     """
     slot = agent.slot_minutes or model.role_specs[model.role_index[agent.role]].slot_minutes
+    days, day_slots, day_worked = [], [], []
     for t in range(t0, min(t1, model.cal.n - 2) + 1):
         sessions = sessions_of(model, agent.index, t)
         if not sessions:
@@ -163,8 +167,12 @@ def open_for_joiner(model: GPSimModel, agent: Staff, t0: int, t1: int) -> None:
             model.planned_slots[agent.unit, t] += slots
         if model.absent[agent.index, t]:
             continue
-        _open_slots(model, t, np.array([agent.index]), np.array([slots], dtype=np.int64),
-                    np.array([float(sum(m for _, m in sessions))]))
+        days.append(t)
+        day_slots.append(slots)
+        day_worked.append(float(sum(m for _, m in sessions)))
+    if days:
+        open_joiner_days(model, agent.index, np.array(days, dtype=np.int64), np.array(day_slots, dtype=np.int64),
+                         np.array(day_worked, dtype=np.float64))
 
 
 def _open_slots(model: GPSimModel, t: int, who: np.ndarray, slots: np.ndarray, worked: np.ndarray) -> None:

@@ -103,6 +103,7 @@ class GPSimModel(mesa.Model):
         self._patients: dict[int, Patient] = {}
         self._staff_arrays: dict[str, np.ndarray] | None = None
         self._staff_status: tuple[np.ndarray, np.ndarray] | None = None  # (in post, FTE); see staff_status
+        self._changed_staff: set[int] = set()  # staff whose post or FTE changed since staff_status
         self.staff: list[Staff] = []
         self.practices: list[PracticeUnit] = []
         self.pcns: list[PCNUnit] = []
@@ -171,40 +172,68 @@ class GPSimModel(mesa.Model):
         return sessions_of(self, s, t)
 
     def staff_table(self) -> dict[str, np.ndarray]:
-        """Per-staff constants of the daily cycle as arrays (rebuilt when staff join)."""
-        if self._staff_arrays is None or len(self._staff_arrays["unit"]) != len(self.staff):
-            specs = [self.role_specs[self.role_index[s.role]] for s in self.staff]
-            self._staff_arrays = {
-                "unit": np.array([s.unit for s in self.staff], dtype=np.int64),
-                "clinician": np.array([s.is_clinician for s in self.staff], dtype=bool),
-                "role": np.array([self.role_index[s.role] for s in self.staff], dtype=np.int64),
-                "gp": np.array([s.kind == "gp" for s in self.staff], dtype=bool),
-                "slot": np.array([s.slot_minutes or sp.slot_minutes for s, sp in zip(self.staff, specs, strict=True)],
-                                 dtype=np.float64),
-                "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
-                # safe working limit of contacts a day; staff with their own (longer) slots, GP trainees and
-                # settling-in recruits, add no duty extras (limit 0)
-                "limit": np.array([0 if s.slot_minutes else sp.safe_contacts_per_day
-                                   for s, sp in zip(self.staff, specs, strict=True)], dtype=np.int64),
-                "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
-                "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
-                "share": np.array([sp.same_day_slot_share for sp in specs], dtype=np.float64),
-            }
-            self._staff_arrays["sigma"] = np.sqrt(self._staff_arrays["s2"])
+        """Per-staff constants of the daily cycle as arrays (extended when staff join).
+
+        A staff member's row never changes once made (role and unit are fixed; ``settled`` patches
+        the slot of a recruit whose induction ends), so a joiner adds rows to new arrays rather than
+        rebuilding them all.
+        """
+        table = self._staff_arrays
+        done = 0 if table is None else len(table["unit"])
+        if done != len(self.staff):
+            rows = self._staff_rows(self.staff[done:])
+            self._staff_arrays = rows if table is None else {
+                k: np.concatenate([table[k], rows[k]]) for k in table}
         return self._staff_arrays
 
+    def _staff_rows(self, staff: list[Staff]) -> dict[str, np.ndarray]:
+        """The :meth:`staff_table` rows of ``staff``."""
+        specs = [self.role_specs[self.role_index[s.role]] for s in staff]
+        rows = {
+            "unit": np.array([s.unit for s in staff], dtype=np.int64),
+            "clinician": np.array([s.is_clinician for s in staff], dtype=bool),
+            "role": np.array([self.role_index[s.role] for s in staff], dtype=np.int64),
+            "gp": np.array([s.kind == "gp" for s in staff], dtype=bool),
+            "slot": np.array([s.slot_minutes or sp.slot_minutes for s, sp in zip(staff, specs, strict=True)],
+                             dtype=np.float64),
+            "session": np.array([sp.session_minutes for sp in specs], dtype=np.float64),
+            # safe working limit of contacts a day; staff with their own (longer) slots, GP trainees and
+            # settling-in recruits, add no duty extras (limit 0)
+            "limit": np.array([0 if s.slot_minutes else sp.safe_contacts_per_day
+                               for s, sp in zip(staff, specs, strict=True)], dtype=np.int64),
+            "s2": np.log1p(np.array([sp.duration_cv for sp in specs], dtype=np.float64) ** 2),
+            "admin": np.array([sp.admin_minutes_per_session for sp in specs], dtype=np.float64),
+            "share": np.array([sp.same_day_slot_share for sp in specs], dtype=np.float64),
+        }
+        rows["sigma"] = np.sqrt(rows["s2"])
+        return rows
+
     def staff_status(self) -> tuple[np.ndarray, np.ndarray]:
-        """(in post, FTE) of every staff member as arrays; rebuilt only after a change (a leaver, a joiner)."""
+        """(in post, FTE) of every staff member as arrays; after a change only the changed rows are read again.
+
+        Each call after a change returns new arrays (an earlier caller's keep their values).
+        """
         st = self._staff_status
-        if st is None or st[0].size != len(self.staff):
+        if st is None:
             st = (np.array([s.active for s in self.staff], dtype=bool),
                   np.array([s.fte for s in self.staff], dtype=np.float64))
-            self._staff_status = st
+        elif self._changed_staff or st[0].size != len(self.staff):
+            new = self.staff[st[0].size:]
+            st = (np.concatenate([st[0], np.array([s.active for s in new], dtype=bool)]),
+                  np.concatenate([st[1], np.array([s.fte for s in new], dtype=np.float64)]))
+            for i in self._changed_staff:
+                if i < st[0].size:
+                    st[0][i], st[1][i] = self.staff[i].active, self.staff[i].fte
+        self._changed_staff.clear()
+        self._staff_status = st
         return st
 
-    def staff_changed(self) -> None:
-        """A staff member's post or FTE changed: :meth:`staff_status` is rebuilt on next use."""
-        self._staff_status = None
+    def staff_changed(self, index: int | None = None) -> None:
+        """Staff member ``index``'s post or FTE changed (None: anyone's): :meth:`staff_status` reads it again."""
+        if index is None:
+            self._staff_status = None
+        else:
+            self._changed_staff.add(index)
 
     # ---------------------------------------------------------------- the day cycle
     def _day_driver(self):

@@ -16,6 +16,7 @@ time to fill come from the practice's labour market and any recruitment drive co
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +45,7 @@ RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 yea
 # workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
 LEAVING_EVENTS = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice")
 MAX_ADVERTS = 60  # a post advertised this many times without filling is given up (about 15 years for GPs)
+_UNIT_STAFF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (staff seen, unit -> staff)
 
 
 def age_on(model: GPSimModel, agent: Staff, day: int) -> float:
@@ -74,7 +76,9 @@ def _people(model: GPSimModel) -> list[Staff]:
 def strain_parts(model: GPSimModel, unit: int, day: int) -> StrainParts:
     """A unit's overtime, burnout and turnover strain on internal day ``day`` (sim.model.strain)."""
     cfg = model.scenario.workforce.turnover
-    people = [a for a in model.staff if a.unit == unit and a.active and not a.hub_post and not a.cover_post]
+    staff = model.staff
+    people = [staff[i] for i in _unit_staff(model, unit)
+              if staff[i].active and not staff[i].hub_post and not staff[i].cover_post]
     clinicians = [a for a in people if a.is_clinician]
     burnout = float(np.mean([a.burnout for a in clinicians])) if clinicians else 0.0
     overtime = overtime_part(cfg, [a.overtime_excess for a in clinicians])
@@ -93,6 +97,15 @@ def strain(model: GPSimModel, unit: int, day: int | None = None) -> float:
     """A unit's strain (0-1): overtime, burnout and turnover combined (sim.model.strain)."""
     parts = strain_parts(model, unit, model.today if day is None else day)
     return combined(model.scenario.workforce.turnover, parts)
+
+
+def _unit_staff(model: GPSimModel, unit: int) -> list[int]:
+    """Every staff member ever in booking unit ``unit``, by index (a unit never changes; joiners are added)."""
+    done, by_unit = _UNIT_STAFF.get(model, (0, {}))
+    for a in model.staff[done:]:
+        by_unit.setdefault(a.unit, []).append(a.index)
+    _UNIT_STAFF[model] = (len(model.staff), by_unit)
+    return by_unit.get(unit, [])
 
 
 def practice_quintiles(model: GPSimModel) -> list[int]:

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.back_office import take_over_role
-from sim.model.booking import book_request
 from sim.model.build import FILL_ORDER, add_calendars, rebuild_options
 from sim.model.daycycle import open_for_joiner
 from sim.model.diary import grow, reindex
 from sim.model.phases import Phase
+from sim.model.rebooking import rebook_routine
 from sim.model.staff_days import Sessions
 from sim.model.states import LOST
 
@@ -132,17 +132,17 @@ def _rebook_patients_of(model: GPSimModel, s: int, day: int) -> None:
     rids = model.day_book.remove_staff(s, day, model.appt_staff)
     if not rids:
         return
-    R = model.requests
-    for rid in rids:
-        p, n = int(R.practice[rid]), int(R.need[rid])
-        res = book_request(model.diaries, model.options[p][n], day, False, 0,
-                           model.scenario.booking.book_ahead_days, -1, False, model.rules)
-        if res.staff >= 0:
-            model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = res.staff, res.day, res.pool
-            model.day_book.add_one(rid, res.day)
-        else:
-            model.appt_staff[rid], model.appt_day[rid], model.appt_pool[rid] = -1, -1, -1
-            model.state[rid] = LOST
+    R, rules = model.requests, model.rules
+    idx = np.asarray(rids, dtype=np.int64)
+    # one compiled call books them in turn, exactly as book_request for each would
+    staff, days, pool = rebook_routine(model.diaries, idx, R.practice, R.need, len(model.need_names),
+                                       model.options_csr, day, model.scenario.booking.book_ahead_days,
+                                       rules.book_ahead_days, rules.continuity_extra_days,
+                                       float(rules.preference_days_per_rank))
+    ok = staff >= 0
+    model.appt_staff[idx], model.appt_day[idx], model.appt_pool[idx] = staff, days, pool
+    model.day_book.add(idx[ok], days[ok])  # in booking order, as one add_one each would
+    model.state[idx[~ok]] = LOST
 
 
 def _reregister(model: GPSimModel, s: int) -> None:
