@@ -219,6 +219,28 @@ def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int) ->
     return pd.Series(counts[units, roles].astype(float), index=index).groupby(level=[0, 1]).sum()
 
 
+def _by_role(values: pd.Series, levels: list[tuple[str, str, list[str], float]]) -> list[pd.Series]:
+    """For each summary unit, ``values`` (indexed by unit code and role) summed by role over the codes it counts.
+
+    One grouping of the rows repeated once per unit that counts them (in place: each sum adds its
+    rows in their order here, as a grouping per unit did), not two per unit: a borough has sixty.
+    """
+    member: dict[str, list[int]] = {}
+    for k, (_, _, codes, _) in enumerate(levels):
+        for c in codes:
+            member.setdefault(c, []).append(k)
+    of_row = [member.get(c, []) for c in values.index.get_level_values(0)]
+    rows = np.repeat(np.arange(len(values)), [len(m) for m in of_row])
+    which = np.array([k for m in of_row for k in m], dtype=np.int64)
+    roles = values.index.get_level_values(1)
+    sums = pd.Series(values.to_numpy()[rows], index=pd.MultiIndex.from_arrays([which, roles[rows]],
+                                                                              names=["k", roles.name]))
+    by_k = sums.groupby(level=[0, 1]).sum()
+    empty = pd.Series([], dtype=values.dtype, index=pd.Index(roles[:0], name=roles.name))
+    present = set(by_k.index.get_level_values(0))
+    return [by_k.xs(k, level=0) if k in present else empty for k in range(len(levels))]
+
+
 def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
                  prices: StaffCostModel | None = None) -> pd.DataFrame:
     """Cost rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
@@ -235,7 +257,9 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
     role_cost = (costs.assign(gbp=costs["cost_gbp"] + costs["overtime_gbp"])
                  .groupby(["unit_code", "role"])["gbp"].sum())
     rows: list[tuple[str, str, str, float]] = []
-    for level, unit, codes, patients in _levels(model):
+    levels = _levels(model)
+    cost_of, appts_of = _by_role(role_cost, levels), _by_role(appts, levels)
+    for (level, unit, codes, patients), mine_cost, mine_appts in zip(levels, cost_of, appts_of, strict=True):
         parts = {p: float(book.by_year(codes, (p,)).sum()) / years for p in COST_PARTS}
         total = sum(parts.values())
         per_k = 1000.0 / patients if patients else np.nan
@@ -247,8 +271,6 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
                  (level, unit, "staff_cost_per_1000_gbp_year", parts["staff"] * per_k)]
         if book.n_years > 1:
             rows.append((level, unit, "cost_total_pv_gbp", present_value(book.by_year(codes).tolist())))
-        mine_cost = role_cost[role_cost.index.get_level_values(0).isin(codes)].groupby(level=1).sum()
-        mine_appts = appts[appts.index.get_level_values(0).isin(codes)].groupby(level=1).sum()
         n_all = float(mine_appts.sum())
         rows.append((level, unit, "cost_per_appointment_gbp",
                      (parts["staff"] + parts["overtime"]) * years / n_all if n_all else np.nan))
