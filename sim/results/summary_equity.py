@@ -167,7 +167,10 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
     u_age = model.population.age_band[upc["patient"].to_numpy(dtype=np.int64)].astype(np.int64)
     by_age = _cells(practice, age, n_p, len(AGE_BANDS), weights) | _cells(u_practice, u_age, n_p, len(AGE_BANDS),
                                                                           u_weights)
-    by_imd = (_cells(practice, quint_of[practice], n_p, len(QUINTILES), weights)
+    # a practice is in one quintile: its request counts there are its age cells' sums (whole numbers, so
+    # exact in any order); continuity sums fractions, so it is summed per row as before
+    in_quintile = (quint_of[:, None] == np.arange(len(QUINTILES))[None, :])
+    by_imd = ({k: by_age[k].sum(axis=1)[:, None] * in_quintile for k in weights}
               | _cells(u_practice, quint_of[u_practice], n_p, len(QUINTILES), u_weights))
 
     rows: list[tuple[str, str, str, float]] = []
