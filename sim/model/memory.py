@@ -2,10 +2,10 @@
 
 numpy asks the kernel for transparent huge pages (``madvise(MADV_HUGEPAGE)``) for every array of
 4 MiB or more. On a kernel whose THP ``defrag`` setting is ``madvise`` (the default of many
-distributions) each such allocation may stall while the kernel finds, compacts and zeroes 2 MiB
-pages, and the stall depends on how fragmented memory is at that moment: a borough run's build and
-summaries took 0.8 and 0.4 s with ordinary pages but 3-4 s and 1 s with huge pages, varying from
-run to run in the same process (benchmarks/README.md, December). Memory advice changes no result.
+distributions) the first touch of such an array faults in 2 MiB pages that the kernel must find and
+zero synchronously. On the project machine that made a borough run's build take 3-4 s of CPU instead
+of 0.8 s and its summaries 1-3 s instead of 0.4-1 s, varying from run to run in one process
+(benchmarks/README.md, "Summaries and start-up, December"). Memory advice changes no result.
 """
 
 from __future__ import annotations
