@@ -17,6 +17,7 @@ from sim.model.clinic import two_state_spells
 from sim.model.day_book import DayBook
 from sim.model.demand import DemandGenerator
 from sim.model.growable import append_rows
+from sim.model.memory import ordinary_pages
 from sim.model.organisation import LGPOUnit, PCNUnit, PracticeUnit
 from sim.model.out_of_hours import week_with_out_of_hours
 from sim.model.population import assign_usual_gps, build_population
@@ -35,6 +36,7 @@ ROTATION_STEP = 3
 
 def build_organisation(model: GPSimModel) -> None:
     """Practices, PCNs and the LGPO as booking units, and every staff group's agents."""
+    ordinary_pages()  # the first build step: no huge-page stalls for the run's big arrays (sim.model.memory)
     sc = model.scenario
     model.staff = []
     model.practices = []

@@ -98,15 +98,24 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), [str(u) for u in uniques]
 
 
+def _state_codes(state: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's state as an integer code (-1: missing) and the state names the codes index."""
+    cat = state if isinstance(state.dtype, pd.CategoricalDtype) else state.astype("category")
+    return cat.cat.codes.to_numpy(), [str(c) for c in cat.cat.categories]
+
+
 def _period_codes(days: np.ndarray, org: Organisation, period: str) -> tuple[np.ndarray, np.ndarray]:
     """Index of each day's period and the start dates of the periods spanned (datetime64[D], ascending)."""
-    days = days.astype(np.int64)
     if days.size == 0:
+        days = days.astype(np.int64)
         return days, period_start(days, org.start_date, period)
     lo = int(days.min())
     span = np.arange(lo, int(days.max()) + 1)
     starts, lookup = np.unique(period_start(span, org.start_date, period), return_inverse=True)
-    return lookup.reshape(-1)[days - lo], starts
+    if starts.size == 1:  # one period (the summary's 'all'): every day is in it, no lookup per row
+        return np.zeros(days.size, dtype=np.int64), starts
+    offset = days - lo  # integer days index as they are; float days (missing as -1) are whole numbers
+    return lookup.reshape(-1)[offset.astype(np.int64) if offset.dtype.kind == "f" else offset], starts
 
 
 class _Levels:
@@ -191,34 +200,44 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     req = day >= 0
     pc, dates = _period_codes(day[req], org, period)
     n_cells = len(dates) * P
-    cell = pc * P + practice[req]
-    unmet = _is_value(state, "lost") | _is_value(state, "gave_up")  # gave up at the front door: unmet too
-    cols = [_count(cell, n_cells), _count(cell, n_cells, unmet[req]),
-            _count(cell, n_cells, _is_value(state, "waiting")[req])]
+    cell = practice[req] if len(dates) == 1 else pc * P + practice[req]
+    # requests by cell and state in one count (state code -1, missing, counts in column 0)
+    state_codes, state_names = _state_codes(state)
+    by_state = _count_codes(cell, n_cells, state_codes[req] + 1, len(state_names) + 1)
+
+    def in_state(*names: str) -> np.ndarray:
+        return sum((by_state[:, [1 + state_names.index(n)]] for n in names if n in state_names),
+                   np.zeros((n_cells, 1), dtype=np.int64))
+
+    cols = [by_state.sum(axis=1, keepdims=True),
+            in_state("lost", "gave_up"),  # gave up at the front door: unmet too
+            in_state("waiting")]
     requests = np.zeros((len(grid), len(units), len(cols)))
     _place(grid, positions, requests, levels.roll_up(np.hstack(cols).reshape(len(dates), P, len(cols))), dates)
 
     seen, dna = _is_value(state, "seen"), _is_value(state, "dna")
-    appt_day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1)
+    appt_day = ledger["appt_day"].to_numpy(dtype=np.int64, na_value=-1)
     ap = (seen | dna) & (appt_day >= 0)
     wait = ledger["wait_days"].to_numpy(dtype=np.int64, na_value=0)[ap]
     apc, adates = _period_codes(appt_day[ap], org, period)
     n_cells = len(adates) * P
-    cell = apc * P + practice[ap]
+    cell = practice[ap] if len(adates) == 1 else apc * P + practice[ap]
+    seen_dna = _count_codes(cell, n_cells, dna[ap].view(np.int8), 2)  # columns: seen, dna
     names = ["appointments", "seen", "dna", "wait_days_sum", "usual_gp_seen"]
-    cols = [_count(cell, n_cells), _count(cell, n_cells, seen[ap]), _count(cell, n_cells, dna[ap]),
+    cols = [seen_dna.sum(axis=1, keepdims=True), seen_dna[:, :1], seen_dna[:, 1:],
             _count(cell, n_cells, weights=wait),
             _count(cell, n_cells, ledger["usual_gp_seen"].to_numpy(dtype=bool)[ap])]
+    # the 90th percentile is not additive: take it from each level's rolled-up histogram; the
+    # wait bins (all below the histogram's last cell) are sums of its cells
+    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST), MAX_WAIT_HIST + 1)
     names += [f"wait_bin:{label}" for label in WAIT_BINS]
-    cols.append(_count_codes(cell, n_cells, wait_bin_index(wait), len(WAIT_BINS)))
+    cols.append(np.add.reduceat(hist, _BIN_EDGES, axis=1))
     for col, prefix in (("role", "appointments_role"), ("mode", "appointments_mode")):
         cats = ledger[col].cat.categories
         names += [f"{prefix}:{cat}" for cat in cats]
         cols.append(_count_codes(cell, n_cells, ledger[col].cat.codes.to_numpy()[ap], len(cats)))
     appts = np.zeros((len(grid), len(units), len(names)))
     _place(grid, positions, appts, levels.roll_up(np.hstack(cols).reshape(len(adates), P, len(names))), adates)
-    # the 90th percentile is not additive: take it from each level's rolled-up histogram
-    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST), MAX_WAIT_HIST + 1)
     p90 = np.full((len(grid), len(units), 1), np.nan)
     rolled_hist = [(lv, u, _p90(h)[..., None]) for lv, u, h in
                    levels.roll_up(hist.reshape(len(adates), P, MAX_WAIT_HIST + 1))]
@@ -351,8 +370,8 @@ def _upc_arrays(ledger: pd.DataFrame, min_contacts: int = 2) -> tuple[np.ndarray
     if "role_kind" in ledger:
         keep &= _is_value(ledger["role_kind"], "gp")
     practice = practice[keep]
-    patient = ledger["patient"].to_numpy().astype(np.int64)[keep]
-    staff = ledger["staff"].to_numpy().astype(np.int64)[keep]
+    patient = ledger["patient"].to_numpy()[keep].astype(np.int64)  # select, then widen: no full-length copies
+    staff = ledger["staff"].to_numpy()[keep].astype(np.int64)
     if patient.size == 0:
         return practice, patient, np.zeros(0), labels
     n_staff = int(staff.max()) + 2

@@ -55,6 +55,25 @@ def _flows(model: GPSimModel, census_days: np.ndarray) -> pd.DataFrame:
     return counts.reset_index()[cols]
 
 
+def _roll_up(by_unit: pd.DataFrame, units: list[tuple[str, str, set[str]]]) -> pd.DataFrame:
+    """Rows of ``by_unit`` summed per (day, level, unit, role) over the unit codes each level's unit counts.
+
+    One grouping of every row repeated once per unit that counts it (in place, so each group adds its
+    rows in their order here, as one grouping per unit did): a borough has sixty units.
+    """
+    member: dict[str, list[int]] = {}
+    for k, (_, _, codes) in enumerate(units):
+        for c in codes:
+            member.setdefault(c, []).append(k)
+    of_row = [member.get(c, []) for c in by_unit["unit"]]
+    rows = np.repeat(np.arange(len(by_unit)), [len(m) for m in of_row])
+    which = np.array([k for m in of_row for k in m], dtype=np.int64)
+    long = by_unit.drop(columns="unit").take(rows).reset_index(drop=True)
+    long.insert(1, "level", np.array([lv for lv, _, _ in units], dtype=object)[which])
+    long.insert(2, "unit", np.array([c for _, c, _ in units], dtype=object)[which])
+    return long.groupby(["day", "level", "unit", "role"], as_index=False, sort=False).sum()
+
+
 def staff_by_month(model: GPSimModel) -> pd.DataFrame:
     """The monthly staff table of a finished run, at practice, PCN and LGPO level (see the module doc)."""
     census = pd.DataFrame(model.census, columns=["day", "unit", "role", *STOCKS])
@@ -63,14 +82,7 @@ def staff_by_month(model: GPSimModel) -> pd.DataFrame:
     days = np.unique(census["day"].to_numpy())
     flows = _flows(model, days).rename(columns={"period": "day"})
     by_unit = census.merge(flows, on=["day", "unit", "role"], how="outer").fillna(0)
-    frames = []
-    for level, code, codes in units_of_levels(model):
-        part = by_unit[by_unit["unit"].isin(codes)]
-        if part.empty:
-            continue
-        agg = part.drop(columns="unit").groupby(["day", "role"], as_index=False).sum()
-        frames.append(agg.assign(level=level, unit=code))
-    out = pd.concat(frames, ignore_index=True)
+    out = _roll_up(by_unit, units_of_levels(model))
     w = model.cal.warm_up
     out["date"] = [model.cal.dates[int(d)] for d in out["day"]]
     out.loc[out["day"] >= model.n_sim_days, "date"] = model.cal.dates[w] + pd.Timedelta(days=model.n_sim_days - w)

@@ -46,7 +46,7 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
     sizes = org.list_sizes()
     role_kind = dict(zip(staff["role"], staff["kind"], strict=False))
     rows: list[tuple[str, str, str, float]] = []
-    for (level, unit), a in acc.iterrows():
+    for (level, unit), a in acc.to_dict("index").items():  # dicts: iterrows builds a Series a row
         n_list = sizes.get((level, unit), 0)
         per_k = 1000.0 / n_list if n_list else np.nan
         appts = a["appointments"]
@@ -70,22 +70,22 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
         for label in WAIT_BINS:
             rows.append((level, unit, f"wait_bin_pct:{label}",
                          100.0 * a[f"wait_bin:{label}"] / appts if appts else np.nan))
-        for col in a.index:
+        for col in a:
             if col.startswith("appointments_mode:"):
                 rows.append((level, unit, "mode_pct:" + col.split(":", 1)[1],
                              100.0 * a[col] / appts if appts else np.nan))
     cont = continuity_by_unit(None, org, patient_continuity(ledger, role_kind) if upc is None else upc)
-    for _, c in cont.iterrows():
+    for c in cont.to_dict("records"):
         rows.append((c["level"], c["unit"], "continuity_upc", c["upc"]))
 
     wl = workload_counts(staff_days, staff, org, "all")
-    ftes = fte_weeks(staff, org).set_index(["level", "unit", "role"])["fte_weeks"]
+    ftes = fte_weeks(staff, org).set_index(["level", "unit", "role"])["fte_weeks"].to_dict()
     tot = wl.groupby(["level", "unit"])[["offered_slots", "booked_slots", "overtime_minutes"]].sum()
-    for (level, unit), t in tot.iterrows():
+    for (level, unit), t in tot.to_dict("index").items():
         rows.append((level, unit, "utilisation_pct",
                      100.0 * t["booked_slots"] / t["offered_slots"] if t["offered_slots"] else np.nan))
         rows.append((level, unit, "overtime_hours_per_week", t["overtime_minutes"] / 60.0 / weeks))
-    for _, w in wl.iterrows():
+    for w in wl.to_dict("records"):
         key = (w["level"], w["unit"], w["role"])
         fw = ftes.get(key, 0.0)
         level, unit, role = key

@@ -204,19 +204,42 @@ def _scheme_items(book: CostBook, model: GPSimModel, iv: TrainingExpansion | Int
 
 def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int) -> pd.Series:
     """Appointments (seen or DNA) in the horizon by (unit code of the clinician, role)."""
-    day = ledger["appt_day"].to_numpy(dtype=float, na_value=-1.0)
+    day = ledger["appt_day"].to_numpy(dtype=np.int64, na_value=-1)
     unit = ledger["unit"].to_numpy()
     role = ledger["role"].astype("category")
-    code = role.cat.codes.to_numpy().astype(np.int64)
+    code = role.cat.codes.to_numpy()
     keep = (unit >= 0) & (code >= 0) & (day >= 0) & (day < horizon_days)
     n_roles = len(role.cat.categories)
     n_units = model.lgpo_unit + 1
-    counts = np.bincount(unit[keep] * n_roles + code[keep], minlength=n_units * n_roles).reshape(n_units, n_roles)
+    flat = unit[keep].astype(np.int64) * n_roles + code[keep]  # int64 after the selection, not before
+    counts = np.bincount(flat, minlength=n_units * n_roles).reshape(n_units, n_roles)
     units, roles = np.nonzero(counts)
     codes = [model.unit_level(u)[1] for u in range(n_units)]
     index = pd.MultiIndex.from_arrays([[codes[u] for u in units], [str(role.cat.categories[r]) for r in roles]],
                                       names=["unit", "role"])
     return pd.Series(counts[units, roles].astype(float), index=index).groupby(level=[0, 1]).sum()
+
+
+def _by_role(values: pd.Series, levels: list[tuple[str, str, list[str], float]]) -> list[dict[str, float]]:
+    """For each summary unit, ``values`` (indexed by unit code and role) summed by role over the codes it counts.
+
+    One grouping of the rows repeated once per unit that counts them (in place: each sum adds its
+    rows in their order here, as a grouping per unit did), not two per unit: a borough has sixty.
+    """
+    member: dict[str, list[int]] = {}
+    for k, (_, _, codes, _) in enumerate(levels):
+        for c in codes:
+            member.setdefault(c, []).append(k)
+    of_row = [member.get(c, []) for c in values.index.get_level_values(0)]
+    rows = np.repeat(np.arange(len(values)), [len(m) for m in of_row])
+    which = np.array([k for m in of_row for k in m], dtype=np.int64)
+    roles = values.index.get_level_values(1)
+    sums = pd.Series(values.to_numpy()[rows], index=pd.MultiIndex.from_arrays([which, roles[rows]],
+                                                                              names=["k", roles.name]))
+    out: list[dict[str, float]] = [{} for _ in levels]
+    for (k, role), v in sums.groupby(level=[0, 1]).sum().items():  # by unit, then role in sorted order
+        out[k][role] = v
+    return out
 
 
 def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
@@ -235,7 +258,9 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
     role_cost = (costs.assign(gbp=costs["cost_gbp"] + costs["overtime_gbp"])
                  .groupby(["unit_code", "role"])["gbp"].sum())
     rows: list[tuple[str, str, str, float]] = []
-    for level, unit, codes, patients in _levels(model):
+    levels = _levels(model)
+    cost_of, appts_of = _by_role(role_cost, levels), _by_role(appts, levels)
+    for (level, unit, codes, patients), mine_cost, mine_appts in zip(levels, cost_of, appts_of, strict=True):
         parts = {p: float(book.by_year(codes, (p,)).sum()) / years for p in COST_PARTS}
         total = sum(parts.values())
         per_k = 1000.0 / patients if patients else np.nan
@@ -247,13 +272,11 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
                  (level, unit, "staff_cost_per_1000_gbp_year", parts["staff"] * per_k)]
         if book.n_years > 1:
             rows.append((level, unit, "cost_total_pv_gbp", present_value(book.by_year(codes).tolist())))
-        mine_cost = role_cost[role_cost.index.get_level_values(0).isin(codes)].groupby(level=1).sum()
-        mine_appts = appts[appts.index.get_level_values(0).isin(codes)].groupby(level=1).sum()
-        n_all = float(mine_appts.sum())
+        n_all = float(sum(mine_appts.values()))  # whole numbers: exact in any order
         rows.append((level, unit, "cost_per_appointment_gbp",
                      (parts["staff"] + parts["overtime"]) * years / n_all if n_all else np.nan))
         for role, n in mine_appts.items():
-            if n > 0 and role in mine_cost.index:
+            if n > 0 and role in mine_cost:
                 rows.append((level, unit, f"cost_per_appointment_gbp:{role}", float(mine_cost[role]) / n))
     arrs = {}
     weighted = {pr.code: pr.weighted_patients for _, _, pr in model.scenario.iter_practices()}

@@ -35,22 +35,33 @@ def practice_codes(column: pd.Series, practices: list[str]) -> np.ndarray:
     return lookup[cat.cat.codes.to_numpy()]
 
 
+def lost_rows(ledger: pd.DataFrame, practices: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, practice position, destination code) of each request of the horizon lost to a destination."""
+    if "destination" not in ledger or not len(ledger):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    dest = ledger["destination"]
+    codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
+        pd.Categorical(dest, categories=list(DESTINATIONS)).codes
+    practice = practice_codes(ledger["practice"], practices)
+    row = np.flatnonzero((ledger["day"].to_numpy() >= 0) & (codes >= 0) & (practice >= 0))
+    return row, practice[row].astype(np.int64), codes[row].astype(np.int64)
+
+
+def _cells(practice: np.ndarray, dest: np.ndarray, group: np.ndarray, n_practices: int, n_groups: int) -> np.ndarray:
+    """Counts by practice, group and destination (practices x groups x destinations); group -1 left out."""
+    k = len(DESTINATIONS)
+    ok = group >= 0
+    flat = (practice[ok] * n_groups + group[ok]) * k + dest[ok]
+    return np.bincount(flat, minlength=n_practices * n_groups * k).reshape(n_practices, n_groups, k)
+
+
 def destination_cells(ledger: pd.DataFrame, practices: list[str], group: np.ndarray, n_groups: int) -> np.ndarray:
     """Lost requests of the horizon by practice, group and destination (practices x groups x destinations).
 
     ``group``: each ledger row's group index (-1 leaves the row out).
     """
-    k = len(DESTINATIONS)
-    out = np.zeros((len(practices), n_groups, k), dtype=np.int64)
-    if "destination" not in ledger or not len(ledger):
-        return out
-    dest = ledger["destination"]
-    codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
-        pd.Categorical(dest, categories=list(DESTINATIONS)).codes
-    practice = practice_codes(ledger["practice"], practices)
-    ok = (ledger["day"].to_numpy() >= 0) & (codes >= 0) & (practice >= 0) & (group >= 0)
-    flat = (practice[ok].astype(np.int64) * n_groups + group[ok]) * k + codes[ok]
-    return np.bincount(flat, minlength=out.size).reshape(out.shape)
+    row, practice, dest = lost_rows(ledger, practices)
+    return _cells(practice, dest, np.asarray(group)[row].astype(np.int64), len(practices), n_groups)
 
 
 def group_patients(model: GPSimModel, org: Organisation) -> tuple[np.ndarray, np.ndarray]:
@@ -90,14 +101,14 @@ def destination_group_summary(model: GPSimModel, ledger: pd.DataFrame, org: Orga
     """Rows (level, unit, metric, value, units): each destination of unmet demand per 1,000 a year by group."""
     practices = list(org.practices)
     years = org.horizon_days / 365.25
-    age = model.population.age_band[ledger["patient"].to_numpy(dtype=np.int64)].astype(np.int64) \
-        if len(ledger) else np.zeros(0, dtype=np.int64)
     scores = practice_imd(model)
     quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in practices] + [-1],
                         dtype=np.int64)
-    quint = quint_of[practice_codes(ledger["practice"], practices)] if len(ledger) else age
-    by_age = destination_cells(ledger, practices, age, len(AGE_BANDS))
-    by_imd = destination_cells(ledger, practices, quint, len(QUINTILES))
+    # the lost rows once, and each one's age band and quintile only: a few in a hundred of the ledger
+    row, practice, dest = lost_rows(ledger, practices)
+    age = model.population.age_band[ledger["patient"].to_numpy()[row]].astype(np.int64)
+    by_age = _cells(practice, dest, age, len(practices), len(AGE_BANDS))
+    by_imd = _cells(practice, dest, quint_of[practice], len(practices), len(QUINTILES))
     pat_age, pat_imd = group_patients(model, org)
     pcns = list(org.pcns)
     units = [("lgpo", org.lgpo, list(range(len(practices))))]
