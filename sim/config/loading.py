@@ -25,6 +25,7 @@ from sim.config.checks import (
 )
 from sim.config.interventions import INTERVENTION_TYPES
 from sim.config.market_checks import check_labour_market, check_recruitment_drives
+from sim.config.pcn_roles import need_types_for, roles_for
 from sim.config.references import check_intervention_references
 from sim.config.scenario import Scenario
 from sim.config.yamlread import SafeLoader, YamlReadError, parse_yaml, read_text
@@ -299,10 +300,20 @@ def area_of(area_file: str | Path) -> dict[str, Any]:
 def on_area(path: str | Path, data: dict[str, Any], area_file: str | Path) -> dict[str, Any]:
     """Scenario mapping ``data`` (read from ``path``) with its ``area:`` replaced by ``area_file``'s.
 
-    Applies a library scenario's interventions and settings to an area built from NHS files. An
-    intervention whose ``scope`` names a PCN or practice the new area lacks is an error naming both files.
+    Applies a library scenario's interventions and settings to an area built from NHS files. The PCN
+    additional roles the area file defines (``gpsim area build --pcn-workforce``: link workers, care
+    coordinators, ...) keep their specs and competencies (sim.config.pcn_roles). An intervention whose
+    ``scope`` names a PCN or practice the new area lacks is an error naming both files.
     """
     out = {**data, "area": area_of(area_file)}
+    added = roles_for(load_raw(area_file)[0].get("roles") or {})  # the PCN additional roles area build staffed
+    if added:  # give them their specs and competencies on top of this scenario's own roles and need types
+        own = scenario_from_mapping(copy.deepcopy(data), path)
+        out["roles"] = {**{r: s.model_dump(mode="json") for r, s in own.roles.items()},
+                        **{r: s.model_dump(mode="json") for r, s in added.items() if r not in own.roles}}
+        needs = need_types_for(own.demand.need_types, added)
+        out["demand"] = {**(out.get("demand") or {}),
+                         "need_types": {k: v.model_dump(mode="json") for k, v in needs.items()}}
     try:
         scenario_from_mapping(copy.deepcopy(out), path)
     except ScenarioError as exc:

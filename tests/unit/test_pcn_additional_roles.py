@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 
 from sim.calibrate.area_calibrate import shipped_defaults
 from sim.config.demand import default_need_types
+from sim.config.loading import load_scenario
 from sim.config.pcn_roles import (
     ADDITIONAL_ROLES,
     GP_ONLY_NEEDS,
@@ -100,3 +102,15 @@ def test_calibrating_with_a_parameters_file_keeps_the_additional_roles_area_buil
     sc = scenario(got | {"horizon_days": 7})  # the parameters' roles and needs, with the staffed roles added
     assert {"SocialPrescriber", "CareCoordinator"} <= set(sc.roles)
     assert sc.demand.need_types[SOCIAL_NEED].eligible_roles[0] == "SocialPrescriber"
+
+
+def test_a_library_scenario_on_a_built_area_keeps_the_additional_roles_it_staffed(tmp_path):
+    """`gpsim compare LIBRARY.yaml --area AREA.yaml`: the area's link workers and care coordinators keep their roles."""
+    mapping = build_area_details(MAP, PATIENTS, pcns="U58538", pcn_workforce_file=PCN_WF).mapping
+    area_file = tmp_path / "area.yaml"
+    area_file.write_text(yaml.safe_dump(mapping, sort_keys=False))
+    sc = load_scenario(ROOT / "scenarios" / "pharmacist-1-per-30k.yaml", area=area_file)
+    assert {"SocialPrescriber", "CareCoordinator"} <= set(sc.roles)
+    assert sc.demand.need_types[SOCIAL_NEED].eligible_roles[0] == "SocialPrescriber"
+    assert sum(n.share for n in sc.demand.need_types.values()) == pytest.approx(1.0)
+    assert sc.interventions  # the library scenario's own settings are kept
