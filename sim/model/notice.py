@@ -50,4 +50,17 @@ def expected_gap_days(p_fill: float, mean_days: float, notice: float, shape: int
     return float(np.sum(weight * np.maximum(gap, 0.0)))
 
 
-__all__ = ["expected_gap_days", "notice_days"]
+def systematic_draw(probs: np.ndarray, u: float) -> np.ndarray:
+    """Which of ``probs`` are drawn by systematic sampling with offset ``u`` in [0, 1).
+
+    Each item is drawn with its own probability, as by independent draws, but the number drawn is the
+    floor or the ceiling of the probabilities' sum, not a binomial spread around it: seeded vacancies
+    add posts for the whole run, so a role seeded two posts over its expectation stays over-staffed
+    in that replication for ten years.
+    """
+    c = np.cumsum(np.asarray(probs, dtype=float))
+    before = np.concatenate(([0.0], c[:-1]))
+    return np.floor(c + u) > np.floor(before + u)
+
+
+__all__ = ["expected_gap_days", "notice_days", "systematic_draw"]

@@ -24,7 +24,7 @@ import numpy as np
 from sim.config.types import imd_quintile_of
 from sim.model.back_office import take_over_role
 from sim.model.labour_market import AdvertTerms, advert_terms, drive_contract, market_terms
-from sim.model.notice import expected_gap_days, notice_days
+from sim.model.notice import expected_gap_days, notice_days, systematic_draw
 from sim.model.phases import Phase
 from sim.model.strain import (
     StrainParts,
@@ -271,25 +271,42 @@ def seed_vacancies(model: GPSimModel) -> None:
     A vacant post is a twin of the person's (the same FTE and sessions) in an advert caught part-way
     with the stationary time left (:func:`_advertise`); a person on notice leaves on a day uniform over
     the notice, their post advertised since they gave it. So inflow matches outflow from the first day.
+    Within each role the draws are systematic (sim.model.notice.systematic_draw): every person keeps
+    their chance, and the role's count is its expected stock rounded down or up.
     """
     cfg = model.scenario.workforce.turnover
     quintiles = practice_quintiles(model)
-    for agent in _people(model):
+    start = model.cal.warm_up
+    people = _people(model)
+    p_vacant, p_notice, notices = [], [], []
+    for agent in people:
         rate = min(1.0, annual_rate(cfg, agent, agent.age) * deprivation_multiplier(cfg, agent, quintiles))
         p_fill, mean_days = market_terms(model, agent.role, agent.unit)
         notice = notice_days(cfg, agent)
         gap = expected_gap_days(max(p_fill, 0.05), mean_days, float(notice), TIME_TO_FILL_SHAPE)
-        rng = model.streams.keyed("vacancy-seed", agent.key)
-        u = rng.random(3)
         # a retention scheme in force when reporting starts keeps those it covers from having given notice
-        start = model.cal.warm_up
         kept = retention_ratio(model, agent, age_on(model, agent, start), start)
-        if u[0] < rate * gap / 365.25:
+        pv = min(1.0, rate * gap / 365.25)
+        p_vacant.append(pv)
+        p_notice.append(min(1.0, rate * notice * kept / 365.25) / max(1e-12, 1.0 - pv) if pv < 1.0 else 0.0)
+        notices.append(notice)
+    # each role's seeded vacancies, then notices among the others, by systematic sampling (sim.model.notice)
+    vacant = np.zeros(len(people), dtype=bool)
+    on_notice = np.zeros(len(people), dtype=bool)
+    for role in sorted({a.role for a in people}):
+        idx = np.flatnonzero([a.role == role for a in people])
+        u = model.streams.keyed("vacancy-seed-role", role).random(2)
+        vacant[idx] = systematic_draw(np.asarray(p_vacant)[idx], u[0])
+        rest = idx[~vacant[idx]]
+        on_notice[rest] = systematic_draw(np.minimum(1.0, np.asarray(p_notice)[rest]), u[1])
+    for k, agent in enumerate(people):
+        if vacant[k]:
             _advertise(model, _post_of(agent, agent.key + "/s", -1), 0, in_progress=True)
-        elif u[0] < rate * (gap + notice * kept) / 365.25:
-            leave_day = max(1, round(u[1] * notice))
+        elif on_notice[k]:
+            u = model.streams.keyed("vacancy-seed", agent.key).random(3)
+            leave_day = max(1, round(u[1] * notices[k]))
             event = "left_general_practice" if u[2] < cfg.share_leaving_general_practice else "left_to_practice"
-            give_notice(model, agent, 0, leave_day, event, elapsed=notice - leave_day)
+            give_notice(model, agent, 0, leave_day, event, elapsed=notices[k] - leave_day)
 
 
 def setup_turnover(model: GPSimModel) -> None:

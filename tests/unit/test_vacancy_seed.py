@@ -26,3 +26,12 @@ def test_seeded_vacancies_have_the_stationary_time_left_of_their_advert():
     mean_fill = MONTHS * DAYS_PER_MONTH
     se = 0.66 * mean_fill / np.sqrt(ends.size)
     assert abs(ends.mean() - 0.75 * mean_fill) < 4 * se
+
+
+def test_each_roles_seeded_vacancies_are_its_expected_stock_rounded_in_every_replication():
+    """Seeded posts add to the role for the whole run: their count must not vary by replication (systematic draws)."""
+    m = tiny_mapping(list_sizes=(20000, 20000), gps=(60, 60), nurses=(0, 0), days=30)
+    m["workforce"] = {"turnover": {"annual_leaving_rate": {"GP": 0.3}, "time_to_fill_months": {"GP": MONTHS},
+                                   "notice_months": {"GP": 0.0}, "contract_notice_months": {}}}
+    counts = [sum(v["role"] == "GP" for v in build_model(scenario(m), r).open_vacancies.values()) for r in range(12)]
+    assert min(counts) >= 3 and max(counts) - min(counts) <= 1, counts  # independent draws spread over several posts
