@@ -143,7 +143,7 @@ class Demand(Strict):
         default_factory=lambda: {"0-4": 6.5, "5-14": 3.0, "15-24": 4.0, "25-44": 4.8, "45-64": 6.0,
                                  "65-74": 8.5, "75-84": 11.0, "85+": 13.5},
         description=("appointment requests per patient per year by age band; highest at 0-4 and 85+ "
-                     "(Hobbs et al., Lancet 2016); about 5.8 overall on the default mix (domain.md: "
+                     "(Hobbs et al., Lancet 2016); about 5.8 overall on the default mix (docs/sources.md: "
                      "367.1m appointments / 63.4m patients, year to June 2024)"),
     )
     # dimensionless: calibration searches 0.3-1.6; 10 allows a stress test, and .inf or 1e9 fail in sampling or

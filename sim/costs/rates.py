@@ -217,7 +217,7 @@ class GpRates:
     self-employed sessional work)."""
     fte_per_head: float = 0.73
     """FTE per GP headcount to turn pay per head into pay per FTE: 27,966 FTE / 38,124 fully
-    qualified GPs, September 2024 (NHS Digital General Practice Workforce, via domain.md).
+    qualified GPs, September 2024 (NHS Digital General Practice Workforce; docs/sources.md).
     It is an average over partners and salaried GPs alike; with it the salaried figure is GBP
     81,600 per FTE, close to the middle of the 2022/23 BMA model salaried range."""
     price_year: str = "2022/23"

@@ -6,11 +6,11 @@ registered patients (:data:`NATIONAL_FTE_PER_10K`), for practices or roles the f
 
 Staffing from ratios (assumed):
 
-* GP: 2,291 registered patients per FTE GP, June 2024 (domain.md, NHS Digital, secondary), i.e.
+* GP: 2,291 registered patients per FTE GP, June 2024 (NHS Digital, secondary; docs/sources.md), i.e.
   4.4 FTE per 10,000; headcount at 0.73 FTE per GP (27,966 FTE / 38,124 headcount fully qualified
-  GPs, September 2024, domain.md).
+  GPs, September 2024; docs/sources.md).
 * Other roles, FTE per 10,000 patients: nurse 2.5, HCA 1.2, pharmacist 0.8, paramedic 0.3,
-  physician associate 0.3, physiotherapist 0.2, admin 11.8. These follow domain.md's FTE shares of
+  physician associate 0.3, physiotherapist 0.2, admin 11.8. These follow the FTE shares (docs/sources.md) of
   general practice (GPs 19%, other direct patient care 19%, admin 51%, nurses the rest; BMJ Open
   2024;14:e081535, secondary) scaled to the GP figure above (4.4 / 0.19 ~ 23 FTE per 10,000 in
   all), with the direct-patient-care share split over the modelled roles; the rest of DPC (about
@@ -34,7 +34,7 @@ from sim.nhsdata.workforce import GP_AGE_BAND_MIDPOINTS, GP_AGE_BANDS
 MODEL_ROLES: tuple[str, ...] = ("GP", "Nurse", "Pharmacist", "HCA", "Paramedic",
                                 "PhysicianAssociate", "Physiotherapist", "Admin")
 
-#: Registered patients per FTE GP, June 2024 (domain.md, "Workforce").
+#: Registered patients per FTE GP, June 2024 (docs/sources.md, "Workforce").
 PATIENTS_PER_FTE_GP = 2_291
 
 #: The list size the national ratios are quoted per (patients).
@@ -52,7 +52,7 @@ NATIONAL_FTE_PER_10K: dict[str, float] = {
     "Admin": 11.8,
 }
 
-#: FTE per GP headcount: 27,966 FTE / 38,124 headcount, fully qualified GPs, Sep 2024 (domain.md).
+#: FTE per GP headcount: 27,966 FTE / 38,124 headcount, fully qualified GPs, Sep 2024 (docs/sources.md).
 GP_FTE_PER_HEAD = round(27_966 / 38_124, 3)
 
 #: Assumed GP age profile (age in years, share of GPs); 37% 50+, 23% 55+, 10% 60+ (module doc).
@@ -82,7 +82,7 @@ def ratio_assumption_text() -> str:
     ratios = ", ".join(f"{r} {v:g}" for r, v in NATIONAL_FTE_PER_10K.items())
     return (f"national FTE per 10,000 patients ({ratios}; GP = 2,291 patients per FTE GP, "
             "June 2024; other roles scaled from the 2022 FTE shares of general practice, "
-            "BMJ Open 2024;14:e081535; both as quoted in the project's domain.md) with GP "
+            "BMJ Open 2024;14:e081535; both listed in docs/sources.md) with GP "
             f"headcount at {GP_FTE_PER_HEAD} FTE per GP (27,966 FTE / 38,124 GPs, Sep 2024) "
             "and GP ages from a national profile (37% 50+, 23% 55+, 10% 60+)")
 

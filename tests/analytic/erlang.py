@@ -1,6 +1,6 @@
 """Steady-state M/M/c figures (Erlang C) that the analytic tier checks the model against.
 
-With a = lambda/mu and rho = a/c < 1 (domain.md, "Validation from queueing theory"):
+With a = lambda/mu and rho = a/c < 1 (the Erlang C formula; docs/sources.md):
 P0 = [sum_{n<c} a^n/n! + a^c/(c!(1-rho))]^-1, P(wait) = a^c/(c!(1-rho)) P0,
 Lq = P(wait) rho/(1-rho), Wq = Lq/lambda. For c = 1 these are also the M/G/1 figures of any service
 time with coefficient of variation 1 (Pollaczek-Khinchine: the mean wait depends on the first two
