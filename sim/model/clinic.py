@@ -1,21 +1,20 @@
-"""SimPy processes of the working day: booked clinic sessions and the walk-in (same-day) queue.
+"""Booked clinic sessions of the working day, walked in compiled code within the day's SimPy time.
 
 A booked session walks its list of appointments slot by slot: a patient who does not attend leaves
 the slot empty; a consultation longer than its slot pushes the rest of the session later, and a
 session that ends after its scheduled end turns the difference into overtime. The day's sessions are
-walked together in compiled code (:func:`walk_sessions`); each stays one SimPy process that holds its
-clinician from the session's start to its last patient (:func:`clinic_session`).
-
-The walk-in queue is in :mod:`sim.model.walk_in`.
+walked together in compiled code (:func:`walk_sessions`) when the day starts. A booked session
+shares no resource and waits for no event, so it is not a SimPy process of its own (until
+2 December 2026 each was one that only held a timeout: 45,000 a PCN year, read by nothing, 40% of the
+simulation's time). What does queue in simulated time is: the walk-in queue
+(:mod:`sim.model.walk_in`), the telephone front door and the back office.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
 
 import numpy as np
-import simpy
 from numba import njit
 
 
@@ -196,10 +195,3 @@ def start_compiled() -> float:
     two_state_spells(np.zeros(1), 0.0, 1.0, 0.0)
     return time.perf_counter() - t0
 
-
-def clinic_session(env: simpy.Environment, start: float, end: float) -> Generator[simpy.Event, None, None]:
-    """One clinician's clinic session as a SimPy process: busy from ``start`` until ``end`` (minutes)."""
-    if env.now < start:
-        yield env.timeout(start - env.now)
-    if end > env.now:
-        yield env.timeout(end - env.now)

@@ -16,7 +16,6 @@ from sim.model.booking import book_day, rules_array
 from sim.model.calendar import MINUTES_PER_DAY
 from sim.model.clinic import (
     appointment_draws,
-    clinic_session,
     plan_sessions,
     walk_sessions,
     weekly_sessions,
@@ -259,10 +258,9 @@ def book(model: GPSimModel, d: int) -> None:
 
 # ------------------------------------------------------------------------------ sessions and admin
 def start_sessions(model: GPSimModel, t: int) -> None:
-    """Walk day ``t``'s clinic sessions and start one SimPy process per session to hold its clinician.
+    """Walk day ``t``'s clinic sessions: slot times, overruns, DNAs and overtime for all sessions at once.
 
-    The walk (slot times, overruns, DNAs, overtime) is computed for all sessions at once; each
-    session's process then occupies the clinician's clock from its start to its last patient.
+    Each session's seen, DNA, clinical and overtime minutes are collected at the end of the day.
     """
     staff_of, rids = model.day_book.pop_day(t, model.appt_staff)
     base = t * MINUTES_PER_DAY
@@ -285,30 +283,12 @@ def start_sessions(model: GPSimModel, t: int) -> None:
     # only clinicians are booked, and each booked clinician is an owner: the day's appointments
     # are ``rids`` as they are, grouped by owner in slot order
     attends, minutes = _day_draws(model, t, rids, staff_of)
-    ends, seen, dna, clinical, overtime = walk_sessions(
+    _ends, seen, dna, clinical, overtime = walk_sessions(
         base + sess_start, slot, n_slots, first, count, owner, attends, minutes, owners.size)
-    # one SimPy process per session, started at the session's start: sessions starting together
-    # share the timeout that starts them
-    env = model.env
-    starts = base + sess_start
-    for start in np.unique(starts).tolist():
-        together = ends[starts == start].tolist()
-        if start > env.now:
-            env.timeout(start - env.now).callbacks.append(
-                lambda _event, start=start, together=together: _begin_sessions(model, start, together))
-        else:
-            _begin_sessions(model, start, together)
     worked = np.bincount(owner, weights=sess_minutes, minlength=owners.size)
     sdays.admin_minutes[owners, t] += table["admin"][owners] * (worked / table["session"][owners])
     model.session_results.append((t, owners, np.stack([seen, dna, clinical, overtime])))
     correspondence(model, t)
-
-
-def _begin_sessions(model: GPSimModel, start: float, ends: list[float]) -> None:
-    """Start the SimPy processes of sessions that begin now, each holding its clinician to its end."""
-    env = model.env
-    for end in ends:
-        env.process(clinic_session(env, start, end))
 
 
 def _day_draws(model: GPSimModel, t: int, rid: np.ndarray, staff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
