@@ -32,15 +32,8 @@ from sim.model.booking import rules_array
 from sim.model.care_navigation import NOT_NAVIGATED, navigation_targets
 from sim.model.daycycle import request_levers, sessions_on
 from sim.model.demand import next_working_days
-from sim.model.front_door_booking import book_handled, expire_day
-from sim.model.front_door_queue import (
-    STATS,
-    exponential_draws,
-    other_calls,
-    phone_day,
-    phone_outcomes,
-    ring_minutes,
-)
+from sim.model.front_door_booking import book_handled, expire_day, handled_batches
+from sim.model.front_door_queue import STATS, exponential_draws, phone_calls, ring_minutes
 from sim.model.phases import Phase
 from sim.model.states import BOOKED, GAVE_UP, LOST, NAVIGATED, RESOLVED, WAITING
 from sim.model.team_booking import team_options
@@ -254,48 +247,26 @@ def _refer_111(model: GPSimModel, d: int, new: np.ndarray) -> np.ndarray:
 
 def _phone(model: GPSimModel, d: int, callers: np.ndarray, rings: np.ndarray,
            before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Run today's telephone queue; return (rids, minute) of the calls answered today."""
+    """Run today's telephone queue; return (rids, minute) of the calls answered today.
+
+    Today's calls that are not requests are added (Poisson, ``other_calls_per_request_call`` per new
+    request call); their ids come after every request's, so their hashed draws never coincide with a
+    request's. They redial the same day like anyone else; their redials on later days are not followed.
+    One compiled call (:func:`sim.model.front_door_queue.phone_calls`) adds them, orders the calls and
+    serves them.
+    """
     fd, cfg, R = model.front_door, model.front_door.cfg, model.requests
     if callers.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    practice = R.practice[callers].astype(np.int64)
-    callers, practice, rings, before = _with_other_calls(model, d, callers, practice, rings, before)
-    order = np.argsort(rings, kind="stable")  # = np.lexsort((rings, practice)), faster: practice is a radix sort
-    order = order[np.argsort(practice[order].astype(np.int16 if len(model.practices) < 2**15 else np.int64),
-                             kind="stable")]
-    callers, practice, rings, before = callers[order], practice[order], rings[order], before[order]
-    first = np.searchsorted(practice, np.arange(len(model.practices) + 1)).astype(np.int64)
-    n = callers.size
-    status = np.zeros(n, dtype=np.int64)
-    done_at, waited = np.zeros(n), np.zeros(n)
-    att = np.zeros(n, dtype=np.int64)
-    phone_day(first, rings, callers, before, handlers_today(model, d), fd.queue_positions, fd.callback,
-              float(cfg.open_minute), float(cfg.close_minute), cfg.call_minutes_mean, cfg.patience_minutes_mean,
-              cfg.redial_probability, cfg.redial_same_day_share, cfg.redial_delay_minutes_mean, cfg.max_attempts,
-              fd.seed, status, done_at, waited, att, fd.stats[d])
-    ok_rid, ok_at, carried, carried_att = phone_outcomes(
-        callers, status, done_at, waited, att, R.size, fd.attempts, fd.first_ok, fd.answer_wait, fd.progress,
-        model.state, GONE, GAVE_UP)
+    ok_rid, ok_at, carried, carried_att = phone_calls(
+        callers, R.practice[callers].astype(np.int64), rings, before, len(model.practices),
+        float(cfg.other_calls_per_request_call), d, fd.hours, fd.hour_cum, handlers_today(model, d),
+        fd.queue_positions, fd.callback, float(cfg.open_minute), float(cfg.close_minute), cfg.call_minutes_mean,
+        cfg.patience_minutes_mean, cfg.redial_probability, cfg.redial_same_day_share, cfg.redial_delay_minutes_mean,
+        cfg.max_attempts, fd.seed, R.size, fd.attempts, fd.first_ok, fd.answer_wait, fd.progress, model.state, GONE,
+        GAVE_UP, fd.stats[d])
     _later(fd, fd.carry, d, carried, carried_att)
     return ok_rid, ok_at
-
-
-def _with_other_calls(model: GPSimModel, d: int, callers: np.ndarray, practice: np.ndarray, rings: np.ndarray,
-                      before: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Add today's calls that are not requests (Poisson, ``other_calls_per_request_call`` per new request call).
-
-    Their ids come after every request's, so their hashed draws never coincide with a request's.
-    They redial the same day like anyone else; their redials on later days are not followed.
-    """
-    fd, R = model.front_door, model.requests
-    rate = fd.cfg.other_calls_per_request_call
-    if rate <= 0:
-        return callers, practice, rings, before
-    per_practice = np.bincount(practice[before == 0], minlength=len(model.practices)).astype(np.float64)
-    o_practice, o_ring, o_ids = other_calls(per_practice, rate, fd.seed, d, R.size + np.int64(d) * 1_000_000,
-                                            fd.hours, fd.hour_cum)
-    return (np.concatenate([callers, o_ids]), np.concatenate([practice, o_practice]),
-            np.concatenate([rings, o_ring]), np.concatenate([before, np.zeros(o_ids.size, dtype=np.int64)]))
 
 
 def triage(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -424,13 +395,7 @@ def _book_in_batches(model: GPSimModel, d: int, rids: np.ndarray, at: np.ndarray
     cfg, R, g = model.front_door.cfg, model.requests, model.diaries
     if rids.size == 0:
         return
-    order = np.argsort(rids)  # = np.lexsort((rids, at)), faster (rids are unique: any sort of them is stable)
-    order = order[np.argsort(at[order], kind="stable")]
-    rids, at = rids[order], at[order]
-    batch = np.floor((at - cfg.open_minute) / cfg.booking_batch_minutes).astype(np.int64)
-    starts = np.flatnonzero(np.diff(batch, prepend=batch[0] - 1))  # where a new batch begins (batch ascends)
-    batch_first = np.append(starts, rids.size).astype(np.int64)
-    batch_at = cfg.open_minute + batch[starts] * float(cfg.booking_batch_minutes)
+    rids, batch_at, batch_first = handled_batches(rids, at, cfg.open_minute, cfg.booking_batch_minutes)
     staff, start, minutes = sessions_on(model, d)
     slot = model.staff_table()["slot"][staff]
     offered = _offered(model, d)

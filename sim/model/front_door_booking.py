@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from sim.model.booking import book_day
+from sim.model.front_door_sort import minute_order
 
 
 @njit(cache=True)
@@ -61,6 +62,30 @@ def book_batches(d, batch_at, batch_first, sess_staff, sess_start, sess_slots, s
                  named[lo:hi], shifted[lo:hi], walk_in, continuity, n_needs, opt_ptr, opt_rd, shift_ptr, shift_rd,
                  rules, mt_rules, free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr,
                  rd_members, extras, staff_out[lo:hi], day_out[lo:hi], pool_out[lo:hi], walk_out[lo:hi])
+
+
+@njit(cache=True)
+def handled_batches(rids, at, open_m, batch_minutes):  # pragma: no cover - compiled
+    """(rids, batch_at, batch_first): contacts by handling minute (then id), each batch's start and offsets.
+
+    Batch ``k`` holds the contacts handled from ``open_m + k * batch_minutes``; only batches with
+    contacts are listed (``batch_first`` has one more offset than ``batch_at``).
+    """
+    order, _ = minute_order(at, rids, np.zeros(rids.size, dtype=np.int64), 1)
+    rids = rids[order]
+    n_b = 0
+    batch_at = np.empty(rids.size)
+    batch_first = np.empty(rids.size + 1, dtype=np.int64)
+    prev = 0
+    for i in range(rids.size):
+        b = np.int64(np.floor((at[order[i]] - open_m) / batch_minutes))
+        if i == 0 or b != prev:
+            batch_at[n_b] = open_m + b * float(batch_minutes)
+            batch_first[n_b] = i
+            n_b += 1
+            prev = b
+    batch_first[n_b] = rids.size
+    return rids, batch_at[:n_b], batch_first[:n_b + 1]
 
 
 @njit(cache=True)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.model.front_door_sort import minute_order
+
 # what a contact's day ended in
 CALL_HANDLED, CALL_GAVE_UP, CALL_CARRIED = 1, 2, 3
 # purposes of the hashed uniforms
@@ -49,14 +51,13 @@ def uniform(seed, rid, attempt, purpose):  # pragma: no cover - compiled
 def _push(key, val, n, k, v):  # pragma: no cover - compiled
     """Push (k, v) on the binary min-heap of size n; return the new size."""
     i = n
-    key[i], val[i] = k, v
-    while i > 0:
+    while i > 0:  # sift the hole up, moving larger parents down (a tie stays below its parent)
         up = (i - 1) // 2
-        if key[up] <= key[i]:
+        if key[up] <= k:
             break
-        key[up], key[i] = key[i], key[up]
-        val[up], val[i] = val[i], val[up]
+        key[i], val[i] = key[up], val[up]
         i = up
+    key[i], val[i] = k, v
     return n + 1
 
 
@@ -64,19 +65,21 @@ def _push(key, val, n, k, v):  # pragma: no cover - compiled
 def _pop(key, val, n):  # pragma: no cover - compiled
     """Remove the smallest item of the heap of size n (read it from key[0], val[0] first); return n - 1."""
     n -= 1
-    key[0], val[0] = key[n], val[n]
+    k, v = key[n], val[n]
     i = 0
-    while True:
-        lo, left, right = i, 2 * i + 1, 2 * i + 2
-        if left < n and key[left] < key[lo]:
-            lo = left
-        if right < n and key[right] < key[lo]:
-            lo = right
+    while True:  # sift the last item down from the root's hole: to the smaller child, the left on a tie
+        lo, lk = i, k
+        left, right = 2 * i + 1, 2 * i + 2
+        if left < n and key[left] < lk:
+            lo, lk = left, key[left]
+        if right < n and key[right] < lk:
+            lo, lk = right, key[right]
         if lo == i:
-            return n
-        key[i], key[lo] = key[lo], key[i]
-        val[i], val[lo] = val[lo], val[i]
+            break
+        key[i], val[i] = lk, val[lo]
         i = lo
+    key[i], val[i] = k, v
+    return n
 
 
 @njit(cache=True)
@@ -90,12 +93,21 @@ def _next_on(handlers_p, n_h):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _hour(t):  # pragma: no cover - compiled
+    """int(t // 60.0) for minutes t >= 0, without the floating remainder Python's // takes."""
+    h = int(t / 60.0)
+    if h * 60.0 > t:  # t / 60.0 rounded up to a whole hour
+        h -= 1
+    return h
+
+
+@njit(cache=True)
 def _earliest(free_at, handlers_p, next_on, a, close):  # pragma: no cover - compiled
     """(start, handler) of the first handler free at or after ``a`` while on the phones; (inf, -1) if none."""
     best, who = np.inf, -1
     for j in range(free_at.size):
         t = max(a, free_at[j])
-        h = int(t // 60.0)
+        h = _hour(t)
         if h < 24 and handlers_p[h] <= j:  # off the phones now: from the next hour they are on
             h = next_on[j, h]
             t = h * 60.0
@@ -145,7 +157,7 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
             stats[p, 0] += 1
             while n_line > 0 and line_key[0] <= a:
                 n_line = _pop(line_key, line_val, n_line)
-            if a >= close_m or n_line >= handlers[p, min(int(a // 60.0), 23)] + queue_positions[p]:
+            if a >= close_m or n_line >= handlers[p, min(_hour(a), 23)] + queue_positions[p]:
                 stats[p, 3] += 1  # engaged (or closed)
             else:
                 start, who = _earliest(free_at, handlers[p], next_on, a, close_m)
@@ -270,3 +282,38 @@ def phone_outcomes(callers, status, done_at, waited, att, n_requests, attempts, 
             carry_rid[n_carry], carry_att[n_carry] = r, att[i]
             n_carry += 1
     return ok_rid[:n_ok], ok_at[:n_ok], carry_rid[:n_carry], carry_att[:n_carry]
+
+
+@njit(cache=True)
+def phone_calls(callers, practice, rings, before, n_practices, other_rate, day, hours, hour_cum, handlers,
+                queue_positions, callback, open_m, close_m, call_mean, patience_mean, redial_p, same_day_share,
+                delay_mean, max_attempts, seed, n_requests, attempts, first_ok, answer_wait, progress, state, gone,
+                gave_up, stats):  # pragma: no cover - compiled
+    """One working day's telephone in one call: other calls added, calls ordered, :func:`phone_day`, outcomes.
+
+    Other calls (``other_rate`` per new request call, :func:`other_calls`) take ids from
+    ``n_requests + day * 1,000,000``. Calls are served in order of practice, ring minute and position
+    in the arrays (new callers first). Returns :func:`phone_outcomes`.
+    """
+    if other_rate > 0:
+        per_practice = np.zeros(n_practices)
+        for i in range(callers.size):
+            if before[i] == 0:
+                per_practice[practice[i]] += 1.0
+        o_practice, o_ring, o_ids = other_calls(per_practice, other_rate, seed, day,
+                                                n_requests + np.int64(day) * 1_000_000, hours, hour_cum)
+        callers = np.concatenate((callers, o_ids))
+        practice = np.concatenate((practice, o_practice))
+        rings = np.concatenate((rings, o_ring))
+        before = np.concatenate((before, np.zeros(o_ids.size, dtype=np.int64)))
+    n = callers.size
+    order, first = minute_order(rings, np.arange(n), practice, n_practices)
+    callers, rings, before = callers[order], rings[order], before[order]
+    status = np.zeros(n, dtype=np.int64)
+    done_at, waited = np.zeros(n), np.zeros(n)
+    att = np.zeros(n, dtype=np.int64)
+    phone_day(first, rings, callers, before, handlers, queue_positions, callback, open_m, close_m, call_mean,
+              patience_mean, redial_p, same_day_share, delay_mean, max_attempts, seed, status, done_at, waited, att,
+              stats)
+    return phone_outcomes(callers, status, done_at, waited, att, n_requests, attempts, first_ok, answer_wait,
+                          progress, state, gone, gave_up)
