@@ -33,7 +33,8 @@ from sim.model.care_navigation import NOT_NAVIGATED, navigation_targets
 from sim.model.daycycle import request_levers, sessions_on
 from sim.model.demand import next_working_days
 from sim.model.front_door_booking import book_handled, expire_day, handled_batches
-from sim.model.front_door_queue import STATS, exponential_draws, phone_calls, ring_minutes
+from sim.model.front_door_contacts import contacts_today
+from sim.model.front_door_queue import STATS, exponential_draws, phone_calls
 from sim.model.phases import Phase
 from sim.model.states import BOOKED, GAVE_UP, LOST, NAVIGATED, RESOLVED, WAITING
 from sim.model.team_booking import team_options
@@ -182,36 +183,16 @@ def front_door_day(model: GPSimModel, d: int) -> None:
         return
     due_rids, due_minute = _take(fd.due, d)
     carried, carried_att = _take(fd.carry, d)
-    ch = fd.channel[new]
-    minute = R.minute[new].astype(np.float64)
-    # in person: handled at the desk on arrival
-    desk = new[ch == IN_PERSON]
-    handled = [(desk, np.maximum(minute[ch == IN_PERSON], cfg.open_minute))]
-    # online: the daily cap (in order of arrival, evening and weekend forms first), then processing
-    online = new[ch == ONLINE]
-    sent = np.where(fd.out_of_hours[online], -1.0, minute[ch == ONLINE])
-    if cfg.online_daily_cap_per_1000 is not None and online.size:
-        order = np.lexsort((sent, R.practice[online]))
-        online, sent = online[order], sent[order]
-        p = R.practice[online]
-        rank = np.arange(online.size) - np.searchsorted(p, p, side="left")
-        lists = np.array([pr.list_size for pr in model.practices], dtype=float)
-        over = rank >= np.floor(cfg.online_daily_cap_per_1000 * lists[p] / 1000.0)
-        fd.redirected[online[over]] = True
-        redirected, redirected_at = online[over], np.maximum(sent[over], cfg.open_minute)
-        online, sent = online[~over], sent[~over]
-    else:
-        redirected, redirected_at = np.zeros(0, dtype=np.int64), np.zeros(0)
-    work = exponential_draws(online, 0, fd.seed, ONLINE_PURPOSE, cfg.online_processing_minutes_mean)
-    done = np.maximum(sent, cfg.open_minute) + work
-    late = done >= cfg.close_minute
-    handled.append((online[~late], done[~late]))
-    _later(fd, fd.due, d, online[late], cfg.open_minute + done[late] - cfg.close_minute)
-    # telephone: today's new callers, redirected forms and yesterday's redials
-    callers = np.concatenate([new[ch == PHONE], redirected, carried])
-    rings = np.concatenate([minute[ch == PHONE], redirected_at,
-                            ring_minutes(carried, carried_att, fd.seed, fd.hours, fd.hour_cum)])
-    before = np.concatenate([np.zeros(callers.size - carried.size, dtype=np.int64), carried_att])
+    cap = cfg.online_daily_cap_per_1000
+    lists = np.array([pr.list_size for pr in model.practices], dtype=float) if cap is not None else np.zeros(0)
+    (desk, desk_at, online, done, late, late_at, redirected, callers, rings, before) = contacts_today(
+        int(model.day_start[d]), int(model.day_start[d + 1]), fd.channel, fd.out_of_hours, R.minute, R.practice,
+        len(model.practices), -1.0 if cap is None else float(cap), lists, carried, carried_att.astype(np.int64),
+        fd.seed, fd.hours, fd.hour_cum, float(cfg.open_minute), float(cfg.close_minute),
+        float(cfg.online_processing_minutes_mean), ONLINE_PURPOSE, PHONE, ONLINE, IN_PERSON)
+    fd.redirected[redirected] = True
+    _later(fd, fd.due, d, late, late_at)
+    handled = [(desk, desk_at), (online, done)]
     handled.append(_phone(model, d, callers, rings, before))
     handled.append((due_rids, due_minute))
     rids = np.concatenate([h[0] for h in handled]).astype(np.int64)
