@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.config.front_door import CHANNELS
 from sim.config.front_door_interventions import NAVIGATION_TARGETS
-from sim.model.states import GAVE_UP, NAVIGATED, RESOLVED
+from sim.model.states import GAVE_UP, NAVIGATED, RESOLVED, STATE_NAMES
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -38,13 +38,23 @@ def front_door_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
     R = model.requests
     stats = fd.stats[w:n_d].sum(axis=0)  # (practice, STATS)
     attempts, answered, abandoned, engaged, waited = (stats[:, k] for k in range(5))
-    rep = (R.day >= w) & (R.day < n_d)
-    practice = R.practice[rep]
-    phone = fd.channel[rep] == PHONE
-    requests = np.bincount(practice, minlength=n_p).astype(float)
-    gave_up = np.bincount(practice, weights=model.state[rep] == GAVE_UP, minlength=n_p)
-    phoned = np.bincount(practice, weights=phone, minlength=n_p)
-    first_ok = np.bincount(practice, weights=phone & fd.first_ok[rep], minlength=n_p)
+    rep = slice(*np.searchsorted(R.day, [w, n_d]))  # requests are in day order: the horizon's are a slice
+    practice = R.practice[rep].astype(np.int64)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        """Requests of the horizon where ``mask`` holds, per practice (floats)."""
+        return np.bincount(practice[mask], minlength=n_p).astype(float)
+
+    def by_code(code: np.ndarray, n_codes: int) -> np.ndarray:
+        """(practice, code) counts of the horizon's requests (floats), every code in one pass."""
+        return np.bincount(practice * n_codes + code, minlength=n_p * n_codes).reshape(n_p, n_codes).astype(float)
+
+    states = by_code(model.state[rep], len(STATE_NAMES))
+    channels = by_code(fd.channel[rep], len(CHANNELS))
+    requests = channels.sum(axis=1)
+    gave_up = states[:, GAVE_UP]
+    phoned = channels[:, PHONE]
+    first_ok = count((fd.channel[rep] == PHONE) & fd.first_ok[rep])
     rows: list[tuple] = []
 
     def add(metric: str, num: np.ndarray, den: np.ndarray | None = None, scale: float = 1.0) -> None:
@@ -61,24 +71,25 @@ def front_door_rows(model: GPSimModel, rows_by_practice) -> list[tuple]:
     add("first_attempt_pct", first_ok, phoned, 100.0)
     add("contacts_gave_up", gave_up)
     add("gave_up_pct", gave_up, requests, 100.0)
-    add("online_over_cap", np.bincount(practice, weights=fd.redirected[rep], minlength=n_p).astype(float))
+    add("online_over_cap", count(fd.redirected[rep]))
     if any(iv.type == "total_triage" for iv in model.scenario.interventions):
-        resolved = np.bincount(practice, weights=model.state[rep] == RESOLVED, minlength=n_p)
+        resolved = states[:, RESOLVED]
         add("resolved_at_triage", resolved)
         add("resolved_at_triage_pct", resolved, requests, 100.0)
         add("gp_triage_hours_per_week", fd.triage_record[w:n_d].sum(axis=0) / 60.0 * 7.0 / model.scenario.horizon_days)
     if any(iv.type == "care_navigation" for iv in model.scenario.interventions):
-        navigated = np.bincount(practice, weights=model.state[rep] == NAVIGATED, minlength=n_p)
+        navigated = states[:, NAVIGATED]
         add("navigated", navigated)
         add("navigated_pct", navigated, requests, 100.0)
+        to = by_code(fd.navigated_to[rep].astype(np.int64) + 1, len(NAVIGATION_TARGETS) + 1)  # -1: not navigated
         for k, name in enumerate(NAVIGATION_TARGETS):
-            add(f"navigated_to:{name}", np.bincount(practice, weights=fd.navigated_to[rep] == k, minlength=n_p))
+            add(f"navigated_to:{name}", to[:, k + 1])
         if any(getattr(iv, "team_shares", None) for iv in model.scenario.interventions):
-            add("booked_with_team", np.bincount(practice, weights=fd.to_team[rep], minlength=n_p))
+            add("booked_with_team", count(fd.to_team[rep]))
     if fd.cfg.out_of_hours is not None:
-        add("referred_by_111", np.bincount(practice, weights=fd.referred_111[rep], minlength=n_p))
+        add("referred_by_111", count(fd.referred_111[rep]))
     for k, name in enumerate(CHANNELS):
-        add(f"requests_channel:{name}", np.bincount(practice, weights=fd.channel[rep] == k, minlength=n_p))
+        add(f"requests_channel:{name}", channels[:, k])
     return rows
 
 
