@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import AGE_BANDS
-from sim.mesa_import import mesa
+from sim.lazy_imports import mesa
 from sim.model.states import STATE_NAMES
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""sim.mesa_import: gpsim's Mesa import leaves the unused subpackages unrun until something asks for them."""
+"""sim.lazy_imports: gpsim's Mesa and SciPy imports leave the unused subpackages unrun until something asks for them."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_a_submodule_imported_before_its_package_runs_the_package_later() -> Non
     """``import mesa.experimental.devs`` first, then ``mesa.experimental.meta_agents``: both real modules."""
     out = run_fresh("""
         import sys
-        import sim.mesa_import
+        import sim.lazy_imports
         import mesa.experimental.devs
         import mesa
         print(mesa.experimental.devs.__name__, mesa.experimental.meta_agents.__name__)
@@ -62,8 +62,8 @@ def test_nothing_is_deferred_once_mesa_is_imported() -> None:
     out = run_fresh("""
         import sys
         import mesa
-        from sim.mesa_import import defer
-        print(defer(), "__all__" in vars(sys.modules["mesa.experimental"]))
+        from sim.lazy_imports import DEFERRED, defer
+        print(defer("mesa", DEFERRED["mesa"]), "__all__" in vars(sys.modules["mesa.experimental"]))
     """)
     assert out.split() == ["[]", "True"]
 
@@ -72,8 +72,23 @@ def test_a_subpackage_missing_from_this_mesa_is_skipped() -> None:
     """A name in DEFERRED that the installed Mesa does not have (older or newer releases) is skipped."""
     out = run_fresh("""
         import sys
-        sys.modules.pop("mesa", None)
-        from sim import mesa_import
-        print(mesa_import.defer(("mesa.no_such_module",)))
+        from sim import lazy_imports
+        print(lazy_imports.defer("mesa", ("mesa.no_such_module",)))
     """)
     assert out.split() == ["[]"]
+
+
+def test_numba_loads_kernels_without_running_scipy_linalg() -> None:
+    """Numba's BLAS check imports scipy.linalg.cython_blas only; ``from scipy.linalg import solve`` still works."""
+    out = run_fresh("""
+        import sys
+        import numba
+        import sim.model.model
+        assert numba.njit(lambda x: x + 1)(1) == 2  # the first compilation loads Numba's BLAS check
+        linalg = sys.modules["scipy.linalg"]
+        print("scipy.linalg.cython_blas" in sys.modules, "solve" in vars(linalg), "scipy._lib._util" in sys.modules)
+        import scipy
+        from scipy.linalg import solve
+        print(solve([[2.0]], [4.0])[0], scipy.linalg is linalg, "solve" in vars(linalg))
+    """)
+    assert out.split() == ["True", "False", "False", "2.0", "True", "True"]
