@@ -1,9 +1,9 @@
 """The floor under `gpsim run`'s start-up: what a process that only imports its libraries already costs.
 
 A ladder of fresh processes, each doing one more thing than the one before: the bare interpreter;
-numpy; pandas; pyarrow.parquet (pandas writes parquet through it); Numba; Numba's first call of a
-kernel loaded from its on-disk cache (Numba builds its CPU target on first use: every gpsim run pays
-it once, whatever its kernels); everything ``gpsim run`` imports (``import sim.cli.run``); and the
+numpy; pandas; pyarrow.parquet (pandas writes parquet through it); Mesa's core as gpsim imports it
+(:mod:`sim.lazy_imports`); Numba; Numba's first call of a kernel loaded from its on-disk cache (Numba
+builds its CPU target on first use: every gpsim run pays it once, whatever its kernels); everything ``gpsim run`` imports (``import sim.cli.run``); and the
 whole one-year ``gpsim run scenarios/small.yaml --days 365``. Each rung is timed ``--repeats`` times
 after one untimed warm-up, as CPU seconds of the child (user + system: steadier than wall time on a
 shared machine), minimum and median, with the load average.
@@ -30,16 +30,18 @@ KERNEL = "from numba import njit\n\n@njit(cache=True)\ndef step(x):\n    return 
 
 
 def ladder(kernel_dir: Path, out: Path) -> list[tuple[str, list[str]]]:
-    """(label, argv) of each rung, cheapest first."""
+    """(label, argv) of each rung, cheapest first; each step is against the rung above."""
     py = [sys.executable, "-c"]
+    base = "import numpy, pandas, pyarrow.parquet"
     return [
         ("python (interpreter, site)", [*py, "pass"]),
         ("+ numpy", [*py, "import numpy"]),
         ("+ pandas", [*py, "import numpy, pandas"]),
         ("+ pyarrow.parquet", [*py, "import numpy, pandas, pyarrow.parquet"]),
-        ("+ numba", [*py, "import numpy, pandas, pyarrow.parquet, numba"]),
-        ("+ first cached kernel call", [*py, f"import sys; sys.path.insert(0, {str(kernel_dir)!r}); "
-                                            "import numpy, pandas, pyarrow.parquet, kernel; kernel.step(1)"]),
+        ("+ mesa core (sim.lazy_imports)", [*py, f"{base}, sim.lazy_imports"]),
+        ("+ numba", [*py, f"{base}, sim.lazy_imports, numba"]),
+        ("+ first call of a cached kernel", [*py, f"import sys; sys.path.insert(0, {str(kernel_dir)!r}); "
+                                                 f"{base}, sim.lazy_imports, kernel; kernel.step(1)"]),
         ("import sim.cli.run (all gpsim run imports)", [*py, "import sim.cli.run"]),
         ("gpsim run scenarios/small.yaml --days 365", [*py, "from sim.cli.main import main; main()", "run",
                                                        "scenarios/small.yaml", "--days", "365", "--out", str(out)]),
@@ -71,9 +73,8 @@ def main() -> None:
         for label, argv in ladder(folder, folder / "run"):
             cpu(argv)  # warm-up: file cache; compiles the kernel into its cache the first time
             runs = [cpu(argv) for _ in range(opts.repeats)]
-            step = f"{min(runs) - previous:+11.2f}" if "gpsim run" not in label else ""
-            print(f"{label:45s} {min(runs):6.2f} {statistics.median(runs):7.2f} {step}")
-            previous = min(runs) if "+" in label or label.startswith("python") else previous
+            print(f"{label:45s} {min(runs):6.2f} {statistics.median(runs):7.2f} {min(runs) - previous:+11.2f}")
+            previous = min(runs)
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
