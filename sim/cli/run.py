@@ -9,7 +9,9 @@ import click
 
 # imported first, on purpose: Mesa's import walks the call stack and looks each frame up among all loaded
 # modules (mesa.mesa_logging), so it costs several times more once pandas, Numba and pydantic are loaded
-import mesa  # noqa: F401
+from sim.lazy_imports import mesa  # noqa: F401
+
+# isort: split
 
 from sim.cli.common import (
     AREA_OPTION,

@@ -11,11 +11,11 @@ import itertools
 import weakref
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from sim.config.scenario import AGE_BANDS
+from sim.lazy_imports import mesa
 from sim.model.states import STATE_NAMES
 
 if TYPE_CHECKING:

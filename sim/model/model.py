@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import mesa
 import numpy as np
 import simpy
 
 from sim.config.scenario import Scenario
+from sim.lazy_imports import mesa
 from sim.model.agents import STAFF_CLASSES, Patient, Staff
 from sim.model.back_office import BackOfficeState, build_back_office
 from sim.model.booking import BookingRules

@@ -1,0 +1,94 @@
+"""sim.lazy_imports: gpsim's Mesa and SciPy imports leave the unused subpackages unrun until something asks for them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_fresh(code: str) -> str:
+    """Run ``code`` in a fresh interpreter from the repository root (Mesa not yet imported); its stdout."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_importing_the_model_leaves_mesa_experimental_unrun() -> None:
+    """After ``import sim.model.model``, mesa.experimental's code has not run and scipy.spatial is not loaded."""
+    out = run_fresh("""
+        import sys
+        import sim.model.model
+        exp = sys.modules["mesa.experimental"]
+        print("__all__" in vars(exp), "scipy.spatial" in sys.modules, "mesa.experimental.devs" in sys.modules)
+    """)
+    assert out.split() == ["False", "False", "False"]
+
+
+def test_deferred_subpackages_still_work_when_asked_for() -> None:
+    """``import mesa.experimental`` and ``from mesa.space import ...`` after gpsim's import give the real modules."""
+    out = run_fresh("""
+        import sys
+        import sim.model.model
+        import mesa.experimental
+        from mesa.experimental import devs
+        from mesa.space import MultiGrid
+        import mesa
+        print(sorted(mesa.experimental.__all__) == sorted(["continuous_space", "devs", "mesa_signals", "meta_agents"]),
+              devs is sys.modules["mesa.experimental.devs"], "scipy.spatial" in sys.modules,
+              MultiGrid.__module__, mesa.discrete_space.OrthogonalMooreGrid.__name__)
+    """)
+    assert out.split() == ["True", "True", "True", "mesa.space", "OrthogonalMooreGrid"]
+
+
+def test_a_submodule_imported_before_its_package_runs_the_package_later() -> None:
+    """``import mesa.experimental.devs`` first, then ``mesa.experimental.meta_agents``: both real modules."""
+    out = run_fresh("""
+        import sys
+        import sim.lazy_imports
+        import mesa.experimental.devs
+        import mesa
+        print(mesa.experimental.devs.__name__, mesa.experimental.meta_agents.__name__)
+    """)
+    assert out.split() == ["mesa.experimental.devs", "mesa.experimental.meta_agents"]
+
+
+def test_nothing_is_deferred_once_mesa_is_imported() -> None:
+    """Mesa imported before gpsim (a test, the dashboard): the full package, nothing replaced."""
+    out = run_fresh("""
+        import sys
+        import mesa
+        from sim.lazy_imports import DEFERRED, defer
+        print(defer("mesa", DEFERRED["mesa"]), "__all__" in vars(sys.modules["mesa.experimental"]))
+    """)
+    assert out.split() == ["[]", "True"]
+
+
+def test_a_subpackage_missing_from_this_mesa_is_skipped() -> None:
+    """A name in DEFERRED that the installed Mesa does not have (older or newer releases) is skipped."""
+    out = run_fresh("""
+        import sys
+        from sim import lazy_imports
+        print(lazy_imports.defer("mesa", ("mesa.no_such_module",)))
+    """)
+    assert out.split() == ["[]"]
+
+
+def test_numba_loads_kernels_without_running_scipy_linalg() -> None:
+    """Numba's BLAS check imports scipy.linalg.cython_blas only; ``from scipy.linalg import solve`` still works."""
+    out = run_fresh("""
+        import sys
+        import numba
+        import sim.model.model
+        assert numba.njit(lambda x: x + 1)(1) == 2  # the first compilation loads Numba's BLAS check
+        linalg = sys.modules["scipy.linalg"]
+        print("scipy.linalg.cython_blas" in sys.modules, "solve" in vars(linalg), "scipy._lib._util" in sys.modules)
+        import scipy
+        from scipy.linalg import solve
+        print(solve([[2.0]], [4.0])[0], scipy.linalg is linalg, "solve" in vars(linalg))
+    """)
+    assert out.split() == ["True", "False", "False", "2.0", "True", "True"]
