@@ -65,14 +65,8 @@ def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
     return attach(scenario, replication)
 
 
-def run_single(scenario: Scenario, replication: int = 0,
-               progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Simulate one replication of ``scenario`` and return its tables."""
-    t0 = dt.datetime.now()
-    model = build_model(scenario, replication)
-    t1 = dt.datetime.now()
-    model.run(progress)
-    t2 = dt.datetime.now()
+def summarise_model(model: GPSimModel, scenario: Scenario, replication: int = 0) -> RunResult:
+    """The tables and summary of a finished model (everything a replication does after simulating)."""
     result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
                        staff=staff_frame(model), staff_days=staff_days_frame(model),
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
@@ -85,6 +79,18 @@ def run_single(scenario: Scenario, replication: int = 0,
                                        equity_summary(model, result.ledger, kinds, upc),
                                        destination_group_summary(model, result.ledger, result.org)],
                                       ignore_index=True))
+    return result
+
+
+def run_single(scenario: Scenario, replication: int = 0,
+               progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Simulate one replication of ``scenario`` and return its tables."""
+    t0 = dt.datetime.now()
+    model = build_model(scenario, replication)
+    t1 = dt.datetime.now()
+    model.run(progress)
+    t2 = dt.datetime.now()
+    result = summarise_model(model, scenario, replication)
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
                       "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}
