@@ -14,6 +14,7 @@ from sim.model.interventions import attach
 from sim.model.model import GPSimModel
 from sim.results.closure_outcomes import closures_frame
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
+from sim.results.ledger_codes import ledger_codes
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
@@ -72,12 +73,15 @@ def summarise_model(model: GPSimModel, scenario: Scenario, replication: int = 0)
                        org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
                        staff_month=staff_by_month(model), closures=closures_frame(model))
     kinds = role_kinds(result.staff)
-    upc = patient_continuity(result.ledger, kinds)  # continuity once, for the summary and the equity rows
-    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc),
-                                       destination_summary(result.ledger, result.org),
-                                       extra_summary(model), cost_summary(model, result.staff, result.ledger),
-                                       equity_summary(model, result.ledger, kinds, upc),
-                                       destination_group_summary(model, result.ledger, result.org)],
+    codes = ledger_codes(result.ledger)  # the ledger's columns as integer arrays, once for every summary
+    upc = patient_continuity(result.ledger, kinds, codes)  # continuity once, for the summary and the equity rows
+    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc,
+                                                   codes),
+                                       destination_summary(result.ledger, result.org, codes),
+                                       extra_summary(model), cost_summary(model, result.staff, result.ledger,
+                                                                          codes=codes),
+                                       equity_summary(model, result.ledger, kinds, upc, codes),
+                                       destination_group_summary(model, result.ledger, result.org, codes)],
                                       ignore_index=True))
     return result
 
