@@ -14,6 +14,7 @@ from sim.model.interventions import attach
 from sim.model.model import GPSimModel
 from sim.results.closure_outcomes import closures_frame
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
+from sim.results.ledger_codes import ledger_codes
 from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
 from sim.results.outcomes import by_level
 from sim.results.rundir import clean_stale_tmp
@@ -65,6 +66,26 @@ def build_model(scenario: Scenario, replication: int = 0) -> GPSimModel:
     return attach(scenario, replication)
 
 
+def summarise_model(model: GPSimModel, scenario: Scenario, replication: int = 0) -> RunResult:
+    """The tables and summary of a finished model (everything a replication does after simulating)."""
+    result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
+                       staff=staff_frame(model), staff_days=staff_days_frame(model),
+                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
+                       staff_month=staff_by_month(model), closures=closures_frame(model))
+    kinds = role_kinds(result.staff)
+    codes = ledger_codes(result.ledger)  # the ledger's columns as integer arrays, once for every summary
+    upc = patient_continuity(result.ledger, kinds, codes)  # continuity once, for the summary and the equity rows
+    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc,
+                                                   codes),
+                                       destination_summary(result.ledger, result.org, codes),
+                                       extra_summary(model), cost_summary(model, result.staff, result.ledger,
+                                                                          codes=codes),
+                                       equity_summary(model, result.ledger, kinds, upc, codes),
+                                       destination_group_summary(model, result.ledger, result.org, codes)],
+                                      ignore_index=True))
+    return result
+
+
 def run_single(scenario: Scenario, replication: int = 0,
                progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Simulate one replication of ``scenario`` and return its tables."""
@@ -73,18 +94,7 @@ def run_single(scenario: Scenario, replication: int = 0,
     t1 = dt.datetime.now()
     model.run(progress)
     t2 = dt.datetime.now()
-    result = RunResult(scenario=scenario, replication=replication, ledger=ledger_frame(model),
-                       staff=staff_frame(model), staff_days=staff_days_frame(model),
-                       org=Organisation.from_model(model), summary=pd.DataFrame(), events=events_frame(model),
-                       staff_month=staff_by_month(model), closures=closures_frame(model))
-    kinds = role_kinds(result.staff)
-    upc = patient_continuity(result.ledger, kinds)  # continuity once, for the summary and the equity rows
-    result.summary = by_level(pd.concat([summarise(result.ledger, result.staff, result.staff_days, result.org, upc),
-                                       destination_summary(result.ledger, result.org),
-                                       extra_summary(model), cost_summary(model, result.staff, result.ledger),
-                                       equity_summary(model, result.ledger, kinds, upc),
-                                       destination_group_summary(model, result.ledger, result.org)],
-                                      ignore_index=True))
+    result = summarise_model(model, scenario, replication)
     t3 = dt.datetime.now()
     result.timings = {"build_s": (t1 - t0).total_seconds(), "simulate_s": (t2 - t1).total_seconds(),
                       "summarise_s": (t3 - t2).total_seconds(), "requests": float(len(result.ledger))}

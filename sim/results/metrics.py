@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.results.cells import code_counts, row_sums
+from sim.results.ledger_codes import LedgerCodes, ledger_codes
 from sim.results.outcomes import LEVEL_ORDER
 
 WAIT_BINS: tuple[str, ...] = (
@@ -98,12 +100,6 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), [str(u) for u in uniques]
 
 
-def _state_codes(state: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Each row's state as an integer code (-1: missing) and the state names the codes index."""
-    cat = state if isinstance(state.dtype, pd.CategoricalDtype) else state.astype("category")
-    return cat.cat.codes.to_numpy(), [str(c) for c in cat.cat.categories]
-
-
 def _period_codes(days: np.ndarray, org: Organisation, period: str) -> tuple[np.ndarray, np.ndarray]:
     """Index of each day's period and the start dates of the periods spanned (datetime64[D], ascending)."""
     if days.size == 0:
@@ -147,17 +143,18 @@ def _count(cell: np.ndarray, n_cells: int, mask: np.ndarray | None = None,
            weights: np.ndarray | None = None) -> np.ndarray:
     """Per-cell count of rows (where ``mask``), or sum of integer ``weights``, as an int64 column."""
     if mask is not None:
+        mask = np.ascontiguousarray(mask, dtype=bool)
+    if weights is None:  # one code: 0 for a row counted, -1 for one left out
+        flag = np.zeros(cell.size, dtype=np.int8) if mask is None else mask.view(np.int8) - 1
+        return code_counts(cell, flag, 1, n_cells)
+    if mask is not None:
         cell = cell[mask]
-    if weights is None:
-        return np.bincount(cell, minlength=n_cells)[:, None].astype(np.int64)
-    return np.bincount(cell, weights=weights, minlength=n_cells).round().astype(np.int64)[:, None]
+    return row_sums(cell, weights, n_cells).round().astype(np.int64)[:, None]
 
 
 def _count_codes(cell: np.ndarray, n_cells: int, codes: np.ndarray, k: int) -> np.ndarray:
     """Per-cell counts of each of ``k`` codes (rows with a negative code count nowhere): cells x k."""
-    ok = codes >= 0
-    flat = cell[ok] * k + codes[ok]
-    return np.bincount(flat, minlength=n_cells * k).reshape(n_cells, k).astype(np.int64)
+    return code_counts(cell, codes, k, n_cells)
 
 
 def _place(grid: np.ndarray, positions: dict[tuple[str, str], int], out: np.ndarray,
@@ -182,27 +179,40 @@ def _p90(hist: np.ndarray) -> np.ndarray:
     return (cum <= k[..., None]).sum(axis=-1).astype(np.float64)
 
 
-def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.DataFrame:
+def access_counts(ledger: pd.DataFrame, org: Organisation, period: str,
+                  codes: LedgerCodes | None = None) -> pd.DataFrame:
     """Additive access counts per (period, level, unit): requests, lost, appointments, waits ...
 
     One row for every period of the horizon and every practice, PCN and the LGPO (zeros where nothing
-    happened; ``p90_wait_days`` is NaN where there were no appointments).
+    happened; ``p90_wait_days`` is NaN where there were no appointments). ``codes``: the ledger's
+    :func:`~sim.results.ledger_codes.ledger_codes` when the caller has them already.
     """
-    practice, labels = _codes(ledger["practice"])
+    dates, units, columns = access_columns(ledger, org, period, codes)
+    return pd.DataFrame({"date": dates, "level": [lv for lv, _ in units], "unit": [u for _, u in units],
+                         **columns})
+
+
+def access_columns(ledger: pd.DataFrame, org: Organisation, period: str, codes: LedgerCodes | None = None
+                   ) -> tuple[np.ndarray, list[tuple[str, str]], dict[str, np.ndarray]]:
+    """:func:`access_counts` as arrays: each row's period start, its (level, unit), and column -> values.
+
+    For a caller that reads the counts row by row (the summary): no table to build and take apart.
+    """
+    codes = ledger_codes(ledger) if codes is None else codes
+    practice, labels = codes.practice, codes.practice_labels
     levels = _Levels(labels, org)
     P = len(labels)
-    state = ledger["state"]
     grid = np.unique(period_start(np.arange(org.horizon_days), org.start_date, period))
     units = [("practice", c) for c in org.practices] + [("pcn", c) for c in org.pcns] + [("lgpo", org.lgpo)]
     positions = {u: k for k, u in enumerate(units)}
 
     day = ledger["day"].to_numpy()
-    req = day >= 0
+    req = codes.request
     pc, dates = _period_codes(day[req], org, period)
     n_cells = len(dates) * P
     cell = practice[req] if len(dates) == 1 else pc * P + practice[req]
     # requests by cell and state in one count (state code -1, missing, counts in column 0)
-    state_codes, state_names = _state_codes(state)
+    state_codes, state_names = codes.state, codes.state_names
     by_state = _count_codes(cell, n_cells, state_codes[req] + 1, len(state_names) + 1)
 
     def in_state(*names: str) -> np.ndarray:
@@ -215,10 +225,10 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     requests = np.zeros((len(grid), len(units), len(cols)))
     _place(grid, positions, requests, levels.roll_up(np.hstack(cols).reshape(len(dates), P, len(cols))), dates)
 
-    seen, dna = _is_value(state, "seen"), _is_value(state, "dna")
-    appt_day = ledger["appt_day"].to_numpy(dtype=np.int64, na_value=-1)
-    ap = (seen | dna) & (appt_day >= 0)
-    wait = ledger["wait_days"].to_numpy(dtype=np.int64, na_value=0)[ap]
+    dna = codes.is_state("dna")
+    appt_day = codes.appt_day
+    ap = codes.appt
+    wait = codes.wait[ap]
     apc, adates = _period_codes(appt_day[ap], org, period)
     n_cells = len(adates) * P
     cell = practice[ap] if len(adates) == 1 else apc * P + practice[ap]
@@ -245,10 +255,9 @@ def access_counts(ledger: pd.DataFrame, org: Organisation, period: str) -> pd.Da
     p90[appts[:, :, :1] == 0] = np.nan  # undefined where there were no appointments
 
     counts = np.concatenate([requests, appts], axis=2).reshape(len(grid) * len(units), -1).astype(np.int64)
-    return pd.DataFrame({"date": np.repeat(grid, len(units)),
-                         "level": [lv for lv, _ in units] * len(grid), "unit": [u for _, u in units] * len(grid),
-                         **dict(zip(["requests", "lost", "waiting_at_end", *names], counts.T, strict=True)),
-                         "p90_wait_days": p90.reshape(-1)})
+    return (np.repeat(grid, len(units)), units * len(grid),
+            {**dict(zip(["requests", "lost", "waiting_at_end", *names], counts.T, strict=True)),
+             "p90_wait_days": p90.reshape(-1)})
 
 
 def _staff_groups(staff: pd.DataFrame, org: Organisation) -> list[tuple[str, list[tuple[str, str]], np.ndarray]]:
@@ -359,15 +368,23 @@ def sorted_long(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _upc_arrays(ledger: pd.DataFrame, min_contacts: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _upc_arrays(ledger: pd.DataFrame, min_contacts: int = 2, codes: LedgerCodes | None = None,
+                gp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(practice code, patient, UPC) per qualifying patient, and the practice labels; numpy throughout.
 
     Qualifying: a long-term condition and >= ``min_contacts`` GP appointments seen in the horizon.
+    ``gp``: whether each row's clinician is a GP (else the ledger's ``role_kind`` column, if any).
     """
-    practice, labels = _codes(ledger["practice"])
-    keep = (_is_value(ledger["state"], "seen") & (ledger["ltc"].to_numpy() > 0)
-            & (ledger["day"].to_numpy() >= 0))
-    if "role_kind" in ledger:
+    if codes is None:
+        practice, labels = _codes(ledger["practice"])
+        keep = _is_value(ledger["state"], "seen") & (ledger["day"].to_numpy() >= 0)
+    else:
+        practice, labels = codes.practice, codes.practice_labels
+        keep = codes.is_state("seen") & codes.request
+    keep &= ledger["ltc"].to_numpy() > 0
+    if gp is not None:
+        keep &= gp
+    elif "role_kind" in ledger:
         keep &= _is_value(ledger["role_kind"], "gp")
     practice = practice[keep]
     patient = ledger["patient"].to_numpy()[keep].astype(np.int64)  # select, then widen: no full-length copies
@@ -387,12 +404,14 @@ def _upc_arrays(ledger: pd.DataFrame, min_contacts: int = 2) -> tuple[np.ndarray
     return who // n_patient, who % n_patient, most[ok] / total[ok], labels
 
 
-def usual_provider_of_care(ledger: pd.DataFrame, min_contacts: int = 2) -> pd.DataFrame:
+def usual_provider_of_care(ledger: pd.DataFrame, min_contacts: int = 2, *, codes: LedgerCodes | None = None,
+                           gp: np.ndarray | None = None) -> pd.DataFrame:
     """UPC index per patient with a long-term condition and >= ``min_contacts`` GP appointments.
 
     UPC = (appointments with the most-seen GP) / (all GP appointments), 1 = perfect continuity.
+    ``codes`` and ``gp`` (each row's clinician a GP): when the caller has them (no column copies).
     """
-    practice, patient, upc, labels = _upc_arrays(ledger, min_contacts)
+    practice, patient, upc, labels = _upc_arrays(ledger, min_contacts, codes, gp)
     # practice as a categorical of the ledger's practice labels: callers group by its codes
     return pd.DataFrame({"practice": pd.Categorical.from_codes(practice, labels) if labels else [],
                          "patient": patient, "upc": upc})

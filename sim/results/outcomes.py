@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 LEVEL_ORDER = ("lgpo", "pcn", "practice")  # the whole area first, then PCNs, then practices
@@ -357,6 +358,14 @@ def level_rank(levels: pd.Series) -> pd.Series:
 
 
 def by_level(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered area, PCNs, practices, then by unit; otherwise in the order they came."""
-    return frame.assign(_o=level_rank(frame["level"])).sort_values(["_o", "unit"], kind="stable").drop(
-        columns="_o").reset_index(drop=True)
+    """Rows ordered area, PCNs, practices, then by unit; otherwise in the order they came.
+
+    One stable ``np.lexsort`` on the level's rank and the unit's sorted code (a missing level or unit
+    last, as ``sort_values`` puts it) and one take, not a sort on a new column of a copy.
+    """
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    rank = level_rank(frame["level"]).to_numpy(dtype=float, na_value=np.nan)
+    unit = pd.factorize(frame["unit"], sort=True)[0]
+    unit = np.where(unit < 0, unit.max() + 1, unit)
+    return frame.take(np.lexsort((unit, rank))).reset_index(drop=True)

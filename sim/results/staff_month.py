@@ -26,72 +26,94 @@ FLOWS = ("joiners", "leavers", *(f"leavers_{r}" for r in LEAVING_EVENTS), "posts
 STAFF_MONTH_COLUMNS = ["date", "level", "unit", "role", *STOCKS, *FLOWS]
 
 
-def _flows(model: GPSimModel, census_days: np.ndarray) -> pd.DataFrame:
+def _flows(model: GPSimModel, census_days: np.ndarray) -> dict[tuple[int, str, str], np.ndarray]:
     """Joiners, leavers by reason and posts ended per (census period, unit code, role), people only.
 
     Read from each person's joining and leaving days, so that a role's headcount at one census
-    equals the one before plus joiners, less leavers and posts ended, exactly.
+    equals the one before plus joiners, less leavers and posts ended, exactly. Counts in FLOWS order.
     """
     rota = {p.agent for hub in model.hubs if hub.member for p in hub.posts}
     why = {e["staff"]: e["event"] for e in model.events if e["day"] >= census_days[0]}  # last event wins
-    rows = []
+    first, last = int(census_days[0]), int(census_days[-1])
+    column = {name: j for j, name in enumerate(FLOWS)}
+    leavers = column["leavers"]
+    out: dict[tuple[int, str, str], np.ndarray] = {}
+
+    def add(day: int, code: str, role: str, what: str) -> None:
+        period = int(census_days[np.searchsorted(census_days, day, side="right") - 1])
+        row = out.setdefault((period, code, role), np.zeros(len(FLOWS), dtype=np.int64))
+        row[column[what]] += 1
+        if what.startswith("leavers_"):
+            row[leavers] += 1
+
     for s in model.staff:
         if s.cover_post or s.hub_post or s.index in rota:
             continue
         code = model.unit_level(s.unit)[1]
-        if census_days[0] <= s.joined_day < census_days[-1] and s.joined_day > 0:
-            rows.append((s.joined_day, code, role_label(s), "joiners"))
-        if s.left_day is not None and census_days[0] <= s.left_day < census_days[-1]:
+        if first <= s.joined_day < last and s.joined_day > 0:
+            add(s.joined_day, code, role_label(s), "joiners")
+        if s.left_day is not None and first <= s.left_day < last:
             reason = why.get(s.index, "")
-            rows.append((s.left_day, code, role_label(s), f"leavers_{reason}" if reason in LEAVING_EVENTS
-                         else "posts_ended"))
-    cols = ["period", "unit", "role", *FLOWS]
-    if not rows:
-        return pd.DataFrame(columns=cols)
-    f = pd.DataFrame(rows, columns=["day", "unit", "role", "what"])
-    f["period"] = census_days[np.searchsorted(census_days, f["day"].to_numpy(), side="right") - 1]
-    counts = pd.crosstab([f["period"], f["unit"], f["role"]], f["what"]).reindex(columns=list(FLOWS), fill_value=0)
-    counts["leavers"] = counts[[f"leavers_{r}" for r in LEAVING_EVENTS]].sum(axis=1)
-    return counts.reset_index()[cols]
+            add(s.left_day, code, role_label(s), f"leavers_{reason}" if reason in LEAVING_EVENTS else "posts_ended")
+    return out
 
 
-def _roll_up(by_unit: pd.DataFrame, units: list[tuple[str, str, set[str]]]) -> pd.DataFrame:
-    """Rows of ``by_unit`` summed per (day, level, unit, role) over the unit codes each level's unit counts.
+def staff_by_month(model: GPSimModel) -> pd.DataFrame:
+    """The monthly staff table of a finished run, at practice, PCN and LGPO level (see the module doc).
 
-    One grouping of every row repeated once per unit that counts it (in place, so each group adds its
-    rows in their order here, as one grouping per unit did): a borough has sixty units.
+    The census rows and the flows are joined per (day, unit code, role) in sorted key order, then
+    each row counts once for every unit of a level that includes its unit code: whole-number columns
+    summed with one ``np.bincount``, FTE with pandas' (compensated) group sum over the rows in the
+    same order as before, so the table is the same to the last bit; a dict and a few arrays rather
+    than a crosstab, an outer merge and a grouping on four string columns.
     """
+    if not model.census:
+        return pd.DataFrame(columns=STAFF_MONTH_COLUMNS)
+    days = np.unique(np.array([c["day"] for c in model.census], dtype=np.int64))
+    flows = _flows(model, days)
+    stock: dict[tuple[int, str, str], tuple[float, ...]] = {}
+    for c in model.census:
+        stock[(int(c["day"]), c["unit"], c["role"])] = tuple(float(c[k]) for k in STOCKS)
+    keys = sorted(stock.keys() | flows.keys())  # the outer join's key order
+    none = np.zeros(len(FLOWS), dtype=np.int64)
+    stocks = np.array([stock.get(k, (0.0,) * len(STOCKS)) for k in keys], dtype=np.float64).reshape(-1, len(STOCKS))
+    counts = np.array([flows.get(k, none) for k in keys], dtype=np.int64).reshape(-1, len(FLOWS))
+    units = units_of_levels(model)
     member: dict[str, list[int]] = {}
     for k, (_, _, codes) in enumerate(units):
         for c in codes:
             member.setdefault(c, []).append(k)
-    of_row = [member.get(c, []) for c in by_unit["unit"]]
-    rows = np.repeat(np.arange(len(by_unit)), [len(m) for m in of_row])
-    which = np.array([k for m in of_row for k in m], dtype=np.int64)
-    long = by_unit.drop(columns="unit").take(rows).reset_index(drop=True)
-    long.insert(1, "level", np.array([lv for lv, _, _ in units], dtype=object)[which])
-    long.insert(2, "unit", np.array([c for _, c, _ in units], dtype=object)[which])
-    return long.groupby(["day", "level", "unit", "role"], as_index=False, sort=False).sum()
-
-
-def staff_by_month(model: GPSimModel) -> pd.DataFrame:
-    """The monthly staff table of a finished run, at practice, PCN and LGPO level (see the module doc)."""
-    census = pd.DataFrame(model.census, columns=["day", "unit", "role", *STOCKS])
-    if census.empty:
-        return pd.DataFrame(columns=STAFF_MONTH_COLUMNS)
-    days = np.unique(census["day"].to_numpy())
-    flows = _flows(model, days).rename(columns={"period": "day"})
-    by_unit = census.merge(flows, on=["day", "unit", "role"], how="outer").fillna(0)
-    out = _roll_up(by_unit, units_of_levels(model))
+    # one output group per (day, unit of a level, role): each key row repeated once per unit that counts it
+    group: dict[tuple[int, int, str], int] = {}
+    row_of, group_of = [], []
+    for i, (day, code, role) in enumerate(keys):
+        for k in member.get(code, ()):
+            row_of.append(i)
+            group_of.append(group.setdefault((day, k, role), len(group)))
+    rows = np.array(row_of, dtype=np.int64)
+    gid = np.array(group_of, dtype=np.int64)
+    n = len(group)
+    whole = {name: np.bincount(gid, weights=stocks[rows, j], minlength=n).astype(np.int64)
+             for j, name in enumerate(STOCKS) if name in ("headcount", "vacancies")}
+    fte = pd.DataFrame({"fte": stocks[rows, 1], "vacancy_fte": stocks[rows, 3]}).groupby(gid, sort=True).sum()
+    flow_sums = [np.bincount(gid, weights=counts[rows, j], minlength=n).astype(np.int64) for j in range(len(FLOWS))]
+    level_rank = {"practice": 0, "pcn": 1, "lgpo": 2}
+    order = sorted(group, key=lambda g: (g[0], level_rank[units[g[1]][0]], units[g[1]][1], g[2]))
+    pick = np.array([group[g] for g in order], dtype=np.int64)
     w = model.cal.warm_up
-    out["date"] = [model.cal.dates[int(d)] for d in out["day"]]
-    out.loc[out["day"] >= model.n_sim_days, "date"] = model.cal.dates[w] + pd.Timedelta(days=model.n_sim_days - w)
-    count_cols = ["headcount", "vacancies", *FLOWS]
-    out[count_cols] = out[count_cols].astype(int)
-    level_order = {"practice": 0, "pcn": 1, "lgpo": 2}
-    out = out.sort_values(["day", "level", "unit", "role"], key=lambda s: s.map(level_order) if s.name == "level"
-                          else s, kind="stable")
-    return out[STAFF_MONTH_COLUMNS].reset_index(drop=True)
+    end = model.cal.dates[w] + pd.Timedelta(days=model.n_sim_days - w)
+    out = {
+        "date": [model.cal.dates[d] if d < model.n_sim_days else end for d, _, _ in order],
+        "level": [units[k][0] for _, k, _ in order],
+        "unit": [units[k][1] for _, k, _ in order],
+        "role": [r for _, _, r in order],
+        "headcount": whole["headcount"][pick],
+        "fte": fte["fte"].to_numpy()[pick],
+        "vacancies": whole["vacancies"][pick],
+        "vacancy_fte": fte["vacancy_fte"].to_numpy()[pick],
+        **{name: flow_sums[j][pick] for j, name in enumerate(FLOWS)},
+    }
+    return pd.DataFrame(out, columns=STAFF_MONTH_COLUMNS)
 
 
 def staff_month_mean(tables: pd.DataFrame) -> pd.DataFrame:

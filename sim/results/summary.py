@@ -5,16 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.results.ledger_codes import LedgerCodes
 from sim.results.metrics import (
     WAIT_BINS,
     Organisation,
-    access_counts,
+    access_columns,
     continuity_by_unit,
     fte_weeks,
     usual_provider_of_care,
     workload_counts,
 )
-from sim.results.outcomes import by_level, unit_of
+from sim.results.outcomes import by_level
+from sim.results.summary_rows import rows_frame
 
 
 def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> pd.Categorical:
@@ -27,26 +29,44 @@ def _role_kinds(role: pd.Series, role_kind: dict[str, str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes[role.cat.codes.to_numpy()], kinds)
 
 
-def patient_continuity(ledger: pd.DataFrame, role_kind: dict[str, str]) -> pd.DataFrame:
-    """UPC per qualifying patient (GP appointments only), computed once for the summary and the equity rows."""
+def gp_rows(role: pd.Series, role_kind: dict[str, str]) -> np.ndarray:
+    """Whether each row's clinician is a GP (kind 'gp'), looked up once per role category."""
+    if not isinstance(role.dtype, pd.CategoricalDtype):
+        role = role.astype("category")
+    hit = np.array([role_kind.get(str(c)) == "gp" for c in role.cat.categories] + [False], dtype=bool)
+    return hit[role.cat.codes.to_numpy()]  # code -1 (no clinician) takes the last: False
+
+
+def patient_continuity(ledger: pd.DataFrame, role_kind: dict[str, str],
+                       codes: LedgerCodes | None = None) -> pd.DataFrame:
+    """UPC per qualifying patient (GP appointments only), computed once for the summary and the equity rows.
+
+    ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes`; with them nothing is copied.
+    """
+    if codes is not None:
+        return usual_provider_of_care(ledger, codes=codes, gp=gp_rows(ledger["role"], role_kind))
     # only the columns continuity needs (copying a ledger of millions of rows is slow)
     cols = [c for c in ("practice", "patient", "staff", "state", "ltc", "day") if c in ledger]
     return usual_provider_of_care(ledger[cols].assign(role_kind=_role_kinds(ledger["role"], role_kind)))
 
 
 def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFrame,
-              org: Organisation, upc: pd.DataFrame | None = None) -> pd.DataFrame:
+              org: Organisation, upc: pd.DataFrame | None = None,
+              codes: LedgerCodes | None = None) -> pd.DataFrame:
     """Headline outcomes per practice, PCN and LGPO over the horizon: columns level, unit, metric, value, units.
 
-    ``upc``: :func:`patient_continuity` of this ledger when the caller has it already (not recomputed).
+    ``upc``: :func:`patient_continuity` of this ledger when the caller has it already (not recomputed);
+    ``codes``: its :func:`~sim.results.ledger_codes.ledger_codes`, likewise.
     """
     years = org.horizon_days / 365.25
     weeks = org.horizon_days / 7.0
-    acc = access_counts(ledger, org, "all").drop(columns=["date"]).set_index(["level", "unit"])
+    _, acc_units, acc_columns = access_columns(ledger, org, "all", codes)
+    acc_values = {c: v.tolist() for c, v in acc_columns.items()}  # Python numbers, as a table's to_dict gave
     sizes = org.list_sizes()
     role_kind = dict(zip(staff["role"], staff["kind"], strict=False))
     rows: list[tuple[str, str, str, float]] = []
-    for (level, unit), a in acc.to_dict("index").items():  # dicts: iterrows builds a Series a row
+    for i, (level, unit) in enumerate(acc_units):
+        a = {c: v[i] for c, v in acc_values.items()}
         n_list = sizes.get((level, unit), 0)
         per_k = 1000.0 / n_list if n_list else np.nan
         appts = a["appointments"]
@@ -74,7 +94,7 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
             if col.startswith("appointments_mode:"):
                 rows.append((level, unit, "mode_pct:" + col.split(":", 1)[1],
                              100.0 * a[col] / appts if appts else np.nan))
-    cont = continuity_by_unit(None, org, patient_continuity(ledger, role_kind) if upc is None else upc)
+    cont = continuity_by_unit(None, org, patient_continuity(ledger, role_kind, codes) if upc is None else upc)
     for c in cont.to_dict("records"):
         rows.append((c["level"], c["unit"], "continuity_upc", c["upc"]))
 
@@ -99,7 +119,4 @@ def summarise(ledger: pd.DataFrame, staff: pd.DataFrame, staff_days: pd.DataFram
             ]
         if w["offered_slots"] > 0:
             rows.append((level, unit, f"utilisation_pct:{role}", 100.0 * w["booked_slots"] / w["offered_slots"]))
-    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
-    out["value"] = out["value"].astype(float)
-    out["units"] = out["metric"].map(unit_of)
-    return by_level(out)
+    return by_level(rows_frame(rows))

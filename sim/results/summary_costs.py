@@ -43,7 +43,9 @@ from sim.costs.arrs import arrs_for_pcn
 from sim.costs.rates import DAYS_PER_YEAR
 from sim.costs.staff import StaffCostModel, present_value, staff_costs
 from sim.model.interventions import internal_day, scope_practices
-from sim.results.outcomes import unit_of
+from sim.results.cells import code_counts
+from sim.results.ledger_codes import LedgerCodes, ledger_codes
+from sim.results.summary_rows import rows_frame
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -202,22 +204,29 @@ def _scheme_items(book: CostBook, model: GPSimModel, iv: TrainingExpansion | Int
             book.add(code, "interventions", agent.joined_day - w, iv.cost_per_recruit_gbp)
 
 
-def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int) -> pd.Series:
-    """Appointments (seen or DNA) in the horizon by (unit code of the clinician, role)."""
-    day = ledger["appt_day"].to_numpy(dtype=np.int64, na_value=-1)
+def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int,
+                  levels: list[tuple[str, str, list[str], float]], codes: LedgerCodes) -> list[dict[str, float]]:
+    """Appointments (seen or DNA) in the horizon by role, for each summary unit in ``levels``.
+
+    Counted per (clinician's unit, role) in one pass, then summed over the unit codes each summary unit
+    counts; each unit's roles with appointments, in sorted order (whole numbers: exact in any order).
+    """
+    day = codes.appt_day
     unit = ledger["unit"].to_numpy()
     role = ledger["role"].astype("category")
-    code = role.cat.codes.to_numpy()
-    keep = (unit >= 0) & (code >= 0) & (day >= 0) & (day < horizon_days)
-    n_roles = len(role.cat.categories)
+    names = [str(c) for c in role.cat.categories]
     n_units = model.lgpo_unit + 1
-    flat = unit[keep].astype(np.int64) * n_roles + code[keep]  # int64 after the selection, not before
-    counts = np.bincount(flat, minlength=n_units * n_roles).reshape(n_units, n_roles)
-    units, roles = np.nonzero(counts)
-    codes = [model.unit_level(u)[1] for u in range(n_units)]
-    index = pd.MultiIndex.from_arrays([[codes[u] for u in units], [str(role.cat.categories[r]) for r in roles]],
-                                      names=["unit", "role"])
-    return pd.Series(counts[units, roles].astype(float), index=index).groupby(level=[0, 1]).sum()
+    in_horizon = (day >= 0) & (day < horizon_days)
+    counts = code_counts(unit, np.where(in_horizon, role.cat.codes.to_numpy(), -1), len(names), n_units)
+    of_code: dict[str, list[int]] = {}
+    for u in range(n_units):
+        of_code.setdefault(model.unit_level(u)[1], []).append(u)
+    order = sorted(range(len(names)), key=lambda r: names[r])
+    out = []
+    for _, _, unit_codes, _ in levels:
+        mine = counts[[u for c in unit_codes for u in of_code.get(c, [])]].sum(axis=0)
+        out.append({names[r]: float(mine[r]) for r in order if mine[r] > 0})
+    return out
 
 
 def _by_role(values: pd.Series, levels: list[tuple[str, str, list[str], float]]) -> list[dict[str, float]]:
@@ -243,8 +252,11 @@ def _by_role(values: pd.Series, levels: list[tuple[str, str, list[str], float]])
 
 
 def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
-                 prices: StaffCostModel | None = None) -> pd.DataFrame:
-    """Cost rows (level, unit, metric, value, units) for the run summary; see the module docstring."""
+                 prices: StaffCostModel | None = None, codes: LedgerCodes | None = None) -> pd.DataFrame:
+    """Cost rows (level, unit, metric, value, units) for the run summary; see the module docstring.
+
+    ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes` when the caller has them.
+    """
     prices = prices or StaffCostModel()
     horizon = model.scenario.horizon_days
     years = horizon / DAYS_PER_YEAR
@@ -254,12 +266,12 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
     costs["overtime_gbp"] = _overtime_items(book, model, staff, prices)
     _intervention_items(book, model)
     _cover_items(book, model, prices)
-    appts = _appointments(ledger, model, horizon)
     role_cost = (costs.assign(gbp=costs["cost_gbp"] + costs["overtime_gbp"])
                  .groupby(["unit_code", "role"])["gbp"].sum())
     rows: list[tuple[str, str, str, float]] = []
     levels = _levels(model)
-    cost_of, appts_of = _by_role(role_cost, levels), _by_role(appts, levels)
+    cost_of = _by_role(role_cost, levels)
+    appts_of = _appointments(ledger, model, horizon, levels, ledger_codes(ledger) if codes is None else codes)
     for (level, unit, codes, patients), mine_cost, mine_appts in zip(levels, cost_of, appts_of, strict=True):
         parts = {p: float(book.by_year(codes, (p,)).sum()) / years for p in COST_PARTS}
         total = sum(parts.values())
@@ -289,7 +301,4 @@ def cost_summary(model: GPSimModel, staff: pd.DataFrame, ledger: pd.DataFrame,
                  ("pcn", pcn.code, "pcn_staff_not_reimbursable_gbp_year", totals["unfunded_gbp"])]
     rows += [("lgpo", model.lgpo.code, "pcn_staff_arrs_reimbursable_gbp_year", sum(a for a, _ in arrs.values())),
              ("lgpo", model.lgpo.code, "pcn_staff_not_reimbursable_gbp_year", sum(b for _, b in arrs.values()))]
-    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
-    out["value"] = out["value"].astype(float)
-    out["units"] = out["metric"].map(unit_of)
-    return out
+    return rows_frame(rows)

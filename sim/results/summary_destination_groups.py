@@ -19,10 +19,11 @@ import pandas as pd
 
 from sim.config.destinations import DESTINATIONS
 from sim.config.types import AGE_BANDS, imd_quintile_of
+from sim.results.ledger_codes import LedgerCodes
 from sim.results.metrics import Organisation
-from sim.results.outcomes import unit_of
 from sim.results.summary_destinations import DESTINATION_METRICS
 from sim.results.summary_equity import QUINTILES, practice_imd
+from sim.results.summary_rows import rows_frame
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -35,16 +36,23 @@ def practice_codes(column: pd.Series, practices: list[str]) -> np.ndarray:
     return lookup[cat.cat.codes.to_numpy()]
 
 
-def lost_rows(ledger: pd.DataFrame, practices: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, practice position, destination code) of each request of the horizon lost to a destination."""
+def lost_rows(ledger: pd.DataFrame, practices: list[str],
+              codes: LedgerCodes | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, practice position, destination code) of each request of the horizon lost to a destination.
+
+    ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes` when the caller has them.
+    """
     if "destination" not in ledger or not len(ledger):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     dest = ledger["destination"]
-    codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
+    dest_codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
         pd.Categorical(dest, categories=list(DESTINATIONS)).codes
-    practice = practice_codes(ledger["practice"], practices)
-    row = np.flatnonzero((ledger["day"].to_numpy() >= 0) & (codes >= 0) & (practice >= 0))
-    return row, practice[row].astype(np.int64), codes[row].astype(np.int64)
+    if codes is None:
+        practice, request = practice_codes(ledger["practice"], practices), ledger["day"].to_numpy() >= 0
+    else:
+        practice, request = codes.positions(practices), codes.request
+    row = np.flatnonzero(request & (dest_codes >= 0) & (practice >= 0))
+    return row, practice[row].astype(np.int64), dest_codes[row].astype(np.int64)
 
 
 def _cells(practice: np.ndarray, dest: np.ndarray, group: np.ndarray, n_practices: int, n_groups: int) -> np.ndarray:
@@ -97,15 +105,19 @@ def _rows(level: str, unit: str, family: str, keys: tuple[str, ...], n: np.ndarr
     return rows
 
 
-def destination_group_summary(model: GPSimModel, ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame:
-    """Rows (level, unit, metric, value, units): each destination of unmet demand per 1,000 a year by group."""
+def destination_group_summary(model: GPSimModel, ledger: pd.DataFrame, org: Organisation,
+                              codes: LedgerCodes | None = None) -> pd.DataFrame:
+    """Rows (level, unit, metric, value, units): each destination of unmet demand per 1,000 a year by group.
+
+    ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes` when the caller has them.
+    """
     practices = list(org.practices)
     years = org.horizon_days / 365.25
     scores = practice_imd(model)
     quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in practices] + [-1],
                         dtype=np.int64)
     # the lost rows once, and each one's age band and quintile only: a few in a hundred of the ledger
-    row, practice, dest = lost_rows(ledger, practices)
+    row, practice, dest = lost_rows(ledger, practices, codes)
     age = model.population.age_band[ledger["patient"].to_numpy()[row]].astype(np.int64)
     by_age = _cells(practice, dest, age, len(practices), len(AGE_BANDS))
     by_imd = _cells(practice, dest, quint_of[practice], len(practices), len(QUINTILES))
@@ -120,6 +132,4 @@ def destination_group_summary(model: GPSimModel, ledger: pd.DataFrame, org: Orga
         if level != "practice":
             rows += _rows(level, unit, "imd", QUINTILES, by_imd[members].sum(axis=0), pat_imd[members].sum(axis=0),
                           years)
-    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
-    out["units"] = out["metric"].map(unit_of)
-    return out
+    return rows_frame(rows)

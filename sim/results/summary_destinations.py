@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from sim.config.destinations import DESTINATIONS
+from sim.results.cells import code_counts
+from sim.results.ledger_codes import LedgerCodes
 from sim.results.metrics import Organisation
-from sim.results.outcomes import unit_of
+from sim.results.summary_rows import rows_frame
 
 # summary metric of each destination (registered in sim.results.outcomes)
 DESTINATION_METRICS = {
@@ -24,28 +26,32 @@ DESTINATION_METRICS = {
 }
 
 
-def destination_counts(ledger: pd.DataFrame, practices: list[str]) -> np.ndarray:
-    """Lost requests of the horizon by practice (rows, in ``practices`` order) and destination (columns)."""
+def destination_counts(ledger: pd.DataFrame, practices: list[str], codes: LedgerCodes | None = None) -> np.ndarray:
+    """Lost requests of the horizon by practice (rows, in ``practices`` order) and destination (columns).
+
+    ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes` when the caller has them.
+    """
     k = len(DESTINATIONS)
     if "destination" not in ledger:
         return np.zeros((len(practices), k), dtype=np.int64)
     dest = ledger["destination"]
-    codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
+    dest_codes = dest.cat.codes.to_numpy() if isinstance(dest.dtype, pd.CategoricalDtype) else \
         pd.Categorical(dest, categories=list(DESTINATIONS)).codes
     col = ledger["practice"]
-    if isinstance(col.dtype, pd.CategoricalDtype):  # codes through the categories: no string per row
+    if codes is not None:
+        practice = codes.positions(practices)
+    elif isinstance(col.dtype, pd.CategoricalDtype):  # codes through the categories: no string per row
         cat_index = pd.Index(practices).get_indexer([str(c) for c in col.cat.categories])
         practice = np.append(cat_index, -1)[col.cat.codes.to_numpy()]  # code -1 (missing) -> -1
     else:
         practice = pd.Index(practices).get_indexer(col.astype(str).to_numpy())
-    ok = (ledger["day"].to_numpy() >= 0) & (codes >= 0) & (practice >= 0)
-    flat = practice[ok].astype(np.int64) * k + codes[ok]
-    return np.bincount(flat, minlength=len(practices) * k).reshape(len(practices), k)
+    request = ledger["day"].to_numpy() >= 0 if codes is None else codes.request
+    return code_counts(practice, np.where(request, dest_codes, -1), k, len(practices))
 
 
-def destination_summary(ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame:
+def destination_summary(ledger: pd.DataFrame, org: Organisation, codes: LedgerCodes | None = None) -> pd.DataFrame:
     """Rows (level, unit, metric, value, units): each destination of unmet demand per 1,000 patients a year."""
-    counts = destination_counts(ledger, list(org.practices))
+    counts = destination_counts(ledger, list(org.practices), codes)
     years = org.horizon_days / 365.25
     sizes = org.list_sizes()
     pcns = list(org.pcns)
@@ -61,6 +67,4 @@ def destination_summary(ledger: pd.DataFrame, org: Organisation) -> pd.DataFrame
         per_k_year = 1000.0 / size / years if size and years else np.nan
         for j, d in enumerate(DESTINATIONS):
             rows.append((level, unit, DESTINATION_METRICS[d], float(n[j]) * per_k_year))
-    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
-    out["units"] = out["metric"].map(unit_of)
-    return out
+    return rows_frame(rows)

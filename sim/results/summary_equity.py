@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from sim.config.types import AGE_BANDS, imd_quintile_of
+from sim.results.cells import equity_counts
+from sim.results.ledger_codes import LedgerCodes, ledger_codes
 from sim.results.metrics import usual_provider_of_care
-from sim.results.outcomes import unit_of
+from sim.results.summary_rows import rows_frame
 
 if TYPE_CHECKING:
     from sim.model.model import GPSimModel
@@ -53,22 +55,6 @@ def _cells(practice: np.ndarray, group: np.ndarray, n_practices: int, n_groups: 
     cell = practice[ok] * n_groups + group[ok]
     return {k: np.bincount(cell, weights=w[ok], minlength=n_practices * n_groups).reshape(n_practices, n_groups)
             for k, w in weights.items()}
-
-
-def _counts(cell: np.ndarray, shape: tuple[int, int], request: np.ndarray, lost: np.ndarray, appt: np.ndarray,
-            wait: np.ndarray) -> dict[str, np.ndarray]:
-    """Requests, lost, appointments (counts of the rows selected) and their wait days per cell, as float arrays.
-
-    Counting the selected rows, not weighting every row by 0 or 1: the same sums, less work.
-    """
-    n = shape[0] * shape[1]
-
-    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        w = None if weights is None else weights[mask]
-        return np.bincount(cell[mask], weights=w, minlength=n).astype(np.float64).reshape(shape)
-
-    return {"requests": count(request), "lost": count(lost), "appointments": count(appt),
-            "wait_days": count(appt, wait)}
 
 
 def _rows(level: str, unit: str, family: str, keys: tuple[str, ...], sums: dict[str, np.ndarray]
@@ -139,31 +125,22 @@ def _weighted_rows(model: GPSimModel, units: list[tuple[str, str, list[int]]], a
     return rows
 
 
-def _in(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
-    """Boolean array: each row's value is one of ``values`` (categorical columns through their codes)."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return column.isin(values).to_numpy(dtype=bool)
-    hit = np.array([str(c) in values for c in column.cat.categories] + [False], dtype=bool)
-    return hit[column.cat.codes.to_numpy()]  # code -1 (missing) takes the last: False
-
-
 def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str, str],
-                   upc: pd.DataFrame | None = None) -> pd.DataFrame:
+                   upc: pd.DataFrame | None = None, codes: LedgerCodes | None = None) -> pd.DataFrame:
     """Equity rows (level, unit, metric, value, units) for the run summary; see the module docstring.
 
     ``upc``: per-patient continuity already computed for the summary (``usual_provider_of_care`` with
     GP role kinds, as ``sim.results.summary.patient_continuity``); computed here when not given.
+    ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes`, likewise.
     """
     scores = practice_imd(model)
-    codes = [p.code for p in model.practices]
-    n_p = len(codes)
-    index_of = {c: k for k, c in enumerate(codes)}
-    practice = _codes_in(ledger["practice"], index_of)
-    request = ledger["day"].to_numpy() >= 0
-    appt = _in(ledger["state"], ("seen", "dna")) & (ledger["appt_day"].to_numpy(dtype=np.int64, na_value=-1) >= 0)
-    lost = request & _in(ledger["state"], ("lost", "gave_up"))
-    quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in codes], dtype=np.int64)
-    age = model.population.age_band[ledger["patient"].to_numpy()]
+    lc = ledger_codes(ledger) if codes is None else codes
+    practices = [p.code for p in model.practices]
+    n_p = len(practices)
+    index_of = {c: k for k, c in enumerate(practices)}
+    practice = lc.positions(practices)
+    lost = lc.request & lc.is_state("lost", "gave_up")
+    quint_of = np.array([imd_quintile_of(scores[c]) - 1 if c in scores else -1 for c in practices], dtype=np.int64)
     if upc is None:
         role = ledger["role"].astype("category")
         kind_names = sorted(set(role_kind.values()))
@@ -177,8 +154,10 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
                   else np.zeros(0, dtype=np.int64))
     u_weights = {"upc_sum": upc["upc"].to_numpy(dtype=float), "upc_n": np.ones(len(upc))}
     u_age = model.population.age_band[upc["patient"].to_numpy(dtype=np.int64)].astype(np.int64)
-    by_age = (_counts(practice * len(AGE_BANDS) + age, (n_p, len(AGE_BANDS)), request, lost, appt,
-                      ledger["wait_days"].to_numpy(dtype=np.float64, na_value=0.0))
+    # one pass over the rows: requests, lost, appointments and wait days per (practice, age band)
+    sums = equity_counts(practice, ledger["patient"].to_numpy(), model.population.age_band, lc.request, lost,
+                         lc.appt, lc.wait, n_p, len(AGE_BANDS))
+    by_age = (dict(zip(("requests", "lost", "appointments", "wait_days"), sums, strict=True))
               | _cells(u_practice, u_age, n_p, len(AGE_BANDS), u_weights))
     # a practice is in one quintile: its request counts there are its age cells' sums (whole numbers, so
     # exact in any order); continuity sums fractions, so it is summed per row as before
@@ -198,7 +177,4 @@ def equity_summary(model: GPSimModel, ledger: pd.DataFrame, role_kind: dict[str,
     rows += _weighted_rows(model, units, by_age["appointments"].sum(axis=1), by_imd["appointments"], quint_of)
     for code, score in scores.items():
         rows += [("practice", code, "imd_score", score), ("practice", code, "imd_quintile", float(imd_quintile_of(score)))]
-    out = pd.DataFrame(rows, columns=["level", "unit", "metric", "value"])
-    out["value"] = out["value"].astype(float)
-    out["units"] = out["metric"].map(unit_of)
-    return out
+    return rows_frame(rows)
