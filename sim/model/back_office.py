@@ -6,7 +6,8 @@ numbers). Each admin staff agent of a practice has an admin role (the practice's
 ``role_shares``); each works the front desk first (``front_desk_share`` of their day, from
 ``start_minute``: the morning rush), then the back office. Each working day one SimPy process opens
 the day at ``start_minute`` and serves every team's queue (a team: one role in one practice, or in a pool) with the compiled FCFS
-queue of :mod:`sim.model.back_office_queue`; tasks not reached wait for the next working day.
+queue of :mod:`sim.model.back_office_queue`, in one compiled call (:mod:`sim.model.back_office_day`);
+tasks not reached wait for the next working day.
 
 Every task ends in exactly one state: ``DONE``, ``WAITING`` (backlog at the end of the run) or
 ``SHARED`` (an organisation function a pool does once instead of once per practice). Pooling
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.back_office import ADMIN_ROLES, Coordinators
-from sim.model.back_office_queue import arrival_order, enqueue, queued, serve_cells
+from sim.model.back_office_day import work_day
+from sim.model.back_office_queue import enqueue, queued
 from sim.model.phases import Phase
 from sim.model.units import DAYS_PER_MONTH
 
@@ -92,9 +94,9 @@ class BackOfficeState:
     cut_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice per day (redeployed)
     review_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per correspondence task
     records: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (day, practice) minutes or counts
+    record_block: np.ndarray = field(default_factory=lambda: np.zeros((len(RECORDS), 0, 0)))  # records' storage
     desk_share: np.ndarray = field(default_factory=lambda: np.zeros(R))  # admin role -> share at the front desk
     unpooled: tuple | None = None  # (teams, factors) while no pool exists: the same every day, built once
-    routes: tuple | None = None  # (teams, teams with servers, review minutes, routing) of the last day (see _routes)
 
 
 def build_back_office(model: GPSimModel) -> None:
@@ -148,10 +150,11 @@ def build_back_office(model: GPSimModel) -> None:
         took=np.full(n, np.nan, dtype=np.float32),
         working_before=np.concatenate([[0], np.cumsum(model.cal.is_working_day)]).astype(np.float64),
         added_coordinator_minutes=np.zeros(n_p), cut_minutes=np.zeros(n_p), review_minutes=np.zeros(n_p),
-        records={name: np.zeros((n_d, n_p)) for name in RECORDS},
+        record_block=np.zeros((len(RECORDS), n_d, n_p)),
         desk_share=np.array([cfg.front_desk_share.get(r, 0.0) for r in ADMIN_ROLES]),
         head=np.full(n_p * n_k, -1, dtype=np.int64), tail=np.full(n_p * n_k, -1, dtype=np.int64),
         count=np.zeros(n_p * n_k, dtype=np.int64), nxt=np.full(n, -1, dtype=np.int32 if n < 2**31 else np.int64))
+    st.records = dict(zip(RECORDS, st.record_block, strict=True))  # views: the compiled day writes the block
     model.back_office = st
     for p in model.practices:
         assign_roles(model, [s for s in p.staff if model.staff[s].kind == "admin"])
@@ -260,8 +263,8 @@ def serve_day(model: GPSimModel, t: int) -> float:
             st.unpooled = (_teams(model, t), _factors(model, t))
         team_of, factors = st.unpooled
     spec, dip, handoff, keep, setup = factors
-    new = np.arange(st.day_first[t], st.day_first[t + 1])
-    if st.pools and new.size and (keep < 1.0).any():
+    if st.pools and st.day_first[t + 1] > st.day_first[t] and (keep < 1.0).any():
+        new = np.arange(st.day_first[t], st.day_first[t + 1])
         # each task's draw keyed by its arrival day and place among the day's tasks: the same in every scenario
         u = model.streams.keyed("back-office/shared", t).random(new.size)
         absorbed = st.shared_kind[st.kind[new]] & (u >= keep[st.practice[new]])
@@ -271,74 +274,16 @@ def serve_day(model: GPSimModel, t: int) -> float:
         kg = st.kind[gone]
         rec["shared_saved"][t] += np.bincount(st.practice[gone], weights=st.e[gone] * st.minutes[kg, st.role_of_kind[kg]],
                                               minlength=n_p)
-        new = new[~absorbed]
-    # today's arrivals join the tails of their cells' queues, in arrival order
-    enqueue(new[arrival_order(st.arrival[new])], st.practice, st.kind, len(st.kind_names), st.head,
-            st.tail, st.count, st.nxt)
-    # servers: admin staff in post and present, with their back-office minutes today
+    # today's arrivals (less those a pool's shared functions absorbed) join the tails of their cells' queues; the
+    # servers are the admin staff in post and present, each starting at start_minute with the front desk (the
+    # morning rush), then the back office; every team serves its queue (sim.model.back_office_day)
     active, fte = model.staff_status()
-    here = active[st.admin_staff] & ~model.absent[st.admin_staff, t]
-    who, role = st.admin_staff[here], st.admin_role[here]
-    if who.size == 0 or not st.count.any():
-        rec["backlog"][t] = st.count.reshape(n_p, -1).sum(axis=1)
-        return base_open(model, t)
-    unit = model.staff_table()["unit"][who]
-    # each admin's day starts at start_minute: the front desk first (the morning rush), then the back office
-    day_minutes = fte[who] * cfg.full_time_minutes_per_day
-    desk = day_minutes * st.desk_share[role]
-    window = day_minutes - desk
-    if st.pools:  # set-up and redeployed minutes exist only with a pool
-        _cut(window, unit, role, setup, st.cut_minutes, rec, t)
-    s_team = team_of[unit, role]
-    s_order = np.argsort(s_team, kind="stable")
-    s_team, window, unit, desk = s_team[s_order], window[s_order], unit[s_order], desk[s_order]
-    n_teams = int(team_of.max()) + 1
-    server_first = np.searchsorted(s_team, np.arange(n_teams + 1))
-    opening = t * 1440.0 + cfg.start_minute
-    s_open = opening + desk
-    s_close = s_open + window
-    s_end = np.empty(s_team.size)
-    day_rec = np.zeros((5, n_p))
-    team_cells, team_first, cell_role, cell_review = _routes(st, team_of, server_first[1:] > server_first[:-1])
-    serve_cells(team_cells, team_first, cell_role, cell_review, st.head, st.tail, st.count, st.nxt, st.practice,
-                st.kind, st.arrival, st.e, st.minutes, spec, dip, handoff, s_open, s_close, server_first, st.state,
-                DONE, st.took, st.working_before, day_rec, s_end)
-    for row, name in enumerate(("busy", "spec_saved", "dip_added", "handoff_added", "coordinator")):
-        rec[name][t] += day_rec[row]
-    rec["overtime"][t] += np.bincount(unit, weights=np.maximum(0.0, s_end - s_close), minlength=n_p)
-    rec["backlog"][t] = st.count.reshape(n_p, -1).sum(axis=1)
-    return float(max(s_end.max(), opening))
-
-
-def _routes(st: BackOfficeState, team_of: np.ndarray, has_server: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Today's routing for :func:`serve_cells`: cells by team, each team's first, cell roles and review minutes.
-
-    The same as yesterday's unless the teams, which teams have anyone or the review minutes changed
-    (most days none do), so the last one is kept and reused.
-    """
-    last = st.routes
-    if (last is not None and np.array_equal(last[0], team_of) and np.array_equal(last[1], has_server)
-            and np.array_equal(last[2], st.review_minutes)):
-        return last[3]
-    cell_team, cell_role, cell_review = _route_cells(st, team_of, has_server)
-    team_cells = np.argsort(cell_team, kind="stable")
-    team_first = np.searchsorted(cell_team[team_cells], np.arange(has_server.size + 1))
-    routes = (team_cells, team_first, cell_role, cell_review)
-    st.routes = (team_of.copy(), has_server.copy(), st.review_minutes.copy(), routes)
-    return routes
-
-
-def _route_cells(st: BackOfficeState, team_of: np.ndarray, has_server: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per cell (practice x kind) today: its team, the admin role serving it and its coordinator review minutes.
-
-    Correspondence goes to the practice's (or pool's) workflow coordinators where their team has anyone today.
-    """
-    n_k = len(st.kind_names)
-    p = np.repeat(np.arange(team_of.shape[0]), n_k)
-    k = np.tile(np.arange(n_k), team_of.shape[0])
-    corr = st.corr_kind[k]
-    role = np.where(corr & has_server[team_of[p, COORD]], COORD, st.role_of_kind[k])
-    return team_of[p, role], role, np.where(corr, st.review_minutes[p], 0.0)
+    return work_day(st.day_first[t], st.day_first[t + 1], ARRIVING, st.practice, st.kind, st.arrival, st.e, st.state,
+                    DONE, st.took, st.head, st.tail, st.count, st.nxt, st.admin_staff, st.admin_role, active, fte,
+                    model.absent, model.staff_table()["unit"], st.desk_share, float(cfg.full_time_minutes_per_day),
+                    bool(st.pools), PM, setup, st.cut_minutes, team_of, t * 1440.0 + cfg.start_minute, st.corr_kind,
+                    st.role_of_kind, st.review_minutes, COORD, st.minutes, spec, dip, handoff, st.working_before,
+                    st.record_block, t)
 
 
 def requeue(st: BackOfficeState) -> None:
@@ -352,20 +297,6 @@ def requeue(st: BackOfficeState) -> None:
 def base_open(model: GPSimModel, t: int) -> float:
     """The minute the back office opens on day ``t``."""
     return t * 1440.0 + model.scenario.back_office.start_minute
-
-
-def _cut(window: np.ndarray, unit: np.ndarray, role: np.ndarray, setup: np.ndarray, cut: np.ndarray,
-         rec: dict[str, np.ndarray], t: int) -> None:
-    """Take set-up minutes (practice managers) and redeployed minutes (everyone) off the day's windows."""
-    n_p = setup.size
-    for minutes, mask, name in ((setup, role == PM, "setup"), (cut, np.ones(role.size, dtype=bool), "released")):
-        if not minutes.any():
-            continue
-        have = np.bincount(unit[mask], weights=window[mask], minlength=n_p)
-        take = np.minimum(minutes, have)
-        share = np.where(have[unit] > 0, take[unit] / np.maximum(have[unit], 1e-9), 0.0)
-        window[mask] *= 1.0 - share[mask]
-        rec[name][t] += take
 
 
 # ------------------------------------------------------------------------------ redeployment

@@ -159,20 +159,39 @@ def serve_cells(team_cells: np.ndarray, team_first: np.ndarray, cell_role: np.nd
     for k in range(server_end.size):
         server_end[k] = server_open[k]
     n_teams = server_first.size - 1
+    n_kinds = minutes.shape[0]
+    most_c, most_q = 0, 0
+    for tm in range(n_teams):
+        most_c = max(most_c, server_first[tm + 1] - server_first[tm])
+        most_q = max(most_q, team_first[tm + 1] - team_first[tm])
+    key = np.empty(most_c)  # the team's servers, a min-heap by the minute each is next free
+    idx = np.empty(most_c, dtype=np.int64)
+    head_arrival = np.empty(most_q)  # arrival of the head of each of the team's cells (inf: empty)
+    q_practice = np.empty(most_q, dtype=np.int64)  # each of the team's cells: its practice, mean minutes, review
+    q_minutes = np.empty(most_q)
     for tm in range(n_teams):
         s0, s1 = server_first[tm], server_first[tm + 1]
         c = s1 - s0
         c0, c1 = team_first[tm], team_first[tm + 1]
         if c == 0 or c1 == c0:
             continue
-        key, idx = _server_heap(server_open, s0, c)
+        for j in range(c):
+            key[j] = server_open[s0 + j]
+            idx[j] = s0 + j
+        for j in range(c // 2 - 1, -1, -1):
+            _sift_down(key, idx, c, j)
+        for q in range(c1 - c0):
+            cell = team_cells[c0 + q]
+            h = head[cell]
+            head_arrival[q] = arrival[h] if h >= 0 else np.inf
+            q_practice[q] = cell // n_kinds  # a cell is practice x kind
+            q_minutes[q] = minutes[cell % n_kinds, cell_role[cell]]
         n = c
         while n > 0:
             best, first = -1, np.inf
-            for q in range(c0, c1):
-                h = head[team_cells[q]]
-                if h >= 0 and arrival[h] < first:
-                    first, best = arrival[h], q
+            for q in range(c1 - c0):
+                if head_arrival[q] < first:
+                    first, best = head_arrival[q], q
             if best < 0:
                 break
             k = idx[0]
@@ -182,15 +201,18 @@ def serve_cells(team_cells: np.ndarray, team_first: np.ndarray, cell_role: np.nd
                 key[0], idx[0] = key[n], idx[n]
                 _sift_down(key, idx, n, 0)
                 continue
-            cell = team_cells[best]
+            cell = team_cells[c0 + best]
             i = head[cell]
             head[cell] = nxt[i]
             if head[cell] < 0:
                 tail[cell] = -1
+                head_arrival[best] = np.inf
+            else:
+                head_arrival[best] = arrival[head[cell]]
             count[cell] -= 1
-            p = practice[i]
+            p = q_practice[best]
             rv = cell_review[cell]
-            h = e[i] * minutes[kind[i], cell_role[cell]]
+            h = e[i] * q_minutes[best]
             service = h * (1.0 - spec[p]) * (1.0 + dip[p]) + handoff[p] + rv
             finish = begin + service
             server_end[k] = finish
