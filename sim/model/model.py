@@ -95,6 +95,8 @@ class GPSimModel(mesa.Model):
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self.leaver_days: dict[int, list[int]] = {}  # unit -> days its staff left, oldest first (sim.model.turnover)
+        self.unit_staff: dict[int, list[int]] = {}  # unit -> staff ever in it, by index (sim.model.turnover)
+        self.unit_staff_seen = 0  # staff (by index) already in unit_staff: later joiners are added on reading
         self.census: list[dict] = []  # monthly staff stocks per unit and role (sim.model.census)
         self.closed_practices: dict[int, int] = {}  # closed practice -> internal day it closed (sim.model.closures)
         self.successor: dict[int, int] = {}  # closed practice -> practice its later posts go to

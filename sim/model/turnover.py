@@ -16,7 +16,6 @@ time to fill come from the practice's labour market and any recruitment drive co
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,7 +44,6 @@ RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 yea
 # workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
 LEAVING_EVENTS = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice")
 MAX_ADVERTS = 60  # a post advertised this many times without filling is given up (about 15 years for GPs)
-_UNIT_STAFF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (staff seen, unit -> staff)
 
 
 def age_on(model: GPSimModel, agent: Staff, day: int) -> float:
@@ -100,11 +98,14 @@ def strain(model: GPSimModel, unit: int, day: int | None = None) -> float:
 
 
 def _unit_staff(model: GPSimModel, unit: int) -> list[int]:
-    """Every staff member ever in booking unit ``unit``, by index (a unit never changes; joiners are added)."""
-    done, by_unit = _UNIT_STAFF.get(model, (0, {}))
-    for a in model.staff[done:]:
+    """Every staff member ever in booking unit ``unit``, by index (a unit never changes; joiners are added).
+
+    The index is the model's (``GPSimModel.unit_staff``), extended with the staff added since it was last read.
+    """
+    by_unit = model.unit_staff
+    for a in model.staff[model.unit_staff_seen:]:
         by_unit.setdefault(a.unit, []).append(a.index)
-    _UNIT_STAFF[model] = (len(model.staff), by_unit)
+    model.unit_staff_seen = len(model.staff)
     return by_unit.get(unit, [])
 
 
