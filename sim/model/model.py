@@ -50,7 +50,7 @@ from sim.model.states import (
     WAITING,
 )
 from sim.model.training import setup_training
-from sim.model.turnover import setup_turnover
+from sim.model.turnover import resign, setup_turnover
 from sim.model.workforce import burnout_feedback
 
 __all__ = ["BOOKED", "DNA", "GAVE_UP", "LOST", "NAVIGATED", "RESOLVED", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
@@ -160,6 +160,10 @@ class GPSimModel(mesa.Model):
                     age=age, contract=contract, key=key, joined_day=joined_day, hub_post=hub_post)
         self.staff.append(agent)
         return agent
+
+    def resign(self, s: int, day: int, event: str) -> None:
+        """Staff member ``s`` decides on ``day`` to leave: with their notice where turnover is on (sim.model.turnover)."""
+        resign(self, self.staff[s], day, event)
 
     def unit_level(self, unit: int) -> tuple[str, str]:
         """(level, code) of a booking unit: practice, PCN pool or the LGPO."""

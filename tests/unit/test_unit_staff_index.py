@@ -14,7 +14,8 @@ def test_each_model_holds_its_own_unit_index_and_joiners_enter_it():
     strain_parts(first, 0, 0)
     in_unit = sorted(a.index for a in first.staff if a.unit == 0)
     assert first.unit_staff[0] == in_unit and first.unit_staff_seen == len(first.staff)
-    assert second.unit_staff == {}  # another model's reading leaves this one untouched
     joiner = add_staff(first, "GP", 0, 5, key="T0/joiner")
     strain_parts(first, 0, 5)
     assert first.unit_staff[0] == [*in_unit, joiner.index]
+    strain_parts(second, 0, 5)
+    assert second.unit_staff[0] == in_unit  # another model's joiner is not in this one's index
