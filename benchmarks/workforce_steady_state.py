@@ -42,6 +42,21 @@ def fte_by_year(staff_month: pd.DataFrame, years: int) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna(0.0)
 
 
+def fte_mean_by_year(staff_month: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Area FTE in post by role, mean of each year's 12 monthly censuses (column 0: the first census alone).
+
+    One census date a year puts one vacancy of a 10-person role at 2% of a five-replication mean; the
+    year's mean of its monthly censuses is the stock the year actually had.
+    """
+    area = staff_month[staff_month["level"] == "lgpo"]
+    dates = sorted(area["date"].unique())
+    rows = {"start": area[area["date"] == dates[0]].groupby("role")["fte"].sum()}
+    for k in range(years):
+        on = dates[12 * k: 12 * (k + 1)]
+        rows[k + 1] = area[area["date"].isin(on)].groupby(["date", "role"])["fte"].sum().groupby("role").mean()
+    return pd.DataFrame(rows).fillna(0.0)
+
+
 def lost_by_year(ledger: pd.DataFrame) -> pd.Series:
     """Share of requests lost (%) by year of request."""
     rep = ledger[ledger["day"] >= 0]
@@ -65,28 +80,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", default="", help="CSV of each replication's FTE by role and year (to pool split runs)")
     args = ap.parse_args(argv)
     sc = load_scenario(Path(args.scenario), overrides={"horizon_days": args.years * DAYS_PER_YEAR})
-    ftes, losts, flows, secs = [], [], [], []
+    ftes, means, losts, flows, secs = [], [], [], [], []
     for rep in range(args.first, args.first + args.reps):
         t0, c0 = time.perf_counter(), time.process_time()
         res = run_single(sc, rep)
         secs.append(time.perf_counter() - t0)
         ftes.append(fte_by_year(res.staff_month, args.years))
+        means.append(fte_mean_by_year(res.staff_month, args.years))
         losts.append(lost_by_year(res.ledger))
         flows.append(flows_by_year(res.events))
         print(f"replication {rep}: {secs[-1]:.0f} s wall, {time.process_time() - c0:.0f} s CPU", flush=True)
         report(sc.name, args.years, ftes, losts, flows, secs)
+        report_means(means)
         if args.save:
-            save(Path(args.save), args.first, ftes, losts)
+            save(Path(args.save), args.first, ftes, losts, means)
     return 0
 
 
-def save(path: Path, first: int, ftes: list, losts: list) -> None:
-    """Write each replication's FTE by role and year and its lost % by year (long CSV) to pool split runs."""
+def save(path: Path, first: int, ftes: list, losts: list, means: list) -> None:
+    """Write each replication's FTE by role and year (census and yearly mean) and lost % by year (long CSV)."""
     rows = []
-    for k, (fte, lost) in enumerate(zip(ftes, losts, strict=True)):
-        long = fte.stack().rename("value").reset_index()
-        long.columns = ["role", "year", "value"]
-        rows.append(long.assign(rep=first + k, what="fte"))
+    for k, (fte, lost, mean) in enumerate(zip(ftes, losts, means, strict=True)):
+        for what, table in (("fte", fte), ("fte_year_mean", mean)):
+            long = table.stack().rename("value").reset_index()
+            long.columns = ["role", "year", "value"]
+            rows.append(long.assign(rep=first + k, what=what))
         rows.append(pd.DataFrame({"role": "", "year": lost.index, "value": lost.to_numpy(), "rep": first + k,
                                   "what": "lost_pct"}))
     pd.concat(rows).to_csv(path, index=False)
@@ -119,6 +137,16 @@ def report(name: str, years: int, ftes: list, losts: list, flows: list, secs: li
     lost_ok = bool(((lost - lost.iloc[0]).abs() <= LOST_BAND_PP).all())
     print(f"\nFTE within {FTE_BAND:.0%} of start for every role: {'yes' if fte_ok else 'NO'}")
     print(f"lost within {LOST_BAND_PP:g} pp of year 1 every year: {'yes' if lost_ok else 'NO'}", flush=True)
+
+
+def report_means(means: list) -> None:
+    """Print each role's FTE as the year's mean of its monthly censuses (mean over replications) against the start."""
+    mean = sum(means) / len(means)
+    print("\nFTE in post, the YEAR'S MEAN OF THE MONTHLY CENSUS (start: the first census; mean of replications)")
+    print(mean.round(2).to_string())
+    rel = mean.iloc[:, 1:].div(mean["start"], axis=0) - 1
+    print("\nlargest drift of a year's mean from the start by role (%):")
+    print((rel.abs().max(axis=1) * 100).round(1).to_string(), flush=True)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ from sim.model.states import (
     WAITING,
 )
 from sim.model.training import setup_training
-from sim.model.turnover import setup_turnover
+from sim.model.turnover import resign, setup_turnover
 from sim.model.workforce import burnout_feedback
 
 __all__ = ["BOOKED", "DNA", "GAVE_UP", "LOST", "NAVIGATED", "RESOLVED", "SEEN", "STATE_NAMES", "WAITING", "GPSimModel"]
@@ -95,6 +95,8 @@ class GPSimModel(mesa.Model):
         self.former_list: dict[int, np.ndarray] = {}  # GP who left -> patients whose usual GP they were
         self.open_vacancies: dict[str, dict] = {}  # post key -> vacancy being advertised (sim.model.turnover)
         self.leaver_days: dict[int, list[int]] = {}  # unit -> days its staff left, oldest first (sim.model.turnover)
+        self.unit_staff: dict[int, list[int]] = {}  # unit -> staff ever in it, by index (sim.model.turnover)
+        self.unit_staff_seen = 0  # staff (by index) already in unit_staff: later joiners are added on reading
         self.census: list[dict] = []  # monthly staff stocks per unit and role (sim.model.census)
         self.closed_practices: dict[int, int] = {}  # closed practice -> internal day it closed (sim.model.closures)
         self.successor: dict[int, int] = {}  # closed practice -> practice its later posts go to
@@ -158,6 +160,10 @@ class GPSimModel(mesa.Model):
                     age=age, contract=contract, key=key, joined_day=joined_day, hub_post=hub_post)
         self.staff.append(agent)
         return agent
+
+    def resign(self, s: int, day: int, event: str) -> None:
+        """Staff member ``s`` decides on ``day`` to leave: with their notice where turnover is on (sim.model.turnover)."""
+        resign(self, self.staff[s], day, event)
 
     def unit_level(self, unit: int) -> tuple[str, str]:
         """(level, code) of a booking unit: practice, PCN pool or the LGPO."""

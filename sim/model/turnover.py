@@ -16,7 +16,6 @@ time to fill come from the practice's labour market and any recruitment drive co
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,7 +44,6 @@ RECRUIT_AGE_MIN, RECRUIT_AGE_SPAN = 30, 15  # a recruit's age: uniform 30-44 yea
 # workforce events that are someone leaving (skill-mix posts ending and hubs closing are not)
 LEAVING_EVENTS = ("retired", "left", "left_burnout", "left_general_practice", "left_to_practice")
 MAX_ADVERTS = 60  # a post advertised this many times without filling is given up (about 15 years for GPs)
-_UNIT_STAFF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (staff seen, unit -> staff)
 
 
 def age_on(model: GPSimModel, agent: Staff, day: int) -> float:
@@ -100,11 +98,14 @@ def strain(model: GPSimModel, unit: int, day: int | None = None) -> float:
 
 
 def _unit_staff(model: GPSimModel, unit: int) -> list[int]:
-    """Every staff member ever in booking unit ``unit``, by index (a unit never changes; joiners are added)."""
-    done, by_unit = _UNIT_STAFF.get(model, (0, {}))
-    for a in model.staff[done:]:
+    """Every staff member ever in booking unit ``unit``, by index (a unit never changes; joiners are added).
+
+    The index is the model's (``GPSimModel.unit_staff``), extended with the staff added since it was last read.
+    """
+    by_unit = model.unit_staff
+    for a in model.staff[model.unit_staff_seen:]:
         by_unit.setdefault(a.unit, []).append(a.index)
-    _UNIT_STAFF[model] = (len(model.staff), by_unit)
+    model.unit_staff_seen = len(model.staff)
     return by_unit.get(unit, [])
 
 
@@ -177,6 +178,23 @@ def give_notice(model: GPSimModel, agent: Staff, day: int, leave_day: int, event
         _advertise(model, post, day, elapsed=elapsed)
     if leave_day < model.n_sim_days:
         model.phases.at(leave_day, lambda m, d: remove_staff(m, agent.index, d, event=event))
+
+
+def resign(model: GPSimModel, agent: Staff, day: int, event: str) -> None:
+    """``agent`` decides on ``day`` to leave (burnout): they give their contract's notice, as any leaver does.
+
+    A notice is a term of the contract, whatever the reason for going (salaried GPs 3 months, partners
+    6, Agenda for Change staff 1-2: ``workforce.turnover.notice_months``, docs/sources.md), so the post is
+    advertised from the decision and the leaver works the notice. Someone already on notice is leaving
+    anyway. Without background turnover there is no notice rule: they leave that day.
+    """
+    if agent.leaving_day is not None:
+        return
+    cfg = model.scenario.workforce.turnover
+    if not cfg.enabled or agent.hub_post or agent.cover_post:
+        remove_staff(model, agent.index, day, event=event)
+        return
+    give_notice(model, agent, day, day + notice_days(cfg, agent), event)
 
 
 def _advertise(model: GPSimModel, post: dict, day: int, in_progress: bool = False, elapsed: float = 0.0) -> None:
@@ -268,6 +286,9 @@ def seed_vacancies(model: GPSimModel) -> None:
 
     In a steady state, per person in post, the posts vacant are rate x the expected gap (the adverts'
     time beyond the notice, sim.model.notice) and the people working their notice are rate x notice.
+    The gap is at the fill probability the run's adverts have: the market's lowered by the unit's strain
+    at the start, which is the steady level of its turnover part (sim.model.strain); at the market's own
+    probability the seeded stock was smaller than the one the run then held, a drift down of in-post FTE.
     A vacant post is a twin of the person's (the same FTE and sessions) in an advert caught part-way
     with the stationary time left (:func:`_advertise`); a person on notice leaves on a day uniform over
     the notice, their post advertised since they gave it. So inflow matches outflow from the first day.
@@ -279,9 +300,13 @@ def seed_vacancies(model: GPSimModel) -> None:
     start = model.cal.warm_up
     people = _people(model)
     p_vacant, p_notice, notices = [], [], []
+    start_strain: dict[int, StrainParts] = {}  # unit -> its strain at the start
     for agent in people:
         rate = min(1.0, annual_rate(cfg, agent, agent.age) * deprivation_multiplier(cfg, agent, quintiles))
         p_fill, mean_days = market_terms(model, agent.role, agent.unit)
+        if agent.unit not in start_strain:
+            start_strain[agent.unit] = strain_parts(model, agent.unit, 0)
+        p_fill = strained_fill_probability(cfg, p_fill, start_strain[agent.unit])
         notice = notice_days(cfg, agent)
         gap = expected_gap_days(max(p_fill, 0.05), mean_days, float(notice), TIME_TO_FILL_SHAPE)
         # a retention scheme in force when reporting starts keeps those it covers from having given notice

@@ -317,7 +317,7 @@ def burnout_feedback(model: GPSimModel, day: int) -> None:
             continue
         u = model.streams.keyed(month_key, agent.key).random(2)
         if u[0] < wf.leave_probability_at_full_burnout * agent.burnout:
-            remove_staff(model, s, day, event="left_burnout")
+            model.resign(s, day, "left_burnout")  # with their notice (sim.model.turnover.resign)
         elif not recovered and u[1] < wf.reduce_sessions_probability_at_full_burnout * agent.burnout:
             reduce_sessions(model, s, day)
 

@@ -36,5 +36,9 @@ def test_deprived_practices_lose_more_gps_and_nurses_are_unchanged():
         return int(((ev["role"] == role) & (ev["unit"] == unit) & ev["event"].str.startswith("left")).sum())
 
     assert leavers(steep, "GP", "T0") >= leavers(flat, "GP", "T0") + 6  # about 3.6 a year flat, 4x that steep
-    assert leavers(steep, "GP", "T1") == leavers(flat, "GP", "T1")
+    # the other practice's own leaving draws are the same (keyed by person and month), but the stock seeded at
+    # the start is drawn systematically over each role as a whole (sim.model.notice.systematic_draw), so the
+    # deprived practice's larger stock moves which of the other's GPs start on notice or vacant: one or two
+    # leavers either way (so already before the stock was seeded at the start strain)
+    assert abs(leavers(steep, "GP", "T1") - leavers(flat, "GP", "T1")) <= 2
     assert leavers(steep, "Nurse", "T0") == leavers(flat, "Nurse", "T0")

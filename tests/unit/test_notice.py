@@ -6,6 +6,8 @@ import numpy as np
 
 from sim.experiments.runner import build_model, run_single
 from sim.model.notice import expected_gap_days
+from sim.model.strain import strained_fill_probability
+from sim.model.turnover import strain_parts
 from sim.model.units import DAYS_PER_MONTH
 from tests.conftest import scenario, tiny_mapping
 
@@ -57,3 +59,24 @@ def test_a_post_filled_within_the_notice_starts_the_day_the_leaver_goes():
     # each leaver's recruit joins the same day (leavers near the end may not be replaced within the run)
     joined = set(filled["day"].tolist())
     assert set(left["day"][left["day"] < 280].tolist()) <= joined
+
+
+def test_the_seeded_vacancies_are_the_stationary_stock_at_the_start_strain():
+    # small practices with a high leaving rate: the turnover part of their strain is well above 0 in a steady
+    # state, so their adverts fill less often than the market's and the stationary vacancy stock is larger
+    m = tiny_mapping(list_sizes=(3000,) * 8, gps=(10,) * 8, nurses=(0,) * 8, days=400)
+    m["workforce"] = {"turnover": {"annual_leaving_rate": {"GP": 0.5}, "time_to_fill_months": {"GP": 4.0},
+                                   "fill_probability": {"GP": 0.8}, "age_multiplier": {0: 1.0},
+                                   "notice_months": {"GP": 3.0}, "contract_notice_months": {},
+                                   "strain_weights": {"turnover": 1.0}, "strain_sensitivity": 0.5}}
+    model = build_model(scenario(m), 0)
+    notice = float(round(3 * DAYS_PER_MONTH))
+    gps = [a for a in model.staff if a.role == "GP" and not a.key.endswith("/s")]
+    cfg = model.scenario.workforce.turnover
+    p_start = [strained_fill_probability(cfg, 0.8, strain_parts(model, a.unit, 0)) for a in gps]
+    assert np.mean(p_start) < 0.7  # the start strain is the steady one, well above 0
+    at_start = sum(0.5 * expected_gap_days(p, 4 * DAYS_PER_MONTH, notice, 2) / 365.25 for p in p_start)
+    at_market = len(gps) * 0.5 * expected_gap_days(0.8, 4 * DAYS_PER_MONTH, notice, 2) / 365.25
+    vacant = sum(1 for v in model.open_vacancies.values() if v["role"] == "GP" and v["key"].endswith("/s"))
+    assert at_start - at_market > 3
+    assert np.floor(at_start) <= vacant <= np.ceil(at_start)  # systematic draws: the expectation rounded

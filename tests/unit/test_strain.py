@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim.config.workforce import Turnover
@@ -38,9 +39,26 @@ def test_overtime_counts_only_above_the_usual_and_relative_to_contracted_hours()
 
 
 def test_turnover_counts_leavers_above_the_expected_rate_and_the_months_before_the_start_at_it():
-    # at the start the whole year counts at the expected rate: no strain from the absence of history
-    assert turnover_part(CFG, [], 0, posts=10, expected_rate=0.12) == 0.0
+    # at the start the whole year holds Poisson leavers at the expected rate (see the test below)
+    assert turnover_part(CFG, [], 0, posts=10, expected_rate=0.12) > 0.0
     # a year in: 3 leavers from 10 posts against 12% expected is 0.18 over, above the full level (0.14)
     assert turnover_part(CFG, [400, 500, 600], 700, posts=10, expected_rate=0.12) == 1.0
     assert 0 < turnover_part(CFG, [400, 500], 700, posts=10, expected_rate=0.12) < 1  # 0.08 over
     assert turnover_part(CFG, [10, 20], 700, posts=10, expected_rate=0.12) == 0.0  # left more than a year ago
+
+
+def test_at_the_start_the_turnover_part_is_its_steady_level_over_poisson_leavers():
+    # a steady practice's leavers in a year are Poisson at the expected rate and only the excess counts,
+    # so its mean turnover part is above 0; the start is that mean, not 0 (which seeded too few vacancies)
+    rng = np.random.default_rng(11)
+    posts, rate = 25, 0.139
+    leavers = rng.poisson(posts * rate, 200_000)
+    steady = np.minimum(1.0, np.maximum(0.0, leavers / posts - rate) / CFG.strain_turnover_full)
+    at_start = turnover_part(CFG, [], 0, posts=posts, expected_rate=rate)
+    assert abs(at_start - steady.mean()) < 4 * steady.std() / np.sqrt(len(steady))
+    assert at_start > 0.15
+    # half a year in, the realised half counts as it is and the half before the start is still Poisson
+    half = rng.poisson(posts * rate / 2, 200_000)
+    mixed = np.minimum(1.0, np.maximum(0.0, (3 + half) / posts - rate) / CFG.strain_turnover_full)
+    got = turnover_part(CFG, [10, 20, 30], 365 // 2 + 1, posts=posts, expected_rate=rate)
+    assert abs(got - mixed.mean()) < 0.01
