@@ -294,11 +294,6 @@ def requeue(st: BackOfficeState) -> None:
             st.head, st.tail, st.count, st.nxt)
 
 
-def base_open(model: GPSimModel, t: int) -> float:
-    """The minute the back office opens on day ``t``."""
-    return t * 1440.0 + model.scenario.back_office.start_minute
-
-
 # ------------------------------------------------------------------------------ redeployment
 def redeploy(model: GPSimModel, t: int) -> None:
     """MONTH_START: last month's released admin minutes go where each pool's rule sends them."""

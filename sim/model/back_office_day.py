@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.model.back_office_queue import serve_cells
+from sim.model.back_office_queue import enqueue, serve_cells
 
 # rows of BackOfficeState.record_block written here (the order of sim.model.back_office.RECORDS)
 BUSY, OVERTIME, SPEC_SAVED, DIP_ADDED, HANDOFF_ADDED, SETUP, RELEASED, COORDINATOR, BACKLOG = 0, 1, 2, 3, 4, 6, 7, 8, 9
@@ -73,16 +73,7 @@ def enqueue_day(first_task: int, end_task: int, state: np.ndarray, arriving: int
             key[y + 1], order[y + 1] = key[y], order[y]
             y -= 1
         key[y + 1], order[y + 1] = k, v
-    for j in range(n):
-        i = order[j]
-        c = practice[i] * n_kinds + kind[i]
-        nxt[i] = -1
-        if tail[c] < 0:
-            head[c] = i
-        else:
-            nxt[tail[c]] = i
-        tail[c] = i
-        count[c] += 1
+    enqueue(order, practice, kind, n_kinds, head, tail, count, nxt)
 
 
 @njit(cache=True)

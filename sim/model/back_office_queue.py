@@ -111,19 +111,6 @@ def enqueue(tasks: np.ndarray, practice: np.ndarray, kind: np.ndarray, n_kinds: 
         count[c] += 1
 
 
-def arrival_order(arrival: np.ndarray) -> np.ndarray:
-    """``np.argsort(arrival, kind="stable")``, three times faster: a quicksort, unless two arrivals tie.
-
-    Without ties the sorted order is unique, so the quicksort's is the stable sort's; arrivals are
-    continuous draws, so a tie (then the stable sort) almost never happens.
-    """
-    order = np.argsort(arrival)
-    ordered = arrival[order]
-    if (ordered[1:] == ordered[:-1]).any():
-        return np.argsort(arrival, kind="stable")
-    return order
-
-
 @njit(cache=True)
 def queued(head: np.ndarray, count: np.ndarray, nxt: np.ndarray) -> np.ndarray:
     """Every task still queued, cell by cell, each cell's in arrival order."""
