@@ -1,8 +1,14 @@
 """Is the baseline a steady state? Run a scenario for N years x R replications with no interventions.
 
-Prints each role's FTE in post at the start of each year (mean over replications) against its start,
-and the share of requests lost by year, against the bands of issue 12: every role's FTE within 5% of
-its start, and requests lost within 1 percentage point of year 1. Not a test: it takes minutes.
+Prints each role's FTE by year (mean over replications) against its start, and the share of requests
+lost by year, against the bands of issue 12: every role's FTE within 5% of its start, and requests lost
+within 1 percentage point of year 1. Not a test: it takes minutes.
+
+"FTE by year" is read as lost % by year is: over the year. Lost % is the year's requests; a role's FTE
+is the year's mean of its 12 monthly censuses (FTE-years, as NHS annual accounts report the average
+number of staff, WTE basis). That is the band's verdict. The FTE on each year's first census date is
+printed too, with its own verdict: for a role of 6-11 people one vacancy on one date in one of five
+replications moves it by 2-3%, so a single date measures the dates' noise more than the steady state.
 
     python benchmarks/workforce_steady_state.py [--scenario scenarios/baseline.yaml] [--years 10] [--reps 5]
 """
@@ -135,7 +141,8 @@ def report(name: str, years: int, ftes: list, losts: list, flows: list, secs: li
     print(lost.round(2).to_string())
     fte_ok = bool((worst <= FTE_BAND).all())
     lost_ok = bool(((lost - lost.iloc[0]).abs() <= LOST_BAND_PP).all())
-    print(f"\nFTE within {FTE_BAND:.0%} of start for every role: {'yes' if fte_ok else 'NO'}")
+    print(f"\nFTE on each year's first census date within {FTE_BAND:.0%} of start for every role: "
+          f"{'yes' if fte_ok else 'NO'}")
     print(f"lost within {LOST_BAND_PP:g} pp of year 1 every year: {'yes' if lost_ok else 'NO'}", flush=True)
 
 
@@ -145,8 +152,12 @@ def report_means(means: list) -> None:
     print("\nFTE in post, the YEAR'S MEAN OF THE MONTHLY CENSUS (start: the first census; mean of replications)")
     print(mean.round(2).to_string())
     rel = mean.iloc[:, 1:].div(mean["start"], axis=0) - 1
+    worst = rel.abs().max(axis=1)
     print("\nlargest drift of a year's mean from the start by role (%):")
-    print((rel.abs().max(axis=1) * 100).round(1).to_string(), flush=True)
+    print((worst * 100).round(1).to_string())
+    ok = bool((worst <= FTE_BAND).all())
+    print(f"\nBAND (issue 12): each role's FTE by year (the year's mean) within {FTE_BAND:.0%} of its start: "
+          f"{'yes' if ok else 'NO'}", flush=True)
 
 
 if __name__ == "__main__":
