@@ -33,6 +33,9 @@ from sim.config.scenario import HolidayBooking
 #: Months in the seasonal window (one of each calendar month).
 WINDOW_MONTHS = 12
 
+#: Replications of each seasonal correction step (0 .. n-1): see calibration/README.md.
+DEFAULT_SEASON_REPS = 2
+
 #: Decimal places of a corrected seasonal profile.
 PROFILE_DECIMALS = 4
 
