@@ -29,7 +29,7 @@ from sim.calibrate.moments import moment_match
 from sim.calibrate.parameters import PARAMETERS, Parameter, apply_parameters, base_values
 from sim.calibrate.runs import Progress, mean_targets, run_many, scenario_for
 from sim.calibrate.search import DEFAULT_SEED, narrowed, refined, startup_trials, tpe_search
-from sim.calibrate.seasonal import correct_seasonality, estimate_holiday_share
+from sim.calibrate.seasonal import DEFAULT_SEASON_REPS, correct_seasonality, estimate_holiday_share
 from sim.calibrate.targets import Component, total_distance
 
 
@@ -78,7 +78,7 @@ class _Calendar:
     window: Sequence[pd.Timestamp]
     steps: int
     holiday_lift: float | None
-    reps: int = 2
+    reps: int = DEFAULT_SEASON_REPS
 
 
 class _Fit:
@@ -271,7 +271,7 @@ def fit(
     season_target: Sequence[float] | None = None,
     season_window: Sequence[pd.Timestamp] | None = None,
     season_steps: int = 1,
-    season_reps: int = 2,
+    season_reps: int = DEFAULT_SEASON_REPS,
     final_reps: int = 3,
     holiday_lift: float | None = None,
     refine: int = 0,

@@ -154,7 +154,7 @@ def _set_holiday_booking(full: dict[str, Any], appointments: pd.DataFrame, area:
 
 
 def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
-                        window: Sequence[pd.Timestamp], *, reps: int = 2,
+                        window: Sequence[pd.Timestamp], *, reps: int = DEFAULT_SEASON_REPS,
                         list_size: int | None = None) -> tuple[list[float], pd.DataFrame]:
     """One fixed-point step on the request profile towards an appointment profile.
 

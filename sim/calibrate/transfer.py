@@ -43,6 +43,7 @@ from sim.calibrate.level import (
 from sim.calibrate.observed import area_rows, load_area, month_labels, observed_targets
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES, simulation_mapping
+from sim.calibrate.seasonal import DEFAULT_SEASON_REPS
 from sim.calibrate.transfer_season import TransferSeason, own_lag_profile
 
 #: Decimal places of each month's total error (per cent) in the manifest.
@@ -55,9 +56,10 @@ def _with_profile(mapping: dict[str, Any], profile: list[float]) -> dict[str, An
 
 
 def own_level_and_lag(mapping: dict[str, Any], observed: dict[Any, float],
-                       fit_months: Sequence[pd.Timestamp], season: TransferSeason | None,
-                       sub_icbs: Sequence[str], level_reps: int, own_lag_steps: int,
-                       own_lag_reps: int = 2) -> tuple[LevelFit, dict[str, Any], pd.DataFrame]:
+                      fit_months: Sequence[pd.Timestamp], season: TransferSeason | None,
+                      sub_icbs: Sequence[str], level_reps: int, own_lag_steps: int,
+                      own_lag_reps: int = DEFAULT_SEASON_REPS
+                      ) -> tuple[LevelFit, dict[str, Any], pd.DataFrame]:
     """The STP's refitted level and, with ``own_lag_steps``, its own-lag profile.
 
     Without the own lag: :func:`sim.calibrate.level.refit_level` with its final correction.
@@ -121,7 +123,7 @@ def transfer_check(
     season: TransferSeason | None = None,
     level_reps: int = DEFAULT_FINAL_REPS,
     own_lag_steps: int = 0,
-    own_lag_reps: int = 2,
+    own_lag_reps: int = DEFAULT_SEASON_REPS,
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Apply calibrated parameters to another STP and compare its months.
 
@@ -201,7 +203,7 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
                     fit_months: Sequence[pd.Timestamp] = (),
                     season: TransferSeason | None = None,
                     level_reps: int = DEFAULT_FINAL_REPS, own_lag_steps: int = 0,
-                    own_lag_reps: int = 2) -> Transfers:
+                    own_lag_reps: int = DEFAULT_SEASON_REPS) -> Transfers:
     """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
     tables, entries, runs, pures = [], [], {}, []
     for code in codes:

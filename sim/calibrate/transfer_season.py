@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.calibrate.observed import seasonal_profile
-from sim.calibrate.seasonal import correct_seasonality
+from sim.calibrate.seasonal import DEFAULT_SEASON_REPS, correct_seasonality
 
 #: Decimal places of a transfer STP's profile (as a corrected profile's).
 PROFILE_DECIMALS = 4
@@ -77,7 +77,8 @@ class TransferSeason:
 
 
 def own_lag_profile(mapping: dict[str, Any], season: TransferSeason, sub_icbs: Sequence[str],
-                    steps: int, *, reps: int = 2) -> tuple[list[float], pd.DataFrame]:
+                    steps: int, *, reps: int = DEFAULT_SEASON_REPS
+                    ) -> tuple[list[float], pd.DataFrame]:
     """The transfer STP's request profile corrected for its own sample's booking lag.
 
     ``mapping`` is the transfer STP's sample at its refitted rate, its
