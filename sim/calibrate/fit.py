@@ -29,7 +29,7 @@ from sim.calibrate.moments import moment_match
 from sim.calibrate.parameters import PARAMETERS, Parameter, apply_parameters, base_values
 from sim.calibrate.runs import Progress, mean_targets, run_many, scenario_for
 from sim.calibrate.search import DEFAULT_SEED, narrowed, refined, startup_trials, tpe_search
-from sim.calibrate.seasonal import correct_seasonality, estimate_holiday_share
+from sim.calibrate.seasonal import DEFAULT_SEASON_REPS, correct_seasonality, estimate_holiday_share
 from sim.calibrate.targets import Component, total_distance
 
 
@@ -78,6 +78,7 @@ class _Calendar:
     window: Sequence[pd.Timestamp]
     steps: int
     holiday_lift: float | None
+    reps: int = DEFAULT_SEASON_REPS
 
 
 class _Fit:
@@ -177,7 +178,7 @@ class _Fit:
         for k in range(calendar.steps):
             new, table = correct_seasonality(apply_parameters(self.mapping, anchor, self.params),
                                              calendar.target, calendar.window,
-                                             list_size=self.list_size)
+                                             reps=calendar.reps, list_size=self.list_size)
             self.mapping["demand"]["monthly_seasonality"] = new
             self.steps.append(table.assign(step=k + 1))
             self._tick()
@@ -270,6 +271,7 @@ def fit(
     season_target: Sequence[float] | None = None,
     season_window: Sequence[pd.Timestamp] | None = None,
     season_steps: int = 1,
+    season_reps: int = DEFAULT_SEASON_REPS,
     final_reps: int = 3,
     holiday_lift: float | None = None,
     refine: int = 0,
@@ -321,6 +323,7 @@ def fit(
         season_target: the other areas' appointment profile (12 values) to correct towards.
         season_window: the 12 months it was estimated over.
         season_steps: correction steps.
+        season_reps: replications of each correction step (0 .. season_reps-1).
         final_reps: replications for the final choice (at most ``reps``: no re-scoring).
         refine: trials of the refine stage (taken from ``trials``).
         wave: trials of a history-matching wave after the polish (:meth:`_Fit.wave`; on top of
@@ -346,7 +349,7 @@ def fit(
     if correcting:
         assert season_target is not None and season_window is not None
         anchor = run.correct_calendar(_Calendar(season_target, season_window, season_steps,
-                                                holiday_lift))
+                                                holiday_lift, season_reps))
         # the earlier trials ran with the old profile: score the anchor under the new one
         candidates = []
         run.best.update(distance=float("inf"))

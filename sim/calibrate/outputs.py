@@ -316,6 +316,8 @@ def _manifest_uncertainty(rec: Record) -> dict[str, Any]:
         "level_reps": rec.settings.level_reps,
         "fitted_level_correction": unc.get("fitted_level_correction"),
         "transfer_season": rec.settings.transfer_season,
+        "transfer_lag": rec.settings.transfer_lag,
+        "season_reps": rec.settings.season_reps,
         "workers": rec.settings.workers,
     }
 

@@ -161,6 +161,7 @@ def _fit(mapping: dict[str, Any], components: Sequence[Component], months: Study
                seed=settings.seed, progress=progress,
                season_target=calendar.seasonality, season_window=calendar.window,
                season_steps=settings.season_steps if calendar.seasonality else 0,
+               season_reps=settings.season_reps,
                final_reps=settings.final_reps, holiday_lift=calendar.holiday_lift,
                refine=settings.refine, wave=settings.wave, cutoff=settings.cutoff)
 
@@ -286,7 +287,9 @@ def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings:
         workforce_file=workforce_file, progress=progress, ensemble=ensemble,
         fit_months=months.fit if settings.level_refit else (),
         level_reps=settings.level_reps, season=_transfer_season(
-            settings, appointments, calendar, full, seasonality))
+            settings, appointments, calendar, full, seasonality),
+        own_lag_steps=settings.season_steps if settings.transfer_lag else 0,
+        own_lag_reps=settings.season_reps)
     timings["transfer_s"] = time.perf_counter() - t0
     predictive, md, oos = _predictive(table, ens_runs, transfers, area, months, appointments,
                                       _window(appointments, months, calendar))

@@ -33,6 +33,9 @@ from sim.config.scenario import HolidayBooking
 #: Months in the seasonal window (one of each calendar month).
 WINDOW_MONTHS = 12
 
+#: Replications of each seasonal correction step (0 .. n-1): see calibration/README.md.
+DEFAULT_SEASON_REPS = 2
+
 #: Decimal places of a corrected seasonal profile.
 PROFILE_DECIMALS = 4
 
@@ -151,7 +154,7 @@ def _set_holiday_booking(full: dict[str, Any], appointments: pd.DataFrame, area:
 
 
 def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
-                        window: Sequence[pd.Timestamp], *, reps: int = 2,
+                        window: Sequence[pd.Timestamp], *, reps: int = DEFAULT_SEASON_REPS,
                         list_size: int | None = None) -> tuple[list[float], pd.DataFrame]:
     """One fixed-point step on the request profile towards an appointment profile.
 

@@ -14,6 +14,7 @@ from sim.calibrate.observed import month_range
 from sim.calibrate.runs import DEFAULT_WORKERS
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES
 from sim.calibrate.search import DEFAULT_SEED
+from sim.calibrate.seasonal import DEFAULT_SEASON_REPS
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Settings:
         refine: trials of the refine stage (lead and next-day parameters; 0: none), taken from
             ``trials``.
         season_steps: steps of :func:`sim.calibrate.seasonal.correct_seasonality` (0: none).
+        season_reps: replications of each such step (the fitted STP's and each transfer's).
         final_reps: replications the final candidates are compared on.
         staff_mix: with a seasonal profile from other areas, also give the non-GP-first needs
             the other areas' monthly staff mix (``monthly_share_factor``).
@@ -56,6 +58,10 @@ class Settings:
         transfer_season: give each transfer STP the other STPs' mean profile, itself left out,
             through the model's seasonal correction (:mod:`sim.calibrate.transfer_season`);
             off: the fitted STP's profile.
+        transfer_lag: with ``transfer_season`` and ``level_refit``, correct each transfer STP's
+            profile for its own sample's booking lag at its refitted rate
+            (:func:`sim.calibrate.transfer_season.own_lag_profile`, ``season_steps`` steps);
+            off: the fitted STP's lag, moved month by month.
         workers: processes the runs are spread over (:func:`sim.calibrate.runs.parallel_runs`;
             the results do not depend on it).
     """
@@ -77,6 +83,7 @@ class Settings:
     polish: int = 3
     refine: int = 0
     season_steps: int = 1
+    season_reps: int = DEFAULT_SEASON_REPS
     final_reps: int = 3
     staff_mix: bool = True
     holiday: bool = True
@@ -86,6 +93,7 @@ class Settings:
     level_refit: bool = True
     level_reps: int = DEFAULT_FINAL_REPS
     transfer_season: bool = True
+    transfer_lag: bool = True
     workers: int = DEFAULT_WORKERS
 
 

@@ -37,6 +37,20 @@ def _labels(column: pd.Series) -> np.ndarray:
     return column.astype(str).to_numpy()
 
 
+def _is_one_of(column: pd.Series, names: Iterable[str], rows: np.ndarray | slice) -> np.ndarray:
+    """Whether the label of ``column`` at each of ``rows`` (positions, or a slice) is in ``names``.
+
+    On the category codes where the column has them: a ledger's labels are categorical, and
+    comparing codes costs a fraction of comparing strings row by row (a calibration reads a
+    ledger per model run).
+    """
+    wanted = {str(n) for n in names}
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        hit = np.array([str(c) in wanted for c in column.cat.categories] + [False], dtype=bool)
+        return hit[column.cat.codes.to_numpy()[rows]]  # code -1 (missing) -> the last, False
+    return np.isin(_labels(column)[rows], list(wanted))
+
+
 def simulated_targets(ledger: pd.DataFrame, scenario: Scenario,
                       months: Iterable[pd.Timestamp] | None = None,
                       list_size: int | None = None) -> pd.DataFrame:
@@ -52,18 +66,13 @@ def simulated_targets(ledger: pd.DataFrame, scenario: Scenario,
         ``month``, ``target`` (:data:`~sim.calibrate.observed.TARGET_NAMES`), ``value``, ``n``.
     """
     size = int(list_size if list_size is not None else scenario.list_size)
-    state = _labels(ledger["state"])
-    booked = np.isin(state, ["seen", "dna"])
+    booked = _is_one_of(ledger["state"], ["seen", "dna"], slice(None))
     appt_day = ledger["appt_day"].to_numpy(dtype="float64", na_value=np.nan)
-    inside = booked & (appt_day >= 0) & (appt_day < scenario.horizon_days)
-    day = appt_day[inside].astype(np.int64)
+    rows = np.flatnonzero(booked & (appt_day >= 0) & (appt_day < scenario.horizon_days))
     start = np.datetime64(scenario.start_date, "D")
-    month = (start + day.astype("timedelta64[D]")).astype("datetime64[M]")
-    seen = state[inside] == "seen"
-    gp = np.isin(_labels(ledger["role"])[inside], list(gp_roles(scenario)))
-    mode = _labels(ledger["mode"])[inside]
-    wait = ledger["wait_days"].to_numpy(dtype="float64", na_value=0.0)[inside]
-    bins = wait_bin_index(wait.astype(np.int64))
+    month_of_day = (start + np.arange(scenario.horizon_days).astype("timedelta64[D]")
+                    ).astype("datetime64[M]")
+    month = month_of_day[appt_day[rows].astype(np.int64)]
     if months is None:
         wanted = sorted(pd.Timestamp(m) for m in np.unique(month))
     else:
@@ -76,12 +85,16 @@ def simulated_targets(ledger: pd.DataFrame, scenario: Scenario,
     found = keys[order][pos] == month if len(keys) else np.zeros(month.size, dtype=bool)
     idx = np.where(found, order[pos] if len(keys) else 0, -1).astype(np.int64)
     keep = idx >= 0
-    idx, seen, gp, mode, bins = idx[keep], seen[keep], gp[keep], mode[keep], bins[keep]
+    idx, rows = idx[keep], rows[keep]
+    seen = _is_one_of(ledger["state"], ["seen"], rows)
+    gp = _is_one_of(ledger["role"], gp_roles(scenario), rows)
+    wait = ledger["wait_days"].to_numpy(dtype="float64", na_value=0.0)[rows]
+    bins = wait_bin_index(wait.astype(np.int64))
     n = len(wanted)
     appts = np.bincount(idx, minlength=n).astype(float)
     attended = np.bincount(idx, weights=seen, minlength=n)
     gp_n = np.bincount(idx, weights=gp, minlength=n)
-    rows: list[tuple[pd.Timestamp, str, float, float]] = []
+    out: list[tuple[pd.Timestamp, str, float, float]] = []
 
     def share(k: np.ndarray) -> np.ndarray:
         return np.divide(k, appts, out=np.full(n, np.nan), where=appts > 0)
@@ -92,11 +105,12 @@ def simulated_targets(ledger: pd.DataFrame, scenario: Scenario,
         "dna_share": share(appts - attended),
     }
     for model_mode, label in MODE_LABELS.items():
-        values[f"mode:{label}"] = share(np.bincount(idx, weights=mode == model_mode, minlength=n))
+        is_mode = _is_one_of(ledger["mode"], [model_mode], rows)
+        values[f"mode:{label}"] = share(np.bincount(idx, weights=is_mode, minlength=n))
     for b, label in enumerate(WAIT_BINS):
         values[f"wait_bin:{label}"] = share(np.bincount(idx, weights=bins == b, minlength=n))
     for target in TARGET_NAMES:
         denom = attended if target == "attended_per_1000" else appts
         for k, m in enumerate(wanted):
-            rows.append((m, target, float(values[target][k]), float(denom[k])))
-    return pd.DataFrame(rows, columns=["month", "target", "value", "n"])
+            out.append((m, target, float(values[target][k]), float(denom[k])))
+    return pd.DataFrame(out, columns=["month", "target", "value", "n"])

@@ -7,7 +7,9 @@ With ``fit_months`` given, the STP's own demand level is refitted on those month
 (:func:`sim.calibrate.level.refit_level`, only ``demand.rate_multiplier``), as the simple forecast
 takes each STP's level from its own fit months; the pure transfer is run as well and kept beside it.
 With a :class:`sim.calibrate.transfer_season.TransferSeason`, each STP's request profile is the
-other STPs' mean, itself left out, through the model's seasonal correction, as the forecast's.
+other STPs' mean, itself left out, through the model's seasonal correction, as the forecast's;
+with ``own_lag_steps`` that correction is run again on the STP's own sample at its refitted rate
+(:func:`sim.calibrate.transfer_season.own_lag_profile`), before the final level correction.
 """
 
 from __future__ import annotations
@@ -27,14 +29,62 @@ from sim.calibrate.evaluate import (
     acceptance,
     fit_table,
 )
-from sim.calibrate.level import DEFAULT_FINAL_REPS, refit_level, scale_members, with_rate
+from sim.calibrate.level import (
+    DEFAULT_FINAL_REPS,
+    DEFAULT_LEVEL_REPS,
+    LEVEL_FIRST_REP,
+    LevelFit,
+    correct_level,
+    elasticity,
+    refit_level,
+    scale_members,
+    with_rate,
+)
 from sim.calibrate.observed import area_rows, load_area, month_labels, observed_targets
 from sim.calibrate.runs import Progress, simulate_intervals
 from sim.calibrate.sample import DEFAULT_SAMPLE_PRACTICES, simulation_mapping
-from sim.calibrate.transfer_season import TransferSeason
+from sim.calibrate.seasonal import DEFAULT_SEASON_REPS
+from sim.calibrate.transfer_season import TransferSeason, own_lag_profile
 
 #: Decimal places of each month's total error (per cent) in the manifest.
 ERROR_DECIMALS = 2
+
+
+def _with_profile(mapping: dict[str, Any], profile: list[float]) -> dict[str, Any]:
+    """A copy of ``mapping`` (demand copied) with ``demand.monthly_seasonality`` set."""
+    return {**mapping, "demand": {**mapping["demand"], "monthly_seasonality": profile}}
+
+
+def own_level_and_lag(mapping: dict[str, Any], observed: dict[Any, float],
+                      fit_months: Sequence[pd.Timestamp], season: TransferSeason | None,
+                      sub_icbs: Sequence[str], level_reps: int, own_lag_steps: int,
+                      own_lag_reps: int = DEFAULT_SEASON_REPS
+                      ) -> tuple[LevelFit, dict[str, Any], pd.DataFrame]:
+    """The STP's refitted level and, with ``own_lag_steps``, its own-lag profile.
+
+    Without the own lag: :func:`sim.calibrate.level.refit_level` with its final correction.
+    With it: the level steps, then ``own_lag_steps`` corrections of the profile on the STP's
+    own sample at that rate (:func:`sim.calibrate.transfer_season.own_lag_profile`), then the
+    final level correction under the new profile (a profile normalised to mean 1 can still move
+    the fit months' share of the year). Fit months only; returns (level, mapping with the
+    profile, the correction table).
+    """
+    if season is None or own_lag_steps <= 0:
+        return refit_level(mapping, observed, fit_months, final_reps=level_reps), mapping, (
+            pd.DataFrame())
+    level = refit_level(mapping, observed, fit_months, final_reps=0)
+    profile, table = own_lag_profile(with_rate(mapping, level.rate), season, sub_icbs,
+                                     own_lag_steps, reps=own_lag_reps)
+    mapping = _with_profile(mapping, profile)
+    if level_reps > 0:
+        points = [(s["rate_multiplier"], s["simulated_over_observed"]) for s in level.steps]
+        final = correct_level(with_rate(mapping, level.rate), observed, fit_months,
+                              reps=level_reps,
+                              first_rep=LEVEL_FIRST_REP + DEFAULT_LEVEL_REPS * len(points),
+                              elasticity_=elasticity(points))
+        level.steps += final.steps
+        level.rate = final.rate
+    return level, mapping, table
 
 
 @dataclass
@@ -72,6 +122,8 @@ def transfer_check(
     fit_months: Sequence[pd.Timestamp] = (),
     season: TransferSeason | None = None,
     level_reps: int = DEFAULT_FINAL_REPS,
+    own_lag_steps: int = 0,
+    own_lag_reps: int = DEFAULT_SEASON_REPS,
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Apply calibrated parameters to another STP and compare its months.
 
@@ -82,7 +134,9 @@ def transfer_check(
     totals of those months (:func:`sim.calibrate.level.refit_level`; the ensemble members' rates
     are scaled by the same factor), and the pure transfer is run too. With ``season``, the STP's
     ``demand.monthly_seasonality`` is its leave-own-out profile
-    (:meth:`sim.calibrate.transfer_season.TransferSeason.profile`), in both.
+    (:meth:`sim.calibrate.transfer_season.TransferSeason.profile`), in both; with
+    ``own_lag_steps`` too (and ``fit_months``), that profile is then corrected for the STP's own
+    booking lag at its refitted rate (:func:`own_level_and_lag`), in both.
 
     Returns:
         Fit-table rows with period ``transfer:<code>``, a manifest entry, with an ``ensemble``
@@ -98,13 +152,17 @@ def transfer_check(
     seasonality = None
     if season is not None:
         seasonality = season.profile(area.sub_icb_codes)
-        mapping = {**mapping, "demand": {**mapping["demand"], "monthly_seasonality": seasonality}}
+        mapping = _with_profile(mapping, seasonality)
     pure = pd.DataFrame()
     level = None
+    lag_table = pd.DataFrame()
     if fit_months:
         rates = obs.targets.loc[obs.targets["target"] == "attended_per_1000"]
-        level = refit_level(mapping, dict(zip(rates["month"], rates["value"], strict=True)),
-                            fit_months, final_reps=level_reps)
+        level, mapping, lag_table = own_level_and_lag(
+            mapping, dict(zip(rates["month"], rates["value"], strict=True)), fit_months,
+            season, area.sub_icb_codes, level_reps, own_lag_steps, own_lag_reps)
+        if len(lag_table):
+            seasonality = list(mapping["demand"]["monthly_seasonality"])
         pure_intervals, _ = simulate_intervals(mapping, months, eval_reps,
                                                first_rep=EVAL_FIRST_REP, progress=progress,
                                                label=f"pure transfer {code}")
@@ -128,6 +186,7 @@ def transfer_check(
         "months_passing": int(checks["pass"].sum()),
         "level": level.as_dict() if level else None,
         "monthly_seasonality": seasonality,
+        "own_lag_correction": lag_table.to_dict("records") if len(lag_table) else None,
     }
     if len(pure):
         pure_checks = acceptance(pure, period, total_tolerance=TRANSFER_TOLERANCE, shares=False)
@@ -143,7 +202,8 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
                     ensemble: Sequence[dict[str, Any]] = (),
                     fit_months: Sequence[pd.Timestamp] = (),
                     season: TransferSeason | None = None,
-                    level_reps: int = DEFAULT_FINAL_REPS) -> Transfers:
+                    level_reps: int = DEFAULT_FINAL_REPS, own_lag_steps: int = 0,
+                    own_lag_reps: int = DEFAULT_SEASON_REPS) -> Transfers:
     """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
     tables, entries, runs, pures = [], [], {}, []
     for code in codes:
@@ -151,7 +211,8 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
             full_fitted, code, appointments, months, map_file=map_file,
             patients_file=patients_file, sample_practices=sample_practices or DEFAULT_SAMPLE_PRACTICES,
             eval_reps=eval_reps, workforce_file=workforce_file, progress=progress,
-            ensemble=ensemble, fit_months=fit_months, season=season, level_reps=level_reps)
+            ensemble=ensemble, fit_months=fit_months, season=season, level_reps=level_reps,
+            own_lag_steps=own_lag_steps, own_lag_reps=own_lag_reps)
         runs[entry["stp"]] = runs.pop(code)
         pures.append(pure)
         tables.append(table)

@@ -144,6 +144,13 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
 @click.option("--transfer-season/--no-transfer-season", default=True, show_default=True,
               help="Give each --transfer STP the other STPs' mean seasonal profile, itself left "
                    "out (as the simple forecast's), through the model's seasonal correction.")
+@click.option("--season-reps", type=click.IntRange(1), default=None,
+              help="Replications of each seasonal correction step (the fitted STP's and each "
+                   "transfer STP's own lag); default 2.")
+@click.option("--transfer-lag/--no-transfer-lag", default=True, show_default=True,
+              help="With --transfer-season and --level-refit: correct each --transfer STP's "
+                   "profile for its own sample's booking lag (--season-steps runs of the "
+                   "seasonal correction at its refitted rate). Off: the fitted STP's lag.")
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Processes the model runs are spread over (default: the cores, at most 2); "
                    "the results do not depend on it.")
@@ -156,8 +163,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
               share_distance: str, cutoff: float, members: int, wave: int,
-              level_refit: bool, level_reps: int, transfer_season: bool,
-              workers: int | None) -> None:
+              level_refit: bool, level_reps: int, transfer_season: bool, transfer_lag: bool,
+              season_reps: int | None, workers: int | None) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
     Fits the demand rate multiplier, the share of need taken first by non-GP roles, wait
@@ -196,9 +203,11 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance, cutoff=cutoff, members=members,
                         wave=wave, level_refit=level_refit, level_reps=level_reps,
-                        transfer_season=transfer_season)
+                        transfer_season=transfer_season, transfer_lag=transfer_lag)
     if workers is not None:
         settings.workers = workers
+    if season_reps is not None:
+        settings.season_reps = season_reps
     console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:
