@@ -313,7 +313,11 @@ def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisa
 
 
 def tidy_metrics(access: pd.DataFrame, workload: pd.DataFrame, org: Organisation) -> pd.DataFrame:
-    """Long table (date, level, unit, metric, value) with counts and derived rates."""
+    """Long table (date, level, unit, metric, value) with counts and derived rates.
+
+    The readable definition of a run's period tables; runs build them with
+    :func:`sim.results.period_tables.period_table`, which a unit test holds equal to this.
+    """
     sizes = org.list_sizes()
     acc = access.copy()
     lists = np.array([sizes.get((lv, u), 0) for lv, u in zip(acc["level"], acc["unit"], strict=True)], dtype=float)
