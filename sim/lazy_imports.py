@@ -1,10 +1,13 @@
-"""Mesa and SciPy imported without running the subpackages gpsim never uses until something asks for them.
+"""Mesa, SciPy and coverage imported without running the parts gpsim never uses until something asks for them.
 
 ``mesa/__init__.py`` (3.3) runs ``import mesa.experimental as experimental``, ``mesa.discrete_space``
 and ``mesa.space``; ``mesa.experimental`` imports ``scipy.spatial`` (about 0.3-0.5 s of every
 ``gpsim run``), yet gpsim uses only ``mesa.Agent`` and ``mesa.Model``. Numba, on loading its first
 compiled kernel, checks for BLAS with ``import scipy.linalg.cython_blas``, which runs all of
-``scipy/linalg/__init__.py`` (another 0.2-0.3 s) although no gpsim kernel calls BLAS.
+``scipy/linalg/__init__.py`` (another 0.2-0.3 s) although no gpsim kernel calls BLAS. Where
+``coverage`` is installed (a development environment: pytest-cov), Numba's import runs ``import
+coverage`` (about 0.08 s) to subclass ``coverage.types.Tracer``; the rest of coverage is used only
+when measuring compiled code (``NUMBA_JIT_COVERAGE``) or by coverage itself, which then imports first.
 
 Every gpsim module that needs Mesa imports it from here (``from sim.lazy_imports import mesa``), so
 this runs before Mesa's first import and before any kernel is loaded. For each name in
@@ -53,6 +56,9 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     # `import mesa.X as X` in mesa 3.x; then `from mesa.X import name` (see FORWARDED)
     "mesa": ("mesa.experimental", "mesa.discrete_space", "mesa.space", "mesa.batchrunner", "mesa.datacollection"),
     "scipy": ("scipy.linalg",),  # Numba's BLAS check imports scipy.linalg.cython_blas only
+    # where installed (pytest-cov): Numba's import runs `import coverage` and reads `coverage.types.Tracer`;
+    # the rest only measuring compiled code (NUMBA_JIT_COVERAGE) or under coverage, which imports it first
+    "coverage": ("coverage", "coverage.types"),
 }
 
 #: Deferred module -> the names its package's ``__init__`` imports from it; served by the package's ``__getattr__``.
@@ -80,7 +86,7 @@ def _runner(module: types.ModuleType, loader: Loader) -> Callable[[str], object]
 
 
 def defer(package: str, names: tuple[str, ...]) -> list[str]:
-    """Place not-yet-run module objects for ``package``'s subpackages ``names`` in ``sys.modules``; those placed."""
+    """Place not-yet-run module objects for ``package`` (itself, if named) or its subpackages ``names``; those placed."""
     root = importlib.util.find_spec(package)  # finds a package without running its __init__
     if root is None or root.submodule_search_locations is None:
         return []
@@ -88,13 +94,13 @@ def defer(package: str, names: tuple[str, ...]) -> list[str]:
     for name in names:
         if name in sys.modules:
             continue  # already imported: nothing to defer
-        spec = importlib.machinery.PathFinder.find_spec(name, root.submodule_search_locations)
+        spec = root if name == package else importlib.machinery.PathFinder.find_spec(name, root.submodule_search_locations)
         if spec is None or spec.loader is None:
             continue  # not in this release
         module = importlib.util.module_from_spec(spec)
         module.__getattr__ = _runner(module, spec.loader)  # type: ignore[method-assign]
         sys.modules[name] = module
-        if package in sys.modules:  # `package.child` as an import of the child would have bound it
+        if name != package and package in sys.modules:  # an import of `package.child` would have bound it
             setattr(sys.modules[package], name.rpartition(".")[2], module)
         done.append(name)
     return done

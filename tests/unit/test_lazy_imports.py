@@ -133,3 +133,24 @@ def test_mesa_attribute_errors_are_unchanged() -> None:
               mesa.datacollection.__name__)
     """)
     assert out.split() == ["False", "False", "mesa.batchrunner", "mesa.datacollection"]
+
+
+def test_numba_imports_without_running_coverage_which_still_works_when_asked_for() -> None:
+    """Where coverage is installed, Numba's import reads coverage.types only; ``coverage.Coverage`` still works."""
+    out = run_fresh("""
+        import importlib.util
+        import sys
+        # not installed, or already imported (coverage measuring this process): nothing to defer
+        deferrable = importlib.util.find_spec("coverage") is not None and "coverage" not in sys.modules
+        import sim.lazy_imports
+        import numba
+        import numba.misc.coverage_support as support
+        if deferrable:
+            print("coverage.control" in sys.modules, support.coverage_available)
+            import coverage
+            print(type(coverage.Coverage(data_file=None)).__name__, coverage.Coverage.current() is None,
+                  "coverage.control" in sys.modules)
+        else:
+            print(False, True, "Coverage", True, True)
+    """)
+    assert out.split() == ["False", "True", "Coverage", "True", "True"]
