@@ -11,6 +11,10 @@ shared machine), minimum and median, with the load average.
     python benchmarks/startup_floor.py --repeats 7
     python benchmarks/startup_floor.py --repeats 7 --against /work/main   # A/B, interleaved
 
+``--bytecode`` runs the children without ``PYTHONDONTWRITEBYTECODE`` (this development environment
+sets it, so every process compiles gpsim's ~130 modules from source, 0.1-0.15 s): the checkout's
+``__pycache__`` is written by the warm-up and read after, as for an installed gpsim.
+
 ``--against DIR`` times instead the last two rungs (all imports, the whole run) in another checkout
 (the build before a change) and in this one, alternating run by run so that drift in the machine's
 speed falls on both alike, and prints wall and CPU seconds, median and minimum, for each.
@@ -32,6 +36,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ENV = dict(os.environ)  # the children's environment (--bytecode drops PYTHONDONTWRITEBYTECODE)
 KERNEL = "from numba import njit\n\n@njit(cache=True)\ndef step(x):\n    return x + 1\n"
 
 
@@ -58,7 +63,7 @@ def timed(argv: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one child process run in ``cwd``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -95,7 +100,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each rung")
     parser.add_argument("--against", type=Path, default=None, metavar="DIR",
                         help="time the last two rungs in checkout DIR and in this one, interleaved")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="let the children write and read __pycache__ (as an installed gpsim does)")
     opts = parser.parse_args()
+    if opts.bytecode:
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     folder = Path(tempfile.mkdtemp(prefix="gpsim-floor-"))
     try:
         (folder / "kernel.py").write_text(KERNEL, encoding="utf-8")
