@@ -38,10 +38,12 @@ class _Rows:
         self.labels: dict[str, dict[str, int]] = {"level": {}, "unit": {}, "metric": {}}
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def code(self, kind: str, values: list[str]) -> np.ndarray:
+    def code(self, kind: str, values: list[str] | pd.Series) -> np.ndarray:
         """Integer codes of ``values`` among this table's ``kind`` labels (new labels added)."""
         table = self.labels[kind]
-        return np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int64)
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object) if isinstance(values, list) else values)
+        lookup = np.array([table.setdefault(str(v), len(table)) for v in uniques], dtype=np.int64)
+        return lookup[codes]
 
     def add(self, days: np.ndarray, level: np.ndarray, unit: np.ndarray, metrics: list[str],
             values: list[np.ndarray]) -> None:
@@ -119,16 +121,16 @@ def period_table(ledger: pd.DataFrame, staff_days: pd.DataFrame, staff: pd.DataF
     agg = wl.groupby(["date", "level", "unit"], observed=True)[_SUMMED].sum()
     offered = agg["offered_slots"]
     rows.add(_days(agg.index.get_level_values("date").to_numpy()),
-             rows.code("level", agg.index.get_level_values("level").tolist()),
-             rows.code("unit", agg.index.get_level_values("unit").tolist()),
+             rows.code("level", agg.index.get_level_values("level").to_series()),
+             rows.code("unit", agg.index.get_level_values("unit").to_series()),
              ["clinical_hours", "admin_hours", "overtime_hours", "offered_slots", "utilisation_pct"],
              [(agg["clinical_minutes"] / 60.0).to_numpy(), (agg["admin_minutes"] / 60.0).to_numpy(),
               (agg["overtime_minutes"] / 60.0).to_numpy(), offered.to_numpy(),
               (100.0 * agg["booked_slots"] / offered.where(offered > 0)).to_numpy()])
 
     days = _days(wl["date"].to_numpy())
-    level = rows.code("level", wl["level"].tolist())
-    unit = rows.code("unit", wl["unit"].tolist())
+    level = rows.code("level", wl["level"])
+    unit = rows.code("unit", wl["unit"])
     roles = wl["role"].astype(str).to_numpy(dtype=object)
     by_role = {
         "clinical_hours": wl["clinical_minutes"].to_numpy() / 60.0,
