@@ -14,9 +14,10 @@ from sim.model.interventions import attach
 from sim.model.model import GPSimModel
 from sim.results.closure_outcomes import closures_frame
 from sim.results.files import package_versions, write_csv, write_json, write_parquet
-from sim.results.ledger_codes import ledger_codes
-from sim.results.metrics import Organisation, access_counts, tidy_metrics, workload_counts
+from sim.results.ledger_codes import LedgerCodes, ledger_codes
+from sim.results.metrics import Organisation
 from sim.results.outcomes import by_level
+from sim.results.period_tables import period_table
 from sim.results.rundir import clean_stale_tmp
 from sim.results.staff_month import staff_by_month
 from sim.results.summary import patient_continuity, summarise
@@ -44,11 +45,12 @@ class RunResult:
     closures: pd.DataFrame = field(default_factory=pd.DataFrame)  # closed practices and where their lists went
     timings: dict[str, float] = field(default_factory=dict)
 
-    def tidy(self, period: str = "day") -> pd.DataFrame:
-        """Outcomes per period ('day', 'week', 'month') and unit: date, level, unit, metric, value."""
-        acc = access_counts(self.ledger, self.org, period)
-        wl = workload_counts(self.staff_days, self.staff, self.org, period)
-        return tidy_metrics(acc, wl, self.org)
+    def tidy(self, period: str = "day", codes: LedgerCodes | None = None) -> pd.DataFrame:
+        """Outcomes per period ('day', 'week', 'month') and unit: date, level, unit, metric, value.
+
+        ``codes``: the ledger's :func:`~sim.results.ledger_codes.ledger_codes`, when made already.
+        """
+        return period_table(self.ledger, self.staff_days, self.staff, self.org, period, codes)
 
     def headline(self, level: str = "lgpo") -> dict[str, float]:
         """Metric -> value for the top-level unit (or every unit of ``level`` summed by metric name)."""
@@ -113,9 +115,10 @@ def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path |
     out.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(out)  # .*.tmp files a killed earlier write left here
     paths = {"summary": write_csv(result.summary, out / "summary.csv")}
+    codes = ledger_codes(result.ledger) if periods else None  # once for the three period tables
     for period in periods:
         name = PERIOD_FILES[period]
-        paths[name] = write_parquet(result.tidy(period), out / f"{name}.parquet")
+        paths[name] = write_parquet(result.tidy(period, codes), out / f"{name}.parquet")
     paths["events"] = write_csv(result.events, out / "events.csv")
     if result.scenario.workforce.closures.enabled:  # practice closures on: which closed, when, lists to whom
         paths["closures"] = write_csv(result.closures, out / "closures.csv")

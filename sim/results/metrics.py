@@ -25,6 +25,8 @@ WAIT_BINS: tuple[str, ...] = (
 )  # NHS Digital's TIME_BETWEEN_BOOK_AND_APPT labels, double spaces as published
 _BIN_EDGES = np.array([0, 1, 2, 8, 15, 22, 29])
 MAX_WAIT_HIST = 120  # days; longer waits are counted in the last histogram cell
+# int8 wait codes like the other counted codes: one compiled signature of code_counts to load per run, not two
+_HIST_CODE = np.int8 if np.iinfo(np.int8).max >= MAX_WAIT_HIST else np.int64
 LEVELS = tuple(reversed(LEVEL_ORDER))  # bottom up: practices roll up into PCNs, PCNs into the area
 
 
@@ -239,7 +241,7 @@ def access_columns(ledger: pd.DataFrame, org: Organisation, period: str, codes: 
             _count(cell, n_cells, ledger["usual_gp_seen"].to_numpy(dtype=bool)[ap])]
     # the 90th percentile is not additive: take it from each level's rolled-up histogram; the
     # wait bins (all below the histogram's last cell) are sums of its cells
-    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST), MAX_WAIT_HIST + 1)
+    hist = _count_codes(cell, n_cells, np.minimum(wait, MAX_WAIT_HIST).astype(_HIST_CODE), MAX_WAIT_HIST + 1)
     names += [f"wait_bin:{label}" for label in WAIT_BINS]
     cols.append(np.add.reduceat(hist, _BIN_EDGES, axis=1))
     for col, prefix in (("role", "appointments_role"), ("mode", "appointments_mode")):
@@ -313,7 +315,11 @@ def workload_counts(staff_days: pd.DataFrame, staff: pd.DataFrame, org: Organisa
 
 
 def tidy_metrics(access: pd.DataFrame, workload: pd.DataFrame, org: Organisation) -> pd.DataFrame:
-    """Long table (date, level, unit, metric, value) with counts and derived rates."""
+    """Long table (date, level, unit, metric, value) with counts and derived rates.
+
+    The readable definition of a run's period tables; runs build them with
+    :func:`sim.results.period_tables.period_table`, which a unit test holds equal to this.
+    """
     sizes = org.list_sizes()
     acc = access.copy()
     lists = np.array([sizes.get((lv, u), 0) for lv, u in zip(acc["level"], acc["unit"], strict=True)], dtype=float)

@@ -212,7 +212,7 @@ def _appointments(ledger: pd.DataFrame, model: GPSimModel, horizon_days: int,
     counts; each unit's roles with appointments, in sorted order (whole numbers: exact in any order).
     """
     day = codes.appt_day
-    unit = ledger["unit"].to_numpy()
+    unit = ledger["unit"].to_numpy(dtype=np.int64)  # int64 like every code_counts cell: one compiled signature to load
     role = ledger["role"].astype("category")
     names = [str(c) for c in role.cat.categories]
     n_units = model.lgpo_unit + 1

@@ -92,3 +92,65 @@ def test_numba_loads_kernels_without_running_scipy_linalg() -> None:
         print(solve([[2.0]], [4.0])[0], scipy.linalg is linalg, "solve" in vars(linalg))
     """)
     assert out.split() == ["True", "False", "False", "2.0", "True", "True"]
+
+
+def test_mesa_is_imported_without_its_batch_runner_and_data_collector() -> None:
+    """``import sim.lazy_imports`` runs neither mesa.batchrunner (tqdm, asyncio) nor mesa.datacollection (pandas)."""
+    out = run_fresh("""
+        import sys
+        import sim.lazy_imports
+        import mesa
+        print(*(name in sys.modules for name in ("tqdm", "asyncio", "pandas")),
+              "batch_run" in vars(mesa), "DataCollector" in vars(mesa), "batch_run" in vars(sys.modules["mesa.batchrunner"]))
+    """)
+    assert out.split() == ["False"] * 6
+
+
+def test_batch_run_and_data_collector_are_the_real_ones_when_asked_for() -> None:
+    """``mesa.batch_run``, ``from mesa import DataCollector`` and ``from mesa.batchrunner import ...`` all work."""
+    out = run_fresh("""
+        import sys
+        import sim.lazy_imports
+        import mesa
+        from mesa import DataCollector
+        from mesa.batchrunner import batch_run
+        from mesa.datacollection import DataCollector as Direct
+        print(mesa.batch_run is batch_run, batch_run.__module__, DataCollector is Direct, DataCollector.__module__,
+              "tqdm" in sys.modules, "pandas" in sys.modules)
+        from mesa import *  # noqa: F403 (every name of mesa.__all__ resolves)
+        print(Model.__name__, batch_run.__name__)  # noqa: F405
+    """)
+    assert out.split() == ["True", "mesa.batchrunner", "True", "mesa.datacollection", "True", "True", "Model",
+                           "batch_run"]
+
+
+def test_mesa_attribute_errors_are_unchanged() -> None:
+    """A name Mesa lacks is still an AttributeError; its submodules are its attributes, as after a plain import."""
+    out = run_fresh("""
+        import sim.lazy_imports
+        import mesa
+        print(hasattr(mesa, "no_such_name"), hasattr(mesa.batchrunner, "__path__"), mesa.batchrunner.__name__,
+              mesa.datacollection.__name__)
+    """)
+    assert out.split() == ["False", "False", "mesa.batchrunner", "mesa.datacollection"]
+
+
+def test_numba_imports_without_running_coverage_which_still_works_when_asked_for() -> None:
+    """Where coverage is installed, Numba's import reads coverage.types only; ``coverage.Coverage`` still works."""
+    out = run_fresh("""
+        import importlib.util
+        import sys
+        # not installed, or already imported (coverage measuring this process): nothing to defer
+        deferrable = importlib.util.find_spec("coverage") is not None and "coverage" not in sys.modules
+        import sim.lazy_imports
+        import numba
+        import numba.misc.coverage_support as support
+        if deferrable:
+            print("coverage.control" in sys.modules, support.coverage_available)
+            import coverage
+            print(type(coverage.Coverage(data_file=None)).__name__, coverage.Coverage.current() is None,
+                  "coverage.control" in sys.modules)
+        else:
+            print(False, True, "Coverage", True, True)
+    """)
+    assert out.split() == ["False", "True", "Coverage", "True", "True"]
