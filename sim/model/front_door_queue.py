@@ -63,21 +63,26 @@ def _push(key, val, n, k, v):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _pop(key, val, n):  # pragma: no cover - compiled
-    """Remove the smallest item of the heap of size n (read it from key[0], val[0] first); return n - 1."""
+    """Remove the smallest item of the heap of size n (read it from key[0], val[0] first); return n - 1.
+
+    The last item sifts down from the root's hole to the smaller child (the left on a tie) while that
+    child is smaller. The child is chosen by adding a comparison, not by a branch: which child is
+    smaller is a coin toss the processor mispredicts, and this loop is the largest part of the telephone queue.
+    """
     n -= 1
     k, v = key[n], val[n]
     i = 0
-    while True:  # sift the last item down from the root's hole: to the smaller child, the left on a tie
-        lo, lk = i, k
-        left, right = 2 * i + 1, 2 * i + 2
-        if left < n and key[left] < lk:
-            lo, lk = left, key[left]
-        if right < n and key[right] < lk:
-            lo, lk = right, key[right]
-        if lo == i:
+    while True:
+        c = 2 * i + 1
+        if c >= n:
             break
-        key[i], val[i] = lk, val[lo]
-        i = lo
+        if c + 1 < n:
+            c += np.int64(key[c + 1] < key[c])
+        kc = key[c]
+        if not kc < k:
+            break
+        key[i], val[i] = kc, val[c]
+        i = c
     key[i], val[i] = k, v
     return n
 
