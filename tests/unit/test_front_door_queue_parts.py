@@ -1,14 +1,16 @@
-"""The telephone queue's compiled heap pops exactly as the plain sift-down does, ties included.
+"""The telephone queue's compiled heap and hour: exactly as the plain sift-down and floor division.
 
 Ties are common (calls ring on whole minutes, and every call before opening waits for the same
 minute), and which tied call is served first depends on the heap's layout, so the compiled heap
 must keep the layout of the plain binary heap item for item (sim.model.front_door_queue).
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
-from sim.model.front_door_queue import _pop, _push
+from sim.model.front_door_queue import _hour, _pop, _push
 
 
 def _push_ref(key, val, n, k, v):
@@ -72,3 +74,14 @@ def test_heap_matches_plain_sift_down(keys):
             np.testing.assert_array_equal(key[:n], key_ref[:n])
             np.testing.assert_array_equal(val[:n], val_ref[:n])
         assert popped == popped_ref
+
+
+def test_hour_is_exact_floor():
+    """The queue's hour of a minute (a multiplication and two checks) is the exact floor of t / 60."""
+    rng = np.random.default_rng(5)
+    whole = np.arange(0, 48 * 60 + 1, dtype=float)  # every whole minute, hours included
+    near = np.concatenate([np.nextafter(whole[1:], -np.inf), np.nextafter(whole, np.inf)])  # either side of each
+    t = np.concatenate([whole, near, 2880.0 * rng.random(20000)])
+    got = np.array([_hour(x) for x in t])
+    np.testing.assert_array_equal(got, np.floor_divide(t, 60.0).astype(np.int64))
+    assert all(_hour(x) == int(Fraction(x) // 60) for x in t[:: 97])
