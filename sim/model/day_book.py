@@ -3,7 +3,8 @@
 A day's clinic sessions see each clinician's appointments in booking order (slot order). The book
 keeps, per request, the day it is booked into and a booking sequence number; a day's appointments
 are found by scanning only the requests that could reach that day (made at most ``reach`` days
-before it), so booking costs a few array writes instead of per-day lists of chunks.
+before it), so booking costs a few array writes instead of per-day lists of chunks. Both run compiled
+(one call per booking batch and per day instead of several NumPy passes).
 """
 
 from __future__ import annotations
@@ -11,6 +12,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def book_into(book_day, seq, request_day, rids, days, first_seq):  # pragma: no cover - compiled
+    """Write requests ``rids``' days and booking numbers (from ``first_seq``); return (reach, end) of the batch.
+
+    reach: the most days between a request's day and its booked day; end: one past the largest id.
+    """
+    reach, end = -(1 << 62), 0
+    for i in range(rids.size):
+        r = rids[i]
+        book_day[r] = days[i]
+        seq[r] = first_seq + i
+        reach = max(reach, np.int64(days[i]) - np.int64(request_day[r]))
+        end = max(end, np.int64(r) + 1)
+    return reach, end
+
+
+@njit(cache=True)
+def take_day(book_day, seq, lo, hi, day, appt_staff):  # pragma: no cover - compiled
+    """(staff, rids) of requests ``lo`` .. ``hi - 1`` booked into ``day``, by staff then booking order; unbooked."""
+    n = 0
+    for i in range(lo, hi):
+        if book_day[i] == day:
+            n += 1
+    rids = np.empty(n, dtype=np.int64)
+    key = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(lo, hi):
+        if book_day[i] == day:
+            book_day[i] = -1
+            rids[k] = i
+            key[k] = (np.int64(appt_staff[i]) << 40) | seq[i]  # booking numbers are distinct: one order
+            k += 1
+    order = np.argsort(key)
+    return appt_staff[rids[order]], rids[order]
 
 
 class DayBook:
@@ -30,11 +68,10 @@ class DayBook:
         """Book requests ``rids`` (in booking order) into ``days`` (same length)."""
         if rids.size == 0:
             return
-        self._day[rids] = days
-        self._seq[rids] = np.arange(self._next, self._next + rids.size)
+        reach, end = book_into(self._day, self._seq, self._request_day, rids, days, self._next)
         self._next += rids.size
-        self._reach = max(self._reach, int((days - self._request_day[rids]).max()))
-        self._end = max(self._end, int(rids.max()) + 1)
+        self._reach = max(self._reach, int(reach))
+        self._end = max(self._end, int(end))
 
     def add_one(self, rid: int, day: int) -> None:
         """Book one request (a rebooking) after everything already booked into ``day``."""
@@ -45,13 +82,7 @@ class DayBook:
         last = len(self._day_start) - 1
         lo = int(self._day_start[min(max(0, day - self._reach), last)])
         hi = int(self._day_start[min(day + 1, last)])
-        rids = lo + np.flatnonzero(self._day[lo:hi] == day)
-        if rids.size == 0:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        self._day[rids] = -1
-        staff = appt_staff[rids]
-        order = np.argsort((staff.astype(np.int64) << 40) | self._seq[rids])  # by staff, then booking order
-        return staff[order], rids[order]
+        return take_day(self._day, self._seq, lo, hi, day, appt_staff)
 
     def remove_staff(self, staff: int, from_day: int, appt_staff: np.ndarray) -> list[int]:
         """Take out every appointment of ``staff`` from ``from_day`` on; return them by day, in booking order."""
