@@ -68,7 +68,7 @@ def test_removing_a_leaver_finds_the_same_appointments_as_a_scan_of_the_whole_bo
 
 
 def test_compiled_book_and_pop_match_the_numpy_passes():
-    """add and pop_day (compiled) give what the NumPy passes they replaced gave, on random books."""
+    """add (compiled) and pop_day give what the NumPy passes gave, on random books."""
     rng = np.random.default_rng(17)
     n_days, per_day = 40, 25
     request_day = np.repeat(np.arange(n_days), per_day).astype(np.int32)
