@@ -14,7 +14,10 @@ Rules (design.md "Demand -> booking -> outcome"):
 
 Booking runs once per request (millions per borough-year), so the loop is compiled with Numba over
 the diary arrays of :class:`sim.model.diary.Diaries`; a day's requests are booked in one call
-(:func:`book_day`). Set ``NUMBA_DISABLE_JIT=1`` to run the same code as plain Python.
+(:func:`book_day`). Set ``NUMBA_DISABLE_JIT=1`` to run the same code as plain Python. The kernels
+allocate nothing, so they are compiled without Numba's reference counting (``_nrt=False``, as Numba's
+own sort and string kernels are): otherwise every call and array view in the loop counts references
+atomically, which took most of the booking time.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ class Booked:
 EXTRA = 2  # pool code of a same-day extra added beyond the session's slots
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def find(parent, t):  # pragma: no cover - compiled
     """Earliest day >= t not marked full in one union-find row, with path compression."""
     root = t
@@ -61,7 +64,7 @@ def find(parent, t):  # pragma: no cover - compiled
     return root
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def take(free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, staff, t, pool):  # pragma: no cover
     """Consume one slot of ``staff`` on day ``t`` from ``pool``, keeping the indexes in step."""
     rd = staff_rd[staff]
@@ -77,7 +80,7 @@ def take(free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, staff, t, 
             parent[staff, t] = t + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pick_clinician(free, staff_rd, rd_ptr, rd_members, rd, t, prefer):  # pragma: no cover - compiled
     """The clinician of role diary ``rd`` to book on day ``t``: ``prefer`` if free, else the least booked."""
     if prefer >= 0 and staff_rd[prefer] == rd and free[prefer, t] > 0:
@@ -91,7 +94,7 @@ def pick_clinician(free, staff_rd, rd_ptr, rd_members, rd, t, prefer):  # pragma
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def book_one(free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr, rd_members,
              opts, d, urgent, lead, tolerance, usual_gp, continuity, book_ahead, extra_days,
              slack):  # pragma: no cover - compiled
@@ -148,7 +151,7 @@ def book_one(free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_rol
     return staff, best_t, ROUTINE
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def book_extra(extras, staff_rd, rd_ptr, rd_members, opts, d, prefer):  # pragma: no cover - compiled
     """Duty-clinician extras: an urgent request with no slot left today is squeezed in as an extra."""
     if prefer >= 0 and extras[prefer, d] > 0:
@@ -165,7 +168,7 @@ def book_extra(extras, staff_rd, rd_ptr, rd_members, opts, d, prefer):  # pragma
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def book_day(d, practice, need, urgent, lead, tol, usual, named, shifted, walk_in, continuity, n_needs,
              opt_ptr, opt_rd, shift_ptr, shift_rd, rules, mt_rules,
              free_sd, free_rt, parent, cap_sd, cap_rt, rparent, staff_rd, rd_role, rd_ptr, rd_members, extras,

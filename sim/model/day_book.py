@@ -3,7 +3,9 @@
 A day's clinic sessions see each clinician's appointments in booking order (slot order). The book
 keeps, per request, the day it is booked into and a booking sequence number; a day's appointments
 are found by scanning only the requests that could reach that day (made at most ``reach`` days
-before it), so booking costs a few array writes instead of per-day lists of chunks.
+before it), so booking costs a few array writes instead of per-day lists of chunks. Booking runs
+compiled (one pass per batch instead of five NumPy passes); taking out a day stays in NumPy, whose
+vectorised scan and sort beat a compiled loop there.
 """
 
 from __future__ import annotations
@@ -11,6 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def book_into(book_day, seq, request_day, rids, days, first_seq):  # pragma: no cover - compiled
+    """Write requests ``rids``' days and booking numbers (from ``first_seq``); return (reach, end) of the batch.
+
+    reach: the most days between a request's day and its booked day; end: one past the largest id.
+    """
+    reach, end = -(1 << 62), 0
+    for i in range(rids.size):
+        r = rids[i]
+        book_day[r] = days[i]
+        seq[r] = first_seq + i
+        reach = max(reach, np.int64(days[i]) - np.int64(request_day[r]))
+        end = max(end, np.int64(r) + 1)
+    return reach, end
 
 
 class DayBook:
@@ -30,11 +49,10 @@ class DayBook:
         """Book requests ``rids`` (in booking order) into ``days`` (same length)."""
         if rids.size == 0:
             return
-        self._day[rids] = days
-        self._seq[rids] = np.arange(self._next, self._next + rids.size)
+        reach, end = book_into(self._day, self._seq, self._request_day, rids, days, self._next)
         self._next += rids.size
-        self._reach = max(self._reach, int((days - self._request_day[rids]).max()))
-        self._end = max(self._end, int(rids.max()) + 1)
+        self._reach = max(self._reach, int(reach))
+        self._end = max(self._end, int(end))
 
     def add_one(self, rid: int, day: int) -> None:
         """Book one request (a rebooking) after everything already booked into ``day``."""

@@ -17,7 +17,7 @@ from sim.model.booking import book_day
 from sim.model.front_door_sort import minute_order
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def expire_day(t, at, sess_staff, sess_start, sess_slots, slot_len, offered, free_sd, free_rt, parent, cap_sd,
                cap_rt, rparent, staff_rd):  # pragma: no cover - compiled
     """Take out clinicians' free slots of day ``t`` that started before minute ``at`` (sessions sorted by staff)."""
@@ -47,7 +47,7 @@ def expire_day(t, at, sess_staff, sess_start, sess_slots, slot_len, offered, fre
             rparent[rd, t] = t + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def book_batches(d, batch_at, batch_first, sess_staff, sess_start, sess_slots, slot_len, offered,
                  practice, need, urgent, lead, tol, usual, named, shifted, walk_in, continuity, n_needs,
                  opt_ptr, opt_rd, shift_ptr, shift_rd, rules, mt_rules,

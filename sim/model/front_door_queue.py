@@ -63,21 +63,26 @@ def _push(key, val, n, k, v):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _pop(key, val, n):  # pragma: no cover - compiled
-    """Remove the smallest item of the heap of size n (read it from key[0], val[0] first); return n - 1."""
+    """Remove the smallest item of the heap of size n (read it from key[0], val[0] first); return n - 1.
+
+    The last item sifts down from the root's hole to the smaller child (the left on a tie) while that
+    child is smaller. The child is chosen by adding a comparison, not by a branch: which child is
+    smaller is a coin toss the processor mispredicts, and this loop is the largest part of the telephone queue.
+    """
     n -= 1
     k, v = key[n], val[n]
     i = 0
-    while True:  # sift the last item down from the root's hole: to the smaller child, the left on a tie
-        lo, lk = i, k
-        left, right = 2 * i + 1, 2 * i + 2
-        if left < n and key[left] < lk:
-            lo, lk = left, key[left]
-        if right < n and key[right] < lk:
-            lo, lk = right, key[right]
-        if lo == i:
+    while True:
+        c = 2 * i + 1
+        if c >= n:
             break
-        key[i], val[i] = lk, val[lo]
-        i = lo
+        if c + 1 < n:
+            c += np.int64(key[c + 1] < key[c])
+        kc = key[c]
+        if not kc < k:
+            break
+        key[i], val[i] = kc, val[c]
+        i = c
     key[i], val[i] = k, v
     return n
 
@@ -94,10 +99,17 @@ def _next_on(handlers_p, n_h):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _hour(t):  # pragma: no cover - compiled
-    """int(t // 60.0) for minutes t >= 0, without the floating remainder Python's // takes."""
-    h = int(t / 60.0)
-    if h * 60.0 > t:  # t / 60.0 rounded up to a whole hour
+    """int(t // 60.0) for minutes t >= 0: the whole hours in t, exactly, without a division.
+
+    t / 60 is estimated by a multiplication (a division takes several times as long, and the queue
+    takes the hour of every call it serves); the estimate is off by at most one near a whole hour,
+    which the two checks correct.
+    """
+    h = int(t * (1.0 / 60.0))
+    if h * 60.0 > t:
         h -= 1
+    elif (h + 1) * 60.0 <= t:
+        h += 1
     return h
 
 
@@ -140,9 +152,9 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
         for j in range(c0, c1):
             n_ev = _push(ev_key, ev_val, n_ev, max(ring[j], float(open_m)), j)
             attempts_out[j] = attempt[j]
-        line_key = np.empty(cap)
-        line_val = np.zeros(cap, dtype=np.int64)
+        line_key = np.empty(cap)  # when each held line is free again (unordered), and the earliest
         n_line = 0
+        line_min = np.inf
         n_h = 1
         for h in range(24):
             n_h = max(n_h, handlers[p, h])
@@ -155,8 +167,16 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
             r = rid[j]
             attempts_out[j] = k + 1
             stats[p, 0] += 1
-            while n_line > 0 and line_key[0] <= a:
-                n_line = _pop(line_key, line_val, n_line)
+            if n_line > 0 and line_min <= a:  # lines freed by now: keep the others (their order does not matter)
+                w = 0
+                line_min = np.inf
+                for q in range(n_line):
+                    x = line_key[q]
+                    line_key[w] = x
+                    if x > a:
+                        w += 1
+                        line_min = min(line_min, x)
+                n_line = w
             if a >= close_m or n_line >= handlers[p, min(_hour(a), 23)] + queue_positions[p]:
                 stats[p, 3] += 1  # engaged (or closed)
             else:
@@ -167,7 +187,10 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
                 if start - a <= patience or keeps:
                     call = -np.log(uniform(seed, r, k, U_CALL)) * call_mean
                     free_at[who] = start + call
-                    n_line = _push(line_key, line_val, n_line, a if keeps else start + call, 0)
+                    x = a if keeps else start + call
+                    line_key[n_line] = x
+                    n_line += 1
+                    line_min = min(line_min, x)
                     stats[p, 1] += 1
                     stats[p, 4] += start - a
                     if keeps:
@@ -176,7 +199,9 @@ def phone_day(first, ring, rid, attempt, handlers, queue_positions, callback, op
                     continue
                 stats[p, 2] += 1  # hung up
                 failed_at = a + patience
-                n_line = _push(line_key, line_val, n_line, failed_at, 0)
+                line_key[n_line] = failed_at
+                n_line += 1
+                line_min = min(line_min, failed_at)
             if k + 1 >= max_attempts or uniform(seed, r, k, U_REDIAL) >= redial_p:
                 status[j] = CALL_GAVE_UP
                 continue

@@ -65,3 +65,37 @@ def test_removing_a_leaver_finds_the_same_appointments_as_a_scan_of_the_whole_bo
         want = np.flatnonzero((booked_day >= from_day) & (staff == 1))
         want = want[np.lexsort((want, booked_day[want]))].tolist()  # by day, then booking order (= id here)
         assert book.remove_staff(1, from_day, staff) == want
+
+
+def test_compiled_book_and_pop_match_the_numpy_passes():
+    """add (compiled) and pop_day give what the NumPy passes gave, on random books."""
+    rng = np.random.default_rng(17)
+    n_days, per_day = 40, 25
+    request_day = np.repeat(np.arange(n_days), per_day).astype(np.int32)
+    day_start = [d * per_day for d in range(n_days + 1)] + [n_days * per_day] * 30
+    for _ in range(10):
+        book = DayBook(request_day, day_start)
+        ref_day = np.full(request_day.size, -1, dtype=np.int32)
+        ref_seq = np.zeros(request_day.size, dtype=np.int64)
+        ref_next = ref_reach = ref_end = 0
+        staff = rng.integers(0, 6, request_day.size).astype(np.int32)
+        for d in range(n_days):
+            rids = rng.permutation(np.arange(d * per_day, (d + 1) * per_day))[: int(rng.integers(0, per_day))]
+            days = (d + rng.integers(0, 15, rids.size)).astype(np.int32)
+            book.add(rids, days)
+            if rids.size:  # the NumPy passes add made
+                ref_day[rids] = days
+                ref_seq[rids] = np.arange(ref_next, ref_next + rids.size)
+                ref_next += rids.size
+                ref_reach = max(ref_reach, int((days - request_day[rids]).max()))
+                ref_end = max(ref_end, int(rids.max()) + 1)
+            staff_of, popped = book.pop_day(d, staff)
+            lo = day_start[min(max(0, d - ref_reach), len(day_start) - 1)]
+            hi = day_start[min(d + 1, len(day_start) - 1)]
+            want = lo + np.flatnonzero(ref_day[lo:hi] == d)  # the NumPy passes pop_day made
+            ref_day[want] = -1
+            order = np.argsort((staff[want].astype(np.int64) << 40) | ref_seq[want])
+            assert popped.tolist() == want[order].tolist()
+            assert staff_of.tolist() == staff[want][order].tolist()
+            assert staff_of.dtype == np.int32 and popped.dtype == np.int64
+        assert book.days() == np.unique(ref_day[ref_day >= 0]).tolist()
