@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibrate.noise import EVAL_NOISE_PCT, MONTH_SD_PCT, replications_for
 from sim.calibrate.observed import TARGET_NAMES
 from sim.calibrate.targets import Component
 
@@ -20,8 +21,10 @@ from sim.calibrate.targets import Component
 #: intervals come from runs the fit never saw.
 EVAL_FIRST_REP = 1000
 
-#: Replications of the best parameters for the intervals when none are asked for.
-DEFAULT_EVAL_REPS = 8
+#: Replications of the best parameters for the intervals when none are asked for: enough that
+#: their mean's noise is at most :data:`sim.calibrate.noise.EVAL_NOISE_PCT` a month (25; it was
+#: 8, about 0.35% a month, as large as the model's lead over the forecast on some STPs).
+DEFAULT_EVAL_REPS = replications_for(MONTH_SD_PCT, EVAL_NOISE_PCT)
 
 #: Acceptance tolerances of the issue: totals 5% (10% for another STP), shares 3 points.
 TOTAL_TOLERANCE = 0.05

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.calibrate.noise import FIT_TOTAL_SD_PCT, LEVEL_NOISE_PCT, replications_for
 from sim.calibrate.runs import run_many, scenario_for
 
 #: Replication numbers of the level runs start here: away from the fit's (0, 1, ...) and the
@@ -37,7 +38,9 @@ DEFAULT_LEVEL_STEPS = 2
 #: Replications of the final correction at the refitted rate (fresh ones, after the steps'): the
 #: steps' two replications each leave the level about 1% off on the fit months (the acceptance
 #: run of 1 December 2026: +1.0% on North Central London over eight evaluation replications).
-DEFAULT_FINAL_REPS = 8
+#: Enough that the fit months' total is known to :data:`sim.calibrate.noise.LEVEL_NOISE_PCT`
+#: (25; it was 8, about 0.2%).
+DEFAULT_FINAL_REPS = replications_for(FIT_TOTAL_SD_PCT, LEVEL_NOISE_PCT)
 
 #: The elasticity of attended appointments to the rate (d log total / d log rate) is estimated from
 #: the steps where their rates span at least this much in log; else 1 (proportional).

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibrate.noise import MONTH_SD_PCT, SEASON_NOISE_PCT, replications_for
 from sim.calibrate.observed import (
     Area,
     december_same_day_lift,
@@ -33,8 +34,10 @@ from sim.config.scenario import HolidayBooking
 #: Months in the seasonal window (one of each calendar month).
 WINDOW_MONTHS = 12
 
-#: Replications of each seasonal correction step (0 .. n-1): see calibration/README.md.
-DEFAULT_SEASON_REPS = 2
+#: Replications of each seasonal correction step (0 .. n-1): enough that each month is measured
+#: to :data:`sim.calibrate.noise.SEASON_NOISE_PCT` (9; it was 2, about 0.7% a month); see
+#: calibration/README.md.
+DEFAULT_SEASON_REPS = replications_for(MONTH_SD_PCT, SEASON_NOISE_PCT)
 
 #: Decimal places of a corrected seasonal profile.
 PROFILE_DECIMALS = 4

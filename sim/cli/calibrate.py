@@ -100,8 +100,9 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="Replications per trial (common random numbers across trials).")
 @click.option("--final-reps", type=click.IntRange(1), default=3, show_default=True,
               help="Replications the last candidates are compared on before the best is chosen.")
-@click.option("--eval-reps", type=click.IntRange(2), default=8, show_default=True,
-              help="Replications of the best parameters for the intervals.")
+@click.option("--eval-reps", type=click.IntRange(2), default=None,
+              help="Replications of the best parameters for the intervals and the comparison "
+                   "with the forecast; default 25 (their mean's noise about 0.2% a month).")
 @click.option("--sample-practices", type=click.IntRange(0), default=10, show_default=True,
               help="Practices in the STP sample (0: simulate SCENARIO's own area).")
 @click.option("--seed", type=int, default=20190401, show_default=True,
@@ -138,15 +139,16 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="Refit each --transfer STP's demand level (demand.rate_multiplier only) on "
                    "its own fit months, as the simple forecast does; the pure transfer is "
                    "reported beside it. Off: the pure transfer only.")
-@click.option("--level-reps", type=click.IntRange(0), default=8, show_default=True,
+@click.option("--level-reps", type=click.IntRange(0), default=None,
               help="Replications of the final level correction (demand.rate_multiplier only, "
-                   "fit months only) of the fitted STP and of each transfer STP's refit; 0: none.")
+                   "fit months only) of the fitted STP and of each transfer STP's refit; 0: none; "
+                   "default 25 (the level's noise about 0.12%).")
 @click.option("--transfer-season/--no-transfer-season", default=True, show_default=True,
               help="Give each --transfer STP the other STPs' mean seasonal profile, itself left "
                    "out (as the simple forecast's), through the model's seasonal correction.")
 @click.option("--season-reps", type=click.IntRange(1), default=None,
               help="Replications of each seasonal correction step (the fitted STP's and each "
-                   "transfer STP's own lag); default 2.")
+                   "transfer STP's own lag); default 9 (each month measured to about 0.35%).")
 @click.option("--transfer-lag/--no-transfer-lag", default=True, show_default=True,
               help="With --transfer-season and --level-refit: correct each --transfer STP's "
                    "profile for its own sample's booking lag (--season-steps runs of the "
@@ -159,11 +161,11 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
               holdout_months: str, out: Path, map_file: Path | None, patients_file: Path | None,
               workforce_file: Path | None, trials: int, refine: int | None, reps: int, final_reps: int,
-              eval_reps: int,
+              eval_reps: int | None,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
               share_distance: str, cutoff: float, members: int, wave: int,
-              level_refit: bool, level_reps: int, transfer_season: bool, transfer_lag: bool,
+              level_refit: bool, level_reps: int | None, transfer_season: bool, transfer_lag: bool,
               season_reps: int | None, workers: int | None) -> None:
     """Fit SCENARIO to one STP's GPAD months and check it on held-out months.
 
@@ -196,18 +198,21 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
         refine = default_refine(trials)
     settings = Settings(stp=stp, fit_months=fit_months, holdout_months=holdout_months,
                         trials=trials, refine=refine, reps=reps, final_reps=final_reps,
-                        eval_reps=eval_reps,
                         sample_practices=sample_practices, seed=seed, season_months=season_months,
                         season_steps=season_steps, staff_mix=staff_mix, holiday=holiday,
                         transfer=transfer,
                         params=list(params) or None, weights=_weights(weights),
                         share_distance=share_distance, cutoff=cutoff, members=members,
-                        wave=wave, level_refit=level_refit, level_reps=level_reps,
+                        wave=wave, level_refit=level_refit,
                         transfer_season=transfer_season, transfer_lag=transfer_lag)
     if workers is not None:
         settings.workers = workers
     if season_reps is not None:
         settings.season_reps = season_reps
+    if eval_reps is not None:
+        settings.eval_reps = eval_reps
+    if level_reps is not None:
+        settings.level_reps = level_reps
     console, err = out_console, err_console
     enabled = sys.stderr.isatty()
     try:

@@ -15,7 +15,13 @@ import pytest
 from scipy.special import stdtrit
 
 from sim.calibrate.ensemble import predictive_intervals
-from sim.calibrate.level import LEVEL_FIRST_REP, refit_level, scale_members, with_rate
+from sim.calibrate.level import (
+    DEFAULT_FINAL_REPS,
+    LEVEL_FIRST_REP,
+    refit_level,
+    scale_members,
+    with_rate,
+)
 from sim.calibrate.observed import month_range, read_appointments
 from sim.calibrate.outofsample import combined_sd, loo_discrepancy
 from sim.calibrate.parameters import apply_parameters
@@ -49,11 +55,12 @@ def test_level_refit_recovers_a_known_level_and_keeps_every_other_field():
         mode="json")
     assert base["demand"]["rate_multiplier"] == 1.0
     observed = _rates(apply_parameters(base, {"rate_multiplier": truth}), months, (7, 8, 9, 10))
-    assert not {7, 8, 9, 10} & set(range(LEVEL_FIRST_REP, LEVEL_FIRST_REP + 16))
+    assert not {7, 8, 9, 10} & set(range(LEVEL_FIRST_REP,
+                                             LEVEL_FIRST_REP + 16 + DEFAULT_FINAL_REPS))
     fit = refit_level(base, observed, months, reps=4, steps=3)
     assert fit.rate == pytest.approx(truth, rel=0.04)
-    assert 3 <= len(fit.steps) <= 5  # the steps, then the final correction on 8 replications
-    assert fit.steps[-1]["final_reps"] == 8
+    assert 3 <= len(fit.steps) <= 5  # the steps, then the final correction (25 replications)
+    assert fit.steps[-1]["final_reps"] == DEFAULT_FINAL_REPS
     # the first step is the ratio step: attended nearly proportional to the rate off capacity
     assert fit.steps[0]["rate_multiplier"] == 1.0
     assert fit.steps[0]["simulated_over_observed"] > 1.2
