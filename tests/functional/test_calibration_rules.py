@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -23,13 +22,8 @@ from sim.calibrate.level import correct_level, elasticity, final_correction, wit
 from sim.calibrate.observed import month_range, read_appointments, seasonal_profile
 from sim.calibrate.runs import parallel_runs, run_many, run_targets, scenario_for
 from sim.calibrate.transfer_season import TransferSeason, moved_profile
+from tests.calibration_data import DAY_OF_WEEK, REGIONAL, WINDOW
 from tests.conftest import scenario, tiny_mapping
-
-ROOT = Path(__file__).resolve().parents[2]
-REGIONAL = sorted((ROOT / "calibration" / "data" / "appointments-london-2019-2021")
-                  .glob("Regional_CSV_*.csv"))
-WINDOW = month_range("2019-03:2020-02")
-DAY_OF_WEEK = (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
 
 
 @pytest.fixture(scope="module")

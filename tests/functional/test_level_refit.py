@@ -7,8 +7,6 @@ move when the predicted area's observed months change.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,14 +24,11 @@ from sim.calibrate.observed import month_range, read_appointments
 from sim.calibrate.outofsample import combined_sd, loo_discrepancy
 from sim.calibrate.parameters import apply_parameters
 from sim.calibrate.runs import run_targets, scenario_for
+from tests.calibration_data import REGIONAL, WINDOW
 from tests.conftest import scenario, tiny_mapping
 
-ROOT = Path(__file__).resolve().parents[2]
-REGIONAL = sorted((ROOT / "calibration" / "data" / "appointments-london-2019-2021")
-                  .glob("Regional_CSV_*.csv"))
 FIT = month_range("2019-04:2019-09")
 HOLDOUT = month_range("2019-10:2020-02")
-WINDOW = month_range("2019-03:2020-02")
 
 
 def _rates(mapping: dict, months: list[pd.Timestamp], reps: tuple[int, ...]) -> dict:

@@ -4,8 +4,6 @@ the targets read off the ledger's category codes. Each rule was decided on the f
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -22,13 +20,8 @@ from sim.calibrate.targets import default_components
 from sim.calibrate.transfer_season import TransferSeason, own_lag_profile
 from sim.experiments.runner import build_model
 from sim.results.tables import ledger_frame
+from tests.calibration_data import DAY_OF_WEEK, REGIONAL, WINDOW
 from tests.conftest import scenario, tiny_mapping
-
-ROOT = Path(__file__).resolve().parents[2]
-REGIONAL = sorted((ROOT / "calibration" / "data" / "appointments-london-2019-2021")
-                  .glob("Regional_CSV_*.csv"))
-WINDOW = month_range("2019-03:2020-02")
-DAY_OF_WEEK = (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
 
 
 @pytest.fixture(scope="module")
