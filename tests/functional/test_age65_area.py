@@ -11,10 +11,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+import sim.calibrate.pipeline as pipeline
 from sim.calibrate.area_fit import fit_sample
 from sim.calibrate.observed import load_area
 from sim.calibrate.sample import simulation_mapping
 from sim.cli.area import area
+from sim.cli.main import main
 from sim.config.scenario import AGE_BANDS
 from sim.nhsdata.age65 import OLD_BANDS, SHARE_65PLUS_FILE, default_age_mix, tilt_age_mix
 from sim.nhsdata.area import build_area_details
@@ -174,3 +176,14 @@ def test_an_older_practice_asks_for_more_appointments_per_patient():
     # control: the same two practices at the same mix ask alike, so the 18% is the age mix
     same, _ = _requests_per_patient((0.10, 0.10))
     assert same[1] / same[0] == pytest.approx(1.0, abs=0.03)
+
+
+def test_gpsim_calibrate_passes_the_shipped_file_to_the_sample_unless_no_age_tilt(tmp_path, monkeypatch):
+    seen: list[object] = []
+    monkeypatch.setattr(pipeline, "calibrate", lambda *a, **kw: seen.append(kw["share_65plus_file"]) or 1 / 0)
+    args = ["calibrate", str(ROOT / "scenarios" / "small.yaml"), "--appointments",
+            str(DATA / "appointments-london-2019-2021"), "--stp", "QMF", "--fit", "2019-04",
+            "--holdout", "2019-05", "--out", str(tmp_path / "cal")]
+    for extra in ([], ["--no-age-tilt"], ["--share-65plus", str(SHARES)]):
+        CliRunner().invoke(main, [*args, *extra])
+    assert [Path(p).name if p else p for p in seen] == [SHARE_65PLUS_FILE, None, SHARE_65PLUS_FILE]
