@@ -2,7 +2,8 @@
 
 :func:`build_area` selects practices from the practice -> PCN map (by PCN, sub-ICB location or
 practice codes), takes each practice's registered list from a Patients Registered at a GP Practice
-file (and its age mix from the quinary or single-year age files where given), and staffs it from
+file (and its age mix from the quinary or single-year age files where given, else, with a 65+
+share file, the England mix tilted to its share aged 65+: :mod:`sim.nhsdata.age65`), and staffs it from
 the General Practice Workforce practice-level Detailed CSV when one is given. Where there is no
 workforce file, or a practice's workforce record is missing or not fully provided, staff come from
 national ratios per 10,000 registered patients (:mod:`sim.nhsdata.staffing`) and the scenario says
