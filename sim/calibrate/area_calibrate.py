@@ -41,28 +41,29 @@ from sim.config.loading import load_scenario
 from sim.config.pcn_roles import need_types_for, roles_for
 
 #: Each shipped London STP's level, fitted by this command on the scenario defaults (staff from
-#: national ratios, IMD 2019 tilt) to its April-September 2019 attended appointments per 1,000
+#: national ratios, IMD 2019 tilt, each practice's age mix tilted to its 65+ share, Fingertips
+#: 93468) to its April-September 2019 attended appointments per 1,000
 #: (calibration/data: GPAD regional CSVs, January 2021 lists, January 2022 map), 10-practice
 #: sample, 2 replications a step; ``imd`` is the list-weighted IMD 2019 score of its practices
-#: (Fingertips 93553), by which the nearest STP is chosen. Measured 2026-12-01
-#: (calibration/README.md, "A calibrated real area in one command").
+#: (Fingertips 93553), by which the nearest STP is chosen. Measured 2026-12-02, with the age tilt
+#: (calibration/README.md, "A calibrated real area in one command" and "Each practice's age").
 SHIPPED_STP_LEVELS: dict[str, dict[str, Any]] = {
     "QMF": {"name": "East London Health and Care Partnership", "sub_icb": "A3A8R",
             "imd": 26.16, "fit_months": "2019-04:2019-09",
-            "rate_multiplier": 0.685836,
-            "monthly_seasonality": [1.0797, 1.0497, 1.0397, 0.9323, 0.9978, 0.9571, 0.9471, 0.8715, 1.0359, 1.0497, 1.0597, 0.9798]},
+            "rate_multiplier": 0.720531,
+            "monthly_seasonality": [1.0797, 1.0497, 1.0397, 0.9315, 0.9891, 0.9664, 0.9466, 0.8786, 1.0293, 1.0497, 1.0597, 0.9798]},
     "QMJ": {"name": "North London Partners in Health and Care", "sub_icb": "93C",
             "imd": 22.99, "fit_months": "2019-04:2019-09",
-            "rate_multiplier": 0.604638,
-            "monthly_seasonality": [1.0796, 1.0496, 1.0396, 0.9407, 1.003, 0.9666, 0.9398, 0.8735, 1.0185, 1.0496, 1.0596, 0.9797]},
+            "rate_multiplier": 0.643801,
+            "monthly_seasonality": [1.0796, 1.0496, 1.0396, 0.9403, 1.0035, 0.9643, 0.9376, 0.8782, 1.0182, 1.0496, 1.0596, 0.9796]},
     "QRV": {"name": "North West London Health and Care Partnership", "sub_icb": "W2U3Z",
             "imd": 21.37, "fit_months": "2019-04:2019-09",
-            "rate_multiplier": 0.694775,
-            "monthly_seasonality": [1.0796, 1.0496, 1.0396, 0.9354, 1.0024, 0.9599, 0.9315, 0.8837, 1.0297, 1.0496, 1.0596, 0.9796]},
+            "rate_multiplier": 0.741936,
+            "monthly_seasonality": [1.0796, 1.0496, 1.0396, 0.9348, 0.9879, 0.9724, 0.9323, 0.8898, 1.0252, 1.0496, 1.0596, 0.9796]},
     "QKK": {"name": "Our Healthier South East London", "sub_icb": "72Q",
             "imd": 22.73, "fit_months": "2019-04:2019-09",
-            "rate_multiplier": 0.657875,
-            "monthly_seasonality": [1.0794, 1.0495, 1.0395, 0.9491, 1.0139, 0.9555, 0.9213, 0.8787, 1.0248, 1.0495, 1.0595, 0.9795]},
+            "rate_multiplier": 0.702316,
+            "monthly_seasonality": [1.0795, 1.0495, 1.0395, 0.9442, 1.0139, 0.9556, 0.9272, 0.8781, 1.0241, 1.0495, 1.0595, 0.9796]},
 }
 
 #: Fit months used when none are given (the acceptance calibration's fit months).

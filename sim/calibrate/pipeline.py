@@ -209,6 +209,7 @@ def calibrate(
     patients_file: Path,
     workforce_file: Path | None = None,
     progress: Progress | None = None,
+    share_65plus_file: Path | None = None,
 ) -> Calibration:
     """Fit the scenario to one STP's months and write the outputs to ``out``.
 
@@ -224,16 +225,19 @@ def calibrate(
             the sample's lists).
         workforce_file: optional GPW practice-level CSV for the sample's staff.
         progress: ``progress(label, done, total)``.
+        share_65plus_file: Fingertips 93468 share aged 65+ by practice: each sampled practice's
+            age mix (the fitted STP's and the transfer STPs') is the England mix tilted to it;
+            ``None``: the England mix for all.
     """
     with parallel_runs(settings.workers):
         return _calibrate(scenario_file, appointment_files, settings, out, map_file=map_file,
                           patients_file=patients_file, workforce_file=workforce_file,
-                          progress=progress)
+                          progress=progress, share_65plus_file=share_65plus_file)
 
 
 def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings: Settings,
                out: Path, *, map_file: Path, patients_file: Path, workforce_file: Path | None,
-               progress: Progress | None) -> Calibration:
+               progress: Progress | None, share_65plus_file: Path | None = None) -> Calibration:
     """:func:`calibrate` inside its pool of worker processes."""
     t_start = time.perf_counter()
     cpu_start, worker_start = time.process_time(), worker_cpu_seconds()
@@ -251,7 +255,7 @@ def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings:
                                        season_months=settings.season_months,
                                        staff_mix=settings.staff_mix, holiday=settings.holiday)
     mapping, sample_info = simulation_mapping(area, settings.sample_practices, full, map_file,
-                                              patients_file, workforce_file)
+                                              patients_file, workforce_file, share_65plus_file)
     notes = _intervention_notes(settings, len(scenario.interventions))
     fit_obs = observed.targets.loc[observed.targets["month"].isin(months.fit)]
     components = default_components(fit_obs, weights=settings.weights,
@@ -289,7 +293,7 @@ def _calibrate(scenario_file: Path, appointment_files: Sequence[Path], settings:
         level_reps=settings.level_reps, season=_transfer_season(
             settings, appointments, calendar, full, seasonality),
         own_lag_steps=settings.season_steps if settings.transfer_lag else 0,
-        own_lag_reps=settings.season_reps)
+        own_lag_reps=settings.season_reps, share_65plus_file=share_65plus_file)
     timings["transfer_s"] = time.perf_counter() - t0
     predictive, md, oos = _predictive(table, ens_runs, transfers, area, months, appointments,
                                       _window(appointments, months, calendar))

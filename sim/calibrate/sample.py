@@ -9,13 +9,16 @@ fewer than ``min_list`` patients (closing or newly opened lists) are not sampled
 
 :func:`simulation_mapping` builds the sample as a scenario area with
 :func:`sim.nhsdata.area.build_area_details` (staff from national ratios unless a workforce file is
-given) and puts the input scenario's parameters around it.
+given) and puts the input scenario's parameters around it. With a 65+ share file
+(:mod:`sim.nhsdata.age65`) each sampled practice carries its own age mix, the England mix tilted
+to its share of patients aged 65 and over; without one every practice has the England mix.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,9 +70,14 @@ def stratified_sample(practices: pd.DataFrame, n: int, *, min_list: int = MIN_SA
 
 
 def sample_area_mapping(area: Area, n: int, map_file: PathLike, patients_file: PathLike, *,
-                        workforce_file: PathLike | None = None, min_list: int = MIN_SAMPLED_LIST
+                        workforce_file: PathLike | None = None, min_list: int = MIN_SAMPLED_LIST,
+                        share_65plus_file: PathLike | None = None
                         ) -> tuple[dict[str, Any], pd.DataFrame, list[str]]:
     """The ``area`` mapping of a stratified sample of ``area``'s practices.
+
+    With ``share_65plus_file`` each practice's age mix is tilted to its 65+ share
+    (:func:`sim.nhsdata.age65.tilt_area`); the sample's rows then carry ``share_65plus`` and
+    ``age_source`` (``own``, ``sub-ICB <code>`` or ``default``).
 
     Returns:
         (the scenario's ``area`` mapping, the sample's rows, what the builder assumed and noted).
@@ -77,11 +85,27 @@ def sample_area_mapping(area: Area, n: int, map_file: PathLike, patients_file: P
     sample = stratified_sample(area.practices, n, min_list=min_list)
     build = build_area_details(map_file, patients_file, workforce_file=workforce_file,
                                practices=list(sample["practice_code"]),
-                               area_name=f"{area.name}: sample of {len(sample)} practices")
+                               area_name=f"{area.name}: sample of {len(sample)} practices",
+                               share_65plus_file=share_65plus_file)
+    if share_65plus_file is not None:
+        tilted = build.share_65plus
+        sample["share_65plus"] = [tilted[c]["share_65plus"] if c in tilted else None
+                                  for c in sample["practice_code"]]
+        sample["age_source"] = [tilted[c]["source"] if c in tilted else "default"
+                                for c in sample["practice_code"]]
     mapping = build.mapping["area"]
     mapping["code"] = f"{area.icb_code}-SAMPLE"
     notes = [*(f"assumed: {a}" for a in build.assumed), *(f"note: {x}" for x in build.notes)]
     return mapping, sample, notes
+
+
+def _age_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A sampled practice's 65+ share and its source, for the manifest (empty without a tilt)."""
+    if "age_source" not in row:
+        return {}
+    share = row["share_65plus"]
+    return {"share_65plus": None if share is None or pd.isna(share) else round(float(share), 5),
+            "age_source": row["age_source"]}
 
 
 def with_area(base: Mapping[str, Any], area_mapping: Mapping[str, Any], *,
@@ -99,11 +123,13 @@ def with_area(base: Mapping[str, Any], area_mapping: Mapping[str, Any], *,
 
 def simulation_mapping(area: Area, sample_practices: int, full: dict[str, Any],
                        map_file: PathLike, patients_file: PathLike,
-                       workforce_file: PathLike | None) -> tuple[dict[str, Any], dict[str, Any]]:
+                       workforce_file: PathLike | None, share_65plus_file: PathLike | None = None
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The mapping to simulate for ``area`` and a description of the sample.
 
     With ``sample_practices`` 0 the input scenario's own area is simulated; otherwise a
-    stratified sample of that many of ``area``'s practices, with ``full``'s parameters.
+    stratified sample of that many of ``area``'s practices, with ``full``'s parameters, each
+    practice's age mix tilted to its 65+ share when ``share_65plus_file`` is given.
     """
     if sample_practices <= 0:
         mapping = copy.deepcopy(full)
@@ -111,15 +137,21 @@ def simulation_mapping(area: Area, sample_practices: int, full: dict[str, Any],
                 "patients": scenario_from_mapping(copy.deepcopy(full), "<input>").list_size}
         return mapping, info
     area_map, sample, notes = sample_area_mapping(area, sample_practices, map_file,
-                                                  patients_file, workforce_file=workforce_file)
+                                                  patients_file, workforce_file=workforce_file,
+                                                  share_65plus_file=share_65plus_file)
     mapping = with_area(full, area_map, name=f"{full.get('name', 'scenario')}-{area.icb_code}")
     info = {
         "kind": (f"stratified sample of {len(sample)} of the STP's {len(area.practices)} "
                  "practices (one per list-size stratum, the stratum's median practice)"),
         "practices": [{"code": r.practice_code, "name": r.practice_name,
-                       "list_size": int(r.list_size), "stratum": int(r.stratum)}
+                       "list_size": int(r.list_size), "stratum": int(r.stratum),
+                       **_age_of(r._asdict())}
                       for r in sample.itertuples()],
         "patients": int(sample["list_size"].sum()),
+        "age_mix": (f"England default (demand.default_age_mix) tilted to each practice's share "
+                    f"of patients aged 65+ from {Path(share_65plus_file).name}"
+                    if share_65plus_file is not None else
+                    "England default (demand.default_age_mix) for every practice (no age tilt)"),
         "builder_notes": notes,
     }
     return mapping, info

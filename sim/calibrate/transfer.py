@@ -124,6 +124,7 @@ def transfer_check(
     level_reps: int = DEFAULT_FINAL_REPS,
     own_lag_steps: int = 0,
     own_lag_reps: int = DEFAULT_SEASON_REPS,
+    share_65plus_file: Path | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Apply calibrated parameters to another STP and compare its months.
 
@@ -147,7 +148,7 @@ def transfer_check(
     rows = area_rows(appointments, area)
     obs = observed_targets(rows, area.list_size, months)
     mapping, info = simulation_mapping(area, sample_practices, calibrated_full, map_file,
-                                       patients_file, workforce_file)
+                                       patients_file, workforce_file, share_65plus_file)
     period = f"transfer:{area.icb_code}"
     seasonality = None
     if season is not None:
@@ -203,7 +204,8 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
                     fit_months: Sequence[pd.Timestamp] = (),
                     season: TransferSeason | None = None,
                     level_reps: int = DEFAULT_FINAL_REPS, own_lag_steps: int = 0,
-                    own_lag_reps: int = DEFAULT_SEASON_REPS) -> Transfers:
+                    own_lag_reps: int = DEFAULT_SEASON_REPS,
+                    share_65plus_file: Path | None = None) -> Transfers:
     """:func:`transfer_check` for each STP of ``codes``; an empty table (``columns``) for none."""
     tables, entries, runs, pures = [], [], {}, []
     for code in codes:
@@ -212,7 +214,8 @@ def check_transfers(full_fitted: dict[str, Any], codes: Sequence[str], appointme
             patients_file=patients_file, sample_practices=sample_practices or DEFAULT_SAMPLE_PRACTICES,
             eval_reps=eval_reps, workforce_file=workforce_file, progress=progress,
             ensemble=ensemble, fit_months=fit_months, season=season, level_reps=level_reps,
-            own_lag_steps=own_lag_steps, own_lag_reps=own_lag_reps)
+            own_lag_steps=own_lag_steps, own_lag_reps=own_lag_reps,
+            share_65plus_file=share_65plus_file)
         runs[entry["stp"]] = runs.pop(code)
         pures.append(pure)
         tables.append(table)

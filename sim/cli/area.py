@@ -5,6 +5,7 @@ Usage::
     gpsim area build --map gp-reg-pat-prac-map.csv --patients gp-reg-pat-prac-all.csv \\
         [--ages gp-reg-pat-prac-quin-age.csv] [--workforce GPWPracticeCSV.102025.zip] \\
         [--imd imd-by-practice_fingertips-93553.csv] [--payments payments.csv] [--pcn-workforce [FILE]] \\
+        [--share-65plus practice-share-65plus.csv | --no-age-tilt] \\
         (--pcn CODE ... | --sub-icb CODE | --practices CODE ...) --out scenarios/area-NAME.yaml \\
         [--calibrate [--appointments [FILE|FOLDER]] [--fit 2019-04:2019-09] [--parameters calibrated.yaml]]
 
@@ -22,6 +23,7 @@ import click
 from sim.cli.area_calibrate import calibrate_options, finish_calibration
 from sim.config.yamlread import looks_binary
 from sim.costs.income import area_income
+from sim.nhsdata.age65 import SHARE_65PLUS_FILE
 from sim.nhsdata.area import build_area_details
 from sim.nhsdata.area_yaml import write_area_yaml
 from sim.nhsdata.errors import DataFormatError
@@ -71,6 +73,12 @@ def area() -> None:
               flag_value=str(calibration_data_dir() / PCN_WORKFORCE_FILE), default=None,
               help="Staff each PCN with the additional roles it employs, from a PCN workforce "
                    "individual-level file (given alone: the shipped September 2022 copy).")
+@click.option("--share-65plus", "share_65plus_file", type=_FILE, default=None,
+              help="Each practice's share of patients aged 65+ (OHID Fingertips 93468; default: the "
+                   "shipped 2023 copy in calibration/data): practices without --ages data get the "
+                   "England age mix tilted to it.")
+@click.option("--no-age-tilt", is_flag=True,
+              help="Keep the England default age mix for practices without --ages data.")
 @click.option("--include-partial", is_flag=True,
               help="Also use workforce records that were not 'Fully provided'.")
 @click.option("--pcn", "pcns", multiple=True, help="PCN code(s) to include.")
@@ -90,6 +98,8 @@ def build(
     imd_file: Path | None,
     payments_file: Path | None,
     pcn_workforce_file: Path | None,
+    share_65plus_file: Path | None,
+    no_age_tilt: bool,
     include_partial: bool,
     pcns: tuple[str, ...],
     sub_icb: str | None,
@@ -109,6 +119,8 @@ def build(
     if len(chosen) != 1:
         raise click.UsageError("choose the area with exactly one of --pcn, --sub-icb or "
                                f"--practices (got {', '.join(chosen) or 'none'})")
+    if no_age_tilt and share_65plus_file is not None:
+        raise click.UsageError("--share-65plus and --no-age-tilt contradict each other: give one")
     for label, path in (("--map", map_file), ("--patients", patients_file),
                         *(("--ages", a) for a in age_files), ("--workforce", workforce_file)):
         _check_text_file(label, path)
@@ -120,6 +132,7 @@ def build(
             imd_file=imd_file or calibration_data_dir() / IMD_FILE,
             payments_file=payments_file or calibration_data_dir() / PAYMENTS_FILE,
             pcn_workforce_file=pcn_workforce_file,
+            share_65plus_file=None if no_age_tilt else share_65plus_file or calibration_data_dir() / SHARE_65PLUS_FILE,
         )
         mapping = finish_calibration(result.mapping, calibration, map_file=map_file,
                                      patients_file=patients_file, out=out)

@@ -26,6 +26,7 @@ from rich.table import Table
 from sim.cli.common import console as out_console
 from sim.cli.common import err_console, progress_lines
 from sim.config.loading import ScenarioError
+from sim.nhsdata.age65 import SHARE_65PLUS_FILE
 from sim.nhsdata.errors import DataFormatError
 from sim.resources import calibration_data_dir
 
@@ -90,6 +91,12 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               help="gp-reg-pat-prac-all.csv: list sizes (the per-1,000 denominator).")
 @click.option("--workforce", "workforce_file", type=_FILE, default=None,
               help="GPW practice-level CSV for the sample's staff (default: national ratios).")
+@click.option("--share-65plus", "share_65plus_file", type=_FILE, default=_default(SHARE_65PLUS_FILE),
+              show_default=True,
+              help="Each practice's share of patients aged 65+ (OHID Fingertips 93468, 2023): each "
+                   "sampled practice gets the England age mix tilted to it.")
+@click.option("--no-age-tilt", is_flag=True,
+              help="Give every sampled practice the England default age mix (no 65+ tilt).")
 @click.option("--trials", type=click.IntRange(7), default=120, show_default=True,
               help="Fit trials in all (3 pilot + TPE + 3 polish).")
 @click.option("--refine", type=click.IntRange(0), default=None,
@@ -160,7 +167,8 @@ def default_refine(trials: int, pilot: int = 3, polish: int = 3) -> int:
               default="squared", show_default=True, help="Distance for the share components.")
 def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit_months: str,
               holdout_months: str, out: Path, map_file: Path | None, patients_file: Path | None,
-              workforce_file: Path | None, trials: int, refine: int | None, reps: int, final_reps: int,
+              workforce_file: Path | None, share_65plus_file: Path | None, no_age_tilt: bool,
+              trials: int, refine: int | None, reps: int, final_reps: int,
               eval_reps: int | None,
               sample_practices: int, seed: int, season_months: str | None, season_steps: int,
               staff_mix: bool, holiday: bool, transfer: tuple[str, ...], params: tuple[str, ...], weights: tuple[str, ...],
@@ -194,6 +202,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
     if map_file is None or patients_file is None:
         raise click.UsageError("give --map and --patients (no shipped copies were found in "
                                f"{_DATA})")
+    if no_age_tilt:
+        share_65plus_file = None
     if refine is None:
         refine = default_refine(trials)
     settings = Settings(stp=stp, fit_months=fit_months, holdout_months=holdout_months,
@@ -228,7 +238,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
 
                 result = run_calibration(scenario, files, settings, out,
                                          map_file=map_file, patients_file=patients_file,
-                                         workforce_file=workforce_file, progress=update)
+                                         workforce_file=workforce_file, progress=update,
+                                         share_65plus_file=share_65plus_file)
         else:  # a log: one line per finished step of each stage (trial, replication ...)
             lines: dict[str, Callable[[int, int], None]] = {}
 
@@ -237,7 +248,8 @@ def calibrate(scenario: Path, appointment_files: tuple[Path, ...], stp: str, fit
 
             result = run_calibration(scenario, files, settings, out,
                                      map_file=map_file, patients_file=patients_file,
-                                     workforce_file=workforce_file, progress=log)
+                                     workforce_file=workforce_file, progress=log,
+                                     share_65plus_file=share_65plus_file)
     except (ScenarioError, DataFormatError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     console.print(acceptance_table(result))

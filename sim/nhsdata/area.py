@@ -2,7 +2,8 @@
 
 :func:`build_area` selects practices from the practice -> PCN map (by PCN, sub-ICB location or
 practice codes), takes each practice's registered list from a Patients Registered at a GP Practice
-file (and its age mix from the quinary or single-year age files where given), and staffs it from
+file (and its age mix from the quinary or single-year age files where given, else, with a 65+
+share file, the England mix tilted to its share aged 65+: :mod:`sim.nhsdata.age65`), and staffs it from
 the General Practice Workforce practice-level Detailed CSV when one is given. Where there is no
 workforce file, or a practice's workforce record is missing or not fully provided, staff come from
 national ratios per 10,000 registered patients (:mod:`sim.nhsdata.staffing`) and the scenario says
@@ -25,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config.scenario import AGE_BANDS
+from sim.nhsdata.age65 import tilt_area
 from sim.nhsdata.csv_read import PathLike
 from sim.nhsdata.errors import ExclusionReport, report_of
 from sim.nhsdata.imd import read_imd
@@ -57,12 +59,14 @@ class AreaBuild:
         assumed: the parts taken from assumptions rather than data, one line each.
         notes: data issues met on the way (practices left out, records not used, ...).
         sources: the files read, with their extract dates.
+        share_65plus: practice code -> ``{"share_65plus", "source"}`` of the practices whose age mix was tilted.
     """
 
     mapping: dict[str, Any]
     assumed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    share_65plus: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -398,6 +402,7 @@ def build_area_details(
     imd_file: PathLike | None = None,
     payments_file: PathLike | None = None,
     pcn_workforce_file: PathLike | None = None,
+    share_65plus_file: PathLike | None = None,
 ) -> AreaBuild:
     """Like :func:`build_area`, also returning what was assumed and noted (see :class:`AreaBuild`)."""
     practice_map = read_practice_map(map_file)
@@ -411,6 +416,10 @@ def build_area_details(
     _check_map_coverage(practice_map, registered.list_sizes, map_file, patients_file, build.notes)
     gaps = _Gaps()
     pcns_out = _pcns(rows, registered, workforce, gaps, build.notes)
+    if share_65plus_file is not None:  # practices without an age mix from --ages: the default tilted (age65.py)
+        tilt = tilt_area(pcns_out, share_65plus_file, practice_map, registered.list_sizes, build.sources, build.notes)
+        gaps.no_age = tilt.codes("default")
+        build.share_65plus = {c: {"share_65plus": v, "source": tilt.sources[c]} for c, v in tilt.shares.items()}
     _record_gaps(build, gaps, workforce, wf_report)
     if imd_file is not None:
         _add_imd(pcns_out, imd_file, build)
@@ -443,6 +452,7 @@ def build_area(
     imd_file: PathLike | None = None,
     payments_file: PathLike | None = None,
     pcn_workforce_file: PathLike | None = None,
+    share_65plus_file: PathLike | None = None,
 ) -> dict[str, Any]:
     """Build a scenario mapping (``sim.config.scenario.Scenario`` schema) for an area of real practices.
 
@@ -462,6 +472,8 @@ def build_area(
         imd_file: OHID Fingertips 93553 (IMD by practice): each practice's IMD 2019 score.
         payments_file: NHS Payments to General Practice: each practice's Carr-Hill weighted patients.
         pcn_workforce_file: PCN workforce individual-level CSV: each PCN's own additional-role staff.
+        share_65plus_file: Fingertips 93468 share aged 65+ by practice: each practice without an age
+            mix from ``age_files`` gets the default mix tilted to it (:mod:`sim.nhsdata.age65`).
 
     Exactly one of ``pcns``, ``sub_icb`` and ``practices`` is given (codes may be comma-separated).
 
@@ -477,6 +489,6 @@ def build_area(
         map_file, patients_file, workforce_file=workforce_file, age_files=age_files, pcns=pcns,
         sub_icb=sub_icb, practices=practices, name=name, area_name=area_name,
         include_partial=include_partial, imd_file=imd_file, payments_file=payments_file,
-        pcn_workforce_file=pcn_workforce_file,
+        pcn_workforce_file=pcn_workforce_file, share_65plus_file=share_65plus_file,
     ).mapping
 

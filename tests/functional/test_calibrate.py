@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -432,3 +433,8 @@ def test_calibrate_command(tmp_path):
     assert bad.exit_code != 0 and "overlap" in bad.output
     data = yaml.safe_load((out / "calibrated.yaml").read_text())
     assert copy.deepcopy(data)["booking"]["dna_same_day"] > 0
+    # by default each sampled practice's age mix is tilted to its 65+ share, recorded in the manifest
+    sample = json.loads((out / "calibration.json").read_text())["sample"]
+    assert "practice-share-65plus" in sample["age_mix"]
+    assert all(p["age_source"] in ("own", "sub-ICB A3A8R") and 0.0 < p["share_65plus"] < 0.5
+               for p in sample["practices"])
