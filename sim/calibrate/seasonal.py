@@ -158,7 +158,8 @@ def _set_holiday_booking(full: dict[str, Any], appointments: pd.DataFrame, area:
 
 def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
                         window: Sequence[pd.Timestamp], *, reps: int = DEFAULT_SEASON_REPS,
-                        list_size: int | None = None) -> tuple[list[float], pd.DataFrame]:
+                        list_size: int | None = None, first_rep: int = 0
+                        ) -> tuple[list[float], pd.DataFrame]:
     """One fixed-point step on the request profile towards an appointment profile.
 
     ``demand.monthly_seasonality`` is moved so that simulated *appointments* follow ``target``
@@ -168,7 +169,8 @@ def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
     July) gets more appointments than its requests. The run covers ``window`` (12 months) plus
     one month before it (discarded, for the book to settle); attended appointments per weighted
     working day, normalised, give the simulated profile ``s``; the new request profile is
-    ``current * target / s`` normalised to mean 1. No data of the fitted area is used.
+    ``current * target / s`` normalised to mean 1. No data of the fitted area is used. The step
+    runs replications ``first_rep`` .. ``first_rep + reps - 1``.
 
     Returns:
         (the new 12 values, the table month, target, simulated, current, new).
@@ -176,7 +178,7 @@ def correct_seasonality(mapping: dict[str, Any], target: Sequence[float],
     window = [pd.Timestamp(m) for m in window]
     months = [window[0] - pd.DateOffset(months=1), *window]
     sc = scenario_for(mapping, months)
-    sim = mean_targets(run_many([(sc, r) for r in range(reps)], months, list_size))
+    sim = mean_targets(run_many([(sc, r) for r in range(first_rep, first_rep + reps)], months, list_size))
     att = sim.loc[sim["target"] == "attended_per_1000"].set_index("month")["value"]
     per_day = pd.Series({m: att[m] / weighted_days(m, sc.demand.day_of_week) for m in window})
     per_day = per_day / per_day.mean()
