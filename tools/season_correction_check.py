@@ -12,7 +12,9 @@ calibrated parameters, then checks it on the same fresh replications:
   0-8 every step (what a transfer's own-lag correction does);
 * ``fresh:K``: K steps, each on nine replications of its own;
 * ``averaged:K``: K steps on fresh replications with gains 1, 1/2, 1/3, ... (Robbins-Monro), so the
-  last profile carries the average of the steps' noise, not the last step's.
+  last profile carries the average of the steps' noise, not the last step's;
+* ``rate:F``: no re-correction; the rate multiplied by F (a lighter or heavier load, as another
+  STP's level would give), to see whether capacity changes the appointment profile's shape.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ def departure(mapping: dict, target: list[float], window: list[pd.Timestamp], re
 def recorrect(mapping: dict, target: list[float], window: list[pd.Timestamp], variant: str) -> dict:
     """The mapping with its profile re-corrected by ``variant`` (see the module docstring)."""
     kind, steps = variant.split(":")
+    if kind == "rate":
+        return with_rate(mapping, mapping["demand"]["rate_multiplier"] * float(steps))
     current = {**mapping, "demand": dict(mapping["demand"])}
     for k in range(int(steps)):
         first = 0 if kind == "plain" else 100 + STEP_REPS * k
