@@ -76,6 +76,17 @@ def read_share_65plus(path: PathLike) -> pd.DataFrame:
     return attach_report(out.reset_index(drop=True), report)
 
 
+
+#: Practice codes a note names before it says how many more there are.
+NOTE_CODES = 12
+
+
+def listed(codes: list[str], limit: int = NOTE_CODES) -> str:
+    """``codes`` comma-separated, the first ``limit`` then "and N more" (a London STP has 100+)."""
+    if len(codes) <= limit:
+        return ", ".join(codes)
+    return f"{', '.join(codes[:limit])} and {len(codes) - limit} more"
+
 def tilt_age_mix(base_mix: Mapping[str, float], share_65plus: float) -> dict[str, float]:
     """``base_mix`` with its 65+ bands scaled to ``share_65plus`` and the younger bands to the rest.
 
@@ -160,7 +171,7 @@ def tilt_area(pcns: list[dict[str, Any]], share_file: PathLike, practice_map: pd
     notes.append(
         f"age mix tilted to the practice's own 65+ share for {len(own)} practice(s), to its "
         f"sub-ICB's list-weighted share for {len(sub)} not in the file"
-        + (f" ({', '.join(sub)})" if sub else "")
-        + f", England default kept for {len(default)}" + (f" ({', '.join(default)})" if default else "")
+        + (f" ({listed(sub)})" if sub else "")
+        + f", England default kept for {len(default)}" + (f" ({listed(default)})" if default else "")
         + "; within 0-64 and within 65+ the bands keep England's proportions")
     return tilt

@@ -14,6 +14,7 @@ from sim.nhsdata.age65 import (
     SHARE_65PLUS_FILE,
     YOUNG_BANDS,
     default_age_mix,
+    listed,
     read_share_65plus,
     tilt_age_mix,
 )
@@ -98,3 +99,11 @@ def test_a_repeated_practice_is_refused(tmp_path):
     with pytest.raises(DataFormatError, match="each practice once") as err:
         read_share_65plus(path)
     assert err.value.row == 3
+
+
+def test_a_long_list_of_practice_codes_is_cut_in_the_note():
+    """A note names 12 codes and counts the rest, so a 274-practice area's line stays readable."""
+    codes = [f"P{i:03d}" for i in range(115)]
+    text = listed(codes)
+    assert text.startswith("P000, P001") and text.endswith("P011 and 103 more")
+    assert listed(codes[:12]) == ", ".join(codes[:12])
