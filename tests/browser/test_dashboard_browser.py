@@ -34,9 +34,11 @@ REBUILD_TIMEOUT_MS = 240_000  # a library scenario of 200,000 patients builds it
 pytestmark = pytest.mark.browser
 
 try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
+    PlaywrightTimeout = TimeoutError
 
 
 def _skip_reason() -> str | None:
@@ -110,25 +112,41 @@ def _canvas(page, name: str) -> str:
     return page.evaluate(f"document.querySelector('.gpsim-chart-{name} canvas')?.toDataURL() ?? ''")
 
 
-def _slide(page, name: str, key: str, want: str, most: int = 6) -> None:
-    """Press ``key`` on a lever one step at a time until its label shows ``want``, as a person would.
+def _value(text: str, unit: str) -> float:
+    """The number a lever's label shows before ``unit`` ("Pharmacists added: 0.5 FTE ..." -> 0.5)."""
+    return float(re.search(rf"([0-9.]+) {re.escape(unit)}", text).group(1))
 
-    Each press waits for the label to change and then for the rebuild it starts to finish before the
-    next press. Two presses sent together were lost in CI; pressing again after a timeout overshot,
-    because on a loaded machine the rebuild's simulation thread delays the page's handling of a press
-    by tens of seconds (the press arrives late, it is not lost).
+
+def _slide(page, name: str, key: str, want: str, most: int = 10) -> None:
+    """Step a lever with the arrow keys, one press at a time, until its label shows ``want``.
+
+    Each press waits for the label to change and then for the rebuild it starts. On a loaded machine
+    a press can be handled tens of seconds late (the rebuild's simulation thread holds the page's
+    handler: pressing again at once overshot to 3.0 FTE) or lost (pressed while the page re-rendered:
+    the label never changed in 240 s). So a press that shows nothing within a minute is pressed again,
+    and the key is chosen from the label each time (``key`` towards ``want``, its opposite past it):
+    a late press that overshoots is stepped back.
     """
     label = f".gpsim-control-{name}"
     slider = page.locator(f"{label} [role=slider]")
+    number, unit = want.split(" ", 1)
+    target = float(number)
+    back = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key]
+    towards_up = key == "ArrowRight"
     for _ in range(most):
+        page.wait_for_selector(".gpsim-busy", state="detached", timeout=REBUILD_TIMEOUT_MS)
         before = page.inner_text(label)
         if want in before:
             return
+        below = _value(before, unit) < target
         slider.focus()
-        slider.press(key)
-        page.wait_for_function(f"(old) => {_text(label)} !== '' && {_text(label)} !== old", arg=before,
-                               timeout=REBUILD_TIMEOUT_MS)
-        page.wait_for_selector(".gpsim-busy", state="detached", timeout=REBUILD_TIMEOUT_MS)
+        slider.press(key if below == towards_up else back)
+        try:
+            page.wait_for_function(f"(old) => {_text(label)} !== '' && {_text(label)} !== old", arg=before,
+                                   timeout=UI_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            continue  # not handled yet, or lost: look at the label again
+    page.wait_for_selector(".gpsim-busy", state="detached", timeout=REBUILD_TIMEOUT_MS)
     assert want in page.inner_text(label), page.inner_text(label)
 
 
