@@ -39,7 +39,8 @@ from sim.calibrate.observed import month_labels, read_appointments
 from sim.calibrate.runs import Progress
 from sim.calibrate.sample import with_area
 from sim.config.atomic import atomic_write
-from sim.config.loading import load_scenario
+from sim.config.demand import NeedType
+from sim.config.loading import deep_merge, load_scenario
 from sim.config.pcn_roles import need_types_for, roles_for
 from sim.resources import calibrated_dir
 
@@ -164,11 +165,30 @@ def _base(area_mapping: Mapping[str, Any], parameters_file: Path | None
     mapping = with_area(full, area_mapping["area"], name=area_mapping.get("name"))
     mapping["description"] = area_mapping.get("description", "")
     added = roles_for(area_mapping.get("roles") or {})  # the PCN additional roles area build staffed
+    members = list(full.get("ensemble") or [])
     if added:
         mapping["roles"] = {**mapping["roles"], **{r: s.model_dump(mode="json") for r, s in added.items()}}
         needs = need_types_for(parameters.demand.need_types, added)
         mapping["demand"]["need_types"] = {k: v.model_dump(mode="json") for k, v in needs.items()}
-    return mapping, list(full.get("ensemble") or [])
+        members = [_member_with_roles(m, full["demand"]["need_types"], added) for m in members]
+    return mapping, members
+
+
+def _member_with_roles(member: Mapping[str, Any], base_needs: Mapping[str, Any],
+                       added: Mapping[str, Any]) -> dict[str, Any]:
+    """An ensemble member whose need types get the area's additional roles as the base's do.
+
+    A member that sets ``demand.need_types`` would otherwise drop the social need's share from
+    its GP-only needs (shares summing to more than 1) and its roles' eligibility.
+    """
+    out = copy.deepcopy(dict(member))
+    override = out.get("overrides", {}).get("demand", {}).get("need_types")
+    if not override:
+        return out
+    merged = deep_merge(copy.deepcopy(dict(base_needs)), override)
+    needs = need_types_for({k: NeedType.model_validate(v) for k, v in merged.items()}, added)
+    out["overrides"]["demand"]["need_types"] = {k: v.model_dump(mode="json") for k, v in needs.items()}
+    return out
 
 
 def imd_mean(area: Mapping[str, Any]) -> float | None:

@@ -135,3 +135,21 @@ def test_a_non_london_area_without_appointments_gets_east_london_parameters_and_
     factor = sc.demand.rate_multiplier / shipped.demand.rate_multiplier
     assert _member_rates(sc) == pytest.approx([r * factor for r in _member_rates(shipped)],
                                               rel=1e-6)
+
+
+def test_the_shipped_ensemble_keeps_the_pcn_roles_the_area_staffed(tmp_path):
+    """--pcn-workforce adds the social need: each member's need types get it too (shares sum to 1)."""
+    out = tmp_path / "area.yaml"
+    result = CliRunner().invoke(cli, [*BUILD, "--pcn", "U58538", "--pcn-workforce", "--out",
+                                      str(out), "--calibrate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    sc = load_scenario(out)  # validates every member
+    assert sc.ensemble
+    minor = set()
+    for k in range(len(sc.ensemble)):
+        needs = sc.member(k).demand.need_types
+        assert "social_needs" in needs
+        assert needs["social_needs"].eligible_roles[0] == "SocialPrescriber"
+        assert sum(n.share for n in needs.values()) == pytest.approx(1.0)
+        minor.add(round(needs["acute_minor"].share, 6))
+    assert len(minor) > 1  # the members' own need mixes are applied, not dropped
