@@ -1,8 +1,8 @@
 """Build hook: the wheel carries copies of the top-level data folders as package data.
 
-``scenarios/`` and ``calibration/data/`` stay where users and the README expect them; when a wheel
-is built they are copied to ``sim/_data/scenarios`` and ``sim/_data/calibration`` in it, where
-``sim.resources`` finds them through importlib.resources. Every other setting is in pyproject.toml.
+``scenarios/``, ``calibration/data/`` and ``calibration/calibrated/`` stay where users and the
+README expect them; when a wheel is built they are copied to ``sim/_data/scenarios``,
+``sim/_data/calibration`` and ``sim/_data/calibrated`` in it, where ``sim.resources`` finds them through importlib.resources. Every other setting is in pyproject.toml.
 """
 
 from pathlib import Path
@@ -12,7 +12,8 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 # top-level folder -> folder under sim/_data (keep in step with sim/resources.py SHIPPED)
-SHIPPED = {"scenarios": "scenarios", "calibration/data": "calibration"}
+SHIPPED = {"scenarios": "scenarios", "calibration/data": "calibration",
+           "calibration/calibrated": "calibrated"}
 
 
 class BuildPyWithData(build_py):

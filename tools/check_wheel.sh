@@ -28,6 +28,7 @@ root = Path(sys.argv[2])
 want = [f"sim/_data/scenarios/{p.name}" for p in (root / "scenarios").iterdir() if p.is_file()]
 want += [f"sim/_data/calibration/{p.relative_to(root / 'calibration/data').as_posix()}"
          for p in (root / "calibration/data").rglob("*") if p.is_file()]
+want += [f"sim/_data/calibrated/{p.name}" for p in (root / "calibration/calibrated").iterdir() if p.is_file()]
 missing = [w for w in want if w not in names]
 if missing:
     sys.exit(f"check_wheel: FAILED: the wheel lacks {missing}")
@@ -64,6 +65,8 @@ step "gpsim validate on every shipped scenario (the packaged copies and the init
 SHIPPED=$("$WORK/venv/bin/python" -c 'from sim.resources import scenarios_dir; print(scenarios_dir())')
 "$GPSIM" validate "$SHIPPED"/*.yaml
 "$GPSIM" validate my-scenarios/*.yaml >/dev/null
+CALIBRATED=$("$WORK/venv/bin/python" -c 'from sim.resources import calibrated_dir; print(calibrated_dir())')
+"$GPSIM" validate "$CALIBRATED"/*.yaml   # area build --calibrate's shipped parameters
 [[ $(ls "$SHIPPED"/*.yaml | wc -l) -eq $(ls "$ROOT"/scenarios/*.yaml | wc -l) ]] || fail "scenario count differs"
 
 step "calibrate and dashboard defaults point into the installed package"

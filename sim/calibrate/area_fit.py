@@ -78,6 +78,8 @@ class ObservedLevel:
     stp: str
     stp_name: str
     note: str
+    #: GP share of appointments with a known HCP type, per month (GPAD ``HCP_TYPE``).
+    gp_share: dict[pd.Timestamp, float] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line for the command's output and the report."""
@@ -138,6 +140,7 @@ def observed_level(appointments: pd.DataFrame, area: Mapping[str, Any], months: 
     except ValueError as exc:
         raise ValueError(f"{names}: {exc} ({level} {', '.join(chosen)})") from None
     rate = obs.targets.loc[obs.targets["target"] == "attended_per_1000"]
+    gp = obs.targets.loc[obs.targets["target"] == "gp_share"]
     used = ", ".join(sorted({Path(str(f)).name for f in source["source_file"].unique()}))
     note = (f"attended appointments of {', '.join(chosen)} in {used} over registered lists of "
             f"{Path(patients_file).name} (practices of {Path(map_file).name})")
@@ -145,7 +148,7 @@ def observed_level(appointments: pd.DataFrame, area: Mapping[str, Any], months: 
         per_1000=dict(zip(rate["month"], rate["value"].astype(float), strict=True)),
         attended={m: int(obs.counts.loc[m, "attended"]) for m in obs.counts.index},
         list_size=list_size, level=level, codes=chosen, stp=stp.icb_code, stp_name=stp.name,
-        note=note)
+        note=note, gp_share=dict(zip(gp["month"], gp["value"].astype(float), strict=True)))
 
 
 def fit_sample(area: Mapping[str, Any], n: int) -> tuple[dict[str, Any], list[str]]:
@@ -269,12 +272,16 @@ def check_fit(mapping: dict[str, Any], observed: ObservedLevel, months: Sequence
     """Observed against simulated attended appointments per 1,000 in each month (fresh replications).
 
     Columns: ``run`` (``label``), ``month``, ``observed``, ``simulated`` (mean), ``lower``,
-    ``upper`` (2.5-97.5% over replications), ``reps``, ``error_pct``, ``within_3pct``.
+    ``upper`` (2.5-97.5% over replications), ``reps``, ``error_pct``, ``within_3pct``, and the
+    GP share of appointments in % (``gp_share_observed_pct``, ``gp_share_simulated_pct``: the
+    booking parameters' doing, not fitted here).
     """
     intervals, _ = simulate_intervals(mapping, months, reps, first_rep=first_rep,
                                       progress=progress, label=label)
     rate = intervals.loc[intervals["target"] == "attended_per_1000"].copy()
     rate["month"] = pd.to_datetime(rate["month"])
+    gp = intervals.loc[intervals["target"] == "gp_share"]
+    gp_sim = dict(zip(pd.to_datetime(gp["month"]), gp["mean"].astype(float), strict=True))
     rows = []
     for r in rate.itertuples():
         obs = observed.per_1000[r.month]
@@ -283,5 +290,7 @@ def check_fit(mapping: dict[str, Any], observed: ObservedLevel, months: Sequence
                      "simulated": round(r.mean, 3), "lower": round(r.lower, 3),
                      "upper": round(r.upper, 3), "reps": int(r.reps),
                      "error_pct": round(error, 3),
-                     "within_3pct": bool(abs(error) <= MONTH_TOLERANCE * 100)})
+                     "within_3pct": bool(abs(error) <= MONTH_TOLERANCE * 100),
+                     "gp_share_observed_pct": round(100 * observed.gp_share.get(r.month, np.nan), 2),
+                     "gp_share_simulated_pct": round(100 * gp_sim.get(r.month, np.nan), 2)})
     return pd.DataFrame(rows)

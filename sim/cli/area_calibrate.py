@@ -1,7 +1,9 @@
 """The ``--calibrate`` options of ``gpsim area build``: fit the built area to its own GPAD months.
 
 See :mod:`sim.calibrate.area_calibrate`. Without ``--calibrate`` none of these options may be
-given; ``--appointments`` alone means the shipped London files.
+given; ``--appointments`` alone means the shipped London files. The parameters other than the
+demand level are East London's shipped calibration with its ensemble, unless ``--parameters FILE``
+(that file) or ``--scenario-defaults`` (the scenario defaults, no ensemble) is given.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sim.calibrate.area_calibrate import (
     area_stp,
     calibrate_area,
     shipped_defaults,
+    shipped_parameters_file,
     write_report,
 )
 from sim.calibrate.area_fit import (
@@ -36,7 +39,7 @@ APPOINTMENTS_FOLDER = "appointments-london-2019-2021"
 
 #: Option names (click parameter names) that only --calibrate may use, with their defaults.
 CALIBRATION_DEFAULTS: dict[str, Any] = {
-    "appointments": (), "fit_months": None, "parameters_file": None,
+    "appointments": (), "fit_months": None, "parameters_file": None, "scenario_defaults": False,
     "fit_practices": DEFAULT_FIT_PRACTICES, "fit_reps": DEFAULT_FIT_REPS,
     "month_steps": DEFAULT_MONTH_STEPS, "check_reps": DEFAULT_CHECK_REPS, "full_reps": 0,
 }
@@ -59,7 +62,12 @@ def calibrate_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--parameters", "parameters_file", type=click.Path(exists=True, dir_okay=False,
                                                                         path_type=Path),
                      default=None, help="A scenario whose parameters (and ensemble) the area takes, "
-                                        "e.g. calibrated.yaml of gpsim calibrate."),
+                                        "e.g. calibrated.yaml of gpsim calibrate (default: East "
+                                        "London's shipped calibration, "
+                                        "calibration/calibrated/QMF-2019.yaml)."),
+        click.option("--scenario-defaults", "scenario_defaults", is_flag=True,
+                     help="Fit the level on the scenario defaults instead of the shipped "
+                          "calibration (no ensemble)."),
         click.option("--fit-practices", type=click.IntRange(min=1),
                      default=DEFAULT_FIT_PRACTICES, show_default=True,
                      help="Practices simulated in the fit (one per list-size stratum)."),
@@ -99,6 +107,11 @@ def finish_calibration(mapping: dict[str, Any], calibration: Mapping[str, Any], 
     if not calibration.get("calibrate"):
         return mapping
     parameters_file = calibration.get("parameters_file")
+    if calibration.get("scenario_defaults"):
+        if parameters_file is not None:
+            raise click.UsageError("--parameters and --scenario-defaults: give one or the other")
+    elif parameters_file is None:
+        parameters_file = shipped_parameters_file()
     if not calibration.get("appointments"):
         if calibration.get("fit_months"):
             raise click.UsageError("--fit needs --appointments (the months to fit)")

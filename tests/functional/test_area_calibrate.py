@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sim.calibrate.area_calibrate import nearest_shipped, shipped_defaults
+from sim.calibrate.area_calibrate import nearest_shipped, shipped_defaults, shipped_parameters_file
 from sim.calibrate.area_fit import CHECK_FIRST_REP, fit_sample, month_step
 from sim.calibrate.observed import month_range
 from sim.calibrate.runs import simulate_intervals
@@ -109,7 +109,7 @@ def test_without_appointments_the_area_gets_a_shipped_level_and_says_so(tmp_path
     assert "not fitted to this area (no --appointments)" in result.output
     mapping = yaml.safe_load(out.read_text())
     built = {"area": mapping["area"]}
-    expected = shipped_defaults(built, "QMF", None).mapping["demand"]
+    expected = shipped_defaults(built, "QMF", shipped_parameters_file()).mapping["demand"]
     assert mapping["demand"]["rate_multiplier"] == expected["rate_multiplier"] < 1
 
 
