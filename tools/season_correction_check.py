@@ -19,7 +19,6 @@ calibrated parameters, then checks it on the same fresh replications:
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -29,44 +28,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from calibrated_sample import calibrated_sample  # noqa: E402
+
 from sim.calibrate.level import with_rate  # noqa: E402
-from sim.calibrate.observed import load_area, read_appointments, weighted_days  # noqa: E402
+from sim.calibrate.observed import weighted_days  # noqa: E402
 from sim.calibrate.runs import mean_targets, parallel_runs, run_many, scenario_for  # noqa: E402
-from sim.calibrate.sample import simulation_mapping  # noqa: E402
 from sim.calibrate.seasonal import correct_seasonality  # noqa: E402
-from sim.calibrate.transfer_season import TransferSeason  # noqa: E402
-from sim.config.loading import load_scenario  # noqa: E402
 
-DATA = ROOT / "calibration" / "data"
-MAP, PATIENTS = DATA / "gp-reg-pat-prac-map_2022-01.csv", DATA / "gp-reg-pat-prac-all_2021-01.csv"
-AGES = DATA / "practice-share-65plus-imd-rurality.csv.gz"
 STEP_REPS = 9
-
-
-def calibrated_sample(out: Path, code: str) -> tuple[dict, list[float], list[pd.Timestamp]]:
-    """The STP's calibrated sample mapping, its target profile and the seasonal window."""
-    manifest = json.loads((out / "calibration.json").read_text())
-    info = manifest["seasonality"]
-    window = [pd.Timestamp(m) for m in info["window"]]
-    full = load_scenario(out / "calibrated.yaml").model_dump(mode="json")
-    full.pop("ensemble", None)
-    area = load_area(code, MAP, PATIENTS)
-    if code == manifest["area"]["stp"]:
-        rate, profile = full["demand"]["rate_multiplier"], full["demand"]["monthly_seasonality"]
-        target = info["observed_profile"]
-    else:
-        entry = next(t for t in manifest["acceptance"]["transfer"] if t["stp"] == code)
-        rate, profile = entry["level"]["rate_multiplier"], entry["monthly_seasonality"]
-        appointments = read_appointments(sorted((DATA / "appointments-london-2019-2021").glob("*.csv*")))
-        season = TransferSeason(appointments, window, full["demand"]["day_of_week"], info["values"],
-                                info["observed_profile"])
-        target = season.own_target(area.sub_icb_codes)
-    ages = AGES  # the acceptance command tilts with the shipped file (the default)
-    mapping, _ = simulation_mapping(area, len(manifest["sample"]["practices"]), full, MAP, PATIENTS,
-                                    None, ages)
-    mapping = with_rate({**mapping, "demand": {**mapping["demand"], "monthly_seasonality": list(profile)}},
-                        rate)
-    return mapping, list(target), window
 
 
 def departure(mapping: dict, target: list[float], window: list[pd.Timestamp], reps: int) -> np.ndarray:
